@@ -1,0 +1,390 @@
+"""The command line: parse, call one service function, render, map errors to exit codes.
+
+Exit codes: 0 success, 1 data error (config, ledger, refused close), 2 usage error.
+Every error is one line on standard error, with file:line where known; never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from . import __version__, service
+from .core.close import ClosePlan
+from .core.reports import ActivityMonth, members_list
+from .errors import EXIT_USAGE, CoopctlError
+from .months import Month
+from .render import Column, Format, Report, Table, render
+
+
+def _click_classes(name: str) -> tuple[type, ...]:
+    """The exception class ``name`` from click and from the copy of click that recent Typer vendors."""
+    classes = [getattr(click.exceptions, name)]
+    try:
+        from typer._click import exceptions as vendored  # Typer >= 0.25 ships its own click
+    except ImportError:
+        vendored = None
+    if vendored is not None and hasattr(vendored, name):
+        classes.append(getattr(vendored, name))
+    return tuple(classes)
+
+
+NO_ARGS_IS_HELP = _click_classes("NoArgsIsHelpError")
+USAGE_ERROR = _click_classes("UsageError")
+CLICK_EXCEPTION = _click_classes("ClickException")
+ABORT = _click_classes("Abort")
+
+
+def _stderr(line: str) -> None:
+    sys.stderr.write(line.rstrip("\n") + "\n")
+
+
+class CoopctlGroup(TyperGroup):
+    """Runs every command with coopctl's error handling (also under typer's CliRunner)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        try:
+            result = super().main(args=args, prog_name=prog_name or "coopctl", complete_var=complete_var,
+                                  standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "", color=None)
+            sys.exit(0)
+        except USAGE_ERROR as exc:
+            command = exc.ctx.command_path if exc.ctx else "coopctl"
+            _stderr(f"error: {exc.format_message()} (see '{command} --help')")
+            sys.exit(EXIT_USAGE)
+        except CLICK_EXCEPTION as exc:
+            _stderr(f"error: {exc.format_message()}")
+            sys.exit(exc.exit_code)
+        except ABORT:
+            _stderr("aborted")
+            sys.exit(130)
+        except CoopctlError as exc:
+            for problem in exc.problems:
+                _stderr(f"{problem.severity}: {problem}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _stderr("interrupted; nothing was left half-written")
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+app = typer.Typer(
+    cls=CoopctlGroup,
+    name="coopctl",
+    help="Bookkeeping for a coopérative d'activités et d'emploi (CAE), on Beancount ledgers.\n\n"
+    "Example: coopctl close-month --dry-run",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+# --------------------------------------------------------------------------- shared options
+
+
+def _parse_month(value: Optional[str]) -> Optional[Month]:
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _parse_date(value: Optional[str]) -> Optional[datetime.date]:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-31") from None
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table (default), json or csv.")]
+AsOfOption = Annotated[
+    Optional[str], typer.Option("--as-of", metavar="YYYY-MM-DD", help="The date to look at (default: today).")
+]
+
+
+class State:
+    root: Optional[Path] = None
+
+
+state = State()
+
+
+def _console() -> Console:
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(160, int(os.environ.get("COLUMNS", "0") or 0)), no_color=True, highlight=False)
+    return console
+
+
+def _today() -> datetime.date:
+    return datetime.date.today()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coopctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    root: Annotated[
+        Optional[Path],
+        typer.Option("--root", metavar="DIR", help="The cooperative's folder (default: COOPCTL_ROOT, or the first folder "
+                     "upward holding config/coop.yaml).", file_okay=False),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Bookkeeping for a coopérative d'activités et d'emploi (CAE), on Beancount ledgers.
+
+    Example: coopctl --root ./my-coop close-month --dry-run
+    """
+    state.root = root
+
+
+# --------------------------------------------------------------------------- close-month
+
+
+def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str]) -> Report:
+    activities = []
+    for a in plan.activities:
+        activities.append({
+            "id": a.activity_id, "establishment": a.establishment, "revenue": a.revenue, "expenses": a.expenses,
+            "contribution_rate": f"{a.contribution_rate}", "contribution": a.contribution,
+            "opening_balance": a.opening_balance, "salary_cost": a.salary_cost, "closing_balance": a.closing_balance,
+            "advance": a.advance, "advance_cap": a.advance_cap, "alerts": list(a.alerts),
+            "members": [{"id": m.member_id, "phase": m.phase, "days": m.days, "gross": m.gross,
+                         "employer_contributions": m.employer_contributions,
+                         "employee_contributions": m.employee_contributions, "net": m.net, "cost": m.cost}
+                        for m in a.members],
+        })
+    totals = plan.totals
+    data = {"month": str(plan.month), "dry_run": dry_run, "currency": plan.currency, "written": written_path,
+            "activities": activities, "totals": totals}
+    activity_table = Table(
+        f"Close {plan.month}" + (" (dry run: nothing written)" if dry_run else ""),
+        [Column("id", "Activity"), Column("opening_balance", "Opening", "money"),
+         Column("revenue", "Revenue", "money"), Column("expenses", "Expenses", "money"),
+         Column("contribution_rate", "Rate", "rate"), Column("contribution", "Contribution", "money"),
+         Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Closing", "money"),
+         Column("advance", "Advance", "money")],
+        [dict(row, contribution_rate=a.contribution_rate) for row, a in zip(activities, plan.activities)],
+        {"id": "Total", "revenue": totals["revenue"], "contribution": totals["contribution"],
+         "salary_cost": totals["salary_cost"], "advance": totals["advances"]},
+    )
+    member_rows = [dict(m, activity=a["id"]) for a in activities for m in a["members"]]
+    member_table = Table(
+        f"Salaries {plan.month}",
+        [Column("id", "Member"), Column("activity", "Activity"), Column("days", "Days", "int"),
+         Column("gross", "Gross", "money"), Column("employer_contributions", "Employer", "money"),
+         Column("employee_contributions", "Employee", "money"), Column("net", "Net", "money"),
+         Column("cost", "Cost", "money")],
+        member_rows,
+        {"id": "Total", "net": totals["net"], "cost": totals["salary_cost"]},
+    )
+    alerts = [f"{a['id']}: {alert}" for a in activities for alert in a["alerts"]]
+    notes = [f"Net salaries due {totals['net']:,.2f} {plan.currency}; social contributions due {totals['social']:,.2f} {plan.currency}."]
+    if dry_run:
+        notes.append(f"Dry run: nothing was written. To book it: coopctl close-month {plan.month}")
+    elif written_path:
+        notes.append(f"Wrote {written_path}. Review it with git diff, then commit.")
+    return Report(data, [activity_table, member_table], notes, alerts)
+
+
+@app.command("close-month")
+def close_month_command(
+    month: Annotated[Optional[str], typer.Argument(metavar="[YYYY-MM]", help="The month to close (default: the first one still open).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Compute and show the close; write nothing.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Close a month: take contributions, book salaries, report advances and alerts.
+
+    Refuses, writing nothing, when the config or ledger has an error, the month is
+    already closed, an earlier month is still open, or the month has not ended.
+
+    Examples:
+
+      coopctl close-month --dry-run
+
+      coopctl close-month 2026-10 --format json
+    """
+    result = service.close_month(state.root, _parse_month(month), dry_run, _today())
+    written = None
+    if result.written is not None:
+        written = str(result.written.closing_file.relative_to(result.written.closing_file.parents[2]))
+    render(close_report(result.plan, dry_run, written), fmt, _console())
+
+
+# --------------------------------------------------------------------------- balance
+
+
+@app.command("balance")
+def balance_command(
+    member: Annotated[Optional[str], typer.Argument(metavar="[MEMBER]", help="Member id (default: COOPCTL_MEMBER, or the member whose email is git's user.email).")] = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """A member's activity: its balance, any advance, and its month-by-month history.
+
+    Examples:
+
+      coopctl balance alice
+
+      coopctl balance alice --as-of 2026-06-30 --format json
+    """
+    day = _parse_date(as_of) or _today()
+    result = service.balance(state.root, member, day)
+    months = [{"month": str(h.month), "status": "closed" if h.closed else "open", "revenue": h.revenue,
+               "expenses": h.expenses, "contribution": h.contribution, "salary_cost": h.salary_cost,
+               "closing_balance": h.closing_balance} for h in result.months]
+    data = {"member": result.member.id, "activity": result.activity_id, "as_of": day.isoformat(),
+            "balance": result.balance, "advance": result.advance, "receivables": result.receivables,
+            "months": months}
+    table = Table(
+        f"{result.member.name} — {result.activity_name} ({result.activity_id})",
+        [Column("month", "Month"), Column("status", "Status"), Column("revenue", "Revenue", "money"),
+         Column("expenses", "Expenses", "money"), Column("contribution", "Contribution", "money"),
+         Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Balance", "money")],
+        months,
+    )
+    notes = [f"Balance of {result.activity_id} on {day.isoformat()}: {result.balance:,.2f}."]
+    if result.advance:
+        notes.append(f"The cooperative's pooled treasury is advancing {result.advance:,.2f} to your activity "
+                     "until revenue comes in.")
+    if result.receivables:
+        notes.append(f"Invoices sent and not yet paid (VAT included): {result.receivables:,.2f}.")
+    if months and months[-1]["status"] == "open":
+        notes.append("Open months show what is booked so far; contribution and salary are booked when the month is closed.")
+    render(Report(data, [table], notes), fmt, _console())
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _activity_row(item: ActivityMonth) -> dict[str, Any]:
+    return {"id": item.activity_id, "name": item.name, "establishment": item.establishment,
+            "opening_balance": item.opening_balance, "revenue": item.revenue, "expenses": item.expenses,
+            "contribution": item.contribution, "salary_cost": item.salary_cost,
+            "closing_balance": item.closing_balance, "advance": item.advance, "advance_cap": item.advance_cap,
+            "alerts": list(item.alerts)}
+
+
+MONEY_COLUMNS = [Column("opening_balance", "Opening", "money"), Column("revenue", "Revenue", "money"),
+                 Column("expenses", "Expenses", "money"), Column("contribution", "Contribution", "money"),
+                 Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Closing", "money"),
+                 Column("advance", "Advance", "money")]
+
+
+@app.command("report")
+def report_command(
+    month: Annotated[Optional[str], typer.Argument(metavar="[YYYY-MM]", help="The month (default: the last closed month).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The cooperative's month: per establishment and activity, totals and alerts.
+
+    A closed month shows what was booked; an open month shows what closing it would book.
+
+    Examples:
+
+      coopctl report
+
+      coopctl report 2026-09 --format csv
+    """
+    result = service.report(state.root, _parse_month(month), _today())
+    status = "closed" if result.closed else "open (projected: what closing it now would book)"
+    establishments = []
+    for establishment, items in result.by_establishment().items():
+        establishments.append({"id": establishment, "totals": result.totals(items),
+                               "activities": [_activity_row(item) for item in items]})
+    rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
+    totals = result.totals()
+    alerts = [f"{row['id']}: {alert}" for row in rows for alert in row["alerts"]]
+    data = {"month": str(result.month), "closed": result.closed, "establishments": establishments,
+            "totals": totals, "alerts": alerts}
+    table = Table(f"Month {result.month}: {status}",
+                  [Column("establishment", "Establishment"), Column("id", "Activity"), *MONEY_COLUMNS],
+                  rows, dict(totals, establishment="Total"))
+    per_establishment = Table("By establishment", [Column("id", "Establishment"), *MONEY_COLUMNS],
+                              [dict(e["totals"], id=e["id"]) for e in establishments])
+    render(Report(data, [table, per_establishment], [], alerts), fmt, _console())
+
+
+# --------------------------------------------------------------------------- members
+
+
+@app.command("members")
+def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) -> None:
+    """The members: phase (CAPE, CESA), associate, tutor, activity, establishment, balance.
+
+    Examples:
+
+      coopctl members
+
+      coopctl members --as-of 2026-06-30 --format csv
+    """
+    day = _parse_date(as_of) or _today()
+    books = service.open_books(state.root)
+    rows = [{"id": r.member.id, "name": r.member.name, "phase": r.phase,
+             "since": r.since.isoformat() if r.since else None, "associate": r.associate, "tutor": r.tutor,
+             "activity": r.activity_id, "establishment": r.establishment, "balance": r.balance}
+            for r in members_list(books.coop, books.figures, day)]
+    table = Table(f"Members on {day.isoformat()}",
+                  [Column("id", "Id"), Column("name", "Name"), Column("phase", "Phase"), Column("since", "Since"),
+                   Column("associate", "Associate"), Column("tutor", "Tutor"), Column("activity", "Activity"),
+                   Column("establishment", "Establishment"), Column("balance", "Balance", "money")],
+                  [dict(row, associate="yes" if row["associate"] else "") for row in rows])
+    render(Report({"as_of": day.isoformat(), "members": rows}, [table]), fmt, _console())
+
+
+# --------------------------------------------------------------------------- check
+
+
+@app.command("check")
+def check_command(fmt: FormatOption = Format.table) -> None:
+    """Validate config and ledger; exit 0 when clean. For CI and pre-commit hooks.
+
+    Errors (exit 1): config errors, Beancount errors, unknown activities, foreign
+    currencies, salaries below the minimum wage. Warnings: months ended and not closed.
+
+    Examples:
+
+      coopctl check
+
+      coopctl --root ./my-coop check --format json
+    """
+    books, problems = service.check(state.root, _today())
+    errors = [p for p in problems if p.severity == "error"]
+    if fmt is Format.json:
+        data = {"ok": not errors, "problems": [p.as_dict() for p in problems]}
+        render(Report(data), fmt, _console())
+    else:
+        for problem in problems:
+            _stderr(f"{problem.severity}: {problem}")
+        if not errors and books is not None:
+            figures = books.figures
+            last = f", last closed {figures.last_closed}" if figures.last_closed else ", no month closed yet"
+            _console().print(f"ok: config and ledger are clean ({len(books.ledger.entries)} entries, "
+                             f"{len(books.coop.members)} members, {len(books.coop.activities)} activities{last})",
+                             highlight=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+

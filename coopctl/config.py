@@ -1,0 +1,440 @@
+"""The cooperative's configuration: ``config/coop.yaml``, ``members.yaml``, ``activities.yaml``.
+
+Loaded with YAML's safe loader into Pydantic models that refuse unknown keys.
+Money and rates must be quoted decimal strings; a bare YAML number is refused
+with a message saying to quote it. Every error is reported as
+``file:line: field: message``, using a map from YAML paths to line numbers.
+Cross-file rules (unique ids, references, dates in order) are checked here too,
+so that the rest of coopctl only ever sees a consistent cooperative.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Sequence, TypeVar
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError, NotFound, Problem
+from .money import D
+
+ACTIVITY_ID_RE = re.compile(r"^[A-Z][A-Za-z0-9-]*$")
+MEMBER_ID_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
+MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a typo, not a salary
+
+
+# --------------------------------------------------------------------------- value parsers
+
+
+def _decimal_from_quoted(value: Any, what: str, example: str) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise ValueError(f"write {what} as a quoted decimal string, e.g. \"{example}\" (got the bare number {value!r})")
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"write {what} as a quoted decimal string, e.g. \"{example}\"")
+    try:
+        return D(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{value!r} is not a decimal number; write {what} like \"{example}\"") from None
+
+
+def _money(value: Any) -> Decimal:
+    amount = _decimal_from_quoted(value, "money", "1900.00")
+    if amount < 0:
+        raise ValueError(f"amount {amount} is negative")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"amount {amount} is absurdly large (over {MAX_AMOUNT})")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"amount {amount} has more than two decimals")
+    return amount
+
+
+def _rate(value: Any) -> Decimal:
+    rate = _decimal_from_quoted(value, "a rate", "0.10")
+    if not Decimal(0) <= rate <= Decimal(1):
+        raise ValueError(f"rate {rate} is outside [0, 1]; write 10% as \"0.10\"")
+    return rate
+
+
+def _hours(value: Any) -> Decimal:
+    if isinstance(value, float):
+        raise ValueError(f"write hours as a quoted decimal string, e.g. \"151.67\" (got the bare number {value!r})")
+    hours = _decimal_from_quoted(value, "hours", "151.67") if not isinstance(value, int) or isinstance(value, bool) else Decimal(value)
+    if not Decimal(0) < hours <= Decimal(300):
+        raise ValueError(f"hours {hours} must be more than 0 and at most 300 a month")
+    return hours
+
+
+Money = Annotated[Decimal, BeforeValidator(_money)]
+Rate = Annotated[Decimal, BeforeValidator(_rate)]
+Hours = Annotated[Decimal, BeforeValidator(_hours)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+# --------------------------------------------------------------------------- coop.yaml
+
+
+class Establishment(_Model):
+    id: str
+    name: str
+
+
+class Tutor(_Model):
+    id: str
+    name: str
+    email: str | None = None
+
+
+class ContributionEntry(_Model):
+    start: datetime.date = Field(alias="from")
+    rate: Rate
+
+
+class PayrollEntry(_Model):
+    start: datetime.date = Field(alias="from")
+    smic_hourly: Money
+    employer_rate: Rate
+    employee_rate: Rate
+
+
+class TreasuryPolicy(_Model):
+    advance_cap_months: int = Field(default=2, ge=0, le=120)
+
+
+class Coop(_Model):
+    name: str
+    currency: str = "EUR"
+    ledger: str = "ledgers/main.beancount"
+    establishments: list[Establishment] = Field(min_length=1)
+    tutors: list[Tutor] = Field(default_factory=list)
+    contribution: list[ContributionEntry] = Field(min_length=1)
+    payroll: list[PayrollEntry] = Field(min_length=1)
+    treasury: TreasuryPolicy = Field(default_factory=TreasuryPolicy)
+    ledger_plugins: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- members.yaml
+
+
+class SalaryEntry(_Model):
+    start: datetime.date = Field(alias="from")
+    gross: Money
+    hours: Hours
+
+
+class Member(_Model):
+    id: str
+    name: str
+    email: str | None = None
+    activity: str
+    tutor: str | None = None
+    joined: datetime.date
+    cesa_from: datetime.date | None = None
+    associate_from: datetime.date | None = None
+    left: datetime.date | None = None
+    salary: list[SalaryEntry] = Field(default_factory=list)
+
+    def phase_on(self, day: datetime.date) -> str:
+        """"CAPE", "CESA", "left" or "not yet joined" on a given day."""
+        if day < self.joined:
+            return "not yet joined"
+        if self.left is not None and day > self.left:
+            return "left"
+        if self.cesa_from is not None and day >= self.cesa_from:
+            return "CESA"
+        return "CAPE"
+
+    def is_associate_on(self, day: datetime.date) -> bool:
+        return self.associate_from is not None and self.associate_from <= day and self.phase_on(day) == "CESA"
+
+
+class MembersFile(_Model):
+    members: list[Member] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- activities.yaml
+
+
+class Activity(_Model):
+    id: str
+    name: str
+    establishment: str
+    contribution_rate: Rate | None = None
+
+
+class ActivitiesFile(_Model):
+    activities: list[Activity] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- schedules
+
+T = TypeVar("T")
+
+
+def in_force(schedule: Sequence[T], day: datetime.date) -> T | None:
+    """The entry of a dated schedule (sorted by ``start``) in force on ``day``."""
+    current = None
+    for entry in schedule:
+        if entry.start <= day:  # type: ignore[attr-defined]
+            current = entry
+        else:
+            break
+    return current
+
+
+# --------------------------------------------------------------------------- the cooperative
+
+
+@dataclass
+class Cooperative:
+    """A validated cooperative: its folder, its three config files, and where each item came from."""
+
+    root: Path
+    coop: Coop
+    members: list[Member]
+    activities: list[Activity]
+    lines: dict[tuple[str, tuple], int] = field(default_factory=dict)
+
+    @property
+    def ledger_path(self) -> Path:
+        return (self.root / self.coop.ledger).resolve()
+
+    @property
+    def closing_dir(self) -> Path:
+        return self.ledger_path.parent / "closing"
+
+    def activity(self, activity_id: str) -> Activity:
+        for activity in self.activities:
+            if activity.id == activity_id:
+                return activity
+        raise NotFound.one(f"no activity {activity_id!r} in config/activities.yaml")
+
+    def member(self, member_id: str) -> Member:
+        for member in self.members:
+            if member.id == member_id:
+                return member
+        known = ", ".join(sorted(m.id for m in self.members)) or "none"
+        raise NotFound.one(f"no member {member_id!r} in config/members.yaml (members: {known})")
+
+    def members_of(self, activity_id: str) -> list[Member]:
+        return [m for m in self.members if m.activity == activity_id]
+
+    def establishment_name(self, establishment_id: str) -> str:
+        for establishment in self.coop.establishments:
+            if establishment.id == establishment_id:
+                return establishment.name
+        return establishment_id
+
+    def tutor_name(self, tutor_id: str | None) -> str:
+        for tutor in self.coop.tutors:
+            if tutor.id == tutor_id:
+                return tutor.name
+        return tutor_id or ""
+
+    def where(self, file: str, path: tuple) -> tuple[str, int | None]:
+        """The file and line of a YAML path, for messages about config items."""
+        return file, self.lines.get((file, path))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The cooperative's folder: ``--root``/``COOPCTL_ROOT``, or upward from the current folder."""
+    env = os.environ.get("COOPCTL_ROOT")
+    if start is None and env:
+        start = Path(env)
+        if not (start / "config" / "coop.yaml").is_file():
+            raise ConfigError.one(f"COOPCTL_ROOT={env}: no config/coop.yaml there")
+        return start.resolve()
+    if start is not None:
+        if not (start / "config" / "coop.yaml").is_file():
+            raise ConfigError.one(f"{start}: no config/coop.yaml there; is this a cooperative's folder?")
+        return start.resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "config" / "coop.yaml").is_file():
+            return folder
+    raise ConfigError.one(
+        f"no cooperative found: no config/coop.yaml in {here} or above; use --root DIR or COOPCTL_ROOT"
+    )
+
+
+class _LineLoader(yaml.SafeLoader):
+    """The safe loader; composition only, so we can map paths to lines."""
+
+
+def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError.one("file is missing", rel) from None
+    except OSError as exc:
+        raise ConfigError.one(f"cannot read: {exc.strerror}", rel) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError.one(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", rel, line) from None
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError.one(f"YAML syntax error: {problem}", rel, mark.line + 1 if mark else None) from None
+    if node is None:
+        raise ConfigError.one("file is empty", rel)
+    problems: list[Problem] = []
+    _map_lines(node, (), rel, lines, problems)
+    if problems:
+        raise ConfigError(problems)
+    try:
+        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader is the safe loader
+    except yaml.YAMLError as exc:  # e.g. an unknown tag
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError.one(f"YAML error: {problem}", rel, mark.line + 1 if mark else None) from None
+
+
+def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: list[Problem]) -> None:
+    lines[(rel, path)] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                problems.append(
+                    Problem(f"{_dotted(path + (key,))}: duplicate key (first at line {seen[key]})", rel, key_node.start_mark.line + 1)
+                )
+            seen[key] = key_node.start_mark.line + 1
+            _map_lines(value_node, path + (key,), rel, lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _map_lines(item, path + (index,), rel, lines, problems)
+
+
+def _dotted(path: Iterable) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top)"
+
+
+def _line_of(lines: dict, rel: str, path: tuple) -> int | None:
+    while True:
+        if (rel, path) in lines:
+            return lines[(rel, path)]
+        if not path:
+            return None
+        path = path[:-1]
+
+
+def _validate(model: type[BaseModel], data: Any, rel: str, lines: dict) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError.one("expected a mapping of keys at the top of the file", rel, 1)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "unknown key"
+            elif err["type"] == "missing":
+                message = "required key is missing"
+            problems.append(Problem(f"{_dotted(loc)}: {message}", rel, _line_of(lines, rel, loc)))
+        raise ConfigError(problems) from None
+
+
+def load_cooperative(root: Path) -> Cooperative:
+    """Load and validate the three config files of the cooperative at ``root``."""
+    lines: dict[tuple[str, tuple], int] = {}
+    files = {name: f"config/{name}.yaml" for name in ("coop", "members", "activities")}
+    coop = _validate(Coop, _read_yaml(root / files["coop"], files["coop"], lines), files["coop"], lines)
+    members = _validate(MembersFile, _read_yaml(root / files["members"], files["members"], lines), files["members"], lines)
+    activities = _validate(
+        ActivitiesFile, _read_yaml(root / files["activities"], files["activities"], lines), files["activities"], lines
+    )
+    cooperative = Cooperative(root, coop, members.members, activities.activities, lines)
+    problems = check_consistency(cooperative)
+    if problems:
+        raise ConfigError(problems)
+    return cooperative
+
+
+def check_consistency(coop: Cooperative) -> list[Problem]:
+    """Cross-item rules: ids well-formed and unique, references resolved, dates in order."""
+    problems: list[Problem] = []
+    C, M, A = "config/coop.yaml", "config/members.yaml", "config/activities.yaml"
+
+    def err(file: str, path: tuple, message: str) -> None:
+        problems.append(Problem(f"{_dotted(path)}: {message}", file, _line_of(coop.lines, file, path)))
+
+    if not CURRENCY_RE.match(coop.coop.currency):
+        err(C, ("currency",), f"{coop.coop.currency!r} is not a Beancount currency (e.g. EUR)")
+
+    def unique(items: list, file: str, top: str) -> set[str]:
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                err(file, (top, index, "id"), f"duplicate id {item.id!r}")
+            seen.add(item.id)
+        return seen
+
+    establishments = unique(coop.coop.establishments, C, "establishments")
+    tutors = unique(coop.coop.tutors, C, "tutors")
+    activity_ids = unique(coop.activities, A, "activities")
+    unique(coop.members, M, "members")
+
+    for top, schedule in (("contribution", coop.coop.contribution), ("payroll", coop.coop.payroll)):
+        for index in range(1, len(schedule)):
+            if schedule[index].start <= schedule[index - 1].start:
+                err(C, (top, index, "from"), f"dates must increase: {schedule[index].start} is not after {schedule[index - 1].start}")
+
+    for index, activity in enumerate(coop.activities):
+        if not ACTIVITY_ID_RE.match(activity.id):
+            err(A, ("activities", index, "id"), f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, digits or dashes")
+        if activity.establishment not in establishments:
+            err(A, ("activities", index, "establishment"), f"unknown establishment {activity.establishment!r} (known: {', '.join(sorted(establishments))})")
+
+    for index, member in enumerate(coop.members):
+        here = ("members", index)
+        if not MEMBER_ID_RE.match(member.id):
+            err(M, here + ("id",), f"{member.id!r} is not a member id: lowercase letters, digits, '-' or '_'")
+        if member.activity not in activity_ids:
+            err(M, here + ("activity",), f"unknown activity {member.activity!r}; add it to config/activities.yaml")
+        if member.tutor is not None and member.tutor not in tutors:
+            err(M, here + ("tutor",), f"unknown tutor {member.tutor!r}; add it under tutors in config/coop.yaml")
+        if member.cesa_from is not None and member.cesa_from < member.joined:
+            err(M, here + ("cesa_from",), f"CESA starts {member.cesa_from}, before joining on {member.joined}")
+        if member.associate_from is not None:
+            if member.cesa_from is None or member.associate_from < member.cesa_from:
+                err(M, here + ("associate_from",), "an associate must be in the CESA phase first (associate_from before cesa_from)")
+        if member.left is not None:
+            if member.left < member.joined:
+                err(M, here + ("left",), f"left {member.left}, before joining on {member.joined}")
+            elif member.cesa_from is not None and member.left < member.cesa_from:
+                err(M, here + ("left",), f"left {member.left}, before the CESA start {member.cesa_from}")
+        for k in range(1, len(member.salary)):
+            if member.salary[k].start <= member.salary[k - 1].start:
+                err(M, here + ("salary", k, "from"), f"dates must increase: {member.salary[k].start} is not after {member.salary[k - 1].start}")
+        if member.cesa_from is not None:
+            if not member.salary:
+                err(M, here + ("salary",), "a CESA member needs a salary schedule")
+            elif member.salary[0].start > member.cesa_from:
+                err(M, here + ("salary", 0, "from"), f"no salary in force when CESA starts on {member.cesa_from}")
+        elif member.salary:
+            err(M, here + ("salary",), "a salary without cesa_from: a CAPE member is not paid; add cesa_from")
+    return problems

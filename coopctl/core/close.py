@@ -1,0 +1,158 @@
+"""The monthly close (DESIGN §5): the plan of what is booked, and when to refuse.
+
+``plan_close`` computes, for every activity, revenue, expenses, contribution,
+salaries, closing balance and advance for one month. ``close_refusals`` says why
+a month cannot be closed now. Both are pure; ``closing.write_close`` writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..config import Cooperative, in_force
+from ..errors import Problem
+from ..ledger import LedgerFigures
+from ..money import ZERO, round_cent
+from ..months import Month
+from .payroll import MemberPay, pay_for_month
+
+
+@dataclass(frozen=True)
+class ActivityClose:
+    activity_id: str
+    name: str
+    establishment: str
+    revenue: Decimal
+    expenses: Decimal
+    contribution_rate: Decimal
+    contribution: Decimal
+    opening_balance: Decimal
+    members: tuple[MemberPay, ...]
+    cap_months: int
+    equity: Decimal = ZERO  # reserve brought in during the month (Equity:Activity), usually zero
+    other_booked: Decimal = ZERO  # contribution or salary booked by hand in the month
+
+    @property
+    def salary_cost(self) -> Decimal:
+        return sum((m.cost for m in self.members), ZERO)
+
+    @property
+    def closing_balance(self) -> Decimal:
+        return (self.opening_balance + self.revenue - self.expenses - self.contribution - self.salary_cost
+                + self.equity - self.other_booked)
+
+    @property
+    def advance(self) -> Decimal:
+        return max(ZERO, -self.closing_balance)
+
+    @property
+    def advance_cap(self) -> Decimal:
+        return self.cap_months * self.salary_cost
+
+    @property
+    def alerts(self) -> list[str]:
+        if self.advance > self.advance_cap:
+            return [f"advance {self.advance:.2f} exceeds the cap of {self.advance_cap:.2f} "
+                    f"({self.cap_months} months of salary cost {self.salary_cost:.2f})"]
+        return []
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    month: Month
+    currency: str
+    activities: tuple[ActivityClose, ...]
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        members = [m for a in self.activities for m in a.members]
+        return {
+            "revenue": sum((a.revenue for a in self.activities), ZERO),
+            "contribution": sum((a.contribution for a in self.activities), ZERO),
+            "salary_cost": sum((a.salary_cost for a in self.activities), ZERO),
+            "net": sum((m.net for m in members), ZERO),
+            "social": sum((m.social for m in members), ZERO),
+            "advances": sum((a.advance for a in self.activities), ZERO),
+        }
+
+
+def contribution_rate(coop: Cooperative, activity_id: str, month: Month) -> Decimal:
+    activity = coop.activity(activity_id)
+    if activity.contribution_rate is not None:
+        return activity.contribution_rate
+    entry = in_force(coop.coop.contribution, month.last_day)
+    return entry.rate if entry is not None else ZERO
+
+
+def _is_current(coop: Cooperative, activity_id: str, month: Month) -> bool:
+    for member in coop.members_of(activity_id):
+        if member.joined <= month.last_day and (member.left is None or member.left >= month.first_day):
+            return True
+    return False
+
+
+def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> ClosePlan:
+    """What closing ``month`` books, per activity. Pure; refusals are checked separately."""
+    problems: list[Problem] = []
+    payroll = in_force(coop.coop.payroll, month.last_day)
+    activities = []
+    for activity in sorted(coop.activities, key=lambda a: a.id):
+        booked = figures.month_figures(activity.id, month)
+        opening = figures.balance(activity.id, month.previous().last_day)
+        pays: list[MemberPay] = []
+        for member in sorted(coop.members_of(activity.id), key=lambda m: m.id):
+            if payroll is None:
+                if member.cesa_from is not None and member.cesa_from <= month.last_day:
+                    problems.append(Problem(f"no payroll rates in force on {month.last_day}; add a payroll entry in config/coop.yaml"))
+                continue
+            pay = pay_for_month(member, payroll, month)
+            if pay is not None:
+                pays.append(pay)
+        rate = contribution_rate(coop, activity.id, month)
+        if not (pays or opening or booked.revenue or booked.expenses or booked.equity or _is_current(coop, activity.id, month)):
+            continue
+        activities.append(
+            ActivityClose(
+                activity_id=activity.id,
+                name=activity.name,
+                establishment=activity.establishment,
+                revenue=booked.revenue,
+                expenses=booked.expenses,
+                contribution_rate=rate,
+                contribution=round_cent(booked.revenue * rate),
+                opening_balance=opening,
+                members=tuple(pays),
+                cap_months=coop.coop.treasury.advance_cap_months,
+                equity=booked.equity,
+                other_booked=booked.contribution + booked.salary_cost,
+            )
+        )
+    return ClosePlan(month, coop.coop.currency, tuple(activities), tuple(problems))
+
+
+def default_close_month(figures: LedgerFigures, today: datetime.date) -> Month:
+    """The first month still open: after the last closed one, else the ledger's first month."""
+    if figures.last_closed is not None:
+        return figures.last_closed.next()
+    if figures.first_date is not None:
+        return Month.of(figures.first_date)
+    return Month.of(today).previous()
+
+
+def close_refusals(figures: LedgerFigures, month: Month, today: datetime.date) -> list[Problem]:
+    """Why ``month`` cannot be closed on ``today`` (empty when it can)."""
+    if month in figures.closed:
+        file, line = figures.closed[month]
+        return [Problem(f"{month} is already closed; to redo it, reopen it first", file, line)]
+    if today <= month.last_day:
+        return [Problem(f"{month} has not ended yet (it ends on {month.last_day}); close it from {month.last_day + datetime.timedelta(days=1)}")]
+    last = figures.last_closed
+    if last is not None:
+        if month < last:
+            return [Problem(f"{month} is before the last closed month {last}; months close in order")]
+        if month != last.next():
+            return [Problem(f"{last.next()} is still open; months close in order, close {last.next()} first")]
+    return []

@@ -1,0 +1,100 @@
+"""A CESA member's salary for one month, to the cent.
+
+Gross is prorated by calendar days when the CESA phase starts or ends inside the
+month (``left`` is the last day worked), and, when a salary amendment takes
+effect inside the month, each day is paid at the amendment in force that day:
+gross = Σ amendment.gross × days / days in month, rounded once. A whole month
+under one amendment is paid exactly its gross. Contributions are then rounded
+half-up from the rounded gross.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..config import Member, PayrollEntry, in_force
+from ..money import ZERO, round_cent
+from ..months import Month
+
+
+@dataclass(frozen=True)
+class MemberPay:
+    member_id: str
+    name: str
+    phase: str
+    days: int
+    hours: Decimal
+    gross: Decimal
+    employer_contributions: Decimal
+    employee_contributions: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.employee_contributions
+
+    @property
+    def cost(self) -> Decimal:
+        return self.gross + self.employer_contributions
+
+    @property
+    def social(self) -> Decimal:
+        return self.employer_contributions + self.employee_contributions
+
+
+def cesa_days(member: Member, month: Month) -> tuple[datetime.date, datetime.date] | None:
+    """First and last day of the month in the CESA phase, or None."""
+    if member.cesa_from is None:
+        return None
+    start = max(member.cesa_from, month.first_day)
+    end = month.last_day if member.left is None else min(member.left, month.last_day)
+    return (start, end) if start <= end else None
+
+
+def month_gross(member: Member, month: Month) -> tuple[Decimal, int, Decimal] | None:
+    """(rounded gross, days paid, hours in force on the last paid day), or None when not paid."""
+    span = cesa_days(member, month)
+    if span is None:
+        return None
+    start, end = span
+    days_paid = (end - start).days + 1
+    total = ZERO
+    day = start
+    while day <= end:
+        entry = in_force(member.salary, day)
+        # the run of days under this same amendment
+        following = [e.start for e in member.salary if day < e.start <= end]
+        run_end = (min(following) - datetime.timedelta(days=1)) if following else end
+        run_days = (run_end - day).days + 1
+        if entry is not None:
+            if run_days == month.days:
+                total += entry.gross
+            else:
+                total += entry.gross * run_days / month.days
+        day = run_end + datetime.timedelta(days=1)
+    last_entry = in_force(member.salary, end)
+    hours = last_entry.hours if last_entry is not None else ZERO
+    return round_cent(total), days_paid, hours
+
+
+def pay_for_month(member: Member, payroll: PayrollEntry, month: Month) -> MemberPay | None:
+    gross_days = month_gross(member, month)
+    if gross_days is None:
+        return None
+    gross, days, hours = gross_days
+    return MemberPay(
+        member_id=member.id,
+        name=member.name,
+        phase="CESA",
+        days=days,
+        hours=hours,
+        gross=gross,
+        employer_contributions=round_cent(gross * payroll.employer_rate),
+        employee_contributions=round_cent(gross * payroll.employee_rate),
+    )
+
+
+def smic_minimum(payroll: PayrollEntry, hours: Decimal) -> Decimal:
+    """The minimum monthly gross for the contract's hours."""
+    return round_cent(payroll.smic_hourly * hours)

@@ -1,0 +1,215 @@
+"""Balances, histories, the month's report, the members list and config checks. Pure.
+
+A closed month is reported from what the ledger booked; an open month from the
+close plan (what closing it now would book), marked ``projected``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..config import Cooperative, Member, in_force
+from ..errors import Problem
+from ..ledger import LedgerFigures
+from ..money import ZERO
+from ..months import Month, month_range
+from .close import ActivityClose, plan_close
+from .payroll import smic_minimum
+
+
+@dataclass(frozen=True)
+class ActivityMonth:
+    """One activity's month, whether closed (booked) or open (projected)."""
+
+    activity_id: str
+    name: str
+    establishment: str
+    opening_balance: Decimal
+    revenue: Decimal
+    expenses: Decimal
+    contribution: Decimal
+    salary_cost: Decimal
+    closing_balance: Decimal
+    advance: Decimal
+    advance_cap: Decimal
+    alerts: tuple[str, ...]
+
+
+def _from_plan(item: ActivityClose) -> ActivityMonth:
+    return ActivityMonth(item.activity_id, item.name, item.establishment, item.opening_balance, item.revenue,
+                         item.expenses, item.contribution, item.salary_cost, item.closing_balance, item.advance,
+                         item.advance_cap, tuple(item.alerts))
+
+
+def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, month: Month) -> ActivityMonth:
+    """An activity's month as the ledger has it."""
+    activity = coop.activity(activity_id)
+    booked = figures.month_figures(activity_id, month)
+    opening = figures.balance(activity_id, month.previous().last_day)
+    closing = opening + booked.balance_change
+    advance = max(ZERO, -closing)
+    cap = coop.coop.treasury.advance_cap_months * booked.salary_cost
+    alerts = ()
+    if advance > cap:
+        alerts = (f"advance {advance:.2f} exceeds the cap of {cap:.2f} "
+                  f"({coop.coop.treasury.advance_cap_months} months of salary cost {booked.salary_cost:.2f})",)
+    return ActivityMonth(activity_id, activity.name, activity.establishment, opening, booked.revenue,
+                         booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts)
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    month: Month
+    closed: bool
+    activities: tuple[ActivityMonth, ...]
+
+    def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
+        items = self.activities if items is None else items
+        keys = ("opening_balance", "revenue", "expenses", "contribution", "salary_cost", "closing_balance", "advance")
+        return {key: sum((getattr(a, key) for a in items), ZERO) for key in keys}
+
+    def by_establishment(self) -> dict[str, tuple[ActivityMonth, ...]]:
+        groups: dict[str, list[ActivityMonth]] = {}
+        for item in self.activities:
+            groups.setdefault(item.establishment, []).append(item)
+        return {key: tuple(value) for key, value in sorted(groups.items())}
+
+
+def month_report(coop: Cooperative, figures: LedgerFigures, month: Month) -> MonthReport:
+    if month in figures.closed:
+        plan_ids = [a.activity_id for a in plan_close(coop, figures, month).activities]
+        items = tuple(booked_month(coop, figures, activity_id, month) for activity_id in plan_ids)
+        return MonthReport(month, True, items)
+    plan = plan_close(coop, figures, month)
+    return MonthReport(month, False, tuple(_from_plan(item) for item in plan.activities))
+
+
+# --------------------------------------------------------------------------- balance
+
+
+@dataclass(frozen=True)
+class HistoryMonth:
+    month: Month
+    closed: bool
+    revenue: Decimal
+    expenses: Decimal
+    contribution: Decimal
+    salary_cost: Decimal
+    closing_balance: Decimal
+
+
+@dataclass(frozen=True)
+class MemberBalance:
+    member: Member
+    activity_id: str
+    activity_name: str
+    as_of: datetime.date
+    balance: Decimal
+    receivables: Decimal
+    months: tuple[HistoryMonth, ...]
+
+    @property
+    def advance(self) -> Decimal:
+        return max(ZERO, -self.balance)
+
+
+def member_balance(coop: Cooperative, figures: LedgerFigures, member_id: str, as_of: datetime.date) -> MemberBalance:
+    """Where a member's activity stands on ``as_of``, with its month-by-month history.
+
+    Months up to ``as_of``'s month, from the activity's first booked month (or the
+    member's joining); the last month is cut at ``as_of``.
+    """
+    member = coop.member(member_id)
+    activity = coop.activity(member.activity)
+    first = figures.first_month(activity.id) or Month.of(min(member.joined, as_of))
+    first = min(first, Month.of(as_of))
+    history = []
+    running = figures.balance(activity.id, first.previous().last_day)
+    for month in month_range(first, Month.of(as_of)):
+        booked = figures.month_figures(activity.id, month)
+        if month.last_day > as_of:
+            booked = _until(figures, activity.id, month, as_of)
+        running += booked.balance_change
+        history.append(HistoryMonth(month, month in figures.closed, booked.revenue, booked.expenses,
+                                    booked.contribution, booked.salary_cost, running))
+    balance = figures.balance(activity.id, as_of)
+    return MemberBalance(member, activity.id, activity.name, as_of, balance,
+                         figures.receivable(activity.id, as_of), tuple(history))
+
+
+def _until(figures: LedgerFigures, activity_id: str, month: Month, as_of: datetime.date):
+    from ..ledger import DayFigures
+
+    total = DayFigures()
+    for day, item in figures.days.get(activity_id, {}).items():
+        if month.first_day <= day <= as_of:
+            total.add(item)
+    return total
+
+
+# --------------------------------------------------------------------------- members
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member: Member
+    phase: str
+    since: datetime.date | None
+    associate: bool
+    tutor: str
+    activity_id: str
+    establishment: str
+    balance: Decimal
+
+
+def members_list(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date) -> list[MemberRow]:
+    rows = []
+    for member in sorted(coop.members, key=lambda m: m.id):
+        phase = member.phase_on(as_of)
+        since = {"CAPE": member.joined, "CESA": member.cesa_from, "left": member.left}.get(phase)
+        activity = coop.activity(member.activity)
+        rows.append(MemberRow(member, phase, since, member.is_associate_on(as_of), coop.tutor_name(member.tutor),
+                              activity.id, activity.establishment, figures.balance(activity.id, as_of)))
+    return rows
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def salary_floor_problems(coop: Cooperative) -> list[Problem]:
+    """Every CESA salary amendment below smic_hourly × hours, under each payroll entry it meets."""
+    problems = []
+    for index, member in enumerate(coop.members):
+        if member.cesa_from is None:
+            continue
+        for k, entry in enumerate(member.salary):
+            end = member.salary[k + 1].start if k + 1 < len(member.salary) else None
+            start = max(entry.start, member.cesa_from)
+            if member.left is not None and start > member.left:
+                continue
+            checkpoints = {start} | {p.start for p in coop.coop.payroll if start < p.start and (end is None or p.start < end)
+                                     and (member.left is None or p.start <= member.left)}
+            for day in sorted(checkpoints):
+                payroll = in_force(coop.coop.payroll, day)
+                if payroll is None:
+                    continue
+                minimum = smic_minimum(payroll, entry.hours)
+                if entry.gross < minimum:
+                    file, line = coop.where("config/members.yaml", ("members", index, "salary", k, "gross"))
+                    problems.append(Problem(
+                        f"{member.id}: gross {entry.gross:.2f} for {entry.hours} h is below the minimum wage "
+                        f"{minimum:.2f} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
+                        file, line))
+                    break
+    return problems
+
+
+def unclosed_months(figures: LedgerFigures, today: datetime.date) -> list[Month]:
+    """Ended months after the last closed one (to remind the treasurer)."""
+    if figures.last_closed is None:
+        return []
+    return [m for m in month_range(figures.last_closed.next(), Month.of(today).previous())]
+
+

@@ -1,0 +1,353 @@
+"""The Beancount ledger: loaded safely, then reduced to per-activity figures.
+
+Safe loading (what Beancount's ``loader.load_file`` does not guarantee):
+
+- no pickle cache is ever read, written or deleted: files are parsed with
+  ``beancount.parser.parser.parse_file`` and the include tree is walked here;
+- every included file must resolve (symlinks followed) inside the cooperative's folder;
+- ``plugin`` lines must name a module allowed by ``ledger_plugins`` in coop.yaml,
+  checked in every file before any plugin is imported; ``plugin_processing_mode
+  "raw"`` is refused; ``insert_pythonpath`` is ignored;
+- then Beancount's own booking, transformations and validation run as in ``bean-check``.
+
+The figures (``LedgerFigures``) are what the core needs: per activity and day,
+the change of its balance split into revenue, expenses, contribution, salary and
+equity, plus the months that close-month has closed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from beancount.core import data
+from beancount.loader import aggregate_options_map, run_transformations
+from beancount.ops import validation
+from beancount.parser import booking, parser
+
+from .config import Cooperative
+from .errors import LedgerError, Problem
+from .months import Month
+from .money import ZERO
+
+ACTIVITY_ACCOUNT_RE = re.compile(r"^(Income|Expenses|Equity|Assets|Liabilities):Activity:([^:]+)(?::(.*))?$")
+CLOSE_MARKER = "coopctl-close"
+
+
+def _rel(path: str | Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(root))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _problem_from_beancount(error, root: Path) -> Problem:
+    source = getattr(error, "source", None) or {}
+    filename = source.get("filename") if isinstance(source, dict) else None
+    lineno = source.get("lineno") if isinstance(source, dict) else None
+    if filename and filename.startswith("<"):
+        filename, lineno = None, None
+    message = " ".join(str(error.message).split())
+    return Problem(message, _rel(filename, root), lineno or None)
+
+
+def _line_of_text(path: Path, needle: str) -> int | None:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if needle in line:
+                return number
+    except OSError:
+        return None
+    return None
+
+
+@dataclass
+class LoadedLedger:
+    entries: list
+    problems: list[Problem]
+    options: dict
+    files: list[Path]
+
+
+def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
+    """Parse, book, transform and validate the cooperative's ledger without running untrusted code.
+
+    Refusals (unsafe includes, plugins) raise ``LedgerError`` before any plugin runs;
+    ordinary ledger errors are returned as problems.
+    """
+    root = coop.root.resolve()
+    main = coop.ledger_path
+    if not main.is_file():
+        raise LedgerError.one(f"ledger file is missing (coop.yaml says ledger: {coop.coop.ledger})", "config/coop.yaml")
+    if not main.resolve().is_relative_to(root):
+        raise LedgerError.one(f"the ledger {coop.coop.ledger} is outside the cooperative's folder", "config/coop.yaml")
+
+    entries: list = []
+    parse_errors: list = []
+    refusals: list[Problem] = []
+    top_options = None
+    other_options = []
+    seen: set[str] = set()
+    stack: list[Path] = [main.resolve()]
+    allowed = set(coop.coop.ledger_plugins)
+    while stack:
+        filename = stack.pop(0)
+        key = str(filename)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            file_entries, file_errors, file_options = parser.parse_file(key)
+        except UnicodeDecodeError as exc:
+            raise LedgerError.one(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", _rel(filename, root)) from None
+        except OSError as exc:
+            raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
+        entries.extend(file_entries)
+        parse_errors.extend(file_errors)
+        for plugin_name, _config in file_options["plugin"]:
+            if plugin_name not in allowed:
+                refusals.append(
+                    Problem(
+                        f"plugin {plugin_name!r} is not allowed; coopctl does not run ledger code unless "
+                        f"coop.yaml lists it under ledger_plugins",
+                        _rel(filename, root),
+                        _line_of_text(filename, plugin_name),
+                    )
+                )
+        if top_options is None:
+            top_options = file_options
+            if file_options["plugin_processing_mode"] != "default":
+                refusals.append(
+                    Problem('option "plugin_processing_mode" "raw" is refused: it disables Beancount\'s checks',
+                            _rel(filename, root), _line_of_text(filename, "plugin_processing_mode"))
+                )
+        else:
+            other_options.append(file_options)
+        folder = filename.parent
+        for pattern in file_options["include"]:
+            line = _line_of_text(filename, pattern)
+            full = pattern if os.path.isabs(pattern) else str(folder / pattern)
+            matches = sorted(glob.glob(full, recursive=True))
+            if not matches:
+                parse_errors.append(_SimpleError({"filename": key, "lineno": line or 0}, f'include "{pattern}" matches no file'))
+                continue
+            for match in matches:
+                resolved = Path(match).resolve()
+                if not resolved.is_relative_to(root):
+                    refusals.append(Problem(f'include "{pattern}" resolves outside the cooperative\'s folder ({resolved}); refused',
+                                            _rel(filename, root), line))
+                    continue
+                if resolved.is_file():
+                    stack.append(resolved)
+    if refusals:
+        raise LedgerError(refusals)
+
+    assert top_options is not None
+    top_options["include"] = sorted(seen)
+    options_map = aggregate_options_map(top_options, other_options)
+    options_map["pythonpath"] = []  # never extend sys.path from a ledger
+    entries.sort(key=data.entry_sortkey)
+    entries, booking_errors = booking.book(entries, options_map)
+    entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
+    errors.extend(validation.validate(entries, options_map, None, None))
+    problems = [_problem_from_beancount(error, root) for error in errors]
+    return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)])
+
+
+class _SimpleError:
+    def __init__(self, source: dict, message: str) -> None:
+        self.source = source
+        self.message = message
+        self.entry = None
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass
+class DayFigures:
+    """Amounts of one activity on one day, each with the sign a treasurer reads."""
+
+    revenue: Decimal = ZERO  # −Σ Income:Activity:A…
+    expenses: Decimal = ZERO  # Σ Expenses:Activity:A… other than Contribution and Salary
+    contribution: Decimal = ZERO  # Σ Expenses:Activity:A:Contribution…
+    salary_cost: Decimal = ZERO  # Σ Expenses:Activity:A:Salary…
+    equity: Decimal = ZERO  # −Σ Equity:Activity:A… (reserve brought in)
+
+    @property
+    def balance_change(self) -> Decimal:
+        return self.revenue - self.expenses - self.contribution - self.salary_cost + self.equity
+
+    def add(self, other: "DayFigures") -> None:
+        self.revenue += other.revenue
+        self.expenses += other.expenses
+        self.contribution += other.contribution
+        self.salary_cost += other.salary_cost
+        self.equity += other.equity
+
+
+@dataclass(frozen=True)
+class BookedSalary:
+    member: str
+    activity: str
+    gross: Decimal
+    employer: Decimal
+    net: Decimal
+    social: Decimal
+
+
+@dataclass
+class LedgerFigures:
+    """What the core reads from a ledger."""
+
+    days: dict[str, dict[datetime.date, DayFigures]] = field(default_factory=lambda: defaultdict(dict))
+    receivables: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    closed: dict[Month, tuple[str | None, int | None]] = field(default_factory=dict)
+    booked_salaries: dict[Month, list[BookedSalary]] = field(default_factory=lambda: defaultdict(list))
+    open_accounts: set[str] = field(default_factory=set)
+    first_date: datetime.date | None = None
+    last_date: datetime.date | None = None
+
+    def month_figures(self, activity: str, month: Month) -> DayFigures:
+        total = DayFigures()
+        for day, figures in self.days.get(activity, {}).items():
+            if month.first_day <= day <= month.last_day:
+                total.add(figures)
+        return total
+
+    def balance(self, activity: str, as_of: datetime.date) -> Decimal:
+        return sum(
+            (figures.balance_change for day, figures in self.days.get(activity, {}).items() if day <= as_of),
+            ZERO,
+        )
+
+    def receivable(self, activity: str, as_of: datetime.date) -> Decimal:
+        return sum((amount for day, amount in self.receivables.get(activity, {}).items() if day <= as_of), ZERO)
+
+    def first_month(self, activity: str) -> Month | None:
+        days = self.days.get(activity)
+        return Month.of(min(days)) if days else None
+
+    @property
+    def last_closed(self) -> Month | None:
+        return max(self.closed) if self.closed else None
+
+
+def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, list[Problem]]:
+    """Reduce booked entries to per-activity daily figures; report unknown activities and foreign currencies."""
+    root = coop.root.resolve()
+    known = {activity.id for activity in coop.activities}
+    currency = coop.coop.currency
+    figures = LedgerFigures()
+    problems: list[Problem] = []
+    for entry in entries:
+        if isinstance(entry, data.Open):
+            figures.open_accounts.add(entry.account)
+            continue
+        if isinstance(entry, data.Custom) and entry.type == CLOSE_MARKER:
+            if entry.values:
+                try:
+                    month = Month.parse(str(entry.values[0].value))
+                except ValueError:
+                    problems.append(Problem(f'custom "{CLOSE_MARKER}" names no valid month', _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
+                    continue
+                if month in figures.closed:
+                    problems.append(Problem(f"month {month} is closed twice", _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
+                figures.closed[month] = (_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"))
+            continue
+        if not isinstance(entry, data.Transaction):
+            continue
+        if figures.first_date is None or entry.date < figures.first_date:
+            figures.first_date = entry.date
+        if figures.last_date is None or entry.date > figures.last_date:
+            figures.last_date = entry.date
+        for posting in entry.postings:
+            match = ACTIVITY_ACCOUNT_RE.match(posting.account)
+            if not match:
+                continue
+            kind, activity, rest = match.group(1), match.group(2), match.group(3) or ""
+            meta = posting.meta or entry.meta
+            if activity not in known:
+                problems.append(Problem(f"posting to {posting.account}: unknown activity {activity!r} (not in config/activities.yaml)",
+                                        _rel(meta.get("filename"), root), meta.get("lineno")))
+                continue
+            if posting.units is None or posting.units.currency != currency:
+                problems.append(Problem(f"posting to {posting.account} in {posting.units.currency if posting.units else '?'}; "
+                                        f"activity amounts must be in {currency}", _rel(meta.get("filename"), root), meta.get("lineno")))
+                continue
+            amount = posting.units.number
+            day = figures.days[activity].setdefault(entry.date, DayFigures())
+            top = rest.split(":", 1)[0]
+            if kind == "Income":
+                day.revenue -= amount
+            elif kind == "Expenses":
+                if top == "Contribution":
+                    day.contribution += amount
+                elif top == "Salary":
+                    day.salary_cost += amount
+                else:
+                    day.expenses += amount
+            elif kind == "Equity":
+                day.equity -= amount
+        for posting in entry.postings:
+            if posting.account.startswith("Assets:Receivable:") and posting.units is not None:
+                activity = posting.account.split(":")[2]
+                book = figures.receivables[activity]
+                book[entry.date] = book.get(entry.date, ZERO) + posting.units.number
+        close = entry.meta.get("close")
+        member = entry.meta.get("member")
+        if close and member:
+            try:
+                month = Month.parse(str(close))
+            except ValueError:
+                continue
+            amounts = {"Gross": ZERO, "Employer": ZERO, "Net": ZERO, "Social": ZERO}
+            activity_id = ""
+            for posting in entry.postings:
+                last = posting.account.rsplit(":", 1)[-1]
+                if last in amounts and posting.units is not None:
+                    amounts[last] += posting.units.number
+                match = ACTIVITY_ACCOUNT_RE.match(posting.account)
+                if match:
+                    activity_id = match.group(2)
+            figures.booked_salaries[month].append(
+                BookedSalary(str(member), activity_id, amounts["Gross"], amounts["Employer"], -amounts["Net"], -amounts["Social"])
+            )
+    return figures, problems
+
+
+@dataclass
+class Books:
+    """A cooperative's config and ledger, loaded and checked: the input of every command."""
+
+    coop: Cooperative
+    ledger: LoadedLedger
+    figures: LedgerFigures
+    problems: list[Problem]
+
+
+def load_books(coop: Cooperative) -> Books:
+    ledger = load_ledger_safely(coop)
+    figures, problems = extract_figures(coop, ledger.entries)
+    return Books(coop, ledger, figures, ledger.problems + problems)
+
+
+def require_clean(books: Books) -> None:
+    errors = [p for p in books.problems if p.severity == "error"]
+    if errors:
+        raise LedgerError(errors)
+
+
+def main_includes(main: Path) -> list[str]:
+    """The raw include patterns written in the main ledger file itself."""
+    _entries, _errors, file_options = parser.parse_file(str(main))
+    return list(file_options["include"])
+

@@ -1,0 +1,45 @@
+"""Money and rates: Decimal only, never float.
+
+``D()`` is the one way to make a Decimal from input; it refuses floats so that a
+binary approximation can never enter a computation. ``round_cent`` is the one
+rounding rule of the cooperative: to the cent, half-up ("arrondi commercial").
+Display precision is decided by the renderers, not here.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+def D(value: str | int | Decimal) -> Decimal:
+    """Make a Decimal from a string, an int or a Decimal; refuse floats and junk."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"money must not be a float: {value!r}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a decimal number: {value!r}") from None
+    else:
+        raise TypeError(f"not a decimal number: {value!r}")
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
+
+
+def round_cent(value: Decimal) -> Decimal:
+    """Round to the cent, half away from zero (33.325 -> 33.33, -33.325 -> -33.33)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt_amount(value: Decimal) -> str:
+    """The two-decimal string used in JSON, CSV and ledger text ("1752.00")."""
+    text = f"{round_cent(value):.2f}"
+    return "0.00" if text == "-0.00" else text

@@ -1,0 +1,111 @@
+"""One renderer for every report: a Rich table, JSON or CSV.
+
+A command builds a ``Report`` once: its JSON document (the machine contract of
+DESIGN §6) and its tables as plain rows of values. ``render`` prints it in the
+format asked. Amounts are Decimals until here; JSON and CSV show them as
+two-decimal strings, tables right-aligned with thousands separators.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from .money import fmt_amount
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | money | rate | int
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] | None = None
+
+
+@dataclass
+class Report:
+    data: dict[str, Any]
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # plain sentences shown under the tables
+    alerts: list[str] = field(default_factory=list)
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return fmt_amount(value)
+    if isinstance(value, dict):
+        return {key: to_json_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(item) for item in value]
+    return value
+
+
+def _cell_text(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "money" and isinstance(value, Decimal):
+        text = f"{Decimal(fmt_amount(value)):,.2f}"
+        return text
+    if kind == "rate" and isinstance(value, Decimal):
+        return f"{(value * 100).normalize():f} %"
+    return str(value)
+
+
+def _csv_text(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return fmt_amount(value) if kind == "money" else f"{value}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(item) for item in value)
+    return str(value)
+
+
+def render(report: Report, fmt: Format, console: Console) -> None:
+    if fmt is Format.json:
+        console.file.write(json.dumps(to_json_value(report.data), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        table = report.tables[0] if report.tables else Table("", [], [])
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([column.key for column in table.columns])
+        for row in table.rows:
+            writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
+        console.file.write(buffer.getvalue())
+        return
+    for table in report.tables:
+        rich_table = RichTable(title=table.title, box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None)
+        for column in table.columns:
+            footer = _cell_text(table.totals.get(column.key), column.kind) if table.totals else ""
+            rich_table.add_column(column.header, footer=footer,
+                                  justify="right" if column.kind in ("money", "rate", "int") else "left")
+        for row in table.rows:
+            rich_table.add_row(*[_cell_text(row.get(column.key), column.kind) for column in table.columns])
+        console.print(rich_table)
+    for alert in report.alerts:
+        console.print(f"[bold red]alert[/]: {alert}", highlight=False)
+    for note in report.notes:
+        console.print(note, highlight=False)
