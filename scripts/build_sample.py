@@ -1,0 +1,380 @@
+"""Build the sample cooperative at the repository root (config/ and ledgers/).
+
+Deterministic: the same script gives the same bytes. It writes the config, then
+each month's source ledger (invoices with VAT, client payments, supplier
+expenses, the cooperative's own costs, a subsidy, a credit note, and the
+payment of the previous month's salaries and social contributions), and closes
+January to September 2026 with coopctl itself. October stays open.
+
+    python scripts/build_sample.py [--root DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+from coopctl.money import fmt_amount, round_cent
+from coopctl.months import Month
+from coopctl import service
+
+COOP = """\
+# Coopérative Exemple: the sample cooperative shipped with coopctl.
+name: "Coopérative Exemple — CAE d'Île-de-France"
+currency: EUR
+ledger: ledgers/main.beancount
+establishments:
+  - {id: paris-11, name: "Paris 11e"}
+  - {id: montreuil, name: "Montreuil"}
+  - {id: saint-denis, name: "Saint-Denis"}
+tutors:
+  - {id: mlefevre, name: "Marie Lefèvre", email: marie.lefevre@coop-exemple.fr}
+  - {id: kdiallo, name: "Karim Diallo", email: karim.diallo@coop-exemple.fr}
+  - {id: snguyen, name: "Sophie Nguyen", email: sophie.nguyen@coop-exemple.fr}
+contribution:                      # default rate; an activity may override it
+  - {from: 2024-01-01, rate: "0.10"}
+payroll:
+  - {from: 2024-01-01, smic_hourly: "11.65", employer_rate: "0.42", employee_rate: "0.22"}
+  - {from: 2025-01-01, smic_hourly: "11.88", employer_rate: "0.42", employee_rate: "0.22"}
+  - {from: 2026-01-01, smic_hourly: "12.02", employer_rate: "0.42", employee_rate: "0.22"}
+treasury:
+  advance_cap_months: 2            # an activity's advance may reach 2 months of its salary cost
+"""
+
+MEMBERS = """\
+# Les membres de la coopérative: phases (CAPE, CESA), sociétariat, avenants de salaire.
+members:
+  - id: alice
+    name: "Alice Martin"
+    email: alice.martin@exemple.org
+    activity: BoisNomade
+    tutor: mlefevre
+    joined: 2024-03-01
+    cesa_from: 2024-09-01
+    associate_from: 2026-06-15
+    salary:
+      - {from: 2024-09-01, gross: "1500.00", hours: "120"}
+      - {from: 2026-01-01, gross: "1900.00", hours: "151.67"}
+  - id: bob
+    name: "Bob Durand"
+    email: bob.durand@exemple.org
+    activity: AtelierCommun
+    tutor: kdiallo
+    joined: 2024-10-01
+    cesa_from: 2025-04-01
+    salary:
+      - {from: 2025-04-01, gross: "1300.00", hours: "100"}
+  - id: chloe
+    name: "Chloé Petit"
+    email: chloe.petit@exemple.org
+    activity: AtelierCommun
+    tutor: kdiallo
+    joined: 2024-10-01
+    cesa_from: 2025-04-01
+    associate_from: 2026-03-20
+    salary:
+      - {from: 2025-04-01, gross: "800.00", hours: "60"}
+  - id: dan
+    name: "Dan Moreau"
+    email: dan.moreau@exemple.org
+    activity: DanDesign
+    tutor: mlefevre
+    joined: 2026-05-04
+  - id: emma
+    name: "Emma Benali"
+    email: emma.benali@exemple.org
+    activity: TraductionsBenali
+    tutor: snguyen
+    joined: 2022-01-10
+    cesa_from: 2022-07-01
+    associate_from: 2024-05-15
+    salary:
+      - {from: 2022-07-01, gross: "1700.00", hours: "130"}
+      - {from: 2025-01-01, gross: "2000.00", hours: "151.67"}
+  - id: farid
+    name: "Farid Haddad"
+    email: farid.haddad@exemple.org
+    activity: VeloCargo
+    tutor: kdiallo
+    joined: 2025-11-03
+    cesa_from: 2026-04-15          # salarié à partir du 15 avril: avril est proratisé
+    salary:
+      - {from: 2026-04-15, gross: "1300.00", hours: "104"}
+  - id: gaelle
+    name: "Gaëlle Robin"
+    email: gaelle.robin@exemple.org
+    activity: JardinsPartages
+    tutor: kdiallo
+    joined: 2023-02-01
+    cesa_from: 2023-09-01
+    salary:
+      - {from: 2023-09-01, gross: "1850.00", hours: "151.67"}
+  - id: hugo
+    name: "Hugo Lambert"
+    email: hugo.lambert@exemple.org
+    activity: StudioHugo
+    tutor: mlefevre
+    joined: 2023-01-09
+    cesa_from: 2023-06-01
+    left: 2026-06-19               # départ en cours d'année: juin est proratisé
+    salary:
+      - {from: 2023-06-01, gross: "1600.00", hours: "130"}
+  - id: ines
+    name: "Inès Fontaine"
+    email: ines.fontaine@exemple.org
+    activity: InesDev
+    tutor: snguyen
+    joined: 2021-09-01
+    cesa_from: 2022-01-01
+    associate_from: 2023-06-20
+    salary:
+      - {from: 2022-01-01, gross: "2300.00", hours: "151.67"}
+      - {from: 2025-09-01, gross: "2600.00", hours: "151.67"}
+  - id: jules
+    name: "Jules Mercier"
+    email: jules.mercier@exemple.org
+    activity: FormaJules
+    tutor: snguyen
+    joined: 2026-02-02
+  - id: karima
+    name: "Karima Saïdi"
+    email: karima.saidi@exemple.org
+    activity: KarimaTraiteur
+    tutor: kdiallo
+    joined: 2025-09-01
+    cesa_from: 2026-07-01
+    salary:
+      - {from: 2026-07-01, gross: "1400.00", hours: "116"}
+  - id: lea
+    name: "Léa Garnier"
+    email: lea.garnier@exemple.org
+    activity: StudioBrume
+    tutor: mlefevre
+    joined: 2024-01-08
+    cesa_from: 2024-06-01
+    salary:
+      - {from: 2024-06-01, gross: "1500.00", hours: "120"}
+  - id: marc
+    name: "Marc Vidal"
+    email: marc.vidal@exemple.org
+    activity: StudioBrume
+    tutor: mlefevre
+    joined: 2026-03-02
+  - id: nora
+    name: "Nora Aït-Ali"
+    email: nora.aitali@exemple.org
+    activity: NoraCeramique
+    tutor: mlefevre
+    joined: 2025-10-01
+  - id: olivier
+    name: "Olivier Roux"
+    email: olivier.roux@exemple.org
+    activity: ConseilOlivier
+    tutor: snguyen
+    joined: 2020-09-01
+    cesa_from: 2021-01-01
+    associate_from: 2022-01-01
+    salary:
+      - {from: 2021-01-01, gross: "2200.00", hours: "151.67"}
+      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}   # avenant au 1er juillet
+"""
+
+ACTIVITIES = """\
+# Les activités (comptes analytiques) et leur établissement.
+activities:
+  - {id: AtelierCommun, name: "Atelier Commun — couture et sérigraphie", establishment: montreuil, contribution_rate: "0.12"}
+  - {id: BoisNomade, name: "Bois Nomade — menuiserie", establishment: paris-11}
+  - {id: ConseilOlivier, name: "Olivier Roux Conseil — RSE", establishment: saint-denis}
+  - {id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11}
+  - {id: FormaJules, name: "Forma'Jules — formation bureautique", establishment: saint-denis}
+  - {id: InesDev, name: "Inès Dev — développement web", establishment: saint-denis}
+  - {id: JardinsPartages, name: "Jardins Partagés — paysagisme", establishment: montreuil}
+  - {id: KarimaTraiteur, name: "Karima Traiteur — cuisine du Maghreb", establishment: montreuil}
+  - {id: NoraCeramique, name: "Nora Céramique", establishment: paris-11}
+  - {id: StudioBrume, name: "Studio Brume — design sonore", establishment: paris-11}
+  - {id: StudioHugo, name: "Studio Hugo — photographie", establishment: paris-11}
+  - {id: TraductionsBenali, name: "Traductions Benali", establishment: saint-denis}
+  - {id: VeloCargo, name: "Vélo Cargo — réparation de vélos", establishment: montreuil}
+"""
+
+# activity: (opening reserve, revenue range per month (HT), first month, last month, expense range, expense account, clients)
+PROFILES = {
+    "AtelierCommun": ("1500.00", (2400, 3900), 1, 10, (120, 380), "Achats", ["Ressourcerie Montreuil", "Mairie de Montreuil", "Boutique Les Fils"]),
+    "BoisNomade": ("4200.00", (3200, 5400), 1, 10, (250, 720), "Achats", ["M. et Mme Dupont", "Café Le Zinc", "Agence Habiter"]),
+    "ConseilOlivier": ("8300.00", (3600, 5200), 1, 10, (40, 160), "Deplacements", ["SCOP Énergie Citoyenne", "Mutuelle Solidaire", "Ville de Saint-Denis"]),
+    "DanDesign": ("0.00", (150, 900), 5, 10, (0, 60), "Logiciels", ["Librairie La Virgule", "Association Quartiers Vivants"]),
+    "FormaJules": ("0.00", (300, 1200), 2, 10, (20, 90), "Fournitures", ["Pôle Emploi Formation", "Cabinet Médical du Parc"]),
+    "InesDev": ("9800.00", (5200, 7400), 1, 10, (60, 240), "Logiciels", ["Biocoop Saint-Denis", "Collectif Ouvert", "Startup Lumen"]),
+    "JardinsPartages": ("600.00", (1900, 3000), 1, 10, (180, 520), "Achats", ["Bailleur Seine-Habitat", "Copropriété Les Tilleuls", "École Jules-Vallès"]),
+    "KarimaTraiteur": ("2100.00", (1500, 3400), 1, 10, (400, 900), "Achats", ["Comité d'entreprise Transilien", "Mariage Benhamou", "Théâtre de la Girandole"]),
+    "NoraCeramique": ("350.00", (250, 1100), 1, 10, (60, 220), "Achats", ["Marché de créateurs", "Restaurant Terre & Feu"]),
+    "StudioBrume": ("2600.00", (2100, 3600), 1, 10, (90, 300), "Materiel", ["Radio Fréquence Paris", "Compagnie Théâtre Nomade", "Podcast Les Communs"]),
+    "StudioHugo": ("5100.00", (1800, 3300), 1, 5, (80, 260), "Materiel", ["Magazine Urbain", "Mairie du 11e"]),
+    "TraductionsBenali": ("6400.00", (2600, 4200), 1, 10, (30, 120), "Logiciels", ["Éditions du Levant", "Cabinet Avocats Roche", "ONG Passerelles"]),
+    "VeloCargo": ("0.00", (600, 2600), 1, 10, (150, 480), "Pieces", ["La Poste Montreuil", "Coursiers Solidaires", "Particuliers"]),
+}
+
+COOP_RESERVE = Decimal("45000.00")
+VAT = Decimal("0.20")
+
+
+def money(value: Decimal) -> str:
+    return fmt_amount(value)
+
+
+def txn(date: datetime.date, payee: str, narration: str, postings: list[tuple[str, Decimal]], meta: dict | None = None) -> str:
+    width = max(len(a) for a, _ in postings)
+    amounts = [money(x) for _, x in postings]
+    nw = max(len(a) for a in amounts)
+    lines = [f'{date.isoformat()} * "{payee}" "{narration}"']
+    lines += [f'  {k}: "{v}"' for k, v in (meta or {}).items()]
+    lines += [f"  {a:<{width}}  {x:>{nw}} EUR" for (a, _), x in zip(postings, amounts)]
+    return "\n".join(lines) + "\n"
+
+
+def accounts_text() -> str:
+    opened = ["Assets:Bank:Courant", "Assets:VAT:Deductible", "Liabilities:VAT:Collected",
+              "Liabilities:Payroll:Net", "Liabilities:Payroll:Social", "Equity:Coop:Reserves",
+              "Income:Coop:Contribution", "Income:Coop:Subvention", "Expenses:Coop:Equipe",
+              "Expenses:Coop:Loyer", "Expenses:Coop:Assurances"]
+    for act, profile in PROFILES.items():
+        opened += [f"Assets:Receivable:{act}", f"Income:Activity:{act}", f"Equity:Activity:{act}",
+                   f"Expenses:Activity:{act}:{profile[5]}", f"Expenses:Activity:{act}:Contribution",
+                   f"Expenses:Activity:{act}:Salary:Gross", f"Expenses:Activity:{act}:Salary:Employer"]
+    body = "; Plan de comptes de la coopérative (voir README, conventions du grand livre).\n\n"
+    body += "".join(f"2020-01-01 open {a} EUR\n" for a in sorted(opened))
+    return body
+
+
+MAIN = """\
+; Grand livre de la Coopérative Exemple.
+option "title" "Coopérative Exemple — CAE d'Île-de-France"
+option "operating_currency" "EUR"
+
+include "accounts.beancount"
+include "2026/*.beancount"
+"""
+
+
+def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payroll_due: tuple[Decimal, Decimal] | None) -> str:
+    entries: list[tuple[datetime.date, str]] = []
+    m = month.month
+    if m == 1:
+        postings = [(f"Equity:Activity:{act}", -Decimal(p[0])) for act, p in PROFILES.items() if Decimal(p[0])]
+        postings.append(("Equity:Coop:Reserves", -COOP_RESERVE))
+        total = -sum((x for _, x in postings), Decimal(0))
+        postings.append(("Assets:Bank:Courant", total))
+        entries.append((month.first_day, txn(month.first_day, "Coopérative Exemple", "Report à nouveau 2025 (réserves des activités)", postings)))
+    # client payments of last month's invoices
+    still = []
+    for due, act, client, ref, ttc in pending:
+        if due <= month.last_day:
+            entries.append((due, txn(due, client, f"Règlement {ref}", [("Assets:Bank:Courant", ttc), (f"Assets:Receivable:{act}", -ttc)])))
+        else:
+            still.append((due, act, client, ref, ttc))
+    pending[:] = still
+    number = 0
+    collected = Decimal(0)
+    deductible = Decimal(0)
+    for act, (reserve, (lo, hi), first, last, (elo, ehi), exp_account, clients) in PROFILES.items():
+        if not first <= m <= last:
+            continue
+        seasonal = Decimal("0.45") if act == "JardinsPartages" and m in (1, 2, 11, 12) else Decimal(1)
+        count = rng.choice((1, 2, 2, 3))
+        target = Decimal(rng.randrange(lo * 100, hi * 100)) / 100 * seasonal
+        parts = [round_cent(target / count)] * count
+        for k in range(count):
+            number += 1
+            ht = (parts[k] / 5).quantize(Decimal("0.1")) * 5
+            tva = round_cent(ht * VAT)
+            day = month.first_day + datetime.timedelta(days=rng.randrange(0, month.days - 3))
+            client = rng.choice(clients)
+            ref = f"F{month.year}{m:02d}-{number:03d}"
+            entries.append((day, txn(day, client, f"Facture {ref}", [
+                (f"Assets:Receivable:{act}", ht + tva), (f"Income:Activity:{act}", -ht), ("Liabilities:VAT:Collected", -tva)],
+                {"invoice": ref})))
+            collected += tva
+            # paid 20 to 45 days later, except the last invoices of a slow payer
+            pay_day = day + datetime.timedelta(days=rng.randrange(20, 46))
+            pending.append((pay_day, act, client, ref, ht + tva))
+        spent = Decimal(rng.randrange(elo * 100, ehi * 100 + 1)) / 100
+        if spent:
+            tva = round_cent(spent * VAT)
+            day = month.first_day + datetime.timedelta(days=rng.randrange(0, month.days))
+            entries.append((day, txn(day, "Fournisseur", f"{exp_account} — {act}", [
+                (f"Expenses:Activity:{act}:{exp_account}", spent), ("Assets:VAT:Deductible", tva), ("Assets:Bank:Courant", -(spent + tva))])))
+            deductible += tva
+    if month == Month(2026, 5):  # a credit note: part of an invoice refunded
+        ht, tva = Decimal("450.00"), Decimal("90.00")
+        day = datetime.date(2026, 5, 22)
+        entries.append((day, txn(day, "Agence Habiter", "Avoir AV2026-001 sur facture (chantier réduit)", [
+            ("Assets:Receivable:BoisNomade", -(ht + tva)), ("Income:Activity:BoisNomade", ht), ("Liabilities:VAT:Collected", tva)],
+            {"invoice": "AV2026-001"})))
+        collected -= tva
+        pending.append((datetime.date(2026, 5, 22), "BoisNomade", "Agence Habiter", "AV2026-001 (remboursement)", -(ht + tva)))
+    # the cooperative's own costs
+    d = datetime.date(month.year, m, 5)
+    entries.append((d, txn(d, "Coopérative Exemple", f"Salaires de l'équipe d'accompagnement {month}", [("Expenses:Coop:Equipe", Decimal("9800.00")), ("Assets:Bank:Courant", Decimal("-9800.00"))])))
+    d = datetime.date(month.year, m, 1)
+    entries.append((d, txn(d, "SCI Les Ateliers", f"Loyer des locaux {month}", [("Expenses:Coop:Loyer", Decimal("2400.00")), ("Assets:Bank:Courant", Decimal("-2400.00"))])))
+    if m == 1:
+        d = datetime.date(2026, 1, 15)
+        entries.append((d, txn(d, "MAIF", "Assurance responsabilité civile 2026", [("Expenses:Coop:Assurances", Decimal("3150.00")), ("Assets:Bank:Courant", Decimal("-3150.00"))])))
+    if m == 3:
+        d = datetime.date(2026, 3, 18)
+        entries.append((d, txn(d, "Région Île-de-France", "Subvention d'accompagnement à l'entrepreneuriat 2026", [("Assets:Bank:Courant", Decimal("18000.00")), ("Income:Coop:Subvention", Decimal("-18000.00"))])))
+    if payroll_due is not None:
+        net, social = payroll_due
+        prev = month.previous()
+        d = datetime.date(month.year, m, 3)
+        entries.append((d, txn(d, "Coopérative Exemple", f"Virement des salaires nets {prev}", [("Liabilities:Payroll:Net", net), ("Assets:Bank:Courant", -net)])))
+        d = datetime.date(month.year, m, 15)
+        entries.append((d, txn(d, "URSSAF", f"Cotisations sociales {prev}", [("Liabilities:Payroll:Social", social), ("Assets:Bank:Courant", -social)])))
+    if vat.get("due"):
+        d = datetime.date(month.year, m, 19)
+        due = vat["due"]
+        entries.append((d, txn(d, "DGFiP", f"TVA {month.previous()}", [("Liabilities:VAT:Collected", due[0]), ("Assets:VAT:Deductible", -due[1]), ("Assets:Bank:Courant", -(due[0] - due[1]))])))
+    vat["due"] = (collected, deductible)
+    entries.sort(key=lambda e: e[0])
+    head = f"; Écritures de {month} (factures, règlements, dépenses, frais de la coopérative).\n\n"
+    return head + "\n".join(text for _, text in entries)
+
+
+def build(root: Path, today: datetime.date) -> None:
+    for name in ("config", "ledgers"):
+        if (root / name).exists():
+            shutil.rmtree(root / name)
+    (root / "config").mkdir(parents=True)
+    (root / "ledgers" / "2026").mkdir(parents=True)
+    (root / "config" / "coop.yaml").write_text(COOP, encoding="utf-8")
+    (root / "config" / "members.yaml").write_text(MEMBERS, encoding="utf-8")
+    (root / "config" / "activities.yaml").write_text(ACTIVITIES, encoding="utf-8")
+    (root / "ledgers" / "main.beancount").write_text(MAIN, encoding="utf-8")
+    (root / "ledgers" / "accounts.beancount").write_text(accounts_text(), encoding="utf-8")
+    rng = random.Random(2026)
+    pending: list = []
+    vat: dict = {}
+    payroll_due = None
+    for number in range(1, 11):
+        month = Month(2026, number)
+        (root / "ledgers" / "2026" / f"{month}.beancount").write_text(month_text(month, rng, pending, vat, payroll_due), encoding="utf-8")
+        if number <= 9:
+            result = service.close_month(root, month, dry_run=False, today=today)
+            totals = result.plan.totals
+            payroll_due = (totals["net"], totals["social"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1])
+    args = parser.parse_args()
+    build(args.root, datetime.date.today())
+    print(f"sample cooperative written to {args.root}")
+
+
+if __name__ == "__main__":
+    main()
