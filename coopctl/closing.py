@@ -29,7 +29,7 @@ from .ledger import CLOSE_MARKER, load_books, main_includes
 from .money import fmt_amount
 from .safe_io import atomic_write, remove_file
 
-HEADER = "; Written by coopctl close-month {month}. Do not edit by hand:\n; post corrections in the open month, or reopen this month and close it again.\n"
+HEADER = "; Written by coopctl close-month {month}. Do not edit by hand:\n; post any correction in the month still open.\n"
 INCLUDE_LINE = 'include "closing/*.beancount"'
 
 

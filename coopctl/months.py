@@ -22,7 +22,7 @@ class Month:
         if not match:
             raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2026-10")
         year, month = int(match.group(1)), int(match.group(2))
-        if not 1 <= month <= 12 or year < 1900:
+        if not 1 <= month <= 12 or not 1900 <= year <= 9998:
             raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2026-10")
         return cls(year, month)
 

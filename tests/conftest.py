@@ -176,3 +176,11 @@ def sample_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "config", target / "config")
     shutil.copytree(REPO / "ledgers", target / "ledgers")
     return target
+
+
+# Hypothesis: a bounded profile for CI, a long one on demand (HYPOTHESIS_PROFILE=long).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile("long", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -146,9 +146,9 @@ def close_refusals(figures: LedgerFigures, month: Month, today: datetime.date) -
     """Why ``month`` cannot be closed on ``today`` (empty when it can)."""
     if month in figures.closed:
         file, line = figures.closed[month]
-        return [Problem(f"{month} is already closed; to redo it, reopen it first", file, line)]
+        return [Problem(f"{month} is already closed; post any correction in the open month", file, line)]
     if today <= month.last_day:
-        return [Problem(f"{month} has not ended yet (it ends on {month.last_day}); close it from {month.last_day + datetime.timedelta(days=1)}")]
+        return [Problem(f"{month} has not ended yet (it ends on {month.last_day}); close it from the day after")]
     last = figures.last_closed
     if last is not None:
         if month < last:

@@ -1,0 +1,70 @@
+"""Invariants of the monthly close on random cooperatives (Hypothesis), through real files."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from beancount.core import data
+from hypothesis import given
+
+from coopctl import service
+from coopctl.config import load_cooperative
+from coopctl.ledger import load_books
+from coopctl.money import ZERO
+from coopctl.months import Month
+from strategies import random_coops
+
+OCTOBER = Month(2026, 10)
+TODAY = datetime.date(2026, 11, 28)
+
+
+def month_sum(entries, account_prefix: str) -> Decimal:
+    total = ZERO
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and OCTOBER.first_day <= entry.date <= OCTOBER.last_day:
+            for posting in entry.postings:
+                if posting.account == account_prefix or posting.account.startswith(account_prefix + ":"):
+                    total += posting.units.number
+    return total
+
+
+@given(random_coops())
+def test_close_conserves_money(coop):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = coop.write(Path(tmp))
+        result = service.close_month(folder, OCTOBER, dry_run=False, today=TODAY)
+        plan = result.plan
+        books = load_books(load_cooperative(folder))
+        assert [p for p in books.problems if p.severity == "error"] == []
+        assert OCTOBER in books.figures.closed
+        entries = books.ledger.entries
+
+        # Σ contributions = the month's Income:Coop:Contribution
+        assert plan.totals["contribution"] == -month_sum(entries, "Income:Coop:Contribution")
+        # Σ (net + social) = Σ salary cost, in the plan and in the ledger
+        assert plan.totals["net"] + plan.totals["social"] == plan.totals["salary_cost"]
+        assert -month_sum(entries, "Liabilities:Payroll") == plan.totals["salary_cost"]
+        for activity in plan.activities:
+            # closing = opening + revenue - expenses - contribution - salary cost
+            assert activity.closing_balance == (activity.opening_balance + activity.revenue - activity.expenses
+                                                - activity.contribution - activity.salary_cost)
+            # ... and it is what the ledger now says
+            assert books.figures.balance(activity.activity_id, OCTOBER.last_day) == activity.closing_balance
+            assert activity.advance == max(ZERO, -activity.closing_balance)
+            for pay in activity.members:
+                assert pay.net + pay.social == pay.cost
+                assert pay.gross == pay.gross.quantize(Decimal("0.01"))
+
+
+@given(random_coops())
+def test_dry_run_equals_close_and_writes_nothing(coop):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = coop.write(Path(tmp))
+        before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+        dry = service.close_month(folder, OCTOBER, dry_run=True, today=TODAY)
+        assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+        real = service.close_month(folder, OCTOBER, dry_run=False, today=TODAY)
+        assert dry.plan == real.plan

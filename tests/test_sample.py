@@ -1,0 +1,148 @@
+"""The shipped sample cooperative: loads clean, closes clean, regenerates byte for byte."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coopctl import service
+from coopctl.cli import app
+from coopctl.months import Month
+from conftest import REPO, run_cli, snapshot
+
+BEAN_CHECK = Path(sys.executable).parent / "bean-check"
+
+
+def bean_check(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BEAN_CHECK), str(folder / "ledgers" / "main.beancount")], capture_output=True, text=True,
+                          env={"BEANCOUNT_DISABLE_LOAD_CACHE": "1", "PATH": "/usr/bin:/bin"})
+
+
+def test_sample_passes_check(sample_copy):
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code == 0, run.stderr
+    assert "ok: config and ledger are clean" in run.stdout
+    assert "15 members, 13 activities, last closed 2026-09" in run.stdout
+
+
+def test_sample_passes_bean_check_before_and_after_close(sample_copy):
+    before = bean_check(sample_copy)
+    assert before.returncode == 0, before.stdout + before.stderr
+    run = run_cli(sample_copy, "close-month", "2026-10")
+    assert run.exit_code == 0, run.stderr
+    after = bean_check(sample_copy)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert not list(sample_copy.rglob("*.picklecache"))
+
+
+def test_sample_closings_regenerate_identically(sample_copy):
+    """Delete every closing and the include the first close added; closing Jan-Sep again gives the same bytes."""
+    expected = snapshot(sample_copy)
+    shutil.rmtree(sample_copy / "ledgers" / "closing")
+    main = sample_copy / "ledgers" / "main.beancount"
+    text = main.read_text(encoding="utf-8")
+    stripped = text.replace('\n; Closed months, written by coopctl close-month\ninclude "closing/*.beancount"\n', "")
+    assert stripped != text
+    main.write_text(stripped, encoding="utf-8")
+    for number in range(1, 10):
+        service.close_month(sample_copy, Month(2026, number), dry_run=False, today=datetime.date(2026, 11, 28))
+    assert snapshot(sample_copy) == expected
+
+
+def test_sample_has_what_the_issue_asks(sample_copy):
+    out = run_cli(sample_copy, "members", "--as-of", "2026-10-31", "--format", "json").json()
+    phases = {m["id"]: m["phase"] for m in out["members"]}
+    assert {"CAPE", "CESA", "left"} <= set(phases.values())
+    assert sum(m["associate"] for m in out["members"]) >= 3
+    assert len(out["members"]) >= 12
+    report = run_cli(sample_copy, "report", "2026-09", "--format", "json").json()
+    assert len(report["establishments"]) == 3
+    advances = [a for e in report["establishments"] for a in e["activities"] if a["advance"] != "0.00"]
+    assert advances, "an activity carried by the pool"
+    assert report["alerts"], "at least one alert in a closed month"
+
+
+def test_close_month_dry_run_reports_october(sample_copy):
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "close-month", "--dry-run", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["month"] == "2026-10"
+    assert snapshot(sample_copy) == before
+
+
+def test_balance_history_month_by_month(sample_copy):
+    run = run_cli(sample_copy, "balance", "alice", "--as-of", "2026-10-31", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    out = run.json()
+    assert (out["member"], out["activity"], out["as_of"]) == ("alice", "BoisNomade", "2026-10-31")
+    assert [m["month"] for m in out["months"]] == [f"2026-{n:02d}" for n in range(1, 11)]
+    # Each month's closing balance follows from the previous one and the month's figures.
+    previous = None
+    for month in out["months"]:
+        if previous is not None and month["month"] != "2026-01":
+            from decimal import Decimal as Dec
+            change = Dec(month["revenue"]) - Dec(month["expenses"]) - Dec(month["contribution"]) - Dec(month["salary_cost"])
+            assert Dec(previous) + change == Dec(month["closing_balance"]), month
+        previous = month["closing_balance"]
+    assert out["months"][-1]["closing_balance"] == out["balance"]
+    assert out["months"][0]["closing_balance"] != "0.00"  # January includes the 2025 reserve brought forward
+
+
+def test_balance_finds_member_from_git_email(sample_copy):
+    subprocess.run(["git", "init", "-q", str(sample_copy)], check=True)
+    subprocess.run(["git", "-C", str(sample_copy), "config", "user.email", "Ines.Fontaine@exemple.org"], check=True)
+    run = run_cli(sample_copy, "balance", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["member"] == "ines"
+
+
+def test_balance_without_member_is_a_usage_error(sample_copy):
+    subprocess.run(["git", "init", "-q", str(sample_copy)], check=True)
+    subprocess.run(["git", "-C", str(sample_copy), "config", "user.email", "nobody@nowhere"], check=True)
+    run = run_cli(sample_copy, "balance")
+    assert run.exit_code == 2
+    assert "name a member" in run.stderr
+
+
+def test_report_formats(sample_copy):
+    csv_out = run_cli(sample_copy, "report", "2026-09", "--format", "csv").stdout.splitlines()
+    assert csv_out[0].startswith("establishment,id,opening_balance,revenue")
+    assert len(csv_out) == 1 + 13
+    table = run_cli(sample_copy, "report", "2026-09").stdout
+    assert "Month 2026-09: closed" in table and "By establishment" in table
+
+
+COMMANDS = [name for name in ("close-month", "balance", "report", "members", "check")]
+
+
+def test_every_command_is_listed_and_has_help_with_an_example():
+    registered = {command.name for command in app.registered_commands}
+    assert registered == set(COMMANDS)
+    for name in COMMANDS:
+        run = run_cli(None, name, "--help")
+        assert run.exit_code == 0, name
+        assert re.search(r"Examples?:", run.stdout), name
+        assert "coopctl " + name in run.stdout, name
+
+
+def test_top_level_help_and_version():
+    assert "Example: coopctl" in run_cli(None, "--help").stdout
+    assert run_cli(None, "--version").stdout.startswith("coopctl ")
+
+
+def test_help_without_arguments_exits_zero():
+    run = run_cli(None)
+    assert run.exit_code == 0 and "close-month" in run.stdout
+
+
+@pytest.mark.parametrize("args", [["report", "2026-10"], ["members"], ["members", "--format", "csv"], ["balance", "gaelle"]])
+def test_commands_run_on_sample(sample_copy, args):
+    run = run_cli(sample_copy, *args)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.strip()
