@@ -17,12 +17,22 @@ import os
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
 from .errors import CoopctlError
 
 LOCK_NAME = ".coopctl.lock"
+
+# Fault injection for the crash test: COOPCTL_FAULT_PAUSE=seconds sleeps at every step of a write, so
+# that a SIGKILL sent at a random moment can land between any two steps. Zero (no pause) by default.
+_FAULT_PAUSE = float(os.environ.get("COOPCTL_FAULT_PAUSE", "0") or 0)
+
+
+def _step() -> None:
+    if _FAULT_PAUSE > 0:
+        time.sleep(_FAULT_PAUSE)
 
 
 class LockHeld(CoopctlError):
@@ -48,9 +58,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            _step()
+            half = len(data) // 2
+            handle.write(data[:half])
+            handle.flush()
+            _step()
+            handle.write(data[half:])
             handle.flush()
             os.fsync(handle.fileno())
+        _step()
         if mode is not None:
             os.chmod(temp, mode)
         else:
@@ -58,11 +74,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.umask(umask)
             os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
+        _step()
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
     _fsync_dir(folder)
+    _step()
 
 
 def remove_file(path: Path) -> None:

@@ -107,6 +107,10 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
             problems.append(Problem("closing file is not included by the main ledger; add "
                                     'include "closing/*.beancount" or remove it', str(path.relative_to(coop.root)),
                                     severity="warning"))
+    for folder in {coop.ledger_path.parent, coop.closing_dir}:
+        for leftover in sorted(folder.glob(".*.beancount.*.tmp")) if folder.is_dir() else []:
+            problems.append(Problem("temporary file left by an interrupted write; the ledger is intact, "
+                                    "you may delete it", str(leftover.relative_to(coop.root)), severity="warning"))
     for month in unclosed_months(books.figures, today):
         problems.append(Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"))
     return books, problems
