@@ -275,6 +275,20 @@ class _LineLoader(yaml.SafeLoader):
     """The safe loader; composition only, so we can map paths to lines."""
 
 
+class _DataLoader(yaml.SafeLoader):
+    """The safe loader, except that an impossible date (2024-13-01) stays text for validation to report."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any:
     try:
         raw = path.read_bytes()
@@ -300,7 +314,7 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
     if problems:
         raise ConfigError(problems)
     try:
-        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader is the safe loader
+        return yaml.load(text, Loader=_DataLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:  # e.g. an unknown tag
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

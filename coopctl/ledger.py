@@ -56,6 +56,9 @@ def _problem_from_beancount(error, root: Path) -> Problem:
     if filename and filename.startswith("<"):
         filename, lineno = None, None
     message = " ".join(str(error.message).split())
+    undecodable = re.search(r"UnicodeDecodeError: .* can't decode byte (0x[0-9a-f]+) in position (\d+)", message)
+    if undecodable:
+        message = f"not valid UTF-8 (byte {undecodable.group(1)} at position {undecodable.group(2)}); save the file as UTF-8"
     return Problem(message, _rel(filename, root), lineno or None)
 
 

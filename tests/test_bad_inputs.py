@@ -1,0 +1,257 @@
+"""The bad-input catalogue: every bad input we tried and coopctl's answer.
+
+Each case mutates the worked-example cooperative, runs one command and checks:
+one line on standard error (with file:line where known), the exit code (1 data,
+2 usage), no traceback, and not one byte written. ``docs/bad-inputs.md`` is
+generated from these cases and their real answers:
+
+    python tests/test_bad_inputs.py        # rewrites docs/bad-inputs.md
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import REPO, run_cli, snapshot, write_coop  # noqa: E402
+
+DOC = REPO / "docs" / "bad-inputs.md"
+
+
+def replace(rel: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return apply
+
+
+def write(rel: str, text: str | bytes) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return apply
+
+
+def append(rel: str, text: str) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / rel
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return apply
+
+
+def remove(rel: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / rel).unlink()
+
+
+def run_first(*args: str) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        result = run_cli(folder, *args)
+        assert result.exit_code == 0, result.stderr
+    return apply
+
+
+def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        for step in steps:
+            step(folder)
+    return apply
+
+
+@dataclass
+class Case:
+    id: str
+    area: str
+    what: str
+    mutate: Callable[[Path], None] | None
+    expect: str
+    args: list[str] = field(default_factory=lambda: ["close-month", "2026-10"])
+    exit: int = 1
+
+
+C, M, A, L = "config/coop.yaml", "config/members.yaml", "config/activities.yaml", "ledgers/main.beancount"
+TXN = '\n2026-10-25 * "Extra"\n  Income:Activity:BoisNomade  -10.00 EUR\n  Assets:Bank:Main\n'
+
+CASES = [
+    # ---------------------------------------------------------------- YAML
+    Case("yaml-syntax", "config", "YAML syntax error (unclosed bracket)", replace(C, '{id: paris-11, name: "Paris 11e"}', '{id: paris-11, name: "Paris 11e"'),
+         "config/coop.yaml:6: YAML syntax error"),
+    Case("yaml-tab", "config", "a tab used for indentation", replace(M, "    name: \"Alice Martin\"", "\tname: \"Alice Martin\""),
+         "config/members.yaml:3: YAML syntax error"),
+    Case("empty-coop", "config", "empty coop.yaml", write(C, ""), "config/coop.yaml: file is empty"),
+    Case("empty-members", "config", "members.yaml with only a comment", write(M, "# nobody yet\n"), "config/members.yaml: file is empty"),
+    Case("top-list", "config", "members.yaml is a list, not a mapping", write(M, "- id: alice\n"), "config/members.yaml:1: expected a mapping"),
+    Case("unknown-key-coop", "config", "unknown key in coop.yaml (typo)", replace(C, "currency: EUR", "curency: EUR"),
+         "config/coop.yaml:2: curency: unknown key"),
+    Case("unknown-key-member", "config", "unknown key on a member", replace(M, "    tutor: mlefevre\n", "    tutor: mlefevre\n    salaire: x\n"),
+         "config/members.yaml:7: members[0].salaire: unknown key"),
+    Case("unquoted-money", "config", "money as a bare YAML number", replace(M, 'gross: "1900.00"', "gross: 1900.00"),
+         'config/members.yaml:12: members[0].salary[1].gross: write money as a quoted decimal string, e.g. "1900.00"'),
+    Case("unquoted-rate", "config", "a rate as a bare YAML number", replace(C, 'rate: "0.10"', "rate: 0.10"),
+         'config/coop.yaml:9: contribution[0].rate: write a rate as a quoted decimal string, e.g. "0.10"'),
+    Case("money-not-number", "config", "money that is not a number", replace(M, 'gross: "1900.00"', 'gross: "1 900,00"'),
+         "members[0].salary[1].gross: '1 900,00' is not a decimal number"),
+    Case("negative-money", "config", "a negative salary", replace(M, 'gross: "1900.00"', 'gross: "-1900.00"'),
+         "members[0].salary[1].gross: amount -1900.00 is negative"),
+    Case("absurd-money", "config", "an absurd salary", replace(M, 'gross: "1900.00"', 'gross: "190000000.00"'),
+         "members[0].salary[1].gross: amount 190000000.00 is absurdly large"),
+    Case("three-decimals", "config", "money with three decimals", replace(M, 'gross: "1900.00"', 'gross: "1900.005"'),
+         "members[0].salary[1].gross: amount 1900.005 has more than two decimals"),
+    Case("rate-above-one", "config", "a rate of 10 meaning 10%", replace(C, 'rate: "0.10"', 'rate: "10"'),
+         'contribution[0].rate: rate 10 is outside [0, 1]; write 10% as "0.10"'),
+    Case("negative-override", "config", "a negative contribution override", replace(A, "establishment: paris-11}", 'establishment: paris-11, contribution_rate: "-0.05"}'),
+         "config/activities.yaml:2: activities[0].contribution_rate: rate -0.05 is outside [0, 1]"),
+    Case("nan-rate", "config", "a rate written NaN", replace(C, 'employer_rate: "0.42"', 'employer_rate: "NaN"'),
+         "payroll[0].employer_rate: 'NaN' is not a decimal number"),
+    Case("wrong-type", "config", "establishments as a string", replace(C, 'establishments:\n  - {id: paris-11, name: "Paris 11e"}', 'establishments: "Paris 11e"'),
+         "config/coop.yaml:4: establishments: Input should be a valid list"),
+    Case("bad-date", "config", "an impossible date", replace(M, "joined: 2024-03-01", "joined: 2024-13-01"),
+         "config/members.yaml:7: members[0].joined: Input should be a valid date"),
+    Case("missing-key", "config", "a member without an activity", replace(M, "    activity: BoisNomade\n", ""),
+         "config/members.yaml:2: members[0].activity: required key is missing"),
+    Case("duplicate-id", "config", "two members with the same id", replace(M, "  - id: bob", "  - id: alice"),
+         "config/members.yaml:13: members[1].id: duplicate id 'alice'"),
+    Case("duplicate-key", "config", "the same key twice in a mapping", replace(M, "    tutor: mlefevre\n", "    tutor: mlefevre\n    tutor: mlefevre\n"),
+         "config/members.yaml:7: members[0].tutor: duplicate key (first at line 6)"),
+    Case("dangling-activity", "config", "a member of an unknown activity", replace(M, "activity: DanDesign", "activity: DanDezign"),
+         "config/members.yaml:29: members[3].activity: unknown activity 'DanDezign'"),
+    Case("dangling-tutor", "config", "a member with an unknown tutor", replace(M, "tutor: mlefevre", "tutor: mlefebvre"),
+         "config/members.yaml:6: members[0].tutor: unknown tutor 'mlefebvre'"),
+    Case("dangling-establishment", "config", "an activity in an unknown establishment", replace(A, "{id: DanDesign, name: \"Dan Design\", establishment: paris-11}", "{id: DanDesign, name: \"Dan Design\", establishment: lyon}"),
+         "config/activities.yaml:4: activities[2].establishment: unknown establishment 'lyon'"),
+    Case("bad-activity-id", "config", "an activity id that is not an account component", both(replace(A, "id: DanDesign", "id: dan_design"), replace(M, "activity: DanDesign", "activity: dan_design"), remove(L), write(L, "")),
+         "config/activities.yaml:4: activities[2].id: 'dan_design' is not a valid account component"),
+    Case("bad-member-id", "config", "a member id with capitals", replace(M, "id: dan", "id: Dan"),
+         "config/members.yaml:27: members[3].id: 'Dan' is not a member id"),
+    Case("rates-out-of-order", "config", "rate schedule dates out of order", replace(C, '  - {from: 2024-01-01, rate: "0.10"}\n', '  - {from: 2024-01-01, rate: "0.10"}\n  - {from: 2023-01-01, rate: "0.12"}\n'),
+         "config/coop.yaml:10: contribution[1].from: dates must increase: 2023-01-01 is not after 2024-01-01"),
+    Case("salary-out-of-order", "config", "salary amendments out of order", replace(M, '{from: 2026-01-01, gross: "1900.00"', '{from: 2024-01-01, gross: "1900.00"'),
+         "config/members.yaml:12: members[0].salary[1].from: dates must increase"),
+    Case("cesa-before-joining", "config", "CESA before joining", replace(M, "joined: 2024-03-01", "joined: 2024-10-01"),
+         "config/members.yaml:8: members[0].cesa_from: CESA starts 2024-09-01, before joining on 2024-10-01"),
+    Case("left-before-cesa", "config", "left before the CESA start", replace(M, "    associate_from: 2026-06-15\n", "    left: 2024-06-30\n"),
+         "config/members.yaml:9: members[0].left: left 2024-06-30, before the CESA start 2024-09-01"),
+    Case("associate-before-cesa", "config", "associate before CESA", replace(M, "associate_from: 2026-06-15", "associate_from: 2024-05-01"),
+         "config/members.yaml:9: members[0].associate_from: an associate must be in the CESA phase first"),
+    Case("cesa-without-salary", "config", "a CESA member without salary", replace(M, '    salary:\n      - {from: 2025-06-01, gross: "800.00", hours: "60"}\n', ""),
+         "config/members.yaml:20: members[2].salary: a CESA member needs a salary schedule"),
+    Case("below-smic", "config", "a salary below the minimum wage", replace(M, 'gross: "1900.00", hours: "151.67"', 'gross: "1500.00", hours: "151.67"'),
+         "config/members.yaml:12: alice: gross 1500.00 for 151.67 h is below the minimum wage 1823.07"),
+    Case("non-utf8", "config", "non-UTF-8 bytes (Latin-1 file)", write(M, 'members:\n  - id: chloe\n    name: "Chlo\xe9"\n'.encode("latin-1")),
+         "config/members.yaml:3: not valid UTF-8"),
+    Case("missing-file", "config", "activities.yaml missing", remove(A), "config/activities.yaml: file is missing"),
+    Case("bad-currency", "config", "a currency that Beancount cannot write", replace(C, "currency: EUR", "currency: euro"),
+         "config/coop.yaml:2: currency: 'euro' is not a Beancount currency"),
+    Case("python-tag", "config", "a YAML tag that would run code", write(M, 'members: !!python/object/apply:os.system ["echo pwned"]\n'),
+         "config/members.yaml:1: YAML error"),
+    Case("negative-cap", "config", "a negative advance cap", replace(C, "advance_cap_months: 2", "advance_cap_months: -1"),
+         "config/coop.yaml:13: treasury.advance_cap_months: Input should be greater than or equal to 0"),
+    Case("hours-float", "config", "hours as a bare float", replace(M, 'hours: "151.67"', "hours: 151.67"),
+         'members[0].salary[1].hours: write hours as a quoted decimal string, e.g. "151.67"'),
+    # ---------------------------------------------------------------- ledger
+    Case("ledger-syntax", "ledger", "a Beancount syntax error", append(L, "\n2026-10-26 * \"Oops\n  Assets:Bank:Main 1 EUR\n"),
+         "ledgers/main.beancount:"),
+    Case("unbalanced", "ledger", "an unbalanced transaction", append(L, '\n2026-10-26 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:BoisNomade  -9.00 EUR\n'),
+         "ledgers/main.beancount:42: Transaction does not balance: (1.00 EUR)"),
+    Case("unopened-account", "ledger", "a posting to an account never opened", append(L, '\n2026-10-26 * "Oops"\n  Assets:Bank:Other  10.00 EUR\n  Assets:Bank:Main\n'),
+         "ledgers/main.beancount:42: Invalid reference to unknown account 'Assets:Bank:Other'"),
+    Case("unknown-activity", "ledger", "a posting to an activity the config does not know", append(L, '\n2020-01-01 open Income:Activity:Ghost\n2026-10-26 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n'),
+         "ledgers/main.beancount:44: posting to Income:Activity:Ghost: unknown activity 'Ghost'"),
+    Case("wrong-currency", "ledger", "an activity posting in USD", append(L, '\n2020-01-01 open Income:Activity:BoisNomade:Export\n2020-01-01 open Assets:Cash\n2026-10-26 * "Oops"\n  Income:Activity:BoisNomade:Export  -10.00 USD\n  Assets:Cash\n'),
+         "ledgers/main.beancount:45: posting to Income:Activity:BoisNomade:Export in USD; activity amounts must be in EUR"),
+    Case("missing-include", "ledger", "an include that matches no file", append(L, '\ninclude "2027/*.beancount"\n'),
+         'ledgers/main.beancount:42: include "2027/*.beancount" matches no file'),
+    Case("hand-edited-closing", "ledger", "a closing file edited by hand (one amount changed)",
+         both(run_first("close-month", "2026-09"), replace("ledgers/closing/2026-09.beancount", "-1014.00 EUR", "-1004.00 EUR")),
+         "ledgers/closing/2026-09.beancount:", args=["close-month", "2026-10"]),
+    Case("ledger-missing", "ledger", "the ledger file named in coop.yaml is missing", replace(C, "ledger: ledgers/main.beancount", "ledger: ledgers/mian.beancount"),
+         "config/coop.yaml: ledger file is missing (coop.yaml says ledger: ledgers/mian.beancount)"),
+    Case("plugin", "ledger", "a plugin not listed in ledger_plugins", replace(L, 'option "title"', 'plugin "os"\noption "title"'),
+         "ledgers/main.beancount:1: plugin 'os' is not allowed"),
+    Case("raw-mode", "ledger", 'option "plugin_processing_mode" "raw"', replace(L, 'option "title"', 'option "plugin_processing_mode" "raw"\noption "title"'),
+         'ledgers/main.beancount:1: option "plugin_processing_mode" "raw" is refused'),
+    Case("include-outside", "ledger", "an include outside the cooperative's folder", both(write("../outside.beancount", "2020-01-01 open Assets:Elsewhere\n"), append(L, '\ninclude "../../outside.beancount"\n')),
+         "resolves outside the cooperative's folder"),
+    Case("ledger-non-utf8", "ledger", "non-UTF-8 bytes in the ledger", write(L, b'2026-10-01 * "Caf\xe9"\n'),
+         "ledgers/main.beancount:1: not valid UTF-8 (byte 0xe9 at position 3); save the file as UTF-8"),
+    Case("closing-not-ours", "ledger", "a foreign file where the closing file goes", write("ledgers/closing/2026-10.beancount", "; my notes\n"),
+         "ledgers/closing/2026-10.beancount: 2026-10.beancount exists and was not written by coopctl"),
+    # ---------------------------------------------------------------- command line
+    Case("month-13", "command line", "month 13", None, "'2026-13' is not a month; write it as YYYY-MM", ["close-month", "2026-13"], 2),
+    Case("month-word", "command line", "a month in words", None, "'octobre' is not a month", ["report", "octobre"], 2),
+    Case("bad-date-arg", "command line", "an impossible --as-of date", None, "'2026-02-30' is not a date; write it as YYYY-MM-DD", ["balance", "alice", "--as-of", "2026-02-30"], 2),
+    Case("unknown-member", "command line", "an unknown member", None, "no member 'zoe' in config/members.yaml (members: alice, bob, chloe, dan)", ["balance", "zoe"]),
+    Case("not-ended", "command line", "a month not ended yet", None, "9998-01 has not ended yet", ["close-month", "9998-01"]),
+    Case("second-close", "command line", "closing a month twice", run_first("close-month", "2026-10"),
+         "ledgers/closing/2026-10.beancount:15: 2026-10 is already closed"),
+    Case("out-of-order", "command line", "closing a month while an earlier one is open", run_first("close-month", "2026-08"),
+         "2026-09 is still open; months close in order, close 2026-09 first"),
+    Case("unknown-command", "command line", "an unknown command", None, "No such command 'close'", ["close"], 2),
+    Case("unknown-option", "command line", "an unknown option", None, "No such option: --month", ["close-month", "--month", "2026-10"], 2),
+    Case("bad-format", "command line", "an unknown output format", None, "'xml' is not one of 'table', 'json', 'csv'", ["report", "--format", "xml"], 2),
+]
+
+
+def run_case(case: Case, base: Path) -> tuple[int, str, str, bool]:
+    """(exit code, stderr, stdout, unchanged) for one case in a fresh cooperative under base."""
+    folder = write_coop(base / case.id)
+    if case.mutate:
+        case.mutate(folder)
+    before = snapshot(folder)
+    result = run_cli(folder, *case.args, env={"COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""})
+    stderr = result.stderr.replace(str(folder.resolve()), "<coop>").replace(str(base.resolve()), "<tmp>")
+    return result.exit_code, stderr, result.stdout, snapshot(folder) == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_gets_one_clear_line_and_nothing_written(case, tmp_path):
+    code, stderr, stdout, unchanged = run_case(case, tmp_path)
+    lines = stderr.strip().splitlines()
+    assert code == case.exit, stderr
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), lines[0]
+    assert case.expect in lines[0], lines[0]
+    assert "Traceback" not in stderr + stdout
+    assert unchanged, "a file was written"
+
+
+def test_catalogue_is_large_enough_and_covers_every_area():
+    assert len(CASES) >= 40
+    assert len({c.id for c in CASES}) == len(CASES)
+    assert {c.area for c in CASES} == {"config", "ledger", "command line"}
+
+
+def catalogue_markdown(base: Path) -> str:
+    rows = []
+    for number, case in enumerate(CASES, 1):
+        code, stderr, _stdout, _unchanged = run_case(case, base)
+        answer = stderr.strip().replace("|", "\\|")
+        rows.append(f"| {number} | {case.area} | {case.what} | `coopctl {' '.join(case.args)}` | {code} | `{answer}` |")
+    head = (
+        "# Bad inputs and coopctl's answers\n\n"
+        "Every bad input we tried, the command run, its exit code (1 data error, 2 usage error) and coopctl's\n"
+        "whole answer on standard error. Each row is a test in `tests/test_bad_inputs.py`, which also checks\n"
+        "that no traceback is printed and that not one byte of the cooperative's files changed. This page is\n"
+        "generated from those runs (`python tests/test_bad_inputs.py`) and a test keeps it current.\n\n"
+        "Each case starts from the worked example of DESIGN §5 (`tests/conftest.py`).\n\n"
+        "| # | area | bad input | command | exit | answer |\n| --- | --- | --- | --- | --- | --- |\n"
+    )
+    return head + "\n".join(rows) + "\n"
+
+
+def test_catalogue_doc_is_current(tmp_path):
+    assert DOC.read_text(encoding="utf-8") == catalogue_markdown(tmp_path), "run: python tests/test_bad_inputs.py"
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:
+        DOC.write_text(catalogue_markdown(Path(tmp)), encoding="utf-8")
+    print(f"wrote {DOC}")
