@@ -36,6 +36,7 @@ from .errors import LedgerError, Problem
 from .months import Month
 from .money import ZERO
 
+MAX_LEDGER_AMOUNT = Decimal("1000000000000")  # a trillion: beyond it Decimal arithmetic at cent precision breaks
 ACTIVITY_ACCOUNT_RE = re.compile(r"^(Income|Expenses|Equity|Assets|Liabilities):Activity:([^:]+)(?::(.*))?$")
 CLOSE_MARKER = "coopctl-close"
 
@@ -56,9 +57,6 @@ def _problem_from_beancount(error, root: Path) -> Problem:
     if filename and filename.startswith("<"):
         filename, lineno = None, None
     message = " ".join(str(error.message).split())
-    undecodable = re.search(r"UnicodeDecodeError: .* can't decode byte (0x[0-9a-f]+) in position (\d+)", message)
-    if undecodable:
-        message = f"not valid UTF-8 (byte {undecodable.group(1)} at position {undecodable.group(2)}); save the file as UTF-8"
     return Problem(message, _rel(filename, root), lineno or None)
 
 
@@ -108,11 +106,15 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
             continue
         seen.add(key)
         try:
-            file_entries, file_errors, file_options = parser.parse_file(key)
+            raw = filename.read_bytes()
+            raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise LedgerError.one(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", _rel(filename, root)) from None
+            line = raw[: exc.start].count(b"\n") + 1
+            raise LedgerError.one(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); save the file as UTF-8",
+                                  _rel(filename, root), line) from None
         except OSError as exc:
             raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
+        file_entries, file_errors, file_options = parser.parse_file(key)
         entries.extend(file_entries)
         parse_errors.extend(file_errors)
         for plugin_name, _config in file_options["plugin"]:
@@ -153,16 +155,40 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
     if refusals:
         raise LedgerError(refusals)
 
+    huge = _absurd_amounts(entries, root)
+    if huge:
+        raise LedgerError(huge)
+
     assert top_options is not None
     top_options["include"] = sorted(seen)
     options_map = aggregate_options_map(top_options, other_options)
     options_map["pythonpath"] = []  # never extend sys.path from a ledger
     entries.sort(key=data.entry_sortkey)
-    entries, booking_errors = booking.book(entries, options_map)
-    entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
-    errors.extend(validation.validate(entries, options_map, None, None))
+    try:
+        entries, booking_errors = booking.book(entries, options_map)
+        entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
+        errors.extend(validation.validate(entries, options_map, None, None))
+    except ArithmeticError as exc:  # decimal.InvalidOperation and friends, on numbers Beancount cannot handle
+        raise LedgerError.one(f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
+                              "look for an absurd amount or price", _rel(main, root)) from None
     problems = [_problem_from_beancount(error, root) for error in errors]
     return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)])
+
+
+def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
+    """Amounts so large (or so precise) that cent arithmetic would fail: refused with their place."""
+    problems = []
+    for entry in entries:
+        amounts = []
+        if isinstance(entry, data.Transaction):
+            amounts = [(getattr(p.units, "number", None), p.meta or entry.meta) for p in entry.postings]
+        elif isinstance(entry, data.Balance):
+            amounts = [(getattr(entry.amount, "number", None), entry.meta)]
+        for number, meta in amounts:
+            if isinstance(number, Decimal) and number.is_finite() and (abs(number) >= MAX_LEDGER_AMOUNT or number.as_tuple().exponent < -12):
+                problems.append(Problem(f"amount {number} is absurd (at most {MAX_LEDGER_AMOUNT:,} and 12 decimals)",
+                                        _rel(meta.get("filename"), root), meta.get("lineno")))
+    return problems
 
 
 class _SimpleError:
