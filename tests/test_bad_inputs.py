@@ -181,7 +181,7 @@ CASES = [
     Case("include-outside", "ledger", "an include outside the cooperative's folder", both(write("../outside.beancount", "2020-01-01 open Assets:Elsewhere\n"), append(L, '\ninclude "../../outside.beancount"\n')),
          "resolves outside the cooperative's folder"),
     Case("ledger-non-utf8", "ledger", "non-UTF-8 bytes in the ledger", write(L, b'2026-10-01 * "Caf\xe9"\n'),
-         "ledgers/main.beancount:1: not valid UTF-8 (byte 0xe9 at position 18); save the file as UTF-8"),
+         "ledgers/main.beancount:1: not valid UTF-8 (byte 0xe9 at position 17); save the file as UTF-8"),
     Case("closing-not-ours", "ledger", "a foreign file where the closing file goes", write("ledgers/closing/2026-10.beancount", "; my notes\n"),
          "ledgers/closing/2026-10.beancount: 2026-10.beancount exists and was not written by coopctl"),
     # ---------------------------------------------------------------- command line
