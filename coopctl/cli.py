@@ -384,6 +384,79 @@ def check_command(fmt: FormatOption = Format.table) -> None:
         raise typer.Exit(1)
 
 
+# --------------------------------------------------------------------------- reopen
+
+
+@app.command("reopen")
+def reopen_command(
+    month: Annotated[str, typer.Argument(metavar="YYYY-MM", help="The last closed month.")],
+) -> None:
+    """Reopen the last closed month: remove its closing so close-month can run again.
+
+    The files return byte for byte to what they were before that close.
+    Only the last closed month can be reopened; reopen later months first.
+
+    Examples:
+
+      coopctl reopen 2026-09
+
+      coopctl reopen 2026-09 && coopctl close-month 2026-09
+    """
+    parsed = _parse_month(month)
+    assert parsed is not None
+    result = service.reopen(state.root, parsed)
+    console = _console()
+    console.print(f"Reopened {result.month}: removed {result.removed.name}"
+                  + (" and the closings include it had added to the main ledger" if result.include_removed else "")
+                  + f". Close it again with: coopctl close-month {result.month}", highlight=False)
+
+
+# --------------------------------------------------------------------------- review
+
+
+@app.command("review")
+def review_command(
+    rev_range: Annotated[Optional[str], typer.Argument(metavar="[REV_RANGE]", help="Git revisions: A..B, A...B, or A (against the working tree). Default: HEAD against the working tree.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """What a change does to the members' money, for reviewers. Exit 1 if it touches a closed month.
+
+    Shows each activity whose balance changes, revenue and contribution changes by
+    month, entries added, changed or removed in closed months, and config changes in words.
+
+    Examples:
+
+      coopctl review
+
+      coopctl review origin/main..HEAD --format json
+    """
+    result = service.review(state.root, rev_range)
+    r = result.review
+    activities = [{"id": c.activity_id, "balance_before": c.before, "balance_after": c.after, "change": c.change} for c in r.activities]
+    months = [{"activity": m.activity_id, "month": str(m.month), "revenue_before": m.revenue_before, "revenue_after": m.revenue_after,
+               "contribution_before": m.contribution_before, "contribution_after": m.contribution_after} for m in r.months]
+    touched = [{"month": str(c.month), "entry": c.entry, "change": c.change, "file": c.file, "line": c.line} for c in r.closed_months_touched]
+    data = {"from": result.from_label, "to": result.to_label, "activities": activities, "months": months,
+            "closed_months_touched": touched, "config_changes": r.config_changes}
+    tables = [
+        Table(f"Balances: {result.from_label} → {result.to_label}",
+              [Column("id", "Activity"), Column("balance_before", "Before", "money"), Column("balance_after", "After", "money"),
+               Column("change", "Change", "money")], activities),
+        Table("Revenue and contribution by month",
+              [Column("activity", "Activity"), Column("month", "Month"), Column("revenue_before", "Revenue before", "money"),
+               Column("revenue_after", "Revenue after", "money"), Column("contribution_before", "Contribution before", "money"),
+               Column("contribution_after", "Contribution after", "money")], months),
+    ]
+    alerts = [f"closed month {t['month']}: entry {t['change']}: {t['entry']}" + (f" ({t['file']}:{t['line']})" if t["file"] else "")
+              for t in touched]
+    notes = [f"config: {change}" for change in r.config_changes]
+    if not (activities or months or touched or r.config_changes):
+        notes.append("No change to balances, closed months or config.")
+    render(Report(data, tables, notes, alerts), fmt, _console())
+    if touched:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -25,12 +25,14 @@ from pathlib import Path
 from .config import Cooperative
 from .core.close import ClosePlan
 from .errors import CloseRefused, LedgerError, Problem
-from .ledger import CLOSE_MARKER, load_books, main_includes
+from .fingerprint import config_digest, fingerprints_by_day, month_sources, sources_digest
+from .ledger import CLOSE_MARKER, Books, load_books, main_includes
 from .money import fmt_amount
 from .safe_io import atomic_write, remove_file
 
 HEADER = "; Written by coopctl close-month {month}. Do not edit by hand:\n; post any correction in the month still open.\n"
 INCLUDE_LINE = 'include "closing/*.beancount"'
+INCLUDE_BLOCK = f"\n; Closed months, written by coopctl close-month\n{INCLUDE_LINE}\n"
 
 
 def closing_path(coop: Cooperative, month) -> Path:
@@ -47,7 +49,20 @@ def _transaction(date: str, narration: str, meta: list[tuple[str, str]], posting
     return "\n".join(lines) + "\n"
 
 
-def closing_text(plan: ClosePlan, open_accounts: set[str]) -> str:
+def marker_text(plan: ClosePlan, by_day: dict, config_digest: str, include_added: bool) -> str:
+    """The ``custom "coopctl-close"`` directive: the month is closed, and from what."""
+    day = plan.month.last_day.isoformat()
+    lines = [f'{day} custom "{CLOSE_MARKER}" "{plan.month}"',
+             f'  config: "{config_digest}"',
+             f'  sources: "{sources_digest(by_day)}"',
+             f"  entries: {sum(len(v) for v in by_day.values())}"]
+    if include_added:
+        lines.append("  include_added: TRUE")
+    lines += [f'  d{d.day:02d}: "{" ".join(prints)}"' for d, prints in sorted(by_day.items())]
+    return "\n".join(lines) + "\n"
+
+
+def closing_text(plan: ClosePlan, open_accounts: set[str], marker: str) -> str:
     month, day, cur = str(plan.month), plan.month.last_day.isoformat(), plan.currency
     blocks: list[str] = []
     used: list[str] = []
@@ -71,7 +86,7 @@ def closing_text(plan: ClosePlan, open_accounts: set[str]) -> str:
     head = HEADER.format(month=month)
     if to_open:
         head += "\n" + "".join(f"{day} open {account}\n" for account in to_open)
-    head += f'\n{day} custom "{CLOSE_MARKER}" "{month}"\n'
+    head += "\n" + marker
     return "\n".join([head, *blocks])
 
 
@@ -90,12 +105,15 @@ class WrittenClose:
     include_added: bool
 
 
-def write_close(coop: Cooperative, plan: ClosePlan, open_accounts: set[str]) -> WrittenClose:
+def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
     """Write the closing file (and the include, the first time); verify; roll back on error.
 
     The caller holds the cooperative's lock and has checked the refusals.
     """
     target = closing_path(coop, plan.month)
+    needs_include = not _includes_closing(coop, target)
+    sources = month_sources(books.ledger.entries, plan.month, coop.closing_dir)
+    marker = marker_text(plan, fingerprints_by_day(sources), config_digest(coop, plan.month), needs_include)
     if target.exists():
         existing = target.read_text(encoding="utf-8", errors="replace")
         if not existing.startswith("; Written by coopctl close-month"):
@@ -103,16 +121,12 @@ def write_close(coop: Cooperative, plan: ClosePlan, open_accounts: set[str]) -> 
                                    str(target.relative_to(coop.root)))
     main = coop.ledger_path
     main_before = main.read_bytes()
-    text = closing_text(plan, open_accounts)
+    text = closing_text(plan, books.figures.open_accounts, marker)
     atomic_write(target, text.encode("utf-8"))
     include_added = False
     try:
-        if not _includes_closing(coop, target):
-            body = main_before.decode("utf-8")
-            if body and not body.endswith("\n"):
-                body += "\n"
-            body += f"\n; Closed months, written by coopctl close-month\n{INCLUDE_LINE}\n"
-            atomic_write(main, body.encode("utf-8"))
+        if needs_include:
+            atomic_write(main, main_before + INCLUDE_BLOCK.encode("utf-8"))
             include_added = True
         books = load_books(coop)
         errors = [p for p in books.problems if p.severity == "error"]

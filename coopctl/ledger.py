@@ -224,6 +224,30 @@ class DayFigures:
 
 
 @dataclass(frozen=True)
+class CloseMarker:
+    """The ``custom "coopctl-close"`` directive of a closed month, and what it recorded."""
+
+    file: str | None
+    line: int | None
+    meta: dict
+
+    @property
+    def fingerprints(self) -> dict[datetime.date, list[str]] | None:
+        """Recorded fingerprints by day, or None for a marker written without them."""
+        if "sources" not in self.meta:
+            return None
+        days = {}
+        for key, value in self.meta.items():
+            if len(key) == 3 and key.startswith("d") and key[1:].isdigit():
+                days[key] = str(value).split()
+        return days  # keyed "dNN"; the caller knows the month
+
+    @property
+    def include_added(self) -> bool:
+        return bool(self.meta.get("include_added"))
+
+
+@dataclass(frozen=True)
 class BookedSalary:
     member: str
     activity: str
@@ -239,7 +263,7 @@ class LedgerFigures:
 
     days: dict[str, dict[datetime.date, DayFigures]] = field(default_factory=lambda: defaultdict(dict))
     receivables: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
-    closed: dict[Month, tuple[str | None, int | None]] = field(default_factory=dict)
+    closed: dict[Month, CloseMarker] = field(default_factory=dict)
     booked_salaries: dict[Month, list[BookedSalary]] = field(default_factory=lambda: defaultdict(list))
     open_accounts: set[str] = field(default_factory=set)
     first_date: datetime.date | None = None
@@ -290,7 +314,8 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                     continue
                 if month in figures.closed:
                     problems.append(Problem(f"month {month} is closed twice", _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
-                figures.closed[month] = (_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"))
+                meta = {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
+                figures.closed[month] = CloseMarker(_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"), meta)
             continue
         if not isinstance(entry, data.Transaction):
             continue

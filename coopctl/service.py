@@ -13,11 +13,18 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .closing import WrittenClose, write_close
+import tempfile
+
+from . import gitrev
+from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
+from .core.integrity import ClosedMonthChange, closed_month_changes
+from .core.review import Review, compare
+from .fingerprint import describe, entry_fingerprint
+from .safe_io import atomic_write, remove_file
 from .config import Cooperative, find_root, load_cooperative
 from .core.close import ClosePlan, close_refusals, default_close_month, plan_close
 from .core.reports import MemberBalance, MonthReport, member_balance, month_report, salary_floor_problems, unclosed_months
-from .errors import CloseRefused, Problem, UsageError
+from .errors import CloseRefused, CoopctlError, LedgerError, Problem, UsageError
 from .ledger import Books, load_books, require_clean
 from .months import Month
 from .safe_io import command_line, cooperative_lock
@@ -54,13 +61,16 @@ def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date
     refusals = close_refusals(books.figures, month, today)
     if refusals:
         raise CloseRefused(refusals)
+    touched = closed_month_changes(coop, books.ledger.entries, books.figures)
+    if touched:
+        raise CloseRefused([change.problem() for change in touched])
     plan = plan_close(coop, books.figures, month)
     if plan.problems:
         raise CloseRefused(list(plan.problems))
     floor = salary_floor_problems(coop)
     if floor:
         raise CloseRefused(floor)
-    written = None if dry_run else write_close(coop, plan, books.figures.open_accounts)
+    written = None if dry_run else write_close(coop, plan, books)
     return CloseResult(plan, dry_run, written)
 
 
@@ -100,6 +110,8 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     coop = load_cooperative(find_root(root))
     books = load_books(coop)
     problems = list(books.problems) + salary_floor_problems(coop)
+    changes = closed_month_changes(coop, books.ledger.entries, books.figures)
+    problems += [change.problem() for change in _name_removed_entries(coop, changes)]
     on_disk = sorted(coop.closing_dir.glob("*.beancount")) if coop.closing_dir.is_dir() else []
     loaded = {str(path) for path in books.ledger.files}
     for path in on_disk:
@@ -114,3 +126,117 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     for month in unclosed_months(books.figures, today):
         problems.append(Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"))
     return books, problems
+
+
+def _name_removed_entries(coop: Cooperative, changes: list[ClosedMonthChange]) -> list[ClosedMonthChange]:
+    """Give removed entries their date and narration, read from git's HEAD when the cooperative is in git."""
+    if not any(c.change == "removed" for c in changes) or gitrev.toplevel(coop.root) is None:
+        return changes
+    try:
+        with tempfile.TemporaryDirectory(prefix="coopctl-head-") as tmp:
+            head = load_books(load_cooperative(gitrev.export(coop.root, gitrev.resolve(coop.root, "HEAD"), Path(tmp))))
+            known = {(e.date, entry_fingerprint(e)): describe(e) for e in head.ledger.entries}
+    except CoopctlError:
+        return changes
+    named = []
+    for change in changes:
+        if change.change == "removed" and change.entry.startswith("an entry dated "):
+            day = datetime.date.fromisoformat(change.entry.split()[3])
+            fingerprint = change.entry.rsplit(" ", 1)[-1].rstrip(")")
+            if (day, fingerprint) in known:
+                change = ClosedMonthChange(change.month, change.change, known[(day, fingerprint)] + " (as in HEAD)")
+        named.append(change)
+    return named
+
+
+# --------------------------------------------------------------------------- reopen
+
+
+@dataclass(frozen=True)
+class ReopenResult:
+    month: Month
+    removed: Path
+    include_removed: bool
+
+
+def reopen(root: Path | None, month: Month) -> ReopenResult:
+    """Undo the close of the last closed month: the files return to their bytes before that close."""
+    coop = load_cooperative(find_root(root))
+    with cooperative_lock(coop.root, command_line()):
+        books = load_books(coop)
+        require_clean(books)
+        figures = books.figures
+        if month not in figures.closed:
+            raise CloseRefused.one(f"{month} is not closed")
+        if month != figures.last_closed:
+            raise CloseRefused.one(f"only the last closed month can be reopened: reopen {figures.last_closed} first")
+        target = closing_path(coop, month)
+        marker = figures.closed[month]
+        if not target.is_file() or marker.file != str(target.relative_to(coop.root)):
+            raise CloseRefused.one(f"{month} was not closed by a closing file at {target.relative_to(coop.root)}", marker.file, marker.line)
+        main = coop.ledger_path
+        main_before = main.read_bytes()
+        closing_before = target.read_bytes()
+        others = [p for p in coop.closing_dir.glob("*.beancount") if p != target]
+        strip = marker.include_added and not others and main_before.endswith(INCLUDE_BLOCK.encode("utf-8"))
+        try:
+            if strip:  # first the include (the month is then open), then the file
+                atomic_write(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))])
+            remove_file(target)
+            if not others and coop.closing_dir.is_dir() and not any(coop.closing_dir.iterdir()):
+                coop.closing_dir.rmdir()
+            after = load_books(coop)
+            errors = [p for p in after.problems if p.severity == "error"]
+            if errors or month in after.figures.closed:
+                raise LedgerError([Problem(f"the ledger does not load cleanly after reopening {month}; nothing was changed"), *errors])
+        except BaseException:
+            atomic_write(target, closing_before)
+            if strip:
+                atomic_write(main, main_before)
+            raise
+        return ReopenResult(month, target, strip)
+
+
+# --------------------------------------------------------------------------- review
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    from_label: str
+    to_label: str
+    review: Review
+
+
+def _parse_range(coop_root: Path, rev_range: str | None) -> tuple[str, str | None, str, str]:
+    """(from commit, to commit or None for the working tree, from label, to label)."""
+    if not rev_range:
+        return gitrev.resolve(coop_root, "HEAD"), None, "HEAD", "working tree"
+    if "..." in rev_range:
+        a, b = rev_range.split("...", 1)
+        a, b = a or "HEAD", b or "HEAD"
+        to = gitrev.resolve(coop_root, b)
+        return gitrev.merge_base(coop_root, gitrev.resolve(coop_root, a), to), to, f"merge-base({a}, {b})", b
+    if ".." in rev_range:
+        a, b = rev_range.split("..", 1)
+        a, b = a or "HEAD", b or "HEAD"
+        return gitrev.resolve(coop_root, a), gitrev.resolve(coop_root, b), a, b
+    return gitrev.resolve(coop_root, rev_range), None, rev_range, "working tree"
+
+
+def _load_at(label: str, root: Path) -> Books:
+    try:
+        return load_books(load_cooperative(root))
+    except CoopctlError as exc:
+        raise type(exc)([Problem(f"at {label}: {p.message}", p.file, p.line) for p in exc.problems]) from None
+
+
+def review(root: Path | None, rev_range: str | None) -> ReviewResult:
+    """Compare the cooperative at two revisions (default: HEAD and the working tree)."""
+    coop_root = find_root(root)
+    if gitrev.toplevel(coop_root) is None:
+        raise UsageError.one(f"{coop_root} is not in a git repository; review compares git revisions")
+    start, end, from_label, to_label = _parse_range(coop_root, rev_range)
+    with tempfile.TemporaryDirectory(prefix="coopctl-review-") as tmp:
+        before = _load_at(from_label, gitrev.export(coop_root, start, Path(tmp) / "from"))
+        after = _load_at(to_label, coop_root if end is None else gitrev.export(coop_root, end, Path(tmp) / "to"))
+        return ReviewResult(from_label, to_label, compare(before, after))

@@ -269,14 +269,6 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
         total = -sum((x for _, x in postings), Decimal(0))
         postings.append(("Assets:Bank:Courant", total))
         entries.append((month.first_day, txn(month.first_day, "Coopérative Exemple", "Report à nouveau 2025 (réserves des activités)", postings)))
-    # client payments of last month's invoices
-    still = []
-    for due, act, client, ref, ttc in pending:
-        if due <= month.last_day:
-            entries.append((due, txn(due, client, f"Règlement {ref}", [("Assets:Bank:Courant", ttc), (f"Assets:Receivable:{act}", -ttc)])))
-        else:
-            still.append((due, act, client, ref, ttc))
-    pending[:] = still
     number = 0
     collected = Decimal(0)
     deductible = Decimal(0)
@@ -316,6 +308,14 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
             {"invoice": "AV2026-001"})))
         collected -= tva
         pending.append((datetime.date(2026, 5, 22), "BoisNomade", "Agence Habiter", "AV2026-001 (remboursement)", -(ht + tva)))
+    # client payments due this month (of this month's invoices or earlier ones)
+    still = []
+    for due, act, client, ref, ttc in pending:
+        if due <= month.last_day:
+            entries.append((due, txn(due, client, f"Règlement {ref}", [("Assets:Bank:Courant", ttc), (f"Assets:Receivable:{act}", -ttc)])))
+        else:
+            still.append((due, act, client, ref, ttc))
+    pending[:] = still
     # the cooperative's own costs
     d = datetime.date(month.year, m, 5)
     entries.append((d, txn(d, "Coopérative Exemple", f"Salaires de l'équipe d'accompagnement {month}", [("Expenses:Coop:Equipe", Decimal("9800.00")), ("Assets:Bank:Courant", Decimal("-9800.00"))])))

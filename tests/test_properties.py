@@ -68,3 +68,15 @@ def test_dry_run_equals_close_and_writes_nothing(coop):
         assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
         real = service.close_month(folder, OCTOBER, dry_run=False, today=TODAY)
         assert dry.plan == real.plan
+
+
+@given(random_coops())
+def test_close_then_reopen_restores_every_byte(coop):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = coop.write(Path(tmp))
+        before = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".coopctl.lock"}
+        service.close_month(folder, OCTOBER, dry_run=False, today=TODAY)
+        service.reopen(folder, OCTOBER)
+        after = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".coopctl.lock"}
+        assert after == before
+        assert not (folder / "ledgers" / "closing").exists()

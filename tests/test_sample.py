@@ -118,7 +118,7 @@ def test_report_formats(sample_copy):
     assert "Month 2026-09: closed" in table and "By establishment" in table
 
 
-COMMANDS = [name for name in ("close-month", "balance", "report", "members", "check")]
+COMMANDS = ["close-month", "balance", "report", "members", "check", "reopen", "review"]
 
 
 def test_every_command_is_listed_and_has_help_with_an_example():

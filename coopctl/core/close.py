@@ -145,8 +145,8 @@ def default_close_month(figures: LedgerFigures, today: datetime.date) -> Month:
 def close_refusals(figures: LedgerFigures, month: Month, today: datetime.date) -> list[Problem]:
     """Why ``month`` cannot be closed on ``today`` (empty when it can)."""
     if month in figures.closed:
-        file, line = figures.closed[month]
-        return [Problem(f"{month} is already closed; post any correction in the open month", file, line)]
+        marker = figures.closed[month]
+        return [Problem(f"{month} is already closed; post any correction in the open month", marker.file, marker.line)]
     if today <= month.last_day:
         return [Problem(f"{month} has not ended yet (it ends on {month.last_day}); close it from the day after")]
     last = figures.last_closed

@@ -1,0 +1,140 @@
+"""What a change does to the cooperative: balances, months, closed months, config. Pure.
+
+Compares two loaded cooperatives (two git revisions, or a revision and the
+working tree) and says, in a reviewer's words, what moved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..config import Cooperative
+from ..fingerprint import describe, entry_fingerprint, month_sources
+from ..ledger import Books
+from ..months import Month
+from .integrity import ClosedMonthChange, closed_month_changes, diff_entries
+
+END_OF_TIME = datetime.date(9998, 12, 31)
+
+
+@dataclass(frozen=True)
+class BalanceChange:
+    activity_id: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class MonthChange:
+    activity_id: str
+    month: Month
+    revenue_before: Decimal
+    revenue_after: Decimal
+    contribution_before: Decimal
+    contribution_after: Decimal
+
+
+@dataclass
+class Review:
+    activities: list[BalanceChange] = field(default_factory=list)
+    months: list[MonthChange] = field(default_factory=list)
+    closed_months_touched: list[ClosedMonthChange] = field(default_factory=list)
+    config_changes: list[str] = field(default_factory=list)
+
+
+def compare(before: Books, after: Books) -> Review:
+    review = Review()
+    ids = sorted({a.id for a in before.coop.activities} | {a.id for a in after.coop.activities}
+                 | set(before.figures.days) | set(after.figures.days))
+    for activity_id in ids:
+        b = before.figures.balance(activity_id, END_OF_TIME)
+        a = after.figures.balance(activity_id, END_OF_TIME)
+        if a != b:
+            review.activities.append(BalanceChange(activity_id, b, a))
+        months = sorted({Month.of(d) for d in before.figures.days.get(activity_id, {})}
+                        | {Month.of(d) for d in after.figures.days.get(activity_id, {})})
+        for month in months:
+            fb, fa = before.figures.month_figures(activity_id, month), after.figures.month_figures(activity_id, month)
+            if (fb.revenue, fb.contribution) != (fa.revenue, fa.contribution):
+                review.months.append(MonthChange(activity_id, month, fb.revenue, fa.revenue, fb.contribution, fa.contribution))
+    review.closed_months_touched = touched_closed_months(before, after)
+    review.config_changes = config_changes(before.coop, after.coop)
+    return review
+
+
+def touched_closed_months(before: Books, after: Books) -> list[ClosedMonthChange]:
+    touched: list[ClosedMonthChange] = []
+    for month in sorted(before.figures.closed):
+        old = [(e.date, entry_fingerprint(e), describe(e)) for e in month_sources(before.ledger.entries, month, before.coop.closing_dir)]
+        new = month_sources(after.ledger.entries, month, after.coop.closing_dir)
+        touched += diff_entries(month, old, new, after.coop.root)
+        if month not in after.figures.closed:
+            touched.append(ClosedMonthChange(month, "reopened", "its closing was removed"))
+    already = set(before.figures.closed)
+    touched += [c for c in closed_month_changes(after.coop, after.ledger.entries, after.figures) if c.month not in already]
+    return touched
+
+
+def _schedule_changes(label: str, old: list, new: list, render) -> list[str]:
+    old_map = {e.start: render(e) for e in old}
+    new_map = {e.start: render(e) for e in new}
+    out = []
+    for start in sorted(set(old_map) | set(new_map)):
+        if start not in new_map:
+            out.append(f"{label} from {start} removed (was {old_map[start]})")
+        elif start not in old_map:
+            out.append(f"{label} from {start} added: {new_map[start]}")
+        elif old_map[start] != new_map[start]:
+            out.append(f"{label} from {start}: {old_map[start]} → {new_map[start]}")
+    return out
+
+
+def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
+    """The config's changes, in words."""
+    out: list[str] = []
+    out += _schedule_changes("contribution rate", old.coop.contribution, new.coop.contribution, lambda e: f"{e.rate}")
+    out += _schedule_changes("payroll", old.coop.payroll, new.coop.payroll,
+                             lambda e: f"SMIC {e.smic_hourly} €/h, employer {e.employer_rate}, employee {e.employee_rate}")
+    if old.coop.treasury != new.coop.treasury:
+        out.append(f"advance cap: {old.coop.treasury.advance_cap_months} → {new.coop.treasury.advance_cap_months} months")
+    if old.coop.ledger_plugins != new.coop.ledger_plugins:
+        out.append(f"allowed ledger plugins: {old.coop.ledger_plugins} → {new.coop.ledger_plugins}")
+    old_acts = {a.id: a for a in old.activities}
+    new_acts = {a.id: a for a in new.activities}
+    for activity_id in sorted(set(old_acts) | set(new_acts)):
+        a, b = old_acts.get(activity_id), new_acts.get(activity_id)
+        if b is None:
+            out.append(f"activity {activity_id} removed")
+        elif a is None:
+            out.append(f"activity {activity_id} added ({b.establishment}"
+                       + (f", contribution rate {b.contribution_rate}" if b.contribution_rate is not None else "") + ")")
+        else:
+            if a.contribution_rate != b.contribution_rate:
+                out.append(f"activity {activity_id}: contribution rate {a.contribution_rate or 'default'} → {b.contribution_rate or 'default'}")
+            if a.establishment != b.establishment:
+                out.append(f"activity {activity_id}: establishment {a.establishment} → {b.establishment}")
+    old_members = {m.id: m for m in old.members}
+    new_members = {m.id: m for m in new.members}
+    for member_id in sorted(set(old_members) | set(new_members)):
+        a, b = old_members.get(member_id), new_members.get(member_id)
+        if b is None:
+            out.append(f"member {member_id} removed")
+            continue
+        if a is None:
+            phase = f"CESA from {b.cesa_from}" if b.cesa_from else f"CAPE from {b.joined}"
+            out.append(f"member {member_id} added ({b.activity}, {phase})")
+            continue
+        labels = {"activity": "activity", "tutor": "tutor", "joined": "joined", "cesa_from": "CESA start",
+                  "associate_from": "associate from", "left": "left"}
+        for key, label in labels.items():
+            x, y = getattr(a, key), getattr(b, key)
+            if x != y:
+                out.append(f"{member_id}: {label} {x if x is not None else 'none'} → {y if y is not None else 'none'}")
+        out += [f"{member_id}: {text}" for text in _schedule_changes("salary", a.salary, b.salary, lambda e: f"{e.gross} for {e.hours} h")]
+    return out

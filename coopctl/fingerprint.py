@@ -1,0 +1,119 @@
+"""Fingerprints of a closed month: what its close was computed from.
+
+A closed month's marker records one short fingerprint per source entry (every
+entry dated in the month that close-month did not write), grouped by day, plus
+a digest of them all and a digest of the config in force for the month. The
+canonical form of an entry ignores file layout, line numbers, whitespace,
+the order of postings and how a number is written (``10`` = ``10.00``), so
+moving an entry or reformatting a file changes nothing, while any change to
+what an entry says changes its fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+from beancount.parser import printer
+
+from .config import Cooperative, in_force
+from .months import Month
+
+FINGERPRINT_LENGTH = 10  # hex digits: 40 bits, collisions negligible for a month's entries
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    return str(value)
+
+
+def _meta(meta: dict | None) -> list[tuple[str, str]]:
+    return sorted((k, _number(v)) for k, v in (meta or {}).items() if k not in ("filename", "lineno") and not k.startswith("__"))
+
+
+def canonical_entry(entry: data.Directive) -> str:
+    if isinstance(entry, data.Transaction):
+        postings = sorted(
+            json.dumps([p.account, _number(getattr(p.units, "number", "")), getattr(p.units, "currency", ""),
+                        str(p.cost) if p.cost is not None else "", str(p.price) if p.price is not None else "",
+                        p.flag or "", _meta(p.meta)])
+            for p in entry.postings)
+        return json.dumps(["txn", entry.date.isoformat(), entry.flag, entry.payee or "", entry.narration or "",
+                           sorted(entry.tags or ()), sorted(entry.links or ()), _meta(entry.meta), postings],
+                          ensure_ascii=False)
+    stripped = entry._replace(meta={k: v for k, v in (entry.meta or {}).items() if k not in ("filename", "lineno")})
+    return " ".join(printer.format_entry(stripped).split())
+
+
+def entry_fingerprint(entry: data.Directive) -> str:
+    return hashlib.sha256(canonical_entry(entry).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def is_written_by_close(entry: data.Directive, closing_dir: Path) -> bool:
+    filename = (entry.meta or {}).get("filename") or ""
+    try:
+        return Path(filename).resolve().is_relative_to(closing_dir.resolve())
+    except (OSError, ValueError):
+        return False
+
+
+def month_sources(entries: list, month: Month, closing_dir: Path, source_files: set[str] | None = None) -> list:
+    """The entries dated in ``month`` that close-month did not write, read from the ledger's own files."""
+    out = []
+    for entry in entries:
+        if not (month.first_day <= entry.date <= month.last_day):
+            continue
+        filename = (entry.meta or {}).get("filename") or ""
+        if filename.startswith("<") or is_written_by_close(entry, closing_dir):
+            continue  # synthesized by Beancount (e.g. pad) or written by close-month
+        if source_files is not None and filename not in source_files:
+            continue
+        out.append(entry)
+    return out
+
+
+def fingerprints_by_day(entries: list) -> dict[datetime.date, list[str]]:
+    days: dict[datetime.date, list[str]] = defaultdict(list)
+    for entry in entries:
+        days[entry.date].append(entry_fingerprint(entry))
+    return {day: sorted(prints) for day, prints in sorted(days.items())}
+
+
+def sources_digest(by_day: dict[datetime.date, list[str]]) -> str:
+    text = "\n".join(f"{day.isoformat()} {' '.join(prints)}" for day, prints in sorted(by_day.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def config_digest(coop: Cooperative, month: Month) -> str:
+    """A digest of what the close of ``month`` takes from the config: rates, payroll, members' pay."""
+    contribution = in_force(coop.coop.contribution, month.last_day)
+    payroll = in_force(coop.coop.payroll, month.last_day)
+    doc = {
+        "currency": coop.coop.currency,
+        "cap": coop.coop.treasury.advance_cap_months,
+        "contribution": str(contribution.rate) if contribution else None,
+        "payroll": [str(payroll.smic_hourly), str(payroll.employer_rate), str(payroll.employee_rate)] if payroll else None,
+        "activities": sorted([a.id, str(a.contribution_rate) if a.contribution_rate is not None else None]
+                             for a in coop.activities
+                             if any(m.joined <= month.last_day for m in coop.members_of(a.id))),
+        "members": sorted(
+            [m.id, m.activity, str(m.joined), str(m.cesa_from), str(m.left),
+             [[str(s.start), str(s.gross), str(s.hours)] for s in m.salary if s.start <= month.last_day]]
+            for m in coop.members if m.joined <= month.last_day),
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def describe(entry: data.Directive) -> str:
+    """A short human description of an entry: its date and narration (or type)."""
+    if isinstance(entry, data.Transaction):
+        who = f"{entry.payee} — " if entry.payee else ""
+        return f'{entry.date} "{who}{entry.narration}"'
+    return f"{entry.date} {type(entry).__name__.lower()}"
