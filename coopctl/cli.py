@@ -126,7 +126,7 @@ state = State()
 def _console() -> Console:
     console = Console()
     if not console.is_terminal:
-        console = Console(width=max(160, int(os.environ.get("COLUMNS", "0") or 0)), no_color=True, highlight=False)
+        console = Console(width=int(os.environ.get("COLUMNS", "0") or 0) or 160, no_color=True, highlight=False)
     return console
 
 

@@ -106,6 +106,6 @@ def render(report: Report, fmt: Format, console: Console) -> None:
             rich_table.add_row(*[_cell_text(row.get(column.key), column.kind) for column in table.columns])
         console.print(rich_table)
     for alert in report.alerts:
-        console.print(f"[bold red]alert[/]: {alert}", highlight=False)
+        console.print(f"[bold red]alert[/]: {alert}", highlight=False, soft_wrap=True)
     for note in report.notes:
-        console.print(note, highlight=False)
+        console.print(note, highlight=False, soft_wrap=True)

@@ -146,3 +146,9 @@ def test_commands_run_on_sample(sample_copy, args):
     run = run_cli(sample_copy, *args)
     assert run.exit_code == 0, run.stderr
     assert run.stdout.strip()
+
+
+def test_readme_outputs_are_current():
+    """Every `<!-- coopctl: ... -->` block in README.md is the real output (python scripts/update_readme.py)."""
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "update_readme.py"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, "README.md is stale: run python scripts/update_readme.py"
