@@ -18,7 +18,10 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from . import __version__, service
+from decimal import Decimal
+
 from .core.close import ClosePlan
+from .core.treasury import TreasuryState
 from .core.reports import ActivityMonth, members_list
 from .errors import EXIT_USAGE, CoopctlError
 from .months import Month
@@ -156,10 +159,44 @@ def main_options(
     state.root = root
 
 
+# --------------------------------------------------------------------------- treasury (shared)
+
+
+def treasury_data(state: TreasuryState) -> dict[str, Any]:
+    """The treasury's JSON: amounts as two-decimal strings, ratios as two-decimal strings (null without a base)."""
+    def ratio(value):
+        return None if value is None else f"{value:.2f}"
+    return {
+        "as_of": state.as_of.isoformat(), "cash": state.cash, "taxes_due": state.taxes_due,
+        "salaries_due": state.salaries_due, "suppliers_due": state.suppliers_due,
+        "reference_treasury": state.reference_treasury, "receivables": state.receivables,
+        "future_treasury": state.future_treasury, "reserves": state.reserves, "advances": state.advances,
+        "own_funds": state.own_funds, "coverage": ratio(state.coverage), "pool_use": ratio(state.pool_use),
+        "activities": [{"id": a.id, "balance": a.balance, "advance": a.advance, "advance_cap": a.advance_cap,
+                        "receivables": a.receivables,
+                        "runway_months": None if a.runway_months is None else f"{a.runway_months:.1f}",
+                        "months_in_deficit": a.months_in_deficit} for a in state.activities],
+        "alerts": list(state.alerts),
+    }
+
+
+TREASURY_LINES = [("cash", "Cash (Assets:Bank)"), ("taxes_due", "− Taxes and social contributions due"),
+                  ("salaries_due", "− Net salaries due"), ("suppliers_due", "− Suppliers due"),
+                  ("reference_treasury", "= Reference treasury"), ("receivables", "+ Receivables (invoices unpaid)"),
+                  ("future_treasury", "= Future treasury"), ("reserves", "Activities' reserves"),
+                  ("advances", "Advances carried by the pool"), ("own_funds", "Cooperative's own funds"),
+                  ("coverage", "Coverage (reference treasury / reserves)"), ("pool_use", "Pool use (advances / (reserves + own funds))")]
+
+
+def treasury_summary_table(data: dict[str, Any], title: str) -> Table:
+    rows = [{"line": label, "amount": data[key] if isinstance(data[key], Decimal) else (data[key] or "n/a")} for key, label in TREASURY_LINES]
+    return Table(title, [Column("line", "Treasury"), Column("amount", "Amount", "money")], rows)
+
+
 # --------------------------------------------------------------------------- close-month
 
 
-def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str]) -> Report:
+def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], treasury: TreasuryState) -> Report:
     activities = []
     for a in plan.activities:
         activities.append({
@@ -173,8 +210,9 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str]) ->
                         for m in a.members],
         })
     totals = plan.totals
+    treasury_json = treasury_data(treasury)
     data = {"month": str(plan.month), "dry_run": dry_run, "currency": plan.currency, "written": written_path,
-            "activities": activities, "totals": totals}
+            "activities": activities, "totals": totals, "treasury": treasury_json}
     activity_table = Table(
         f"Close {plan.month}" + (" (dry run: nothing written)" if dry_run else ""),
         [Column("id", "Activity"), Column("opening_balance", "Opening", "money"),
@@ -197,12 +235,19 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str]) ->
         {"id": "Total", "net": totals["net"], "cost": totals["salary_cost"]},
     )
     alerts = [f"{a['id']}: {alert}" for a in activities for alert in a["alerts"]]
+    alerts += [f"treasury: {alert}" for alert in treasury.alerts if not _is_cap_alert(alert)]
     notes = [f"Net salaries due {totals['net']:,.2f} {plan.currency}; social contributions due {totals['social']:,.2f} {plan.currency}."]
     if dry_run:
         notes.append(f"Dry run: nothing was written. To book it: coopctl close-month {plan.month}")
     elif written_path:
         notes.append(f"Wrote {written_path}. Review it with git diff, then commit.")
-    return Report(data, [activity_table, member_table], notes, alerts)
+    summary = treasury_summary_table(treasury_json, f"Pooled treasury on {treasury.as_of} after the close")
+    return Report(data, [activity_table, member_table, summary], notes, alerts)
+
+
+def _is_cap_alert(alert: str) -> bool:
+    """The cap alert is already shown per activity by the close and the report."""
+    return " is over its cap " in alert
 
 
 @app.command("close-month")
@@ -226,7 +271,7 @@ def close_month_command(
     written = None
     if result.written is not None:
         written = str(result.written.closing_file.relative_to(result.written.closing_file.parents[2]))
-    render(close_report(result.plan, dry_run, written), fmt, _console())
+    render(close_report(result.plan, dry_run, written, result.treasury), fmt, _console())
 
 
 # --------------------------------------------------------------------------- balance
@@ -247,13 +292,16 @@ def balance_command(
       coopctl balance alice --as-of 2026-06-30 --format json
     """
     day = _parse_date(as_of) or _today()
-    result = service.balance(state.root, member, day)
+    result, treasury = service.balance(state.root, member, day)
+    mine = next(a for a in treasury.activities if a.id == result.activity_id)
     months = [{"month": str(h.month), "status": "closed" if h.closed else "open", "revenue": h.revenue,
                "expenses": h.expenses, "contribution": h.contribution, "salary_cost": h.salary_cost,
                "closing_balance": h.closing_balance} for h in result.months]
     data = {"member": result.member.id, "activity": result.activity_id, "as_of": day.isoformat(),
             "balance": result.balance, "advance": result.advance, "receivables": result.receivables,
-            "months": months}
+            "monthly_salary_cost": mine.monthly_salary_cost, "advance_cap": mine.advance_cap,
+            "runway_months": None if mine.runway_months is None else f"{mine.runway_months:.1f}",
+            "months_in_deficit": mine.months_in_deficit, "months": months}
     table = Table(
         f"{result.member.name} — {result.activity_name} ({result.activity_id})",
         [Column("month", "Month"), Column("status", "Status"), Column("revenue", "Revenue", "money"),
@@ -262,14 +310,58 @@ def balance_command(
         months,
     )
     notes = [f"Balance of {result.activity_id} on {day.isoformat()}: {result.balance:,.2f}."]
-    if result.advance:
-        notes.append(f"The cooperative's pooled treasury is advancing {result.advance:,.2f} to your activity "
-                     "until revenue comes in.")
+    notes += runway_words(result.balance, mine)
     if result.receivables:
         notes.append(f"Invoices sent and not yet paid (VAT included): {result.receivables:,.2f}.")
     if months and months[-1]["status"] == "open":
         notes.append("Open months show what is booked so far; contribution and salary are booked when the month is closed.")
     render(Report(data, [table], notes), fmt, _console())
+
+
+def runway_words(balance: Decimal, mine) -> list[str]:
+    """The member's treasury, in words a member understands."""
+    words = []
+    if mine.runway_months is not None and balance > 0:
+        words.append(f"Your reserve covers {mine.runway_months} months of salary (salary cost {mine.monthly_salary_cost:,.2f} a month).")
+    elif balance > 0:
+        words.append("Nobody is paid a salary from this activity: its reserve is kept for it.")
+    if balance < 0:
+        words.append(f"The cooperative's pooled treasury is advancing {-balance:,.2f} to your activity until revenue comes in"
+                     + (f"; it may advance up to {mine.advance_cap:,.2f} (its cap)." if mine.advance_cap else "."))
+        if -balance > mine.advance_cap:
+            words.append("The advance is over its cap: talk with your tutor about the months ahead.")
+    if mine.months_in_deficit:
+        words.append(f"The activity has been in deficit for {mine.months_in_deficit} closed month(s) in a row.")
+    return words
+
+
+# --------------------------------------------------------------------------- treasury
+
+
+@app.command("treasury")
+def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) -> None:
+    """The pooled treasury: cash, what is due, reserves, advances, coverage, each activity's runway.
+
+    Examples:
+
+      coopctl treasury
+
+      coopctl treasury --as-of 2026-09-30 --format json
+    """
+    day = _parse_date(as_of) or _today()
+    state_ = service.treasury(state.root, day)
+    data = treasury_data(state_)
+    activities = Table(
+        "Activities",
+        [Column("id", "Activity"), Column("balance", "Balance", "money"), Column("advance", "Advance", "money"),
+         Column("advance_cap", "Cap", "money"), Column("receivables", "Receivables", "money"),
+         Column("runway_months", "Runway (months)", "int"), Column("months_in_deficit", "Months in deficit", "int")],
+        data["activities"])
+    summary = treasury_summary_table(data, f"Pooled treasury on {day.isoformat()}")
+    if fmt is Format.csv:
+        render(Report(data, [activities]), fmt, _console())
+        return
+    render(Report(data, [summary, activities], [], list(state_.alerts)), fmt, _console())
 
 
 # --------------------------------------------------------------------------- report
@@ -304,7 +396,7 @@ def report_command(
 
       coopctl report 2026-09 --format csv
     """
-    result = service.report(state.root, _parse_month(month), _today())
+    result, treasury = service.report(state.root, _parse_month(month), _today())
     status = "closed" if result.closed else "open (projected: what closing it now would book)"
     establishments = []
     for establishment, items in result.by_establishment().items():
@@ -313,14 +405,17 @@ def report_command(
     rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
     totals = result.totals()
     alerts = [f"{row['id']}: {alert}" for row in rows for alert in row["alerts"]]
+    alerts += [f"treasury: {alert}" for alert in treasury.alerts if not _is_cap_alert(alert)]
+    treasury_json = treasury_data(treasury)
     data = {"month": str(result.month), "closed": result.closed, "establishments": establishments,
-            "totals": totals, "alerts": alerts}
+            "totals": totals, "alerts": alerts, "treasury": treasury_json}
     table = Table(f"Month {result.month}: {status}",
                   [Column("establishment", "Establishment"), Column("id", "Activity"), *MONEY_COLUMNS],
                   rows, dict(totals, establishment="Total"))
     per_establishment = Table("By establishment", [Column("id", "Establishment"), *MONEY_COLUMNS],
                               [dict(e["totals"], id=e["id"]) for e in establishments])
-    render(Report(data, [table, per_establishment], [], alerts), fmt, _console())
+    summary = treasury_summary_table(treasury_json, f"Pooled treasury on {treasury.as_of}" + ("" if result.closed else " (projected)"))
+    render(Report(data, [table, per_establishment, summary], [], alerts), fmt, _console())
 
 
 # --------------------------------------------------------------------------- members

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .config import Cooperative
-from .core.close import ClosePlan
+from .core.close import ClosePlan, plan_transactions
 from .errors import CloseRefused, LedgerError, Problem
 from .fingerprint import config_digest, fingerprints_by_day, month_sources, sources_digest
 from .ledger import CLOSE_MARKER, Books, load_books, main_includes
@@ -63,27 +63,12 @@ def marker_text(plan: ClosePlan, by_day: dict, config_digest: str, include_added
 
 
 def closing_text(plan: ClosePlan, open_accounts: set[str], marker: str) -> str:
-    month, day, cur = str(plan.month), plan.month.last_day.isoformat(), plan.currency
-    blocks: list[str] = []
-    used: list[str] = []
-    for activity in plan.activities:
-        act = activity.activity_id
-        if activity.contribution:
-            postings = [(f"Expenses:Activity:{act}:Contribution", activity.contribution),
-                        ("Income:Coop:Contribution", -activity.contribution)]
-            used += [p[0] for p in postings]
-            blocks.append(_transaction(day, f"Contribution coopérative {month}",
-                                       [("close", month), ("activity", act)], postings, cur))
-        for pay in activity.members:
-            postings = [(f"Expenses:Activity:{act}:Salary:Gross", pay.gross),
-                        (f"Expenses:Activity:{act}:Salary:Employer", pay.employer_contributions),
-                        ("Liabilities:Payroll:Net", -pay.net),
-                        ("Liabilities:Payroll:Social", -pay.social)]
-            used += [p[0] for p in postings]
-            blocks.append(_transaction(day, f"Salaire {month} — {pay.name}",
-                                       [("close", month), ("member", pay.member_id)], postings, cur))
-    to_open = sorted({account for account in used if account not in open_accounts})
-    head = HEADER.format(month=month)
+    day, cur = plan.month.last_day.isoformat(), plan.currency
+    transactions = plan_transactions(plan)
+    blocks = [_transaction(day, t.narration, list(t.meta), list(t.postings), cur) for t in transactions]
+    used = {account for t in transactions for account, _ in t.postings}
+    to_open = sorted(account for account in used if account not in open_accounts)
+    head = HEADER.format(month=plan.month)
     if to_open:
         head += "\n" + "".join(f"{day} open {account}\n" for account in to_open)
     head += "\n" + marker

@@ -73,6 +73,13 @@ def _hours(value: Any) -> Decimal:
     return hours
 
 
+def _ratio(value: Any) -> Decimal:
+    ratio = _decimal_from_quoted(value, "a ratio", "1.00")
+    if not Decimal(0) <= ratio <= Decimal(100):
+        raise ValueError(f"ratio {ratio} is outside [0, 100]")
+    return ratio
+
+
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Rate = Annotated[Decimal, BeforeValidator(_rate)]
 Hours = Annotated[Decimal, BeforeValidator(_hours)]
@@ -110,6 +117,9 @@ class PayrollEntry(_Model):
 
 class TreasuryPolicy(_Model):
     advance_cap_months: int = Field(default=2, ge=0, le=120)
+    pool_use_limit: Rate = Decimal("0.50")  # alert when advances / (reserves + own funds) is over it
+    min_coverage: Annotated[Decimal, BeforeValidator(_ratio)] = Decimal("1.00")  # alert when reference treasury / reserves is under it
+    deficit_months_alert: int = Field(default=3, ge=1, le=120)  # alert after this many closed months in deficit in a row
 
 
 class Coop(_Model):

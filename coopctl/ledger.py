@@ -263,6 +263,8 @@ class LedgerFigures:
 
     days: dict[str, dict[datetime.date, DayFigures]] = field(default_factory=lambda: defaultdict(dict))
     receivables: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    accounts: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))  # every account, in the coop's currency
+    foreign: set[str] = field(default_factory=set)  # accounts with postings in another currency
     closed: dict[Month, CloseMarker] = field(default_factory=dict)
     booked_salaries: dict[Month, list[BookedSalary]] = field(default_factory=lambda: defaultdict(list))
     open_accounts: set[str] = field(default_factory=set)
@@ -284,6 +286,14 @@ class LedgerFigures:
 
     def receivable(self, activity: str, as_of: datetime.date) -> Decimal:
         return sum((amount for day, amount in self.receivables.get(activity, {}).items() if day <= as_of), ZERO)
+
+    def account_balance(self, prefix: str, as_of: datetime.date) -> Decimal:
+        """Σ of the postings to ``prefix`` and its sub-accounts (whole components) up to ``as_of``."""
+        total = ZERO
+        for account, days in self.accounts.items():
+            if account == prefix or account.startswith(prefix + ":"):
+                total += sum((amount for day, amount in days.items() if day <= as_of), ZERO)
+        return total
 
     def first_month(self, activity: str) -> Month | None:
         days = self.days.get(activity)
@@ -352,6 +362,13 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             elif kind == "Equity":
                 day.equity -= amount
         for posting in entry.postings:
+            if posting.units is None:
+                continue
+            if posting.units.currency == currency:
+                book = figures.accounts[posting.account]
+                book[entry.date] = book.get(entry.date, ZERO) + posting.units.number
+            else:
+                figures.foreign.add(posting.account)
             if posting.account.startswith("Assets:Receivable:") and posting.units is not None:
                 activity = posting.account.split(":")[2]
                 book = figures.receivables[activity]

@@ -10,24 +10,23 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import tempfile
-
 from . import gitrev
 from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
-from .core.integrity import ClosedMonthChange, closed_month_changes
-from .core.review import Review, compare
-from .fingerprint import describe, entry_fingerprint
-from .safe_io import atomic_write, remove_file
 from .config import Cooperative, find_root, load_cooperative
-from .core.close import ClosePlan, close_refusals, default_close_month, plan_close
+from .core.close import ClosePlan, close_refusals, default_close_month, plan_close, plan_transactions
+from .core.integrity import ClosedMonthChange, closed_month_changes
 from .core.reports import MemberBalance, MonthReport, member_balance, month_report, salary_floor_problems, unclosed_months
+from .core.review import Review, compare
+from .core.treasury import TreasuryState, treasury_state
 from .errors import CloseRefused, CoopctlError, LedgerError, Problem, UsageError
+from .fingerprint import describe, entry_fingerprint
 from .ledger import Books, load_books, require_clean
 from .months import Month
-from .safe_io import command_line, cooperative_lock
+from .safe_io import atomic_write, command_line, cooperative_lock, remove_file
 
 
 def open_books(root: Path | None) -> Books:
@@ -43,6 +42,7 @@ class CloseResult:
     plan: ClosePlan
     dry_run: bool
     written: WrittenClose | None
+    treasury: TreasuryState  # after the close (for a dry run: as if it were written)
 
 
 def close_month(root: Path | None, month: Month | None, dry_run: bool, today: datetime.date) -> CloseResult:
@@ -71,14 +71,26 @@ def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date
     if floor:
         raise CloseRefused(floor)
     written = None if dry_run else write_close(coop, plan, books)
-    return CloseResult(plan, dry_run, written)
+    pending = [posting for t in plan_transactions(plan) for posting in t.postings]
+    treasury = treasury_state(coop, books.figures, month.last_day, pending, month)
+    return CloseResult(plan, dry_run, written, treasury)
 
 
-def report(root: Path | None, month: Month | None, today: datetime.date) -> MonthReport:
+def report(root: Path | None, month: Month | None, today: datetime.date) -> tuple[MonthReport, TreasuryState]:
+    """The month's report and the treasury at its end (for an open month: as if it were closed now)."""
     books = open_books(root)
     if month is None:
         month = books.figures.last_closed or Month.of(today).previous()
-    return month_report(books.coop, books.figures, month)
+    result = month_report(books.coop, books.figures, month)
+    pending: list = []
+    if not result.closed:
+        pending = [p for t in plan_transactions(plan_close(books.coop, books.figures, month)) for p in t.postings]
+    return result, treasury_state(books.coop, books.figures, month.last_day, pending, None if result.closed else month)
+
+
+def treasury(root: Path | None, as_of: datetime.date) -> TreasuryState:
+    books = open_books(root)
+    return treasury_state(books.coop, books.figures, as_of)
 
 
 def who_am_i(coop: Cooperative) -> str:
@@ -99,10 +111,10 @@ def who_am_i(coop: Cooperative) -> str:
                          "or set git's user.email to a member's email")
 
 
-def balance(root: Path | None, member: str | None, as_of: datetime.date) -> MemberBalance:
+def balance(root: Path | None, member: str | None, as_of: datetime.date) -> tuple[MemberBalance, TreasuryState]:
     books = open_books(root)
     member_id = member or who_am_i(books.coop)
-    return member_balance(books.coop, books.figures, member_id, as_of)
+    return member_balance(books.coop, books.figures, member_id, as_of), treasury_state(books.coop, books.figures, as_of)
 
 
 def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[Problem]]:
@@ -123,6 +135,13 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
         for leftover in sorted(folder.glob(".*.beancount.*.tmp")) if folder.is_dir() else []:
             problems.append(Problem("temporary file left by an interrupted write; the ledger is intact, "
                                     "you may delete it", str(leftover.relative_to(coop.root)), severity="warning"))
+    last = books.figures.last_date or today
+    state = treasury_state(coop, books.figures, last)
+    if state.unconventional_accounts:
+        shown = ", ".join(state.unconventional_accounts[:8]) + (" …" if len(state.unconventional_accounts) > 8 else "")
+        problems.append(Problem(f"the treasury identity (future treasury = activity balances + own funds) is off by "
+                                f"{state.identity_gap:,.2f} on {last}: accounts outside the conventions: {shown}",
+                                severity="warning"))
     for month in unclosed_months(books.figures, today):
         problems.append(Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"))
     return books, problems

@@ -237,7 +237,7 @@ def txn(date: datetime.date, payee: str, narration: str, postings: list[tuple[st
 
 
 def accounts_text() -> str:
-    opened = ["Assets:Bank:Courant", "Assets:VAT:Deductible", "Liabilities:VAT:Collected",
+    opened = ["Assets:Bank:Courant", "Liabilities:VAT:Deductible", "Liabilities:VAT:Collected",
               "Liabilities:Payroll:Net", "Liabilities:Payroll:Social", "Equity:Coop:Reserves",
               "Income:Coop:Contribution", "Income:Coop:Subvention", "Expenses:Coop:Equipe",
               "Expenses:Coop:Loyer", "Expenses:Coop:Assurances"]
@@ -298,7 +298,7 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
             tva = round_cent(spent * VAT)
             day = month.first_day + datetime.timedelta(days=rng.randrange(0, month.days))
             entries.append((day, txn(day, "Fournisseur", f"{exp_account} — {act}", [
-                (f"Expenses:Activity:{act}:{exp_account}", spent), ("Assets:VAT:Deductible", tva), ("Assets:Bank:Courant", -(spent + tva))])))
+                (f"Expenses:Activity:{act}:{exp_account}", spent), ("Liabilities:VAT:Deductible", tva), ("Assets:Bank:Courant", -(spent + tva))])))
             deductible += tva
     if month == Month(2026, 5):  # a credit note: part of an invoice refunded
         ht, tva = Decimal("450.00"), Decimal("90.00")
@@ -318,12 +318,12 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
     pending[:] = still
     # the cooperative's own costs
     d = datetime.date(month.year, m, 5)
-    entries.append((d, txn(d, "Coopérative Exemple", f"Salaires de l'équipe d'accompagnement {month}", [("Expenses:Coop:Equipe", Decimal("9800.00")), ("Assets:Bank:Courant", Decimal("-9800.00"))])))
+    entries.append((d, txn(d, "Coopérative Exemple", f"Salaires de l'équipe d'accompagnement {month}", [("Expenses:Coop:Equipe", Decimal("2900.00")), ("Assets:Bank:Courant", Decimal("-2900.00"))])))
     d = datetime.date(month.year, m, 1)
-    entries.append((d, txn(d, "SCI Les Ateliers", f"Loyer des locaux {month}", [("Expenses:Coop:Loyer", Decimal("2400.00")), ("Assets:Bank:Courant", Decimal("-2400.00"))])))
+    entries.append((d, txn(d, "SCI Les Ateliers", f"Loyer des locaux {month}", [("Expenses:Coop:Loyer", Decimal("850.00")), ("Assets:Bank:Courant", Decimal("-850.00"))])))
     if m == 1:
         d = datetime.date(2026, 1, 15)
-        entries.append((d, txn(d, "MAIF", "Assurance responsabilité civile 2026", [("Expenses:Coop:Assurances", Decimal("3150.00")), ("Assets:Bank:Courant", Decimal("-3150.00"))])))
+        entries.append((d, txn(d, "MAIF", "Assurance responsabilité civile 2026", [("Expenses:Coop:Assurances", Decimal("1450.00")), ("Assets:Bank:Courant", Decimal("-1450.00"))])))
     if m == 3:
         d = datetime.date(2026, 3, 18)
         entries.append((d, txn(d, "Région Île-de-France", "Subvention d'accompagnement à l'entrepreneuriat 2026", [("Assets:Bank:Courant", Decimal("18000.00")), ("Income:Coop:Subvention", Decimal("-18000.00"))])))
@@ -337,7 +337,7 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
     if vat.get("due"):
         d = datetime.date(month.year, m, 19)
         due = vat["due"]
-        entries.append((d, txn(d, "DGFiP", f"TVA {month.previous()}", [("Liabilities:VAT:Collected", due[0]), ("Assets:VAT:Deductible", -due[1]), ("Assets:Bank:Courant", -(due[0] - due[1]))])))
+        entries.append((d, txn(d, "DGFiP", f"TVA {month.previous()}", [("Liabilities:VAT:Collected", due[0]), ("Liabilities:VAT:Deductible", -due[1]), ("Assets:Bank:Courant", -(due[0] - due[1]))])))
     vat["due"] = (collected, deductible)
     entries.sort(key=lambda e: e[0])
     head = f"; Écritures de {month} (factures, règlements, dépenses, frais de la coopérative).\n\n"

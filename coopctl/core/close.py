@@ -156,3 +156,33 @@ def close_refusals(figures: LedgerFigures, month: Month, today: datetime.date) -
         if month != last.next():
             return [Problem(f"{last.next()} is still open; months close in order, close {last.next()} first")]
     return []
+
+
+@dataclass(frozen=True)
+class PlannedTransaction:
+    """One transaction a close books: its narration, metadata and postings (account, amount)."""
+
+    narration: str
+    meta: tuple[tuple[str, str], ...]
+    postings: tuple[tuple[str, Decimal], ...]
+
+
+def plan_transactions(plan: ClosePlan) -> list[PlannedTransaction]:
+    """The transactions closing ``plan.month`` books, in the closing file's order."""
+    month = str(plan.month)
+    out = []
+    for activity in plan.activities:
+        act = activity.activity_id
+        if activity.contribution:
+            out.append(PlannedTransaction(
+                f"Contribution coopérative {month}", (("close", month), ("activity", act)),
+                ((f"Expenses:Activity:{act}:Contribution", activity.contribution),
+                 ("Income:Coop:Contribution", -activity.contribution))))
+        for pay in activity.members:
+            out.append(PlannedTransaction(
+                f"Salaire {month} — {pay.name}", (("close", month), ("member", pay.member_id)),
+                ((f"Expenses:Activity:{act}:Salary:Gross", pay.gross),
+                 (f"Expenses:Activity:{act}:Salary:Employer", pay.employer_contributions),
+                 ("Liabilities:Payroll:Net", -pay.net),
+                 ("Liabilities:Payroll:Social", -pay.social))))
+    return out

@@ -1,0 +1,198 @@
+"""The pooled treasury [trésorerie mutualisée]: the cooperative's cash against what it owes and carries. Pure.
+
+Lines (all from account balances at a date, as positive amounts where they are owed):
+
+    cash               = Σ Assets:Bank
+    taxes_due          = −Σ Liabilities:VAT, Liabilities:Payroll:Social, Liabilities:Tax
+    salaries_due       = −Σ Liabilities:Payroll:Net
+    suppliers_due      = −Σ Liabilities:Payable
+    reference_treasury = cash − taxes_due − salaries_due − suppliers_due
+    receivables        = Σ Assets:Receivable
+    future_treasury    = reference_treasury + receivables
+    reserves           = Σ positive activity balances;  advances = Σ negative ones, as a positive amount
+    own_funds          = −Σ Income:Coop, Expenses:Coop, Equity:Coop
+    coverage           = reference_treasury / reserves;  pool_use = advances / (reserves + own_funds)
+
+When every account is one of those, double entry gives the identity
+future_treasury = Σ activity balances + own_funds = reserves − advances + own_funds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..config import Cooperative, in_force
+from ..ledger import LedgerFigures
+from ..money import ZERO, round_cent
+from ..months import Month
+
+CONVENTIONAL_ACCOUNTS = ("Assets:Bank", "Assets:Receivable", "Liabilities:VAT", "Liabilities:Payroll:Social",
+                         "Liabilities:Payroll:Net", "Liabilities:Tax", "Liabilities:Payable", "Income:Activity",
+                         "Expenses:Activity", "Equity:Activity", "Income:Coop", "Expenses:Coop", "Equity:Coop")
+
+
+def is_conventional(account: str) -> bool:
+    return any(account == prefix or account.startswith(prefix + ":") for prefix in CONVENTIONAL_ACCOUNTS)
+
+
+def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """A ratio to two decimals (half-up), or None when the denominator is not positive."""
+    if denominator <= 0:
+        return None
+    return (numerator / denominator).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ActivityTreasury:
+    id: str
+    balance: Decimal
+    monthly_salary_cost: Decimal
+    advance_cap: Decimal
+    receivables: Decimal
+    months_in_deficit: int
+
+    @property
+    def advance(self) -> Decimal:
+        return max(ZERO, -self.balance)
+
+    @property
+    def runway_months(self) -> Decimal | None:
+        if self.monthly_salary_cost <= 0:
+            return None
+        return (self.balance / self.monthly_salary_cost).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class TreasuryState:
+    as_of: datetime.date
+    cash: Decimal
+    taxes_due: Decimal
+    salaries_due: Decimal
+    suppliers_due: Decimal
+    receivables: Decimal
+    own_funds: Decimal
+    activities: tuple[ActivityTreasury, ...]
+    alerts: tuple[str, ...]
+    unconventional_accounts: tuple[str, ...]
+
+    @property
+    def reference_treasury(self) -> Decimal:
+        return self.cash - self.taxes_due - self.salaries_due - self.suppliers_due
+
+    @property
+    def future_treasury(self) -> Decimal:
+        return self.reference_treasury + self.receivables
+
+    @property
+    def reserves(self) -> Decimal:
+        return sum((a.balance for a in self.activities if a.balance > 0), ZERO)
+
+    @property
+    def advances(self) -> Decimal:
+        return sum((a.advance for a in self.activities), ZERO)
+
+    @property
+    def coverage(self) -> Decimal | None:
+        return ratio(self.reference_treasury, self.reserves)
+
+    @property
+    def pool_use(self) -> Decimal | None:
+        return ratio(self.advances, self.reserves + self.own_funds)
+
+    @property
+    def identity_gap(self) -> Decimal:
+        """future_treasury − (Σ activity balances + own_funds): zero when the ledger follows the conventions."""
+        return self.future_treasury - (self.reserves - self.advances + self.own_funds)
+
+
+def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date) -> Decimal:
+    """The full monthly cost of the salaries in force on ``day`` (gross + employer contributions)."""
+    payroll = in_force(coop.coop.payroll, day)
+    total = ZERO
+    for member in coop.members_of(activity_id):
+        if member.phase_on(day) != "CESA":
+            continue
+        entry = in_force(member.salary, day)
+        if entry is None or payroll is None:
+            continue
+        total += entry.gross + round_cent(entry.gross * payroll.employer_rate)
+    return total
+
+
+def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date,
+                   pending: list[tuple[str, Decimal]] = (), pending_month: Month | None = None) -> TreasuryState:
+    """The treasury on ``as_of``; ``pending`` postings (a close not yet written, for ``pending_month``) are counted in."""
+    extra: dict[str, Decimal] = {}
+    for account, amount in pending:
+        extra[account] = extra.get(account, ZERO) + amount
+
+    def balance(prefix: str) -> Decimal:
+        total = figures.account_balance(prefix, as_of)
+        return total + sum((v for k, v in extra.items() if k == prefix or k.startswith(prefix + ":")), ZERO)
+
+    def activity_balance(activity_id: str, day: datetime.date) -> Decimal:
+        value = figures.balance(activity_id, day)
+        if day >= as_of:
+            value -= sum((v for k, v in extra.items() if _activity_of(k) == activity_id), ZERO)
+        return value
+
+    closed = sorted(set(figures.closed) | ({pending_month} if pending_month else set()))
+    closed = [m for m in closed if m.last_day <= as_of]
+    policy = coop.coop.treasury
+    activities = []
+    for activity in sorted(coop.activities, key=lambda a: a.id):
+        cost = monthly_salary_cost(coop, activity.id, as_of)
+        deficit = 0
+        for month in reversed(closed):
+            if activity_balance(activity.id, month.last_day) < 0:
+                deficit += 1
+            else:
+                break
+        activities.append(ActivityTreasury(activity.id, activity_balance(activity.id, as_of), cost,
+                                           policy.advance_cap_months * cost, balance(f"Assets:Receivable:{activity.id}"), deficit))
+    state = TreasuryState(
+        as_of=as_of,
+        cash=balance("Assets:Bank"),
+        taxes_due=-(balance("Liabilities:VAT") + balance("Liabilities:Payroll:Social") + balance("Liabilities:Tax")),
+        salaries_due=-balance("Liabilities:Payroll:Net"),
+        suppliers_due=-balance("Liabilities:Payable"),
+        receivables=balance("Assets:Receivable"),
+        own_funds=-(balance("Income:Coop") + balance("Expenses:Coop") + balance("Equity:Coop")),
+        activities=tuple(activities),
+        alerts=(),
+        unconventional_accounts=tuple(sorted(a for a in set(figures.accounts) | figures.foreign if not is_conventional(a)
+                                             or a in figures.foreign)),
+    )
+    return _with_alerts(coop, state)
+
+
+def _activity_of(account: str) -> str | None:
+    parts = account.split(":")
+    if len(parts) >= 3 and parts[0] in ("Income", "Expenses", "Equity") and parts[1] == "Activity":
+        return parts[2]
+    return None
+
+
+def _with_alerts(coop: Cooperative, state: TreasuryState) -> TreasuryState:
+    policy = coop.coop.treasury
+    alerts = []
+    for a in state.activities:
+        if a.advance > a.advance_cap:
+            alerts.append(f"{a.id}: advance {a.advance:,.2f} is over its cap {a.advance_cap:,.2f} "
+                          f"({policy.advance_cap_months} months of salary cost {a.monthly_salary_cost:,.2f})")
+        if a.months_in_deficit >= policy.deficit_months_alert:
+            alerts.append(f"{a.id}: in deficit for {a.months_in_deficit} closed months in a row "
+                          f"(alert from {policy.deficit_months_alert})")
+    if state.pool_use is not None and state.pool_use > policy.pool_use_limit:
+        alerts.append(f"pool use {state.pool_use} is over its limit {policy.pool_use_limit}: advances {state.advances:,.2f} "
+                      f"against reserves and own funds {state.reserves + state.own_funds:,.2f}")
+    if state.coverage is not None and state.coverage < policy.min_coverage:
+        alerts.append(f"coverage {state.coverage} is under its minimum {policy.min_coverage}: reference treasury "
+                      f"{state.reference_treasury:,.2f} for reserves of {state.reserves:,.2f}")
+    if state.reference_treasury < 0:
+        alerts.append(f"reference treasury {state.reference_treasury:,.2f} is negative: the cash at hand "
+                      "does not cover what is due")
+    return dataclasses.replace(state, alerts=tuple(alerts))
