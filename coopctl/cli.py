@@ -201,10 +201,11 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
     for a in plan.activities:
         activities.append({
             "id": a.activity_id, "establishment": a.establishment, "revenue": a.revenue, "expenses": a.expenses,
-            "contribution_rate": f"{a.contribution_rate}", "contribution": a.contribution,
+            "contribution_rate": f"{a.contribution_rate}", "contribution_rule": a.contribution_rule, "contribution": a.contribution,
             "opening_balance": a.opening_balance, "salary_cost": a.salary_cost, "closing_balance": a.closing_balance,
             "advance": a.advance, "advance_cap": a.advance_cap, "alerts": list(a.alerts),
             "members": [{"id": m.member_id, "phase": m.phase, "days": m.days, "gross": m.gross,
+                         "salary_gross": m.salary_gross, "bonus": m.bonus, "employer_rate": f"{m.employer_rate:.4f}",
                          "employer_contributions": m.employer_contributions,
                          "employee_contributions": m.employee_contributions, "net": m.net, "cost": m.cost}
                         for m in a.members],
@@ -333,6 +334,64 @@ def runway_words(balance: Decimal, mine) -> list[str]:
     if mine.months_in_deficit:
         words.append(f"The activity has been in deficit for {mine.months_in_deficit} closed month(s) in a row.")
     return words
+
+
+# --------------------------------------------------------------------------- simulate
+
+
+def _parse_amount(value: Optional[str], what: str) -> Optional[Decimal]:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value.strip().replace(",", "."))
+    except ArithmeticError:
+        raise typer.BadParameter(f"{value!r} is not an amount; write it like 2100.00") from None
+    if not amount.is_finite() or amount <= 0 or amount > Decimal("1000000"):
+        raise typer.BadParameter(f"{what} must be a positive amount (got {value})")
+    return amount.quantize(Decimal("0.01")) if what == "gross" else amount
+
+
+@app.command("simulate")
+def simulate_command(
+    member: Annotated[str, typer.Argument(metavar="MEMBER", help="The member whose salary to simulate.")],
+    gross: Annotated[str, typer.Option("--gross", metavar="AMOUNT", help="The monthly gross salary to simulate, e.g. 2100.00.")],
+    hours: Annotated[Optional[str], typer.Option("--hours", metavar="H", help="Hours a month (default: the contract's, or 151.67).")] = None,
+    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="The month whose rates apply (default: this month).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """What a salary (or a raise) would cost the activity each month, the net, and how long the reserve pays it.
+
+    Examples:
+
+      coopctl simulate alice --gross 2100.00
+
+      coopctl simulate dan --gross 1850.00 --hours 151.67 --format json
+    """
+    amount = _parse_amount(gross, "gross")
+    result = service.simulate(state.root, member, amount, _parse_amount(hours, "hours"), _parse_month(month), _today())
+    data = {"member": result.member_id, "activity": result.activity_id, "month": str(result.month), "gross": result.gross,
+            "hours": f"{result.hours}", "employer_rate": f"{result.employer_rate:.4f}",
+            "employer_contributions": result.employer_contributions, "employee_contributions": result.employee_contributions,
+            "net": result.net, "cost": result.cost, "current_cost": result.current_cost, "change": result.change,
+            "reserve": result.reserve, "minimum_gross": result.minimum_gross,
+            "months_covered": None if result.months_covered is None else f"{result.months_covered:.1f}"}
+    rows = [{"line": label, "amount": data[key]} for key, label in [
+        ("gross", "Gross salary"), ("employer_contributions", f"+ Employer contributions ({result.employer_rate * 100:.2f} %)"),
+        ("cost", "= Cost to the activity, each month"), ("employee_contributions", "Employee contributions"),
+        ("net", "Net salary"), ("current_cost", "Salary cost today"), ("change", "Change in cost"),
+        ("reserve", f"Reserve of {result.activity_id} today")]]
+    notes = []
+    if result.months_covered is not None:
+        notes.append(f"The reserve of {result.activity_id} would pay {result.months_covered} months of this salary, "
+                     "before any new revenue.")
+    else:
+        notes.append(f"{result.activity_id} has no reserve today: this salary would be paid from revenue to come, "
+                     "or advanced by the pooled treasury.")
+    if result.gross < result.minimum_gross:
+        notes.append(f"Below the minimum wage: {result.hours} h a month need at least {result.minimum_gross:,.2f} gross.")
+    table = Table(f"Salary simulation for {result.member_id} ({result.month} rates)",
+                  [Column("line", "Line"), Column("amount", "Amount", "money")], rows)
+    render(Report(data, [table], notes), fmt, _console())
 
 
 # --------------------------------------------------------------------------- treasury

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Sequence, TypeVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError, NotFound, Problem
 from .money import D
@@ -103,16 +103,70 @@ class Tutor(_Model):
     email: str | None = None
 
 
+class Tier(_Model):
+    """One bracket of a degressive contribution: a marginal rate up to a year-to-date revenue."""
+
+    up_to: Money | None = None
+    rate: Rate
+
+
 class ContributionEntry(_Model):
+    """A flat ``rate`` on the month's revenue, or marginal ``tiers`` on year-to-date revenue."""
+
     start: datetime.date = Field(alias="from")
+    rate: Rate | None = None
+    tiers: list[Tier] | None = None
+    exempt_months: int = Field(default=0, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> "ContributionEntry":
+        if (self.rate is None) == (self.tiers is None):
+            raise ValueError("give either rate or tiers")
+        if self.tiers is not None:
+            if not self.tiers:
+                raise ValueError("tiers: give at least one bracket")
+            bounds = [t.up_to for t in self.tiers[:-1]]
+            if any(b is None for b in bounds):
+                raise ValueError("tiers: only the last bracket may have no up_to")
+            if self.tiers[-1].up_to is not None:
+                raise ValueError("tiers: the last bracket has no up_to (it has no upper bound)")
+            if any(b2 <= b1 for b1, b2 in zip(bounds, bounds[1:])) or (bounds and bounds[0] <= 0):
+                raise ValueError("tiers: up_to must be positive and increase from one bracket to the next")
+        return self
+
+
+def _positive_ratio(value: Any) -> Decimal:
+    ratio = _decimal_from_quoted(value, "a ratio", "1.6")
+    if not Decimal(0) < ratio <= Decimal(20):
+        raise ValueError(f"ratio {ratio} must be more than 0 and at most 20")
+    return ratio
+
+
+class RatioPoint(_Model):
+    ratio: Annotated[Decimal, BeforeValidator(_positive_ratio)]
     rate: Rate
 
 
 class PayrollEntry(_Model):
     start: datetime.date = Field(alias="from")
     smic_hourly: Money
-    employer_rate: Rate
+    employer_rate: Rate | None = None
+    employer_rate_by_smic_ratio: list[RatioPoint] | None = None
     employee_rate: Rate
+
+    @model_validator(mode="after")
+    def _one_employer_rule(self) -> "PayrollEntry":
+        if (self.employer_rate is None) == (self.employer_rate_by_smic_ratio is None):
+            raise ValueError("give either employer_rate or employer_rate_by_smic_ratio")
+        points = self.employer_rate_by_smic_ratio
+        if points is not None:
+            if not points:
+                raise ValueError("employer_rate_by_smic_ratio: give at least one point")
+            if any(b.ratio <= a.ratio for a, b in zip(points, points[1:])):
+                raise ValueError("employer_rate_by_smic_ratio: ratios must increase from one point to the next")
+        if self.smic_hourly <= 0:
+            raise ValueError("smic_hourly must be positive")
+        return self
 
 
 class TreasuryPolicy(_Model):
@@ -143,6 +197,25 @@ class SalaryEntry(_Model):
     hours: Hours
 
 
+def _month_text(value: Any) -> str:
+    from .months import Month
+
+    if isinstance(value, datetime.date):
+        raise ValueError(f"write a month as YYYY-MM, e.g. 2026-12 (got the date {value})")
+    try:
+        return str(Month.parse(str(value)))
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class Bonus(_Model):
+    """Variable pay [prime], paid in one month's close on top of the salary."""
+
+    month: Annotated[str, BeforeValidator(_month_text)]
+    gross: Money
+    note: str | None = None
+
+
 class Member(_Model):
     id: str
     name: str
@@ -154,6 +227,7 @@ class Member(_Model):
     associate_from: datetime.date | None = None
     left: datetime.date | None = None
     salary: list[SalaryEntry] = Field(default_factory=list)
+    bonuses: list[Bonus] = Field(default_factory=list)
 
     def phase_on(self, day: datetime.date) -> str:
         """"CAPE", "CESA", "left" or "not yet joined" on a given day."""
@@ -180,7 +254,15 @@ class Activity(_Model):
     id: str
     name: str
     establishment: str
-    contribution_rate: Rate | None = None
+    contribution_rate: Rate | None = None  # a flat override; "0" is a real 0%
+    contribution: list[ContributionEntry] | None = None  # an override schedule (rate or tiers)
+    started: datetime.date | None = None  # default: the earliest member's joining
+
+    @model_validator(mode="after")
+    def _one_override(self) -> "Activity":
+        if self.contribution_rate is not None and self.contribution is not None:
+            raise ValueError("give either contribution_rate or contribution, not both")
+        return self
 
 
 class ActivitiesFile(_Model):
@@ -428,6 +510,10 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(C, (top, index, "from"), f"dates must increase: {schedule[index].start} is not after {schedule[index - 1].start}")
 
     for index, activity in enumerate(coop.activities):
+        schedule = activity.contribution or []
+        for k in range(1, len(schedule)):
+            if schedule[k].start <= schedule[k - 1].start:
+                err(A, ("activities", index, "contribution", k, "from"), f"dates must increase: {schedule[k].start} is not after {schedule[k - 1].start}")
         if not ACTIVITY_ID_RE.match(activity.id):
             err(A, ("activities", index, "id"), f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, digits or dashes")
         if activity.establishment not in establishments:
@@ -461,4 +547,15 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(M, here + ("salary", 0, "from"), f"no salary in force when CESA starts on {member.cesa_from}")
         elif member.salary:
             err(M, here + ("salary",), "a salary without cesa_from: a CAPE member is not paid; add cesa_from")
+        seen_bonus: set[str] = set()
+        for k, bonus in enumerate(member.bonuses):
+            from .months import Month
+
+            month = Month.parse(bonus.month)
+            if bonus.month in seen_bonus:
+                err(M, here + ("bonuses", k, "month"), f"a second bonus in {bonus.month}; write one bonus per month")
+            seen_bonus.add(bonus.month)
+            in_cesa = member.cesa_from is not None and member.cesa_from <= month.last_day and (member.left is None or member.left >= month.first_day)
+            if not in_cesa:
+                err(M, here + ("bonuses", k, "month"), f"a bonus in {bonus.month}, when {member.id} is not in the CESA phase; only a salaried member is paid variable pay")
     return problems

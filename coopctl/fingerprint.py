@@ -93,20 +93,26 @@ def sources_digest(by_day: dict[datetime.date, list[str]]) -> str:
 
 def config_digest(coop: Cooperative, month: Month) -> str:
     """A digest of what the close of ``month`` takes from the config: rates, payroll, members' pay."""
-    contribution = in_force(coop.coop.contribution, month.last_day)
-    payroll = in_force(coop.coop.payroll, month.last_day)
+
+    def dump(model) -> object:
+        return None if model is None else model.model_dump(mode="json", by_alias=True)
+
+    members = [m for m in coop.members if m.joined <= month.last_day]
+    active = {m.activity for m in members}
     doc = {
         "currency": coop.coop.currency,
         "cap": coop.coop.treasury.advance_cap_months,
-        "contribution": str(contribution.rate) if contribution else None,
-        "payroll": [str(payroll.smic_hourly), str(payroll.employer_rate), str(payroll.employee_rate)] if payroll else None,
-        "activities": sorted([a.id, str(a.contribution_rate) if a.contribution_rate is not None else None]
-                             for a in coop.activities
-                             if any(m.joined <= month.last_day for m in coop.members_of(a.id))),
+        "contribution": dump(in_force(coop.coop.contribution, month.last_day)),
+        "payroll": dump(in_force(coop.coop.payroll, month.last_day)),
+        "activities": sorted(
+            [a.id, str(a.contribution_rate) if a.contribution_rate is not None else None,
+             dump(in_force(a.contribution, month.last_day)) if a.contribution else None, str(a.started)]
+            for a in coop.activities if a.id in active),
         "members": sorted(
             [m.id, m.activity, str(m.joined), str(m.cesa_from), str(m.left),
-             [[str(s.start), str(s.gross), str(s.hours)] for s in m.salary if s.start <= month.last_day]]
-            for m in coop.members if m.joined <= month.last_day),
+             [[str(s.start), str(s.gross), str(s.hours)] for s in m.salary if s.start <= month.last_day],
+             [[b.month, str(b.gross)] for b in m.bonuses if b.month <= str(month)]]
+            for m in members),
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -17,10 +17,11 @@ from pathlib import Path
 from . import gitrev
 from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
 from .config import Cooperative, find_root, load_cooperative
-from .core.close import ClosePlan, close_refusals, default_close_month, plan_close, plan_transactions
+from .core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
 from .core.integrity import ClosedMonthChange, closed_month_changes
 from .core.reports import MemberBalance, MonthReport, member_balance, month_report, salary_floor_problems, unclosed_months
 from .core.review import Review, compare
+from .core.simulate import Simulation, simulate_salary
 from .core.treasury import TreasuryState, treasury_state
 from .errors import CloseRefused, CoopctlError, LedgerError, Problem, UsageError
 from .fingerprint import describe, entry_fingerprint
@@ -67,6 +68,9 @@ def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date
     plan = plan_close(coop, books.figures, month)
     if plan.problems:
         raise CloseRefused(list(plan.problems))
+    bonuses = bonus_refusals(plan)
+    if bonuses:
+        raise CloseRefused(bonuses)
     floor = salary_floor_problems(coop)
     if floor:
         raise CloseRefused(floor)
@@ -86,6 +90,11 @@ def report(root: Path | None, month: Month | None, today: datetime.date) -> tupl
     if not result.closed:
         pending = [p for t in plan_transactions(plan_close(books.coop, books.figures, month)) for p in t.postings]
     return result, treasury_state(books.coop, books.figures, month.last_day, pending, None if result.closed else month)
+
+
+def simulate(root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date) -> Simulation:
+    books = open_books(root)
+    return simulate_salary(books.coop, books.figures, member, gross, hours, month or Month.of(today), today)
 
 
 def treasury(root: Path | None, as_of: datetime.date) -> TreasuryState:

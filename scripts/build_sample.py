@@ -35,12 +35,28 @@ tutors:
   - {id: mlefevre, name: "Marie Lefèvre", email: marie.lefevre@coop-exemple.fr}
   - {id: kdiallo, name: "Karim Diallo", email: karim.diallo@coop-exemple.fr}
   - {id: snguyen, name: "Sophie Nguyen", email: sophie.nguyen@coop-exemple.fr}
-contribution:                      # default rate; an activity may override it
+contribution:                      # an activity may override it (contribution_rate, or its own schedule)
   - {from: 2024-01-01, rate: "0.10"}
+  - from: 2026-01-01               # degressive brackets on the calendar year-to-date revenue (excl. VAT)
+    tiers:                         # marginal rates; the last bracket has no bound
+      - {up_to: "35000.00", rate: "0.10"}
+      - {up_to: "45000.00", rate: "0.08"}
+      - {rate: "0.06"}
+    exempt_months: 2               # a new activity's first two whole months are free of contribution
 payroll:
   - {from: 2024-01-01, smic_hourly: "11.65", employer_rate: "0.42", employee_rate: "0.22"}
   - {from: 2025-01-01, smic_hourly: "11.88", employer_rate: "0.42", employee_rate: "0.22"}
-  - {from: 2026-01-01, smic_hourly: "12.02", employer_rate: "0.42", employee_rate: "0.22"}
+  - from: 2026-01-01
+    smic_hourly: "12.02"
+    employee_rate: "0.22"
+    # Employer contributions by salary level: an approximation of the general reduction of employer
+    # contributions (réduction générale) near the minimum wage; linear between points, flat beyond.
+    # Each cooperative sets its own table from its payroll bureau's figures.
+    employer_rate_by_smic_ratio:
+      - {ratio: "1.0", rate: "0.13"}
+      - {ratio: "1.15", rate: "0.24"}
+      - {ratio: "1.3", rate: "0.33"}
+      - {ratio: "1.6", rate: "0.42"}
 treasury:
   advance_cap_months: 2            # an activity's advance may reach 2 months of its salary cost
 """
@@ -59,6 +75,8 @@ members:
     salary:
       - {from: 2024-09-01, gross: "1500.00", hours: "120"}
       - {from: 2026-01-01, gross: "1900.00", hours: "151.67"}
+    bonuses:
+      - {month: 2026-10, gross: "800.00", note: "Prime exceptionnelle (chantier Café Le Zinc)"}
   - id: bob
     name: "Bob Durand"
     email: bob.durand@exemple.org
@@ -134,6 +152,8 @@ members:
     salary:
       - {from: 2022-01-01, gross: "2300.00", hours: "151.67"}
       - {from: 2025-09-01, gross: "2600.00", hours: "151.67"}
+    bonuses:                       # variable pay, paid out of the activity's own reserve
+      - {month: 2026-06, gross: "1500.00", note: "Prime sur résultat du semestre"}
   - id: jules
     name: "Jules Mercier"
     email: jules.mercier@exemple.org

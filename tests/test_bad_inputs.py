@@ -156,6 +156,30 @@ CASES = [
          "config/coop.yaml:13: treasury.advance_cap_months: Input should be greater than or equal to 0"),
     Case("hours-float", "config", "hours as a bare float", replace(M, 'hours: "151.67"', "hours: 151.67"),
          'members[0].salary[1].hours: write hours as a quoted decimal string, e.g. "151.67"'),
+    Case("tiers-not-increasing", "config", "contribution brackets not increasing",
+         replace(C, '  - {from: 2024-01-01, rate: "0.10"}\n', '  - from: 2024-01-01\n    tiers:\n      - {up_to: "45000.00", rate: "0.10"}\n      - {up_to: "35000.00", rate: "0.08"}\n      - {rate: "0.06"}\n'),
+         "config/coop.yaml:9: contribution[0]: tiers: up_to must be positive and increase from one bracket to the next"),
+    Case("tiers-last-bounded", "config", "a last bracket with a bound",
+         replace(C, '  - {from: 2024-01-01, rate: "0.10"}\n', '  - from: 2024-01-01\n    tiers:\n      - {up_to: "35000.00", rate: "0.10"}\n'),
+         "config/coop.yaml:9: contribution[0]: tiers: the last bracket has no up_to"),
+    Case("rate-and-tiers", "config", "both rate and tiers in one entry",
+         replace(C, '  - {from: 2024-01-01, rate: "0.10"}\n', '  - {from: 2024-01-01, rate: "0.10", tiers: [{rate: "0.06"}]}\n'),
+         "config/coop.yaml:9: contribution[0]: give either rate or tiers"),
+    Case("tier-rate-outside", "config", "a bracket rate above 1",
+         replace(C, '  - {from: 2024-01-01, rate: "0.10"}\n', '  - from: 2024-01-01\n    tiers:\n      - {up_to: "35000.00", rate: "1.5"}\n      - {rate: "0.06"}\n'),
+         "config/coop.yaml:11: contribution[0].tiers[0].rate: rate 1.5 is outside [0, 1]"),
+    Case("ratio-points-not-increasing", "config", "employer table ratios not increasing",
+         replace(C, 'employer_rate: "0.42", employee_rate: "0.22"}', 'employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: "1.6", rate: "0.42"}, {ratio: "1.0", rate: "0.05"}]}'),
+         "config/coop.yaml:11: payroll[0]: employer_rate_by_smic_ratio: ratios must increase from one point to the next"),
+    Case("two-employer-rules", "config", "both employer_rate and a table",
+         replace(C, 'employer_rate: "0.42", employee_rate: "0.22"}', 'employer_rate: "0.42", employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: "1.0", rate: "0.05"}]}'),
+         "config/coop.yaml:11: payroll[0]: give either employer_rate or employer_rate_by_smic_ratio"),
+    Case("bonus-not-cesa", "config", "a bonus for a member in the CAPE phase",
+         append(M, '    bonuses:\n      - {month: 2026-10, gross: "500.00"}\n'),
+         "config/members.yaml:32: members[3].bonuses[0].month: a bonus in 2026-10, when dan is not in the CESA phase"),
+    Case("bonus-bad-month", "config", "a bonus month written as a date",
+         replace(M, '      - {from: 2026-01-01, gross: "1900.00", hours: "151.67"}\n', '      - {from: 2026-01-01, gross: "1900.00", hours: "151.67"}\n    bonuses:\n      - {month: 2026-10-01, gross: "500.00"}\n'),
+         "config/members.yaml:14: members[0].bonuses[0].month: write a month as YYYY-MM, e.g. 2026-12 (got the date 2026-10-01)"),
     # ---------------------------------------------------------------- ledger
     Case("ledger-syntax", "ledger", "a Beancount syntax error", append(L, "\n2026-10-26 * \"Oops\n  Assets:Bank:Main 1 EUR\n"),
          "ledgers/main.beancount:"),
@@ -227,6 +251,10 @@ def test_catalogue_is_large_enough_and_covers_every_area():
     assert len(CASES) >= 40
     assert len({c.id for c in CASES}) == len(CASES)
     assert {c.area for c in CASES} == {"config", "ledger", "command line"}
+
+
+def test_readme_states_the_catalogue_size():
+    assert f"lists {len(CASES)} bad" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def catalogue_markdown(base: Path) -> str:

@@ -148,7 +148,7 @@ def test_review_across_a_commit_that_adds_an_invoice(repo):
 
 def test_config_changes_in_words(repo):
     for rel, old, new in [
-        ("config/coop.yaml", '  - {from: 2024-01-01, rate: "0.10"}\n', '  - {from: 2024-01-01, rate: "0.10"}\n  - {from: 2026-11-01, rate: "0.11"}\n'),
+        ("config/coop.yaml", "    exempt_months: 2 ", '    exempt_months: 2\n  - {from: 2027-01-01, rate: "0.11"}\n   '),
         ("config/members.yaml", '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}', '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}\n      - {from: 2026-11-01, gross: "2700.00", hours: "151.67"}'),
         ("config/members.yaml", "    joined: 2026-05-04\n", "    joined: 2026-05-04\n    cesa_from: 2026-11-01\n    salary:\n      - {from: 2026-11-01, gross: \"1850.00\", hours: \"151.67\"}\n"),
         ("config/activities.yaml", '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11}', '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11, contribution_rate: "0.08"}'),
@@ -160,7 +160,7 @@ def test_config_changes_in_words(repo):
     run = run_cli(repo, "review", "--format", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json()["config_changes"] == [
-        "contribution rate from 2026-11-01 added: 0.11",
+        "contribution rate from 2027-01-01 added: 0.11",
         "activity NoraCeramique: contribution rate default → 0.08",
         "dan: CESA start none → 2026-11-01",
         "dan: salary from 2026-11-01 added: 1850.00 for 151.67 h",

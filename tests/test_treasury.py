@@ -252,8 +252,10 @@ def test_sample_shows_the_pool_carrying_an_activity_and_a_treasury_alert(sample_
 
 def test_balance_speaks_of_runway(sample_copy):
     run = run_cli(sample_copy, "balance", "alice", "--as-of", "2026-09-30")
-    assert "Your reserve covers 4.6 months of salary (salary cost 2,698.00 a month)." in run.stdout
+    # 16,977.41 / (1,900.00 + 305.79 employer at the interpolated rate 0.1609...) = 7.7
+    assert "Your reserve covers 7.7 months of salary (salary cost 2,205.79 a month)." in run.stdout
     out = run_cli(sample_copy, "balance", "alice", "--as-of", "2026-09-30", "--format", "json").json()
-    assert (out["runway_months"], out["advance_cap"], out["monthly_salary_cost"]) == ("4.6", "5396.00", "2698.00")
+    assert (out["runway_months"], out["advance_cap"], out["monthly_salary_cost"]) == ("7.7", "4411.58", "2205.79")
     carried = run_cli(sample_copy, "balance", "gaelle", "--as-of", "2026-09-30").stdout
-    assert "pooled treasury is advancing 8,005.34" in carried and "over its cap" in carried
+    assert "pooled treasury is advancing 3,357.20 to your activity until revenue comes in; it may advance up to 4,221.08 (its cap)." in carried
+    assert "in deficit for 9 closed month(s) in a row" in carried

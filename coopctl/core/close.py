@@ -14,8 +14,9 @@ from decimal import Decimal
 from ..config import Cooperative, in_force
 from ..errors import Problem
 from ..ledger import LedgerFigures
-from ..money import ZERO, round_cent
+from ..money import ZERO
 from ..months import Month
+from .contribution import month_contribution
 from .payroll import MemberPay, pay_for_month
 
 
@@ -31,6 +32,7 @@ class ActivityClose:
     opening_balance: Decimal
     members: tuple[MemberPay, ...]
     cap_months: int
+    contribution_rule: str = "rate"
     equity: Decimal = ZERO  # reserve brought in during the month (Equity:Activity), usually zero
     other_booked: Decimal = ZERO  # contribution or salary booked by hand in the month
 
@@ -79,14 +81,6 @@ class ClosePlan:
         }
 
 
-def contribution_rate(coop: Cooperative, activity_id: str, month: Month) -> Decimal:
-    activity = coop.activity(activity_id)
-    if activity.contribution_rate is not None:
-        return activity.contribution_rate
-    entry = in_force(coop.coop.contribution, month.last_day)
-    return entry.rate if entry is not None else ZERO
-
-
 def _is_current(coop: Cooperative, activity_id: str, month: Month) -> bool:
     for member in coop.members_of(activity_id):
         if member.joined <= month.last_day and (member.left is None or member.left >= month.first_day):
@@ -111,7 +105,7 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
             pay = pay_for_month(member, payroll, month)
             if pay is not None:
                 pays.append(pay)
-        rate = contribution_rate(coop, activity.id, month)
+        contribution = month_contribution(coop, figures, activity.id, month, booked.revenue)
         if not (pays or opening or booked.revenue or booked.expenses or booked.equity or _is_current(coop, activity.id, month)):
             continue
         activities.append(
@@ -121,8 +115,9 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
                 establishment=activity.establishment,
                 revenue=booked.revenue,
                 expenses=booked.expenses,
-                contribution_rate=rate,
-                contribution=round_cent(booked.revenue * rate),
+                contribution_rate=contribution.rate,
+                contribution=contribution.amount,
+                contribution_rule=contribution.rule,
                 opening_balance=opening,
                 members=tuple(pays),
                 cap_months=coop.coop.treasury.advance_cap_months,
@@ -131,6 +126,23 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
             )
         )
     return ClosePlan(month, coop.coop.currency, tuple(activities), tuple(problems))
+
+
+def bonus_refusals(plan: ClosePlan) -> list[Problem]:
+    """A bonus is paid only out of the activity's own reserve: refuse one that leaves it negative."""
+    problems = []
+    for activity in plan.activities:
+        if activity.closing_balance >= 0:
+            continue
+        available = activity.closing_balance + sum((m.bonus_cost for m in activity.members), ZERO)
+        for pay in activity.members:
+            if pay.bonus:
+                problems.append(Problem(
+                    f"{pay.member_id}: the bonus of {pay.bonus:.2f} in {plan.month} would leave {activity.activity_id} at "
+                    f"{activity.closing_balance:.2f}; a bonus is paid only out of the activity's own reserve, and "
+                    f"{max(available, ZERO):.2f} is available (this bonus costs {pay.bonus_cost:.2f} with employer "
+                    f"contributions). Lower or move the bonus in config/members.yaml"))
+    return problems
 
 
 def default_close_month(figures: LedgerFigures, today: datetime.date) -> Month:
@@ -179,8 +191,9 @@ def plan_transactions(plan: ClosePlan) -> list[PlannedTransaction]:
                 ((f"Expenses:Activity:{act}:Contribution", activity.contribution),
                  ("Income:Coop:Contribution", -activity.contribution))))
         for pay in activity.members:
+            meta = (("close", month), ("member", pay.member_id)) + ((("bonus", f"{pay.bonus:.2f}"),) if pay.bonus else ())
             out.append(PlannedTransaction(
-                f"Salaire {month} — {pay.name}", (("close", month), ("member", pay.member_id)),
+                f"Salaire {month} — {pay.name}", meta,
                 ((f"Expenses:Activity:{act}:Salary:Gross", pay.gross),
                  (f"Expenses:Activity:{act}:Salary:Employer", pay.employer_contributions),
                  ("Liabilities:Payroll:Net", -pay.net),

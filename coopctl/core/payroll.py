@@ -10,6 +10,7 @@ half-up from the rounded gross.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,9 +27,16 @@ class MemberPay:
     phase: str
     days: int
     hours: Decimal
-    gross: Decimal
+    gross: Decimal  # the month's whole gross: salary (prorated) + bonus
     employer_contributions: Decimal
     employee_contributions: Decimal
+    employer_rate: Decimal
+    bonus: Decimal = ZERO
+    bonus_cost: Decimal = ZERO  # what the bonus adds to the cost, employer contributions included
+
+    @property
+    def salary_gross(self) -> Decimal:
+        return self.gross - self.bonus
 
     @property
     def net(self) -> Decimal:
@@ -78,21 +86,56 @@ def month_gross(member: Member, month: Month) -> tuple[Decimal, int, Decimal] | 
     return round_cent(total), days_paid, hours
 
 
-def pay_for_month(member: Member, payroll: PayrollEntry, month: Month) -> MemberPay | None:
+def employer_rate_for(payroll: PayrollEntry, gross: Decimal, hours: Decimal, paid_fraction: Decimal = Decimal(1)) -> Decimal:
+    """The employer rate for a month's gross: flat, or interpolated on gross ÷ (SMIC × hours).
+
+    ``paid_fraction`` (days paid ÷ days in the month) scales the SMIC base of a prorated month, so
+    that a prorated salary keeps its contract's ratio. No intermediate rounding.
+    """
+    if payroll.employer_rate is not None:
+        return payroll.employer_rate
+    points = payroll.employer_rate_by_smic_ratio or []
+    base = payroll.smic_hourly * hours * paid_fraction
+    if base <= 0:
+        return points[-1].rate
+    ratio = gross / base
+    if ratio <= points[0].ratio:
+        return points[0].rate
+    for low, high in zip(points, points[1:]):
+        if ratio <= high.ratio:
+            return low.rate + (high.rate - low.rate) * (ratio - low.ratio) / (high.ratio - low.ratio)
+    return points[-1].rate
+
+
+def bonus_in(member: Member, month: Month) -> Decimal:
+    return sum((b.gross for b in member.bonuses if b.month == str(month)), ZERO)
+
+
+def pay_for_month(member: Member, payroll: PayrollEntry, month: Month, with_bonus: bool = True) -> MemberPay | None:
     gross_days = month_gross(member, month)
     if gross_days is None:
         return None
-    gross, days, hours = gross_days
-    return MemberPay(
+    salary, days, hours = gross_days
+    bonus = bonus_in(member, month) if with_bonus else ZERO
+    gross = salary + bonus
+    rate = employer_rate_for(payroll, gross, hours, Decimal(days) / Decimal(month.days))
+    pay = MemberPay(
         member_id=member.id,
         name=member.name,
         phase="CESA",
         days=days,
         hours=hours,
         gross=gross,
-        employer_contributions=round_cent(gross * payroll.employer_rate),
+        employer_contributions=round_cent(gross * rate),
         employee_contributions=round_cent(gross * payroll.employee_rate),
+        employer_rate=rate,
+        bonus=bonus,
     )
+    if bonus:
+        without = pay_for_month(member, payroll, month, with_bonus=False)
+        assert without is not None
+        pay = dataclasses.replace(pay, bonus_cost=pay.cost - without.cost)
+    return pay
 
 
 def smic_minimum(payroll: PayrollEntry, hours: Decimal) -> Decimal:

@@ -95,12 +95,28 @@ def _schedule_changes(label: str, old: list, new: list, render) -> list[str]:
     return out
 
 
+def describe_contribution(entry) -> str:
+    if entry.tiers is not None:
+        brackets = ", ".join(f"{t.rate} up to {t.up_to}" if t.up_to is not None else f"{t.rate} beyond" for t in entry.tiers)
+        text = f"brackets {brackets}"
+    else:
+        text = f"{entry.rate}"
+    return text + (f", {entry.exempt_months} exempt months" if entry.exempt_months else "")
+
+
+def describe_payroll(entry) -> str:
+    if entry.employer_rate is not None:
+        employer = f"employer {entry.employer_rate}"
+    else:
+        employer = "employer by SMIC ratio " + ", ".join(f"{p.ratio}→{p.rate}" for p in entry.employer_rate_by_smic_ratio or [])
+    return f"SMIC {entry.smic_hourly} €/h, {employer}, employee {entry.employee_rate}"
+
+
 def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
     """The config's changes, in words."""
     out: list[str] = []
-    out += _schedule_changes("contribution rate", old.coop.contribution, new.coop.contribution, lambda e: f"{e.rate}")
-    out += _schedule_changes("payroll", old.coop.payroll, new.coop.payroll,
-                             lambda e: f"SMIC {e.smic_hourly} €/h, employer {e.employer_rate}, employee {e.employee_rate}")
+    out += _schedule_changes("contribution rate", old.coop.contribution, new.coop.contribution, describe_contribution)
+    out += _schedule_changes("payroll", old.coop.payroll, new.coop.payroll, describe_payroll)
     if old.coop.treasury != new.coop.treasury:
         out.append(f"advance cap: {old.coop.treasury.advance_cap_months} → {new.coop.treasury.advance_cap_months} months")
     if old.coop.ledger_plugins != new.coop.ledger_plugins:
@@ -115,6 +131,9 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
             out.append(f"activity {activity_id} added ({b.establishment}"
                        + (f", contribution rate {b.contribution_rate}" if b.contribution_rate is not None else "") + ")")
         else:
+            if a.contribution != b.contribution:
+                out += [f"activity {activity_id}: {text}" for text in _schedule_changes(
+                    "contribution", a.contribution or [], b.contribution or [], describe_contribution)]
             if a.contribution_rate != b.contribution_rate:
                 out.append(f"activity {activity_id}: contribution rate {a.contribution_rate or 'default'} → {b.contribution_rate or 'default'}")
             if a.establishment != b.establishment:
@@ -137,4 +156,9 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
             if x != y:
                 out.append(f"{member_id}: {label} {x if x is not None else 'none'} → {y if y is not None else 'none'}")
         out += [f"{member_id}: {text}" for text in _schedule_changes("salary", a.salary, b.salary, lambda e: f"{e.gross} for {e.hours} h")]
+        old_bonus = {x.month: x.gross for x in a.bonuses}
+        new_bonus = {x.month: x.gross for x in b.bonuses}
+        for month in sorted(set(old_bonus) | set(new_bonus)):
+            if old_bonus.get(month) != new_bonus.get(month):
+                out.append(f"{member_id}: bonus in {month}: {old_bonus.get(month, 'none')} → {new_bonus.get(month, 'none')}")
     return out

@@ -28,6 +28,7 @@ from ..config import Cooperative, in_force
 from ..ledger import LedgerFigures
 from ..money import ZERO, round_cent
 from ..months import Month
+from .payroll import employer_rate_for
 
 CONVENTIONAL_ACCOUNTS = ("Assets:Bank", "Assets:Receivable", "Liabilities:VAT", "Liabilities:Payroll:Social",
                          "Liabilities:Payroll:Net", "Liabilities:Tax", "Liabilities:Payable", "Income:Activity",
@@ -118,7 +119,7 @@ def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date)
         entry = in_force(member.salary, day)
         if entry is None or payroll is None:
             continue
-        total += entry.gross + round_cent(entry.gross * payroll.employer_rate)
+        total += entry.gross + round_cent(entry.gross * employer_rate_for(payroll, entry.gross, entry.hours))
     return total
 
 
