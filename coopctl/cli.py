@@ -6,8 +6,10 @@ Every error is one line on standard error, with file:line where known; never a t
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
+import threading
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -22,7 +24,7 @@ from decimal import Decimal
 
 from .core.close import ClosePlan
 from .core.treasury import TreasuryState
-from .core.reports import ActivityMonth, members_list
+from .core.reports import ActivityMonth
 from .errors import EXIT_USAGE, CoopctlError
 from .months import Month
 from .render import Column, Format, Report, Table, render
@@ -131,6 +133,24 @@ def _console() -> Console:
     if not console.is_terminal:
         console = Console(width=int(os.environ.get("COLUMNS", "0") or 0) or 160, no_color=True, highlight=False)
     return console
+
+
+@contextlib.contextmanager
+def _loading(message: str = "Loading the ledger…"):
+    """A spinner on standard error when a load takes more than a second, on a terminal only."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    status = console.status(message)
+    timer = threading.Timer(1.0, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        status.stop()
 
 
 def _today() -> datetime.date:
@@ -268,7 +288,8 @@ def close_month_command(
 
       coopctl close-month 2026-10 --format json
     """
-    result = service.close_month(state.root, _parse_month(month), dry_run, _today())
+    with _loading():
+        result = service.close_month(state.root, _parse_month(month), dry_run, _today())
     written = None
     if result.written is not None:
         written = str(result.written.closing_file.relative_to(result.written.closing_file.parents[2]))
@@ -293,8 +314,8 @@ def balance_command(
       coopctl balance alice --as-of 2026-06-30 --format json
     """
     day = _parse_date(as_of) or _today()
-    result, treasury = service.balance(state.root, member, day)
-    mine = next(a for a in treasury.activities if a.id == result.activity_id)
+    with _loading():
+        result, mine = service.balance(state.root, member, day)
     months = [{"month": str(h.month), "status": "closed" if h.closed else "open", "revenue": h.revenue,
                "expenses": h.expenses, "contribution": h.contribution, "salary_cost": h.salary_cost,
                "closing_balance": h.closing_balance} for h in result.months]
@@ -368,7 +389,8 @@ def simulate_command(
       coopctl simulate dan --gross 1850.00 --hours 151.67 --format json
     """
     amount = _parse_amount(gross, "gross")
-    result = service.simulate(state.root, member, amount, _parse_amount(hours, "hours"), _parse_month(month), _today())
+    with _loading():
+        result = service.simulate(state.root, member, amount, _parse_amount(hours, "hours"), _parse_month(month), _today())
     data = {"member": result.member_id, "activity": result.activity_id, "month": str(result.month), "gross": result.gross,
             "hours": f"{result.hours}", "employer_rate": f"{result.employer_rate:.4f}",
             "employer_contributions": result.employer_contributions, "employee_contributions": result.employee_contributions,
@@ -408,7 +430,8 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
       coopctl treasury --as-of 2026-09-30 --format json
     """
     day = _parse_date(as_of) or _today()
-    state_ = service.treasury(state.root, day)
+    with _loading():
+        state_ = service.treasury(state.root, day)
     data = treasury_data(state_)
     activities = Table(
         "Activities",
@@ -455,7 +478,8 @@ def report_command(
 
       coopctl report 2026-09 --format csv
     """
-    result, treasury = service.report(state.root, _parse_month(month), _today())
+    with _loading():
+        result, treasury = service.report(state.root, _parse_month(month), _today())
     status = "closed" if result.closed else "open (projected: what closing it now would book)"
     establishments = []
     for establishment, items in result.by_establishment().items():
@@ -491,11 +515,12 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
       coopctl members --as-of 2026-06-30 --format csv
     """
     day = _parse_date(as_of) or _today()
-    books = service.open_books(state.root)
+    with _loading():
+        members = service.members(state.root, day)
     rows = [{"id": r.member.id, "name": r.member.name, "phase": r.phase,
              "since": r.since.isoformat() if r.since else None, "associate": r.associate, "tutor": r.tutor,
              "activity": r.activity_id, "establishment": r.establishment, "balance": r.balance}
-            for r in members_list(books.coop, books.figures, day)]
+            for r in members]
     table = Table(f"Members on {day.isoformat()}",
                   [Column("id", "Id"), Column("name", "Name"), Column("phase", "Phase"), Column("since", "Since"),
                    Column("associate", "Associate"), Column("tutor", "Tutor"), Column("activity", "Activity"),
@@ -520,7 +545,8 @@ def check_command(fmt: FormatOption = Format.table) -> None:
 
       coopctl --root ./my-coop check --format json
     """
-    books, problems = service.check(state.root, _today())
+    with _loading():
+        books, problems = service.check(state.root, _today())
     errors = [p for p in problems if p.severity == "error"]
     if fmt is Format.json:
         data = {"ok": not errors, "problems": [p.as_dict() for p in problems]}
@@ -558,7 +584,8 @@ def reopen_command(
     """
     parsed = _parse_month(month)
     assert parsed is not None
-    result = service.reopen(state.root, parsed)
+    with _loading():
+        result = service.reopen(state.root, parsed)
     console = _console()
     console.print(f"Reopened {result.month}: removed {result.removed.name}"
                   + (" and the closings include it had added to the main ledger" if result.include_removed else "")
@@ -584,7 +611,8 @@ def review_command(
 
       coopctl review origin/main..HEAD --format json
     """
-    result = service.review(state.root, rev_range)
+    with _loading():
+        result = service.review(state.root, rev_range)
     r = result.review
     activities = [{"id": c.activity_id, "balance_before": c.before, "balance_after": c.after, "change": c.change} for c in r.activities]
     months = [{"activity": m.activity_id, "month": str(m.month), "revenue_before": m.revenue_before, "revenue_after": m.revenue_after,

@@ -363,11 +363,10 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-class _LineLoader(yaml.SafeLoader):
-    """The safe loader; composition only, so we can map paths to lines."""
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when present, same safe constructors
 
 
-class _DataLoader(yaml.SafeLoader):
+class _DataLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """The safe loader, except that an impossible date (2024-13-01) stays text for validation to report."""
 
 
@@ -381,7 +380,14 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
+def _yaml_error(exc: yaml.YAMLError, rel: str) -> ConfigError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return ConfigError.one(f"YAML syntax error: {problem}", rel, mark.line + 1 if mark else None)
+
+
 def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any:
+    """Parse once (safe loader), map every path to its line, then build the data from the same nodes."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -393,24 +399,26 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError.one(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", rel, line) from None
+    loader = _DataLoader(text)
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError.one(f"YAML syntax error: {problem}", rel, mark.line + 1 if mark else None) from None
-    if node is None:
-        raise ConfigError.one("file is empty", rel)
-    problems: list[Problem] = []
-    _map_lines(node, (), rel, lines, problems)
-    if problems:
-        raise ConfigError(problems)
-    try:
-        return yaml.load(text, Loader=_DataLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:  # e.g. an unknown tag
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError.one(f"YAML error: {problem}", rel, mark.line + 1 if mark else None) from None
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as exc:
+            raise _yaml_error(exc, rel) from None
+        if node is None:
+            raise ConfigError.one("file is empty", rel)
+        problems: list[Problem] = []
+        _map_lines(node, (), rel, lines, problems)
+        if problems:
+            raise ConfigError(problems)
+        try:
+            return loader.construct_document(node)
+        except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ConfigError.one(f"YAML error: {problem}", rel, mark.line + 1 if mark else None) from None
+    finally:
+        loader.dispose()
 
 
 def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: list[Problem]) -> None:

@@ -17,8 +17,10 @@ equity, plus the months that close-month has closed.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import glob
+import hashlib
 import os
 import re
 from collections import defaultdict
@@ -76,6 +78,8 @@ class LoadedLedger:
     problems: list[Problem]
     options: dict
     files: list[Path]
+    digests: dict[str, str] = field(default_factory=dict)  # file -> SHA-256 of the bytes that were parsed
+    includes: dict[str, list[str]] = field(default_factory=dict)  # file -> its include patterns, as written
 
 
 def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
@@ -97,6 +101,8 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
     top_options = None
     other_options = []
     seen: set[str] = set()
+    digests: dict[str, str] = {}
+    includes: dict[str, list[str]] = {}
     stack: list[Path] = [main.resolve()]
     allowed = set(coop.coop.ledger_plugins)
     while stack:
@@ -107,6 +113,7 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
         seen.add(key)
         try:
             raw = filename.read_bytes()
+            digests[key] = hashlib.sha256(raw).hexdigest()
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
@@ -115,6 +122,7 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
         except OSError as exc:
             raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
         file_entries, file_errors, file_options = parser.parse_file(key)
+        includes[key] = list(file_options["include"])
         entries.extend(file_entries)
         parse_errors.extend(file_errors)
         for plugin_name, _config in file_options["plugin"]:
@@ -172,7 +180,7 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
         raise LedgerError.one(f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
                               "look for an absurd amount or price", _rel(main, root)) from None
     problems = [_problem_from_beancount(error, root) for error in errors]
-    return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)])
+    return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes)
 
 
 def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
@@ -263,7 +271,9 @@ class LedgerFigures:
 
     days: dict[str, dict[datetime.date, DayFigures]] = field(default_factory=lambda: defaultdict(dict))
     receivables: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
-    accounts: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))  # every account, in the coop's currency
+    # the cooperative's own accounts (not an activity's), in the coop's currency, by day
+    accounts: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    activity_accounts: set[str] = field(default_factory=set)  # the activities' accounts seen (their amounts are in days)
     foreign: set[str] = field(default_factory=set)  # accounts with postings in another currency
     closed: dict[Month, CloseMarker] = field(default_factory=dict)
     booked_salaries: dict[Month, list[BookedSalary]] = field(default_factory=lambda: defaultdict(list))
@@ -271,29 +281,57 @@ class LedgerFigures:
     first_date: datetime.date | None = None
     last_date: datetime.date | None = None
 
-    def month_figures(self, activity: str, month: Month) -> DayFigures:
+    def _index(self, activity: str) -> tuple[list[datetime.date], list[Decimal]]:
+        """Sorted days of an activity and the running balance after each (built once)."""
+        cache = self.__dict__.setdefault("_index_cache", {})
+        if activity not in cache:
+            days = sorted(self.days.get(activity, {}))
+            running, total = [], ZERO
+            for day in days:
+                total += self.days[activity][day].balance_change
+                running.append(total)
+            cache[activity] = (days, running)
+        return cache[activity]
+
+    def month_figures(self, activity: str, month: Month, until: datetime.date | None = None) -> DayFigures:
+        """The activity's figures summed over ``month`` (up to ``until`` when given)."""
+        days, _ = self._index(activity)
         total = DayFigures()
-        for day, figures in self.days.get(activity, {}).items():
-            if month.first_day <= day <= month.last_day:
-                total.add(figures)
+        last = month.last_day if until is None else min(until, month.last_day)
+        book = self.days.get(activity, {})
+        for index in range(bisect.bisect_left(days, month.first_day), bisect.bisect_right(days, last)):
+            total.add(book[days[index]])
         return total
 
     def balance(self, activity: str, as_of: datetime.date) -> Decimal:
-        return sum(
-            (figures.balance_change for day, figures in self.days.get(activity, {}).items() if day <= as_of),
-            ZERO,
-        )
+        days, running = self._index(activity)
+        index = bisect.bisect_right(days, as_of)
+        return running[index - 1] if index else ZERO
 
     def receivable(self, activity: str, as_of: datetime.date) -> Decimal:
         return sum((amount for day, amount in self.receivables.get(activity, {}).items() if day <= as_of), ZERO)
 
     def account_balance(self, prefix: str, as_of: datetime.date) -> Decimal:
-        """Σ of the postings to ``prefix`` and its sub-accounts (whole components) up to ``as_of``."""
-        total = ZERO
-        for account, days in self.accounts.items():
-            if account == prefix or account.startswith(prefix + ":"):
-                total += sum((amount for day, amount in days.items() if day <= as_of), ZERO)
-        return total
+        """Σ up to ``as_of`` of the postings to ``prefix`` and its sub-accounts (whole components),
+        for the cooperative's own accounts and the activities' receivables (what the treasury reads)."""
+        cache = self.__dict__.setdefault("_prefix_cache", {})
+        if as_of not in cache:
+            totals: dict[str, Decimal] = {}
+
+            def add(account: str, amount: Decimal) -> None:
+                parts = account.split(":")
+                for depth in range(1, len(parts) + 1):
+                    key = ":".join(parts[:depth])
+                    totals[key] = totals.get(key, ZERO) + amount
+
+            for account, days in self.accounts.items():
+                add(account, sum((value for day, value in days.items() if day <= as_of), ZERO))
+            for activity in self.receivables:
+                add(f"Assets:Receivable:{activity}", self.receivable(activity, as_of))
+            if len(cache) > 64:
+                cache.clear()
+            cache[as_of] = totals
+        return cache[as_of].get(prefix, ZERO)
 
     def first_month(self, activity: str) -> Month | None:
         days = self.days.get(activity)
@@ -304,6 +342,28 @@ class LedgerFigures:
         return max(self.closed) if self.closed else None
 
 
+def _classify(account: str, known: set[str]) -> tuple[str | None, str | None]:
+    """(role, activity) of an account: revenue, expenses, contribution, salary, equity, receivable,
+    unknown (an activity config does not know), or (None, None) for the cooperative's own accounts."""
+    if account.startswith("Assets:Receivable:"):
+        activity = account.split(":")[2]
+        return ("receivable", activity) if activity in known else (None, None)
+    match = ACTIVITY_ACCOUNT_RE.match(account)
+    if not match:
+        return None, None
+    kind, activity, rest = match.group(1), match.group(2), match.group(3) or ""
+    if activity not in known:
+        return "unknown", activity
+    top = rest.split(":", 1)[0]
+    if kind == "Income":
+        return "revenue", activity
+    if kind == "Expenses":
+        return {"Contribution": "contribution", "Salary": "salary"}.get(top, "expenses"), activity
+    if kind == "Equity":
+        return "equity", activity
+    return None, None  # Assets:Activity:X or Liabilities:Activity:X: known activity, no role in its balance
+
+
 def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, list[Problem]]:
     """Reduce booked entries to per-activity daily figures; report unknown activities and foreign currencies."""
     root = coop.root.resolve()
@@ -311,6 +371,8 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
     currency = coop.coop.currency
     figures = LedgerFigures()
     problems: list[Problem] = []
+    kinds: dict[str, tuple[str | None, str | None]] = {}
+    accounts = figures.accounts
     for entry in entries:
         if isinstance(entry, data.Open):
             figures.open_accounts.add(entry.account)
@@ -329,50 +391,55 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             continue
         if not isinstance(entry, data.Transaction):
             continue
-        if figures.first_date is None or entry.date < figures.first_date:
-            figures.first_date = entry.date
-        if figures.last_date is None or entry.date > figures.last_date:
-            figures.last_date = entry.date
+        date = entry.date
+        if figures.first_date is None or date < figures.first_date:
+            figures.first_date = date
+        if figures.last_date is None or date > figures.last_date:
+            figures.last_date = date
         for posting in entry.postings:
-            match = ACTIVITY_ACCOUNT_RE.match(posting.account)
-            if not match:
+            units = posting.units
+            if units is None:
                 continue
-            kind, activity, rest = match.group(1), match.group(2), match.group(3) or ""
-            meta = posting.meta or entry.meta
-            if activity not in known:
-                problems.append(Problem(f"posting to {posting.account}: unknown activity {activity!r} (not in config/activities.yaml)",
+            account = posting.account
+            kind = kinds.get(account)
+            if kind is None:
+                kind = kinds[account] = _classify(account, known)
+            if units.currency != currency:
+                figures.foreign.add(account)
+                if kind[0] is not None:
+                    meta = posting.meta or entry.meta
+                    problems.append(Problem(f"posting to {account} in {units.currency}; activity amounts must be in {currency}",
+                                            _rel(meta.get("filename"), root), meta.get("lineno")))
+                continue
+            amount = units.number
+            role, activity = kind
+            if role is None:
+                book = accounts[account]
+                book[date] = book.get(date, ZERO) + amount
+                continue
+            figures.activity_accounts.add(account)
+            if role == "unknown":
+                meta = posting.meta or entry.meta
+                problems.append(Problem(f"posting to {account}: unknown activity {activity!r} (not in config/activities.yaml)",
                                         _rel(meta.get("filename"), root), meta.get("lineno")))
                 continue
-            if posting.units is None or posting.units.currency != currency:
-                problems.append(Problem(f"posting to {posting.account} in {posting.units.currency if posting.units else '?'}; "
-                                        f"activity amounts must be in {currency}", _rel(meta.get("filename"), root), meta.get("lineno")))
+            if role == "receivable":
+                receivable = figures.receivables[activity]
+                receivable[date] = receivable.get(date, ZERO) + amount
                 continue
-            amount = posting.units.number
-            day = figures.days[activity].setdefault(entry.date, DayFigures())
-            top = rest.split(":", 1)[0]
-            if kind == "Income":
+            day = figures.days[activity].get(date)
+            if day is None:
+                day = figures.days[activity][date] = DayFigures()
+            if role == "revenue":
                 day.revenue -= amount
-            elif kind == "Expenses":
-                if top == "Contribution":
-                    day.contribution += amount
-                elif top == "Salary":
-                    day.salary_cost += amount
-                else:
-                    day.expenses += amount
-            elif kind == "Equity":
+            elif role == "expenses":
+                day.expenses += amount
+            elif role == "contribution":
+                day.contribution += amount
+            elif role == "salary":
+                day.salary_cost += amount
+            elif role == "equity":
                 day.equity -= amount
-        for posting in entry.postings:
-            if posting.units is None:
-                continue
-            if posting.units.currency == currency:
-                book = figures.accounts[posting.account]
-                book[entry.date] = book.get(entry.date, ZERO) + posting.units.number
-            else:
-                figures.foreign.add(posting.account)
-            if posting.account.startswith("Assets:Receivable:") and posting.units is not None:
-                activity = posting.account.split(":")[2]
-                book = figures.receivables[activity]
-                book[entry.date] = book.get(entry.date, ZERO) + posting.units.number
         close = entry.meta.get("close")
         member = entry.meta.get("member")
         if close and member:
@@ -395,6 +462,54 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
     return figures, problems
 
 
+def merge_figures(parts: list[LedgerFigures], signs: list[int] | None = None) -> LedgerFigures:
+    """Σ of per-file figures (a sign of -1 takes a file's figures out)."""
+    total = LedgerFigures()
+    for part, sign in zip(parts, signs or [1] * len(parts)):
+        for activity, days in part.days.items():
+            target = total.days[activity]
+            for day, figures in days.items():
+                current = target.get(day)
+                if current is None:
+                    current = target[day] = DayFigures()
+                current.revenue += sign * figures.revenue
+                current.expenses += sign * figures.expenses
+                current.contribution += sign * figures.contribution
+                current.salary_cost += sign * figures.salary_cost
+                current.equity += sign * figures.equity
+        for name, source, target in (("receivables", part.receivables, total.receivables), ("accounts", part.accounts, total.accounts)):
+            for key, days in source.items():
+                book = target[key]
+                for day, amount in days.items():
+                    book[day] = book.get(day, ZERO) + sign * amount
+        if sign > 0:
+            total.closed.update(part.closed)
+            for month, salaries in part.booked_salaries.items():
+                total.booked_salaries[month].extend(salaries)
+            total.open_accounts |= part.open_accounts
+            total.activity_accounts |= part.activity_accounts
+            total.foreign |= part.foreign
+            for day in (part.first_date, part.last_date):
+                if day is not None:
+                    total.first_date = day if total.first_date is None else min(total.first_date, day)
+                    total.last_date = day if total.last_date is None else max(total.last_date, day)
+    return total
+
+
+def extract_by_file(coop: Cooperative, entries: list) -> tuple[dict[str, LedgerFigures], list[Problem]]:
+    """Figures of each source file (keyed by its path relative to the cooperative), and the problems."""
+    root = coop.root.resolve()
+    groups: dict[str, list] = defaultdict(list)
+    for entry in entries:
+        groups[_rel((entry.meta or {}).get("filename"), root) or "<none>"].append(entry)
+    per_file, problems = {}, []
+    for name, group in groups.items():
+        figures, found = extract_figures(coop, group)
+        per_file[name] = figures
+        problems += found
+    return per_file, problems
+
+
 @dataclass
 class Books:
     """A cooperative's config and ledger, loaded and checked: the input of every command."""
@@ -406,9 +521,15 @@ class Books:
 
 
 def load_books(coop: Cooperative) -> Books:
+    """Load the whole ledger through Beancount (every check), and refresh the cache for read-only commands."""
     ledger = load_ledger_safely(coop)
-    figures, problems = extract_figures(coop, ledger.entries)
-    return Books(coop, ledger, figures, ledger.problems + problems)
+    per_file, problems = extract_by_file(coop, ledger.entries)
+    books = Books(coop, ledger, merge_figures(list(per_file.values())), ledger.problems + problems)
+    if not any(p.severity == "error" for p in books.problems):
+        from .cache import store_full_load
+
+        store_full_load(coop, ledger, per_file, books.figures)
+    return books
 
 
 def require_clean(books: Books) -> None:

@@ -19,23 +19,36 @@ from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
 from .config import Cooperative, find_root, load_cooperative
 from .core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
 from .core.integrity import ClosedMonthChange, closed_month_changes
-from .core.reports import MemberBalance, MonthReport, member_balance, month_report, salary_floor_problems, unclosed_months
+from .core.reports import (MemberBalance, MonthReport, member_balance, members_list, month_report, salary_floor_problems,
+                           unclosed_months)
 from .core.review import Review, compare
 from .core.simulate import Simulation, simulate_salary
-from .core.treasury import TreasuryState, treasury_state
+from .core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
 from .errors import CloseRefused, CoopctlError, LedgerError, Problem, UsageError
 from .fingerprint import describe, entry_fingerprint
-from .ledger import Books, load_books, require_clean
+from .cache import cached_figures
+from .ledger import Books, LedgerFigures, load_books, require_clean
 from .months import Month
 from .safe_io import atomic_write, command_line, cooperative_lock, remove_file
 
 
 def open_books(root: Path | None) -> Books:
-    """Find the cooperative, load its config and ledger; raise on any error."""
+    """Find the cooperative, load its config and the whole ledger through Beancount; raise on any error."""
     coop = load_cooperative(find_root(root))
     books = load_books(coop)
     require_clean(books)
     return books
+
+
+def open_figures(root: Path | None) -> tuple[Cooperative, LedgerFigures]:
+    """For read-only commands: the config and the ledger's figures, from the cache when it is current."""
+    coop = load_cooperative(find_root(root))
+    figures = cached_figures(coop)
+    if figures is None:
+        books = load_books(coop)
+        require_clean(books)
+        figures = books.figures
+    return coop, figures
 
 
 @dataclass(frozen=True)
@@ -82,24 +95,24 @@ def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date
 
 def report(root: Path | None, month: Month | None, today: datetime.date) -> tuple[MonthReport, TreasuryState]:
     """The month's report and the treasury at its end (for an open month: as if it were closed now)."""
-    books = open_books(root)
+    coop, figures = open_figures(root)
     if month is None:
-        month = books.figures.last_closed or Month.of(today).previous()
-    result = month_report(books.coop, books.figures, month)
+        month = figures.last_closed or Month.of(today).previous()
+    result = month_report(coop, figures, month)
     pending: list = []
     if not result.closed:
-        pending = [p for t in plan_transactions(plan_close(books.coop, books.figures, month)) for p in t.postings]
-    return result, treasury_state(books.coop, books.figures, month.last_day, pending, None if result.closed else month)
+        pending = [p for t in plan_transactions(plan_close(coop, figures, month)) for p in t.postings]
+    return result, treasury_state(coop, figures, month.last_day, pending, None if result.closed else month)
 
 
 def simulate(root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date) -> Simulation:
-    books = open_books(root)
-    return simulate_salary(books.coop, books.figures, member, gross, hours, month or Month.of(today), today)
+    coop, figures = open_figures(root)
+    return simulate_salary(coop, figures, member, gross, hours, month or Month.of(today), today)
 
 
 def treasury(root: Path | None, as_of: datetime.date) -> TreasuryState:
-    books = open_books(root)
-    return treasury_state(books.coop, books.figures, as_of)
+    coop, figures = open_figures(root)
+    return treasury_state(coop, figures, as_of)
 
 
 def who_am_i(coop: Cooperative) -> str:
@@ -120,10 +133,16 @@ def who_am_i(coop: Cooperative) -> str:
                          "or set git's user.email to a member's email")
 
 
-def balance(root: Path | None, member: str | None, as_of: datetime.date) -> tuple[MemberBalance, TreasuryState]:
-    books = open_books(root)
-    member_id = member or who_am_i(books.coop)
-    return member_balance(books.coop, books.figures, member_id, as_of), treasury_state(books.coop, books.figures, as_of)
+def balance(root: Path | None, member: str | None, as_of: datetime.date) -> tuple[MemberBalance, ActivityTreasury]:
+    coop, figures = open_figures(root)
+    member_id = member or who_am_i(coop)
+    result = member_balance(coop, figures, member_id, as_of)
+    return result, activity_treasury(coop, figures, result.activity_id, as_of)
+
+
+def members(root: Path | None, as_of: datetime.date) -> list:
+    coop, figures = open_figures(root)
+    return members_list(coop, figures, as_of)
 
 
 def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[Problem]]:

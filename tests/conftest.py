@@ -14,6 +14,12 @@ from coopctl.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Tests keep coopctl's cache in a folder of their own, never in the user's ~/.cache.
+import os as _os  # noqa: E402
+import tempfile as _tempfile  # noqa: E402
+
+_os.environ.setdefault("COOPCTL_CACHE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-cache-"))
+
 COOP_YAML = """\
 name: "Coopérative Exemple"
 currency: EUR

@@ -128,25 +128,13 @@ def member_balance(coop: Cooperative, figures: LedgerFigures, member_id: str, as
     history = []
     running = figures.balance(activity.id, first.previous().last_day)
     for month in month_range(first, Month.of(as_of)):
-        booked = figures.month_figures(activity.id, month)
-        if month.last_day > as_of:
-            booked = _until(figures, activity.id, month, as_of)
+        booked = figures.month_figures(activity.id, month, until=as_of)
         running += booked.balance_change
         history.append(HistoryMonth(month, month in figures.closed, booked.revenue, booked.expenses,
                                     booked.contribution, booked.salary_cost, running))
     balance = figures.balance(activity.id, as_of)
     return MemberBalance(member, activity.id, activity.name, as_of, balance,
                          figures.receivable(activity.id, as_of), tuple(history))
-
-
-def _until(figures: LedgerFigures, activity_id: str, month: Month, as_of: datetime.date):
-    from ..ledger import DayFigures
-
-    total = DayFigures()
-    for day, item in figures.days.get(activity_id, {}).items():
-        if month.first_day <= day <= as_of:
-            total.add(item)
-    return total
 
 
 # --------------------------------------------------------------------------- members

@@ -123,6 +123,25 @@ def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date)
     return total
 
 
+def _months_in_deficit(closed: list[Month], balance_at) -> int:
+    count = 0
+    for month in reversed(closed):
+        if balance_at(month.last_day) < 0:
+            count += 1
+        else:
+            break
+    return count
+
+
+def activity_treasury(coop: Cooperative, figures: LedgerFigures, activity_id: str, as_of: datetime.date) -> ActivityTreasury:
+    """One activity's treasury lines on ``as_of`` (what a member's balance shows), without the whole state."""
+    cost = monthly_salary_cost(coop, activity_id, as_of)
+    closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
+    return ActivityTreasury(activity_id, figures.balance(activity_id, as_of), cost, coop.coop.treasury.advance_cap_months * cost,
+                            figures.receivable(activity_id, as_of),
+                            _months_in_deficit(closed, lambda day: figures.balance(activity_id, day)))
+
+
 def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date,
                    pending: list[tuple[str, Decimal]] = (), pending_month: Month | None = None) -> TreasuryState:
     """The treasury on ``as_of``; ``pending`` postings (a close not yet written, for ``pending_month``) are counted in."""
@@ -146,12 +165,7 @@ def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.da
     activities = []
     for activity in sorted(coop.activities, key=lambda a: a.id):
         cost = monthly_salary_cost(coop, activity.id, as_of)
-        deficit = 0
-        for month in reversed(closed):
-            if activity_balance(activity.id, month.last_day) < 0:
-                deficit += 1
-            else:
-                break
+        deficit = _months_in_deficit(closed, lambda day, a=activity.id: activity_balance(a, day))
         activities.append(ActivityTreasury(activity.id, activity_balance(activity.id, as_of), cost,
                                            policy.advance_cap_months * cost, balance(f"Assets:Receivable:{activity.id}"), deficit))
     state = TreasuryState(
@@ -164,8 +178,8 @@ def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.da
         own_funds=-(balance("Income:Coop") + balance("Expenses:Coop") + balance("Equity:Coop")),
         activities=tuple(activities),
         alerts=(),
-        unconventional_accounts=tuple(sorted(a for a in set(figures.accounts) | figures.foreign if not is_conventional(a)
-                                             or a in figures.foreign)),
+        unconventional_accounts=tuple(sorted(a for a in set(figures.accounts) | figures.activity_accounts | figures.foreign
+                                             if not is_conventional(a) or a in figures.foreign)),
     )
     return _with_alerts(coop, state)
 

@@ -1,0 +1,166 @@
+"""The cache: warm and incremental figures equal the full computation; every change invalidates it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from coopctl.cache import cache_dir, cached_figures, figures_to_json
+from coopctl.config import load_cooperative
+from coopctl.ledger import load_books
+from conftest import run_cli, write_coop
+from strategies import random_coops
+
+SPLIT_MAIN = 'option "operating_currency" "EUR"\ninclude "accounts.beancount"\ninclude "months/*.beancount"\n'
+
+
+def split_coop(folder: Path) -> Path:
+    """The worked example, with its ledger split in one file per month as a cooperative keeps it."""
+    from conftest import EXAMPLE_LEDGER
+
+    folder = write_coop(folder)
+    lines = EXAMPLE_LEDGER.split("\n\n")
+    header, entries = lines[0] + "\n\n" + lines[1] + "\n", lines[2:]
+    (folder / "ledgers" / "accounts.beancount").write_text(header.replace('option "title" "Coopérative Exemple"\noption "operating_currency" "EUR"\n', ""), encoding="utf-8")
+    (folder / "ledgers" / "months").mkdir()
+    (folder / "ledgers" / "months" / "2026-09.beancount").write_text(entries[0] + "\n", encoding="utf-8")
+    (folder / "ledgers" / "months" / "2026-10.beancount").write_text("\n\n".join(entries[1:]), encoding="utf-8")
+    (folder / "ledgers" / "main.beancount").write_text(SPLIT_MAIN, encoding="utf-8")
+    return folder
+
+
+def full(folder: Path) -> dict:
+    return figures_to_json(load_books(load_cooperative(folder)).figures)
+
+
+def cached(folder: Path):
+    figures = cached_figures(load_cooperative(folder))
+    return None if figures is None else figures_to_json(figures)
+
+
+def test_warm_figures_equal_the_full_load(tmp_path):
+    folder = split_coop(tmp_path / "coop")
+    assert cached(folder) is None  # nothing cached yet
+    expected = full(folder)
+    assert cached(folder) == expected
+
+
+def test_appending_a_transaction_is_incremental_and_exact(tmp_path):
+    folder = split_coop(tmp_path / "coop")
+    full(folder)
+    october = folder / "ledgers" / "months" / "2026-10.beancount"
+    october.write_text(october.read_text(encoding="utf-8") + '\n2026-10-28 * "Client" "New"\n  Assets:Receivable:DanDesign  120.00 EUR\n  Income:Activity:DanDesign  -100.00 EUR\n  Liabilities:VAT:Collected  -20.00 EUR\n', encoding="utf-8")
+    incremental = cached(folder)
+    assert incremental is not None, "an appended transaction is handled without a full load"
+    assert incremental == full(folder)
+
+
+def test_every_kind_of_change_invalidates_exactly(tmp_path):
+    folder = split_coop(tmp_path / "coop")
+    full(folder)
+    months = folder / "ledgers" / "months"
+    edits = [
+        ("an edited amount", lambda: (months / "2026-10.beancount").write_text((months / "2026-10.beancount").read_text(encoding="utf-8").replace("4000.00", "4100.00").replace("4800.00", "4900.00"), encoding="utf-8")),
+        ("a new file matched by the include glob", lambda: (months / "2026-11.beancount").write_text('2026-11-03 * "C" "I"\n  Assets:Receivable:BoisNomade  60.00 EUR\n  Income:Activity:BoisNomade  -50.00 EUR\n  Liabilities:VAT:Collected  -10.00 EUR\n', encoding="utf-8")),
+        ("a removed file", lambda: (months / "2026-11.beancount").unlink()),
+        ("a deleted transaction", lambda: (months / "2026-10.beancount").write_text((months / "2026-10.beancount").read_text(encoding="utf-8").split("\n\n2026-10-12")[0] + "\n", encoding="utf-8")),
+    ]
+    for what, edit in edits:
+        edit()
+        assert cached(folder) == full(folder), what
+    # a config change always goes back to the full load
+    path = folder / "config" / "coop.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('rate: "0.10"', 'rate: "0.11"'), encoding="utf-8")
+    assert cached(folder) is None
+
+
+def test_a_change_needing_the_whole_ledger_falls_back_to_the_full_load(tmp_path):
+    folder = split_coop(tmp_path / "coop")
+    full(folder)
+    october = folder / "ledgers" / "months" / "2026-10.beancount"
+    text = october.read_text(encoding="utf-8")
+    for addition in ['\n2026-10-28 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:DanDesign  -9.00 EUR\n',  # does not balance
+                     '\n2026-10-28 * "Oops"\n  Assets:Bank:Nowhere  10.00 EUR\n  Income:Activity:DanDesign  -10.00 EUR\n',  # account never opened
+                     '\n2026-10-28 balance Assets:Bank:Main  0.00 EUR\n',  # a balance assertion needs the whole ledger
+                     '\n2026-10-28 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',  # unknown activity
+                     'plugin "os"\n']:
+        october.write_text(text + addition, encoding="utf-8")
+        assert cached(folder) is None, addition
+    october.write_text(text, encoding="utf-8")
+    assert cached(folder) == full(folder)
+
+
+def test_read_only_commands_answer_the_same_with_and_without_the_cache(sample_copy):
+    for args in (["report", "2026-09", "--format", "json"], ["balance", "alice", "--as-of", "2026-10-15", "--format", "json"],
+                 ["members", "--as-of", "2026-10-31", "--format", "json"], ["treasury", "--as-of", "2026-09-30", "--format", "json"],
+                 ["simulate", "alice", "--gross", "2000", "--month", "2026-10", "--format", "json"]):
+        cold = run_cli(sample_copy, *args, env={"COOPCTL_NO_CACHE": "1", "COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""})
+        run_cli(sample_copy, "check")  # a full load refreshes the cache
+        warm = run_cli(sample_copy, *args)
+        assert cold.exit_code == warm.exit_code == 0, (cold.stderr, warm.stderr)
+        assert cold.stdout == warm.stdout, args
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
+    folder = split_coop(tmp_path / "coop")
+    expected = full(folder)
+    index = cache_dir(load_cooperative(folder)) / "index.json"
+    for junk in (b"\x80\x04\x95 not json (a pickle would start like this)", b"{}", b'{"format": 2, "config": "x"}', b"[]"):
+        index.write_bytes(junk)
+        assert cached(folder) is None
+    full(folder)
+    assert cached(folder) == expected
+    assert json.loads(index.read_bytes())["format"] == 2
+
+
+def test_the_cache_lives_outside_the_cooperative(tmp_path):
+    folder = split_coop(tmp_path / "coop")
+    full(folder)
+    assert not cache_dir(load_cooperative(folder)).resolve().is_relative_to(folder.resolve())
+    assert not [p for p in folder.rglob("*") if "cache" in p.name.lower()]
+    os.environ["COOPCTL_NO_CACHE"] = "1"
+    try:
+        assert cached(folder) is None
+    finally:
+        del os.environ["COOPCTL_NO_CACHE"]
+
+
+EDITS = st.lists(st.tuples(st.sampled_from(["append", "edit", "delete", "new-file"]), st.integers(0, 50), st.integers(1, 99999)), min_size=1, max_size=4)
+
+
+@given(random_coops(), EDITS)
+def test_incremental_equals_full_on_random_edits(coop, edits):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = coop.write(Path(tmp))
+        main = folder / "ledgers" / "main.beancount"
+        text = main.read_text(encoding="utf-8")
+        head, _, body = text.partition("\n\n")
+        (folder / "ledgers" / "months").mkdir()
+        (folder / "ledgers" / "months" / "a.beancount").write_text(body or "\n", encoding="utf-8")
+        main.write_text(head + '\ninclude "months/*.beancount"\n', encoding="utf-8")
+        if load_books(load_cooperative(folder)).problems:
+            return
+        activity = coop.activities[0][0]
+        for number, (kind, index, cents) in enumerate(edits):
+            target = folder / "ledgers" / "months" / "a.beancount"
+            blocks = [b for b in target.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+            new = f'2026-10-{index % 28 + 1:02d} * "Edit {number}"\n  Income:Activity:{activity}  -{cents / 100:.2f} EUR\n  Assets:Bank:Main\n'
+            if kind == "append":
+                blocks.append(new)
+            elif kind == "edit" and blocks:
+                blocks[index % len(blocks)] = new
+            elif kind == "delete" and blocks:
+                del blocks[index % len(blocks)]
+            else:
+                (folder / "ledgers" / "months" / f"n{number}.beancount").write_text(new, encoding="utf-8")
+            target.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+            result = cached(folder)
+            expected = full(folder)
+            event("incremental" if result is not None else "full load")
+            if result is not None:
+                assert result == expected
