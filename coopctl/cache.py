@@ -255,7 +255,7 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
         entries, errors, options = parsed[rel]
         if errors or options["plugin"] or options["plugin_processing_mode"] != "default":
             raise _FullLoadNeeded
-        if any(isinstance(e, (data.Balance, data.Pad, data.Close, data.Custom)) for e in entries):
+        if any(isinstance(e, (data.Balance, data.Pad, data.Close)) for e in entries):
             raise _FullLoadNeeded
         if top is None:
             from beancount.parser import parser

@@ -34,21 +34,24 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def _meta(meta: dict | None) -> list[tuple[str, str]]:
-    return sorted((k, _number(v)) for k, v in (meta or {}).items() if k not in ("filename", "lineno") and not k.startswith("__"))
+_SKIP_META = frozenset(("filename", "lineno"))
+
+
+def _meta(meta: dict | None) -> tuple:
+    if not meta:
+        return ()
+    return tuple(sorted((k, _number(v)) for k, v in meta.items() if k not in _SKIP_META and not k.startswith("__")))
 
 
 def canonical_entry(entry: data.Directive) -> str:
     if isinstance(entry, data.Transaction):
         postings = sorted(
-            json.dumps([p.account, _number(getattr(p.units, "number", "")), getattr(p.units, "currency", ""),
-                        str(p.cost) if p.cost is not None else "", str(p.price) if p.price is not None else "",
-                        p.flag or "", _meta(p.meta)])
+            (p.account, _number(p.units.number) if p.units is not None else "", p.units.currency if p.units is not None else "",
+             str(p.cost) if p.cost is not None else "", str(p.price) if p.price is not None else "", p.flag or "", _meta(p.meta))
             for p in entry.postings)
-        return json.dumps(["txn", entry.date.isoformat(), entry.flag, entry.payee or "", entry.narration or "",
-                           sorted(entry.tags or ()), sorted(entry.links or ()), _meta(entry.meta), postings],
-                          ensure_ascii=False)
-    stripped = entry._replace(meta={k: v for k, v in (entry.meta or {}).items() if k not in ("filename", "lineno")})
+        return repr(("txn", entry.date.isoformat(), entry.flag, entry.payee or "", entry.narration or "",
+                     tuple(sorted(entry.tags or ())), tuple(sorted(entry.links or ())), _meta(entry.meta), tuple(postings)))
+    stripped = entry._replace(meta={k: v for k, v in (entry.meta or {}).items() if k not in _SKIP_META})
     return " ".join(printer.format_entry(stripped).split())
 
 
@@ -56,27 +59,35 @@ def entry_fingerprint(entry: data.Directive) -> str:
     return hashlib.sha256(canonical_entry(entry).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
-def is_written_by_close(entry: data.Directive, closing_dir: Path) -> bool:
-    filename = (entry.meta or {}).get("filename") or ""
-    try:
-        return Path(filename).resolve().is_relative_to(closing_dir.resolve())
-    except (OSError, ValueError):
-        return False
+class SourceIndex:
+    """The ledger's entries that close-month did not write, bucketed by month (built once)."""
+
+    def __init__(self, entries: list, closing_dir: Path) -> None:
+        closing = closing_dir.resolve()
+        verdict: dict[str, bool] = {}
+        self.by_month: dict[Month, list] = defaultdict(list)
+        for entry in entries:
+            filename = (entry.meta or {}).get("filename") or ""
+            keep = verdict.get(filename)
+            if keep is None:
+                if filename.startswith("<"):
+                    keep = False  # synthesized by Beancount (e.g. pad)
+                else:
+                    try:
+                        keep = not Path(filename).resolve().is_relative_to(closing)
+                    except (OSError, ValueError):
+                        keep = True
+                verdict[filename] = keep
+            if keep:
+                self.by_month[Month.of(entry.date)].append(entry)
+
+    def month(self, month: Month) -> list:
+        return self.by_month.get(month, [])
 
 
-def month_sources(entries: list, month: Month, closing_dir: Path, source_files: set[str] | None = None) -> list:
+def month_sources(entries: list, month: Month, closing_dir: Path) -> list:
     """The entries dated in ``month`` that close-month did not write, read from the ledger's own files."""
-    out = []
-    for entry in entries:
-        if not (month.first_day <= entry.date <= month.last_day):
-            continue
-        filename = (entry.meta or {}).get("filename") or ""
-        if filename.startswith("<") or is_written_by_close(entry, closing_dir):
-            continue  # synthesized by Beancount (e.g. pad) or written by close-month
-        if source_files is not None and filename not in source_files:
-            continue
-        out.append(entry)
-    return out
+    return SourceIndex([e for e in entries if month.first_day <= e.date <= month.last_day], closing_dir).month(month)
 
 
 def fingerprints_by_day(entries: list) -> dict[datetime.date, list[str]]:

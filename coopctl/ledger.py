@@ -500,8 +500,13 @@ def extract_by_file(coop: Cooperative, entries: list) -> tuple[dict[str, LedgerF
     """Figures of each source file (keyed by its path relative to the cooperative), and the problems."""
     root = coop.root.resolve()
     groups: dict[str, list] = defaultdict(list)
+    names: dict[str | None, str] = {}
     for entry in entries:
-        groups[_rel((entry.meta or {}).get("filename"), root) or "<none>"].append(entry)
+        filename = (entry.meta or {}).get("filename")
+        name = names.get(filename)
+        if name is None:
+            name = names[filename] = _rel(filename, root) or "<none>"
+        groups[name].append(entry)
     per_file, problems = {}, []
     for name, group in groups.items():
         figures, found = extract_figures(coop, group)
@@ -520,9 +525,12 @@ class Books:
     problems: list[Problem]
 
 
-def load_books(coop: Cooperative) -> Books:
-    """Load the whole ledger through Beancount (every check), and refresh the cache for read-only commands."""
+def load_books(coop: Cooperative, fill_cache: bool = False) -> Books:
+    """Load the whole ledger through Beancount (every check); with ``fill_cache``, record it for read-only commands."""
     ledger = load_ledger_safely(coop)
+    if not fill_cache:
+        figures, problems = extract_figures(coop, ledger.entries)
+        return Books(coop, ledger, figures, ledger.problems + problems)
     per_file, problems = extract_by_file(coop, ledger.entries)
     books = Books(coop, ledger, merge_figures(list(per_file.values())), ledger.problems + problems)
     if not any(p.severity == "error" for p in books.problems):

@@ -45,7 +45,7 @@ def open_figures(root: Path | None) -> tuple[Cooperative, LedgerFigures]:
     coop = load_cooperative(find_root(root))
     figures = cached_figures(coop)
     if figures is None:
-        books = load_books(coop)
+        books = load_books(coop, fill_cache=True)
         require_clean(books)
         figures = books.figures
     return coop, figures

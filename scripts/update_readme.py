@@ -31,11 +31,27 @@ def run(args: str) -> str:
     return out
 
 
+EXCERPT = re.compile(r"^<!-- excerpt: ([^\n]*) -->\n```[a-z]*\n.*?^```\n", re.S | re.M)
+
+
+def excerpt(rel: str) -> str:
+    """The head of a closing file: its marker with three days of fingerprints, then its first transactions."""
+    lines = (ROOT / rel).read_text(encoding="utf-8").splitlines()
+    first_day = next(i for i, line in enumerate(lines) if line.startswith("  d"))
+    first_txn = next(i for i, line in enumerate(lines) if " * " in line)
+    head = lines[: first_day + 3] + ["  …   (one line of fingerprints per day with entries)", ""] + lines[first_txn: first_txn + 12]
+    return "\n".join(head) + "\n"
+
+
 def render(text: str) -> str:
     def fill(match: re.Match) -> str:
         args = match.group(1)
         return f"<!-- coopctl: {args} -->\n```\n$ coopctl {args}\n{run(args)}```\n"
-    return MARKER.sub(fill, text)
+
+    def fill_excerpt(match: re.Match) -> str:
+        return f"<!-- excerpt: {match.group(1)} -->\n```beancount\n{excerpt(match.group(1))}```\n"
+
+    return EXCERPT.sub(fill_excerpt, MARKER.sub(fill, text))
 
 
 def main() -> int:

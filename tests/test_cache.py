@@ -35,7 +35,7 @@ def split_coop(folder: Path) -> Path:
 
 
 def full(folder: Path) -> dict:
-    return figures_to_json(load_books(load_cooperative(folder)).figures)
+    return figures_to_json(load_books(load_cooperative(folder), fill_cache=True).figures)
 
 
 def cached(folder: Path):

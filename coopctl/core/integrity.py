@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Cooperative
 from ..errors import Problem
-from ..fingerprint import config_digest, describe, entry_fingerprint, month_sources
+from ..fingerprint import SourceIndex, config_digest, describe, entry_fingerprint
 from ..ledger import LedgerFigures
 from ..months import Month
 
@@ -87,11 +87,12 @@ def recorded_entries(month: Month, marker_meta: dict) -> list[tuple[datetime.dat
 def closed_month_changes(coop: Cooperative, entries: list, figures: LedgerFigures) -> list[ClosedMonthChange]:
     """Every change to a closed month since its close, by the fingerprints its marker recorded."""
     changes: list[ClosedMonthChange] = []
+    sources = SourceIndex(entries, coop.closing_dir) if figures.closed else None
     for month, marker in sorted(figures.closed.items()):
         recorded = recorded_entries(month, marker.meta)
         if recorded is None:
             continue  # a marker written before fingerprints existed
-        current = month_sources(entries, month, coop.closing_dir)
+        current = sources.month(month)
         changes += diff_entries(month, recorded, current, coop.root)
         if marker.meta.get("config") and marker.meta["config"] != config_digest(coop, month):
             changes.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) differs from the one its close used",

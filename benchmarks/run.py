@@ -1,0 +1,122 @@
+"""Time coopctl against bean-check on a generated cooperative (whole processes, medians, peak memory).
+
+    python benchmarks/run.py [DIR] [--runs 3] [--members 400]
+
+DIR is a cooperative made by benchmarks/generate.py (generated into a temporary folder when
+absent). Each figure is the median of --runs whole-process runs; peak memory is the process's
+maximum resident set size. "cold" runs start with an empty cache, "warm" ones after a run that
+filled it, "incremental" ones after one transaction is appended to the open month's file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+
+def measure(argv: list[str], env: dict, cwd: Path) -> tuple[float, int]:
+    """(seconds, peak RSS in MiB) of one whole process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def median_of(runs: int, argv: list[str], env: dict, cwd: Path, before=None) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        seconds, peak = measure(argv, env, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", nargs="?", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--members", type=int, default=400)
+    args = parser.parse_args()
+    root = args.root
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="coopctl-bench-"))
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--members", str(args.members)], check=True)
+    root = root.resolve()
+    cache = Path(tempfile.mkdtemp(prefix="coopctl-bench-cache-"))
+    env = {**os.environ, "COOPCTL_CACHE_DIR": str(cache), "COOPCTL_MEMBER": "", "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    coopctl = [str(BIN / "coopctl"), "--root", str(root)]
+    main_ledger = root / "ledgers" / "main.beancount"
+    month_files = sorted(p for p in (root / "ledgers").glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9].beancount") if p.parent.name != "closing")
+    open_month = month_files[-1]
+    original = open_month.read_bytes()
+    members = (root / "config" / "members.yaml").read_text(encoding="utf-8")
+    member = members.split("- id: ", 1)[1].split()[0]
+
+    def clear_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir()
+
+    appended = [0]
+
+    def append_one() -> None:
+        appended[0] += 1
+        activity = "Act00000"
+        with open_month.open("a", encoding="utf-8") as handle:
+            handle.write(f'\n{open_month.stem}-28 * "Client" "Benchmark invoice {appended[0]}"\n'
+                         f"  Assets:Receivable:{activity}  120.00 EUR\n  Income:Activity:{activity}  -100.00 EUR\n"
+                         f"  Liabilities:VAT:Collected  -20.00 EUR\n")
+
+    rows = []
+    try:
+        base = median_of(args.runs, [str(BIN / "bean-check"), "-C", str(main_ledger)], env, root)
+        rows.append(("bean-check -C", base))
+        plan = [
+            ("coopctl check", ["check"], clear_cache),
+            ("close-month --dry-run (cold)", ["close-month", "--dry-run"], clear_cache),
+            (f"balance {member} (cold)", ["balance", member], clear_cache),
+            ("report (cold)", ["report"], clear_cache),
+        ]
+        for label, command, before in plan:
+            rows.append((label, median_of(args.runs, coopctl + command, env, root, before)))
+        measure(coopctl + ["check"], env, root)  # fills the cache
+        rows.append((f"balance {member} (warm)", median_of(args.runs, coopctl + ["balance", member], env, root)))
+        rows.append(("report (warm)", median_of(args.runs, coopctl + ["report"], env, root)))
+        rows.append((f"balance {member} after one appended transaction",
+                     median_of(args.runs, coopctl + ["balance", member], env, root, append_one)))
+    finally:
+        open_month.write_bytes(original)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    files = sorted((root / "ledgers").rglob("*.beancount"))
+    size = sum(p.stat().st_size for p in files) / 2**20
+    transactions = sum(p.read_text(encoding="utf-8").count('" "') for p in files)
+    print(f"# coopctl benchmark — {root}")
+    print(f"ledger: {len(files)} files, {size:.1f} MiB, about {transactions:,} transactions; "
+          f"{members.count('- id: ')} members; median of {args.runs} runs")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print()
+    print(f"| {'command':<48} | {'seconds':>8} | {'× bean-check':>12} | {'peak MiB':>8} | {'× bean-check':>12} |")
+    print(f"| {'-' * 48} | {'-' * 8}: | {'-' * 12}: | {'-' * 8}: | {'-' * 12}: |")
+    for label, (seconds, peak) in rows:
+        print(f"| {label:<48} | {seconds:8.2f} | {seconds / base[0]:12.2f} | {peak:8d} | {peak / base[1]:12.2f} |")
+
+
+if __name__ == "__main__":
+    main()
