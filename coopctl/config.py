@@ -306,21 +306,33 @@ class Cooperative:
     def closing_dir(self) -> Path:
         return self.ledger_path.parent / "closing"
 
+    def _indexes(self) -> tuple[dict[str, Activity], dict[str, Member], dict[str, list[Member]]]:
+        cache = self.__dict__.get("_index_cache")
+        if cache is None:
+            by_activity: dict[str, list[Member]] = {}
+            for member in self.members:
+                by_activity.setdefault(member.activity, []).append(member)
+            cache = ({a.id: a for a in self.activities}, {m.id: m for m in self.members}, by_activity)
+            self.__dict__["_index_cache"] = cache
+        return cache
+
     def activity(self, activity_id: str) -> Activity:
-        for activity in self.activities:
-            if activity.id == activity_id:
-                return activity
-        raise NotFound.one(f"no activity {activity_id!r} in config/activities.yaml")
+        found = self._indexes()[0].get(activity_id)
+        if found is None:
+            raise NotFound.one(f"no activity {activity_id!r} in config/activities.yaml")
+        return found
 
     def member(self, member_id: str) -> Member:
-        for member in self.members:
-            if member.id == member_id:
-                return member
-        known = ", ".join(sorted(m.id for m in self.members)) or "none"
-        raise NotFound.one(f"no member {member_id!r} in config/members.yaml (members: {known})")
+        found = self._indexes()[1].get(member_id)
+        if found is None:
+            known = ", ".join(sorted(m.id for m in self.members)) or "none"
+            if len(self.members) > 12:
+                known = ", ".join(sorted(m.id for m in self.members)[:12]) + ", …"
+            raise NotFound.one(f"no member {member_id!r} in config/members.yaml (members: {known})")
+        return found
 
     def members_of(self, activity_id: str) -> list[Member]:
-        return [m for m in self.members if m.activity == activity_id]
+        return self._indexes()[2].get(activity_id, [])
 
     def establishment_name(self, establishment_id: str) -> str:
         for establishment in self.coop.establishments:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import gc
 import glob
 import hashlib
 import os
@@ -86,8 +87,20 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
     """Parse, book, transform and validate the cooperative's ledger without running untrusted code.
 
     Refusals (unsafe includes, plugins) raise ``LedgerError`` before any plugin runs;
-    ordinary ledger errors are returned as problems.
+    ordinary ledger errors are returned as problems. Python's cyclic garbage collector is paused
+    during the load: the load allocates about a million long-lived objects and no cycles worth
+    collecting, and the collector's repeated passes over them cost about a fifth of the time.
     """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_ledger(coop)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_ledger(coop: Cooperative) -> LoadedLedger:
     root = coop.root.resolve()
     main = coop.ledger_path
     if not main.is_file():
