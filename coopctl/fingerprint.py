@@ -4,7 +4,7 @@ A closed month's marker records one short fingerprint per source entry (every
 entry dated in the month that close-month did not write), grouped by day, plus
 a digest of them all and a digest of the config in force for the month. The
 canonical form of an entry ignores file layout, line numbers, whitespace,
-the order of postings and how a number is written (``10`` = ``10.00``), so
+and the order of postings, so
 moving an entry or reformatting a file changes nothing, while any change to
 what an entry says changes its fingerprint.
 """
@@ -15,7 +15,6 @@ import datetime
 import hashlib
 import json
 from collections import defaultdict
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,7 @@ FINGERPRINT_LENGTH = 10  # hex digits: 40 bits, collisions negligible for a mont
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value.is_finite() else str(value)
-    return str(value)
+    return str(value)  # a number as written: "10" and "10.00" differ, as the text does
 
 
 _SKIP_META = frozenset(("filename", "lineno"))
@@ -46,8 +43,8 @@ def _meta(meta: dict | None) -> tuple:
 def canonical_entry(entry: data.Directive) -> str:
     if isinstance(entry, data.Transaction):
         postings = sorted(
-            (p.account, _number(p.units.number) if p.units is not None else "", p.units.currency if p.units is not None else "",
-             str(p.cost) if p.cost is not None else "", str(p.price) if p.price is not None else "", p.flag or "", _meta(p.meta))
+            (p.account, str(p.units), str(p.cost) if p.cost is not None else "", str(p.price) if p.price is not None else "",
+             p.flag or "", _meta(p.meta))
             for p in entry.postings)
         return repr(("txn", entry.date.isoformat(), entry.flag, entry.payee or "", entry.narration or "",
                      tuple(sorted(entry.tags or ())), tuple(sorted(entry.links or ())), _meta(entry.meta), tuple(postings)))

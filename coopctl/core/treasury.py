@@ -153,10 +153,16 @@ def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.da
         total = figures.account_balance(prefix, as_of)
         return total + sum((v for k, v in extra.items() if k == prefix or k.startswith(prefix + ":")), ZERO)
 
+    pending_by_activity: dict[str, Decimal] = {}
+    for account, amount in extra.items():
+        owner = _activity_of(account)
+        if owner is not None:
+            pending_by_activity[owner] = pending_by_activity.get(owner, ZERO) + amount
+
     def activity_balance(activity_id: str, day: datetime.date) -> Decimal:
         value = figures.balance(activity_id, day)
         if day >= as_of:
-            value -= sum((v for k, v in extra.items() if _activity_of(k) == activity_id), ZERO)
+            value -= pending_by_activity.get(activity_id, ZERO)
         return value
 
     closed = sorted(set(figures.closed) | ({pending_month} if pending_month else set()))
