@@ -34,8 +34,6 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from beancount.core import data
-
 from . import __version__
 from .config import Cooperative
 from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, extract_figures,
@@ -43,7 +41,7 @@ from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, Loade
 from .months import Month
 from .safe_io import atomic_write
 
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_dir(coop: Cooperative) -> Path:
@@ -85,7 +83,22 @@ def figures_to_json(figures: LedgerFigures) -> dict:
         "foreign": sorted(figures.foreign),
         "first": figures.first_date.toordinal() if figures.first_date else None,
         "last": figures.last_date.toordinal() if figures.last_date else None,
+        "monthly": {
+            "days": {act: [[k, str(f.revenue), str(f.expenses), str(f.contribution), str(f.salary_cost), str(f.equity)]
+                           for k, f in zip(*figures._monthly_days(act)[:2])] for act in sorted(figures.days)},
+            "receivables": {act: _monthly_rows(figures, "receivables", act) for act in sorted(figures.receivables)},
+            "accounts": {account: _monthly_rows(figures, "accounts", account) for account in sorted(figures.accounts)},
+        },
     }
+
+
+def _monthly_rows(figures: LedgerFigures, kind: str, key: str) -> list:
+    keys, running = figures._monthly_amounts(kind, key)
+    rows, previous = [], Decimal(0)
+    for month_key, total in zip(keys, running):
+        rows.append([month_key, str(total - previous)])
+        previous = total
+    return rows
 
 
 class _LazyBooks(dict):
@@ -140,6 +153,7 @@ def figures_from_json(doc: dict) -> LedgerFigures:
     figures.foreign = set(doc["foreign"])
     figures.first_date = datetime.date.fromordinal(doc["first"]) if doc["first"] else None
     figures.last_date = datetime.date.fromordinal(doc["last"]) if doc["last"] else None
+    figures.__dict__["provided_monthly"] = doc["monthly"]
     return figures
 
 
@@ -158,6 +172,8 @@ def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str,
     """After a clean full load: record every file's digest and figures, and the merged figures."""
     if not enabled():
         return
+    from beancount.core import data
+
     try:
         folder = cache_dir(coop)
         files = {_rel(coop, name): {"sha": sha, "includes": ledger.includes.get(name, [])} for name, sha in ledger.digests.items()}
@@ -239,6 +255,7 @@ def _walk(coop: Cooperative, known: dict) -> tuple[dict[str, tuple[str, list[str
 
 
 def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, parsed: dict) -> LedgerFigures:
+    from beancount.core import data
     from beancount.loader import aggregate_options_map
     from beancount.ops import validation
     from beancount.parser import booking

@@ -18,9 +18,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from beancount.core import data
-from beancount.parser import printer
-
 from .config import Cooperative, in_force
 from .months import Month
 
@@ -40,7 +37,10 @@ def _meta(meta: dict | None) -> tuple:
     return tuple(sorted((k, _number(v)) for k, v in meta.items() if k not in _SKIP_META and not k.startswith("__")))
 
 
-def canonical_entry(entry: data.Directive) -> str:
+def canonical_entry(entry) -> str:
+    from beancount.core import data
+    from beancount.parser import printer
+
     if isinstance(entry, data.Transaction):
         postings = sorted(
             (p.account, str(p.units), str(p.cost) if p.cost is not None else "", str(p.price) if p.price is not None else "",
@@ -52,7 +52,7 @@ def canonical_entry(entry: data.Directive) -> str:
     return " ".join(printer.format_entry(stripped).split())
 
 
-def entry_fingerprint(entry: data.Directive) -> str:
+def entry_fingerprint(entry) -> str:
     return hashlib.sha256(canonical_entry(entry).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
@@ -125,8 +125,10 @@ def config_digest(coop: Cooperative, month: Month) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def describe(entry: data.Directive) -> str:
+def describe(entry) -> str:
     """A short human description of an entry: its date and narration (or type)."""
+    from beancount.core import data
+
     if isinstance(entry, data.Transaction):
         who = f"{entry.payee} — " if entry.payee else ""
         return f'{entry.date} "{who}{entry.narration}"'

@@ -29,11 +29,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from beancount.core import data
-from beancount.loader import aggregate_options_map, run_transformations
-from beancount.ops import validation
-from beancount.parser import booking, parser
-
 from .config import Cooperative
 from .errors import LedgerError, Problem
 from .months import Month
@@ -101,6 +96,11 @@ def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
 
 
 def _load_ledger(coop: Cooperative) -> LoadedLedger:
+    from beancount.core import data
+    from beancount.loader import aggregate_options_map, run_transformations
+    from beancount.ops import validation
+    from beancount.parser import booking, parser
+
     root = coop.root.resolve()
     main = coop.ledger_path
     if not main.is_file():
@@ -198,6 +198,8 @@ def _load_ledger(coop: Cooperative) -> LoadedLedger:
 
 def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
     """Amounts so large (or so precise) that cent arithmetic would fail: refused with their place."""
+    from beancount.core import data
+
     problems = []
     for entry in entries:
         amounts = []
@@ -294,35 +296,105 @@ class LedgerFigures:
     first_date: datetime.date | None = None
     last_date: datetime.date | None = None
 
+    # Month-level aggregates: month-end questions (closes, reports, the treasury at a month's end)
+    # never need the daily rows; a cache may provide them ready-made (``provided_monthly``).
+
+    def _monthly_days(self, activity: str) -> tuple[list[int], list[DayFigures], list[Decimal]]:
+        """Sorted month keys (year × 12 + month − 1), each month's figures, and the balance at each month's end."""
+        cache = self.__dict__.setdefault("_monthly_cache", {})
+        if ("days", activity) not in cache:
+            provided = self.__dict__.get("provided_monthly")
+            if provided is not None:
+                rows = provided["days"].get(activity) or []
+                keys, sums = [r[0] for r in rows], [DayFigures(*(Decimal(x) for x in r[1:])) for r in rows]
+            else:
+                by_month: dict[int, DayFigures] = {}
+                for day, figures in self.days.get(activity, {}).items():
+                    total = by_month.setdefault(day.year * 12 + day.month - 1, DayFigures())
+                    total.add(figures)
+                keys = sorted(by_month)
+                sums = [by_month[k] for k in keys]
+            running, total = [], ZERO
+            for figures in sums:
+                total += figures.balance_change
+                running.append(total)
+            cache[("days", activity)] = (keys, sums, running)
+        return cache[("days", activity)]
+
+    def _monthly_amounts(self, kind: str, key: str) -> tuple[list[int], list[Decimal]]:
+        """For an account (kind "accounts") or an activity's receivables: month keys and the running total at each month's end."""
+        cache = self.__dict__.setdefault("_monthly_cache", {})
+        if (kind, key) not in cache:
+            provided = self.__dict__.get("provided_monthly")
+            if provided is not None:
+                rows = provided[kind].get(key) or []
+                keys, amounts = [r[0] for r in rows], [Decimal(r[1]) for r in rows]
+            else:
+                by_month: dict[int, Decimal] = {}
+                for day, amount in getattr(self, kind).get(key, {}).items():
+                    month_key = day.year * 12 + day.month - 1
+                    by_month[month_key] = by_month.get(month_key, ZERO) + amount
+                keys = sorted(by_month)
+                amounts = [by_month[k] for k in keys]
+            running, total = [], ZERO
+            for amount in amounts:
+                total += amount
+                running.append(total)
+            cache[(kind, key)] = (keys, running)
+        return cache[(kind, key)]
+
+    @staticmethod
+    def _is_month_end(day: datetime.date) -> bool:
+        return (day + datetime.timedelta(days=1)).day == 1
+
     def _index(self, activity: str) -> tuple[list[datetime.date], list[Decimal]]:
-        """Sorted days of an activity and the running balance after each (built once)."""
+        """Sorted days of an activity and the running balance after each (built once, for mid-month dates)."""
         cache = self.__dict__.setdefault("_index_cache", {})
         if activity not in cache:
-            days = sorted(self.days.get(activity, {}))
+            book = self.days.get(activity, {})
+            days = sorted(book)
             running, total = [], ZERO
             for day in days:
-                total += self.days[activity][day].balance_change
+                total += book[day].balance_change
                 running.append(total)
             cache[activity] = (days, running)
         return cache[activity]
 
     def month_figures(self, activity: str, month: Month, until: datetime.date | None = None) -> DayFigures:
         """The activity's figures summed over ``month`` (up to ``until`` when given)."""
+        if until is None or until >= month.last_day:
+            keys, sums, _ = self._monthly_days(activity)
+            index = bisect.bisect_left(keys, month.year * 12 + month.month - 1)
+            if index < len(keys) and keys[index] == month.year * 12 + month.month - 1:
+                found = DayFigures()
+                found.add(sums[index])
+                return found
+            return DayFigures()
         days, _ = self._index(activity)
         total = DayFigures()
-        last = month.last_day if until is None else min(until, month.last_day)
         book = self.days.get(activity, {})
-        for index in range(bisect.bisect_left(days, month.first_day), bisect.bisect_right(days, last)):
+        for index in range(bisect.bisect_left(days, month.first_day), bisect.bisect_right(days, until)):
             total.add(book[days[index]])
         return total
 
     def balance(self, activity: str, as_of: datetime.date) -> Decimal:
+        if self._is_month_end(as_of):
+            keys, _, running = self._monthly_days(activity)
+            index = bisect.bisect_right(keys, as_of.year * 12 + as_of.month - 1)
+            return running[index - 1] if index else ZERO
         days, running = self._index(activity)
         index = bisect.bisect_right(days, as_of)
         return running[index - 1] if index else ZERO
 
+    def _amount_at(self, kind: str, key: str, as_of: datetime.date) -> Decimal:
+        if self._is_month_end(as_of):
+            keys, running = self._monthly_amounts(kind, key)
+            index = bisect.bisect_right(keys, as_of.year * 12 + as_of.month - 1)
+            return running[index - 1] if index else ZERO
+        return sum((amount for day, amount in getattr(self, kind).get(key, {}).items() if day <= as_of), ZERO)
+
     def receivable(self, activity: str, as_of: datetime.date) -> Decimal:
-        return sum((amount for day, amount in self.receivables.get(activity, {}).items() if day <= as_of), ZERO)
+        return self._amount_at("receivables", activity, as_of)
 
     def account_balance(self, prefix: str, as_of: datetime.date) -> Decimal:
         """Σ up to ``as_of`` of the postings to ``prefix`` and its sub-accounts (whole components),
@@ -337,9 +409,9 @@ class LedgerFigures:
                     key = ":".join(parts[:depth])
                     totals[key] = totals.get(key, ZERO) + amount
 
-            for account, days in self.accounts.items():
-                add(account, sum((value for day, value in days.items() if day <= as_of), ZERO))
-            for activity in self.receivables:
+            for account in list(self.accounts.keys()):
+                add(account, self._amount_at("accounts", account, as_of))
+            for activity in list(self.receivables.keys()):
                 add(f"Assets:Receivable:{activity}", self.receivable(activity, as_of))
             if len(cache) > 64:
                 cache.clear()
@@ -379,6 +451,8 @@ def _classify(account: str, known: set[str]) -> tuple[str | None, str | None]:
 
 def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, list[Problem]]:
     """Reduce booked entries to per-activity daily figures; report unknown activities and foreign currencies."""
+    from beancount.core import data
+
     root = coop.root.resolve()
     known = {activity.id for activity in coop.activities}
     currency = coop.coop.currency
@@ -561,6 +635,8 @@ def require_clean(books: Books) -> None:
 
 def main_includes(main: Path) -> list[str]:
     """The raw include patterns written in the main ledger file itself."""
+    from beancount.parser import parser
+
     _entries, _errors, file_options = parser.parse_file(str(main))
     return list(file_options["include"])
 

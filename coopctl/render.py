@@ -19,6 +19,7 @@ from typing import Any
 from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from .money import fmt_amount
 
@@ -83,6 +84,28 @@ def _csv_text(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _render_plain(report: Report, console: Console) -> None:
+    """Tables as plain fixed-width text: for pipes and files (fast, grep- and diff-friendly, no box drawing)."""
+    out: list[str] = []
+    for table in report.tables:
+        header = [column.header for column in table.columns]
+        body = [[_cell_text(row.get(column.key), column.kind) for column in table.columns] for row in table.rows]
+        footer = [_cell_text(table.totals.get(column.key), column.kind) for column in table.columns] if table.totals else None
+        widths = [max(len(cell) for cell in column) for column in zip(header, *body, *([footer] if footer else []))]
+        right = [column.kind in ("money", "rate", "int") for column in table.columns]
+
+        def line(cells: list[str]) -> str:
+            return "  ".join(cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(cells, widths, right)).rstrip()
+
+        rule = "  ".join("-" * w for w in widths)
+        out += [table.title, "", line(header), rule, *[line(cells) for cells in body]]
+        if footer:
+            out += [rule, line(footer)]
+        out.append("")
+    out += [f"alert: {alert}" for alert in report.alerts] + list(report.notes)
+    console.file.write("\n".join(out) + "\n")
+
+
 def render(report: Report, fmt: Format, console: Console) -> None:
     if fmt is Format.json:
         console.file.write(json.dumps(to_json_value(report.data), ensure_ascii=False, indent=2) + "\n")
@@ -96,14 +119,17 @@ def render(report: Report, fmt: Format, console: Console) -> None:
             writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
         console.file.write(buffer.getvalue())
         return
+    if not console.is_terminal:
+        _render_plain(report, console)
+        return
     for table in report.tables:
         rich_table = RichTable(title=table.title, box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None)
         for column in table.columns:
             footer = _cell_text(table.totals.get(column.key), column.kind) if table.totals else ""
             rich_table.add_column(column.header, footer=footer,
                                   justify="right" if column.kind in ("money", "rate", "int") else "left")
-        for row in table.rows:
-            rich_table.add_row(*[_cell_text(row.get(column.key), column.kind) for column in table.columns])
+        for row in table.rows:  # plain Text cells: no markup parsing, and a member's text is never read as markup
+            rich_table.add_row(*[Text(_cell_text(row.get(column.key), column.kind)) for column in table.columns])
         console.print(rich_table)
     for alert in report.alerts:
         console.print(f"[bold red]alert[/]: {alert}", highlight=False, soft_wrap=True)
