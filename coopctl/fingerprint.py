@@ -99,6 +99,11 @@ def sources_digest(by_day: dict[datetime.date, list[str]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _until(day, month: Month) -> str | None:
+    """A date that matters to ``month``'s close only if it falls on or before the month's end."""
+    return str(day) if day is not None and day <= month.last_day else None
+
+
 def config_digest(coop: Cooperative, month: Month) -> str:
     """A digest of what the close of ``month`` takes from the config: rates, payroll, members' pay."""
 
@@ -117,7 +122,7 @@ def config_digest(coop: Cooperative, month: Month) -> str:
              dump(in_force(a.contribution, month.last_day)) if a.contribution else None, str(a.started)]
             for a in coop.activities if a.id in active),
         "members": sorted(
-            [m.id, m.activity, str(m.joined), str(m.cesa_from), str(m.left),
+            [m.id, m.activity, str(m.joined), _until(m.cesa_from, month), _until(m.left, month),
              [[str(s.start), str(s.gross), str(s.hours)] for s in m.salary if s.start <= month.last_day],
              [[b.month, str(b.gross)] for b in m.bonuses if b.month <= str(month)]]
             for m in members),

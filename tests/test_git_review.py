@@ -151,7 +151,7 @@ def test_config_changes_in_words(repo):
         ("config/coop.yaml", "    exempt_months: 2 ", '    exempt_months: 2\n  - {from: 2027-01-01, rate: "0.11"}\n   '),
         ("config/members.yaml", '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}', '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}\n      - {from: 2026-11-01, gross: "2700.00", hours: "151.67"}'),
         ("config/members.yaml", "    joined: 2026-05-04\n", "    joined: 2026-05-04\n    cesa_from: 2026-11-01\n    salary:\n      - {from: 2026-11-01, gross: \"1850.00\", hours: \"151.67\"}\n"),
-        ("config/activities.yaml", '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11}', '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11, contribution_rate: "0.08"}'),
+        ("config/activities.yaml", '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11}', '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11, contribution: [{from: 2026-11-01, rate: "0.08"}]}'),
     ]:
         path = repo / rel
         text = path.read_text(encoding="utf-8")
@@ -161,11 +161,23 @@ def test_config_changes_in_words(repo):
     assert run.exit_code == 0, run.stderr
     assert run.json()["config_changes"] == [
         "contribution rate from 2027-01-01 added: 0.11",
-        "activity NoraCeramique: contribution rate default → 0.08",
+        "activity NoraCeramique: contribution from 2026-11-01 added: 0.08",
         "dan: CESA start none → 2026-11-01",
         "dan: salary from 2026-11-01 added: 1850.00 for 151.67 h",
         "olivier: salary from 2026-11-01 added: 2700.00 for 151.67 h",
     ]
+
+
+def test_an_undated_override_rewriting_closed_months_is_flagged_by_review(repo):
+    path = repo / "config/activities.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11}',
+        '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11, contribution_rate: "0"}'), encoding="utf-8")
+    run = run_cli(repo, "review", "--format", "json")
+    assert run.exit_code == 1
+    out = run.json()
+    assert "activity DanDesign: contribution rate default → 0" in out["config_changes"]  # a real 0%, not "default"
+    assert [t["month"] for t in out["closed_months_touched"] if t["change"] == "config"] == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]
 
 
 def test_a_config_change_reaching_into_a_closed_month_is_caught(repo):

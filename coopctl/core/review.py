@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..config import Cooperative
-from ..fingerprint import describe, entry_fingerprint, month_sources
+from ..fingerprint import config_digest, describe, entry_fingerprint, month_sources
 from ..ledger import Books
 from ..months import Month
 from .integrity import ClosedMonthChange, closed_month_changes, diff_entries
@@ -76,6 +76,8 @@ def touched_closed_months(before: Books, after: Books) -> list[ClosedMonthChange
         touched += diff_entries(month, old, new, after.coop.root)
         if month not in after.figures.closed:
             touched.append(ClosedMonthChange(month, "reopened", "its closing was removed"))
+        elif config_digest(before.coop, month) != config_digest(after.coop, month):
+            touched.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) changes for this closed month"))
     already = set(before.figures.closed)
     touched += [c for c in closed_month_changes(after.coop, after.ledger.entries, after.figures) if c.month not in already]
     return touched
@@ -112,6 +114,10 @@ def describe_payroll(entry) -> str:
     return f"SMIC {entry.smic_hourly} €/h, {employer}, employee {entry.employee_rate}"
 
 
+def _or_default(rate) -> str:
+    return "default" if rate is None else str(rate)  # "0" is a real 0%, not the default
+
+
 def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
     """The config's changes, in words."""
     out: list[str] = []
@@ -135,7 +141,7 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
                 out += [f"activity {activity_id}: {text}" for text in _schedule_changes(
                     "contribution", a.contribution or [], b.contribution or [], describe_contribution)]
             if a.contribution_rate != b.contribution_rate:
-                out.append(f"activity {activity_id}: contribution rate {a.contribution_rate or 'default'} → {b.contribution_rate or 'default'}")
+                out.append(f"activity {activity_id}: contribution rate {_or_default(a.contribution_rate)} → {_or_default(b.contribution_rate)}")
             if a.establishment != b.establishment:
                 out.append(f"activity {activity_id}: establishment {a.establishment} → {b.establishment}")
     old_members = {m.id: m for m in old.members}
