@@ -119,6 +119,7 @@ def render(report: Report, fmt: Format, console: Console) -> None:
             writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
         console.file.write(buffer.getvalue())
         return
+    report = Report(report.data, [t for t in report.tables if t.rows], report.notes, report.alerts)  # no empty tables
     if not console.is_terminal:
         _render_plain(report, console)
         return
