@@ -41,7 +41,7 @@ from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, Loade
 from .months import Month
 from .safe_io import atomic_write
 
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir(coop: Cooperative) -> Path:
@@ -76,7 +76,7 @@ def figures_to_json(figures: LedgerFigures) -> dict:
         "accounts": {account: rows(book) for account, book in sorted(figures.accounts.items())},
         "closed": {str(m): [c.file, c.line, {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()}]
                    for m, c in sorted(figures.closed.items())},
-        "booked": {str(m): sorted([s.member, s.activity, str(s.gross), str(s.employer), str(s.net), str(s.social)] for s in salaries)
+        "booked": {str(m): sorted([s.member, s.activity, str(s.gross), str(s.employer), str(s.net), str(s.social), str(s.bonus)] for s in salaries)
                    for m, salaries in sorted(figures.booked_salaries.items())},
         "open": sorted(figures.open_accounts),
         "activity_accounts": sorted(figures.activity_accounts),
@@ -146,7 +146,7 @@ def figures_from_json(doc: dict) -> LedgerFigures:
     figures.accounts = _LazyBooks(doc["accounts"], _amount_rows)
     figures.closed = {Month.parse(m): CloseMarker(v[0], v[1], v[2]) for m, v in doc["closed"].items()}
     figures.booked_salaries = defaultdict(list, {
-        Month.parse(m): [BookedSalary(r[0], r[1], Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5])) for r in rows]
+        Month.parse(m): [BookedSalary(r[0], r[1], Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5]), Decimal(r[6])) for r in rows]
         for m, rows in doc["booked"].items()})
     figures.open_accounts = set(doc["open"])
     figures.activity_accounts = set(doc["activity_accounts"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import io
 import os
 import threading
 import sys
@@ -420,6 +421,79 @@ def simulate_command(
     table = Table(f"Salary simulation for {result.member_id} ({result.month} rates)",
                   [Column("line", "Line"), Column("amount", "Amount", "money")], rows)
     render(Report(data, [table], notes), fmt, _console())
+
+
+# --------------------------------------------------------------------------- init
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A new or empty folder for the cooperative.", file_okay=False)],
+    name: Annotated[str, typer.Option("--name", help="The cooperative's name.")] = "Ma coopérative",
+) -> None:
+    """Create a new cooperative: config with one establishment, a ledger that loads, .gitignore, pre-commit.
+
+    The result passes coopctl check at once; add activities and members, then post entries.
+
+    Examples:
+
+      coopctl init ma-cae --name "Coopérative Exemple"
+
+      cd ma-cae && git init && coopctl check
+    """
+    from .init import init_cooperative
+
+    written = init_cooperative(folder, name, _today())
+    console = _console()
+    for path in written:
+        console.print(f"created {path}", highlight=False)
+    console.print(f"Next: cd {folder} && git init && coopctl check", highlight=False)
+
+
+# --------------------------------------------------------------------------- payroll export
+
+PAYROLL_COLUMNS = [Column("member_id", "Member"), Column("name", "Name"), Column("activity", "Activity"),
+                   Column("hours", "Hours", "int"), Column("gross", "Gross", "money"), Column("variable_pay", "Variable pay", "money"),
+                   Column("employer_contributions", "Employer", "money"), Column("employee_contributions", "Employee", "money"),
+                   Column("net", "Net", "money"), Column("cost", "Cost", "money")]
+
+
+@app.command("payroll")
+def payroll_command(
+    month: Annotated[str, typer.Argument(metavar="YYYY-MM", help="A closed month.")],
+    fmt: FormatOption = Format.csv,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of standard output.", dir_okay=False)] = None,
+) -> None:
+    """The month's payroll variables for a payroll bureau: one row per paid member, from a closed month.
+
+    Columns (CSV header, in this order): member_id, name, activity, hours, gross, variable_pay,
+    employer_contributions, employee_contributions, net, cost. Amounts with two decimals, a dot as
+    decimal separator; gross includes the variable pay.
+
+    Examples:
+
+      coopctl payroll 2026-09
+
+      coopctl payroll 2026-09 --format json --output paie-2026-09.json
+    """
+    parsed = _parse_month(month)
+    assert parsed is not None
+    with _loading():
+        rows = service.payroll(state.root, parsed)
+    data_rows = [{"member_id": r.member_id, "name": r.name, "activity": r.activity, "hours": r.hours, "gross": r.gross,
+                  "variable_pay": r.variable_pay, "employer_contributions": r.employer_contributions,
+                  "employee_contributions": r.employee_contributions, "net": r.net, "cost": r.cost} for r in rows]
+    totals = {key: sum((row[key] for row in data_rows), Decimal(0)) for key in
+              ("gross", "variable_pay", "employer_contributions", "employee_contributions", "net", "cost")}
+    report = Report({"month": str(parsed), "rows": [dict(row, hours=f"{row['hours']}") for row in data_rows], "totals": totals},
+                    [Table(f"Payroll {parsed}", PAYROLL_COLUMNS, data_rows, dict(totals, member_id="Total"))])
+    if output is None:
+        render(report, fmt, _console())
+        return
+    buffer = io.StringIO()
+    render(report, fmt, Console(file=buffer, width=200, no_color=True, highlight=False))
+    service.write_export(output, buffer.getvalue())
+    _stderr(f"wrote {output} ({len(rows)} members)")
 
 
 # --------------------------------------------------------------------------- treasury

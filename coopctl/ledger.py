@@ -278,6 +278,7 @@ class BookedSalary:
     employer: Decimal
     net: Decimal
     social: Decimal
+    bonus: Decimal = ZERO
 
 
 @dataclass
@@ -543,8 +544,10 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 match = ACTIVITY_ACCOUNT_RE.match(posting.account)
                 if match:
                     activity_id = match.group(2)
+            bonus = entry.meta.get("bonus")
             figures.booked_salaries[month].append(
-                BookedSalary(str(member), activity_id, amounts["Gross"], amounts["Employer"], -amounts["Net"], -amounts["Social"])
+                BookedSalary(str(member), activity_id, amounts["Gross"], amounts["Employer"], -amounts["Net"], -amounts["Social"],
+                             Decimal(str(bonus)) if bonus is not None else ZERO)
             )
     return figures, problems
 

@@ -19,8 +19,8 @@ from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
 from .config import Cooperative, find_root, load_cooperative
 from .core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
 from .core.integrity import ClosedMonthChange, closed_month_changes
-from .core.reports import (MemberBalance, MonthReport, member_balance, members_list, month_report, salary_floor_problems,
-                           unclosed_months)
+from .core.reports import (MemberBalance, MonthReport, PayrollRow, member_balance, members_list, month_report,
+                           payroll_rows, salary_floor_problems, unclosed_months)
 from .core.review import Review, compare
 from .core.simulate import Simulation, simulate_salary
 from .core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
@@ -108,6 +108,16 @@ def report(root: Path | None, month: Month | None, today: datetime.date) -> tupl
 def simulate(root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date) -> Simulation:
     coop, figures = open_figures(root)
     return simulate_salary(coop, figures, member, gross, hours, month or Month.of(today), today)
+
+
+def payroll(root: Path | None, month: Month) -> list[PayrollRow]:
+    coop, figures = open_figures(root)
+    return payroll_rows(coop, figures, month)
+
+
+def write_export(path: Path, text: str) -> None:
+    """Write an export atomically (temporary file, fsync, rename)."""
+    atomic_write(path, text.encode("utf-8"))
 
 
 def treasury(root: Path | None, as_of: datetime.date) -> TreasuryState:

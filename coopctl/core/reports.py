@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..config import Cooperative, Member, in_force
-from ..errors import Problem
+from ..errors import CloseRefused, Problem
 from ..ledger import LedgerFigures
 from ..money import ZERO
 from ..months import Month, month_range
@@ -201,3 +201,40 @@ def unclosed_months(figures: LedgerFigures, today: datetime.date) -> list[Month]
     return [m for m in month_range(figures.last_closed.next(), Month.of(today).previous())]
 
 
+
+
+# --------------------------------------------------------------------------- payroll export
+
+
+@dataclass(frozen=True)
+class PayrollRow:
+    """One paid member of a closed month, as its closing booked it (for a payroll bureau)."""
+
+    member_id: str
+    name: str
+    activity: str
+    hours: Decimal
+    gross: Decimal
+    variable_pay: Decimal
+    employer_contributions: Decimal
+    employee_contributions: Decimal
+    net: Decimal
+    cost: Decimal
+
+
+def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> list[PayrollRow]:
+    """The salaries booked by the close of ``month``; refuses an open month (nothing is booked yet)."""
+    if month not in figures.closed:
+        raise CloseRefused.one(f"{month} is not closed: the payroll export reads what a close booked; "
+                               f"run coopctl close-month {month} first")
+    rows = []
+    for booked in sorted(figures.booked_salaries.get(month, []), key=lambda b: (b.activity, b.member)):
+        member = coop.member(booked.member) if booked.member in {m.id for m in coop.members} else None
+        entry = in_force(member.salary, month.last_day) if member is not None else None
+        if member is not None and member.left is not None and member.left < month.last_day:
+            entry = in_force(member.salary, member.left)
+        rows.append(PayrollRow(
+            booked.member, member.name if member else booked.member, booked.activity,
+            entry.hours if entry is not None else ZERO, booked.gross, booked.bonus, booked.employer,
+            booked.gross - booked.net, booked.net, booked.gross + booked.employer))
+    return rows

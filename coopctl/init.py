@@ -1,0 +1,104 @@
+"""``coopctl init``: a new cooperative's repository that passes ``coopctl check`` at once."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from .errors import UsageError
+from .safe_io import atomic_write
+
+COOP = '''# {name}: the cooperative. Money and rates are quoted decimal strings ("0.10", "1900.00").
+name: "{name}"
+currency: EUR
+ledger: ledgers/main.beancount
+establishments:
+  - {{id: siege, name: "Siège"}}
+tutors: []                         # e.g. - {{id: mlefevre, name: "Marie Lefèvre"}}
+contribution:                      # dated schedule; an activity may override it
+  - {{from: {year}-01-01, rate: "0.10"}}
+payroll:                           # SMIC and contribution rates: set them from your payroll bureau's figures
+  - {{from: {year}-01-01, smic_hourly: "12.02", employer_rate: "0.42", employee_rate: "0.22"}}
+treasury:
+  advance_cap_months: 2            # an activity's advance may reach 2 months of its salary cost
+  deficit_months_alert: 3
+  pool_use_limit: "0.50"
+  min_coverage: "1.00"
+ledger_plugins: []                 # Beancount plugins coopctl may run (none by default)
+'''
+
+MEMBERS = '''# The members, their phases (CAPE, then CESA) and salary amendments. An example, to copy and adapt:
+#
+#  - id: alice
+#    name: "Alice Martin"
+#    email: alice@example.org      # coopctl balance finds the member by git's user.email
+#    activity: BoisNomade
+#    joined: {year}-03-01           # CAPE phase starts
+#    cesa_from: {year}-09-01        # salaried from this day
+#    salary:
+#      - {{from: {year}-09-01, gross: "1900.00", hours: "151.67"}}
+members: []
+'''
+
+ACTIVITIES = '''# The activities: an id is a Beancount account component (an uppercase letter, then letters, digits, dashes).
+#  - {id: BoisNomade, name: "Bois Nomade — menuiserie", establishment: siege}
+activities: []
+'''
+
+MAIN = '''; The cooperative's ledger. Activities post to Income:Activity:<ACT>, Expenses:Activity:<ACT>…
+; (see coopctl's README, "Ledger conventions"). Closings are included by the first close-month.
+option "title" "{name}"
+option "operating_currency" "EUR"
+
+include "accounts.beancount"
+'''
+
+ACCOUNTS = '''; The cooperative's own accounts; open each activity's accounts here too.
+{year}-01-01 open Assets:Bank:Main EUR
+{year}-01-01 open Liabilities:VAT:Collected EUR
+{year}-01-01 open Liabilities:VAT:Deductible EUR
+{year}-01-01 open Equity:Coop:Reserves EUR
+{year}-01-01 open Income:Coop:Subsidy EUR
+{year}-01-01 open Expenses:Coop:Staff EUR
+'''
+
+GITIGNORE = '''# coopctl's lock (its cache lives in ~/.cache/coopctl, outside the repository)
+.coopctl.lock
+*.picklecache
+'''
+
+PRE_COMMIT = '''# pre-commit (https://pre-commit.com): refuse a commit that breaks the books or rewrites a closed month.
+repos:
+  - repo: local
+    hooks:
+      - id: coopctl-check
+        name: coopctl check
+        entry: coopctl check
+        language: system
+        pass_filenames: false
+        files: ^(config/.*\\.ya?ml|ledgers/.*\\.beancount)$
+'''
+
+
+def init_cooperative(folder: Path, name: str, today: datetime.date) -> list[Path]:
+    """Create a cooperative's files in ``folder`` (new or empty); return them."""
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError.one(f"{folder} is not empty; coopctl init creates a new cooperative in a new or empty folder")
+    if not name.strip() or '"' in name or "\n" in name:
+        raise UsageError.one('the name must be one line without double quotes, e.g. --name "Coopérative Exemple"')
+    values = {"name": name.strip(), "year": today.year}
+    files = {
+        "config/coop.yaml": COOP.format(**values),
+        "config/members.yaml": MEMBERS.format(**values),
+        "config/activities.yaml": ACTIVITIES,
+        "ledgers/main.beancount": MAIN.format(**values),
+        "ledgers/accounts.beancount": ACCOUNTS.format(**values),
+        ".gitignore": GITIGNORE,
+        ".pre-commit-config.yaml": PRE_COMMIT,
+    }
+    written = []
+    for rel, text in files.items():
+        path = folder / rel
+        atomic_write(path, text.encode("utf-8"))
+        written.append(path)
+    return written
