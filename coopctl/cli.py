@@ -569,6 +569,7 @@ def report_command(
     totals = result.totals()
     alerts = [f"{row['id']}: {alert}" for row in rows for alert in row["alerts"]]
     alerts += [f"treasury: {alert}" for alert in treasury.alerts if not _is_cap_alert(alert)]
+    alerts += [f"members: {alert}" for alert in result.lifecycle]
     treasury_json = treasury_data(treasury)
     data = {"month": str(result.month), "closed": result.closed, "establishments": establishments,
             "totals": totals, "alerts": alerts, "treasury": treasury_json}
@@ -596,7 +597,7 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
     """
     day = _parse_date(as_of) or _today()
     with _loading():
-        members = service.members(state.root, day)
+        members, lifecycle = service.members(state.root, day)
     rows = [{"id": r.member.id, "name": r.member.name, "phase": r.phase,
              "since": r.since.isoformat() if r.since else None, "associate": r.associate, "tutor": r.tutor,
              "activity": r.activity_id, "establishment": r.establishment, "balance": r.balance}
@@ -606,7 +607,8 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
                    Column("associate", "Associate"), Column("tutor", "Tutor"), Column("activity", "Activity"),
                    Column("establishment", "Establishment"), Column("balance", "Balance", "money")],
                   [dict(row, associate="yes" if row["associate"] else "") for row in rows])
-    render(Report({"as_of": day.isoformat(), "members": rows}, [table]), fmt, _console())
+    render(Report({"as_of": day.isoformat(), "members": rows, "alerts": [p.message for p in lifecycle]}, [table], [],
+                  [p.message for p in lifecycle]), fmt, _console())
 
 
 # --------------------------------------------------------------------------- check

@@ -228,6 +228,7 @@ class Member(_Model):
     left: datetime.date | None = None
     salary: list[SalaryEntry] = Field(default_factory=list)
     bonuses: list[Bonus] = Field(default_factory=list)
+    cape_renewals: list[datetime.date] = Field(default_factory=list, max_length=2)  # CAPE renewals (12 months each, twice at most)
 
     def phase_on(self, day: datetime.date) -> str:
         """"CAPE", "CESA", "left" or "not yet joined" on a given day."""
@@ -567,6 +568,9 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(M, here + ("salary", 0, "from"), f"no salary in force when CESA starts on {member.cesa_from}")
         elif member.salary:
             err(M, here + ("salary",), "a salary without cesa_from: a CAPE member is not paid; add cesa_from")
+        for k, renewal in enumerate(member.cape_renewals):
+            if renewal < member.joined or (member.cesa_from is not None and renewal >= member.cesa_from):
+                err(M, here + ("cape_renewals", k), f"a CAPE renewal on {renewal} must fall within the CAPE phase")
         seen_bonus: set[str] = set()
         for k, bonus in enumerate(member.bonuses):
             from .months import Month

@@ -7,6 +7,7 @@ raises ``CoopctlError``. The CLI (and tests) call these.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import subprocess
@@ -19,6 +20,7 @@ from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
 from .config import Cooperative, find_root, load_cooperative
 from .core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
 from .core.integrity import ClosedMonthChange, closed_month_changes
+from .core.lifecycle import lifecycle_alerts
 from .core.reports import (MemberBalance, MonthReport, PayrollRow, member_balance, members_list, month_report,
                            payroll_rows, salary_floor_problems, unclosed_months)
 from .core.review import Review, compare
@@ -99,6 +101,7 @@ def report(root: Path | None, month: Month | None, today: datetime.date) -> tupl
     if month is None:
         month = figures.last_closed or Month.of(today).previous()
     result = month_report(coop, figures, month)
+    result = dataclasses.replace(result, lifecycle=tuple(p.message for p in lifecycle_alerts(coop, figures, month.last_day)))
     pending: list = []
     if not result.closed:
         pending = [p for t in plan_transactions(plan_close(coop, figures, month)) for p in t.postings]
@@ -150,9 +153,9 @@ def balance(root: Path | None, member: str | None, as_of: datetime.date) -> tupl
     return result, activity_treasury(coop, figures, result.activity_id, as_of)
 
 
-def members(root: Path | None, as_of: datetime.date) -> list:
+def members(root: Path | None, as_of: datetime.date) -> tuple[list, list[Problem]]:
     coop, figures = open_figures(root)
-    return members_list(coop, figures, as_of)
+    return members_list(coop, figures, as_of), lifecycle_alerts(coop, figures, as_of)
 
 
 def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[Problem]]:
@@ -180,6 +183,7 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
         problems.append(Problem(f"the treasury identity (future treasury = activity balances + own funds) is off by "
                                 f"{state.identity_gap:,.2f} on {last}: accounts outside the conventions: {shown}",
                                 severity="warning"))
+    problems += lifecycle_alerts(coop, books.figures, today)
     for month in unclosed_months(books.figures, today):
         problems.append(Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"))
     return books, problems

@@ -64,6 +64,7 @@ class MonthReport:
     month: Month
     closed: bool
     activities: tuple[ActivityMonth, ...]
+    lifecycle: tuple[str, ...] = ()  # members' path warnings at the month's end
 
     def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
         items = self.activities if items is None else items

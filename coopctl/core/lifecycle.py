@@ -1,0 +1,94 @@
+"""Members' paths and their legal deadlines, as warnings for tutors and the treasurer. Pure.
+
+- CAPE: a contract of 12 months from ``joined``, renewable twice (``cape_renewals``, 12 months each);
+  warned the day after it ends without a renewal, and past 36 months in all.
+- CESA: the member must become an associate within 3 years of ``cesa_from``, shortened by the time spent
+  in CAPE (so: 3 years after ``joined``); warned the day after that deadline.
+- An activity with no current member (CAPE or CESA) on the date, with its balance when it holds a
+  reserve or an advance (the activity of members who left).
+- A CESA member whose activity ended ``deficit_months_alert`` closed months in a row in deficit.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from ..config import Cooperative, Member
+from ..errors import Problem
+from ..ledger import LedgerFigures
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def cape_end(member: Member, as_of: datetime.date) -> datetime.date:
+    """Last day of the CAPE contract in force on ``as_of`` (renewals recorded by then count)."""
+    renewals = len([r for r in member.cape_renewals if r <= as_of])
+    return add_months(member.joined, 12 * (1 + renewals)) - datetime.timedelta(days=1)
+
+
+def associate_deadline(member: Member) -> datetime.date | None:
+    """Last day to become an associate: 3 years after the CESA start, less the CAPE time."""
+    if member.cesa_from is None:
+        return None
+    return add_months(member.cesa_from, 36) - (member.cesa_from - member.joined) - datetime.timedelta(days=1)
+
+
+def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date) -> list[Problem]:
+    alerts: list[Problem] = []
+
+    def warn(member: Member | None, message: str) -> None:
+        file, line = ("config/members.yaml", None)
+        if member is not None:
+            index = coop.members.index(member)
+            file, line = coop.where("config/members.yaml", ("members", index))
+        alerts.append(Problem(message, file if member is not None else None, line, severity="warning"))
+
+    months_closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
+    threshold = coop.coop.treasury.deficit_months_alert
+    for member in coop.members:
+        phase = member.phase_on(as_of)
+        if phase == "CAPE":
+            end = cape_end(member, as_of)
+            limit = add_months(member.joined, 36) - datetime.timedelta(days=1)
+            if as_of > limit:
+                warn(member, f"{member.id}: in CAPE for more than 36 months (since {member.joined}); "
+                             "the CAPE cannot be renewed again: a CESA contract or a departure is due")
+            elif as_of > end:
+                warn(member, f"{member.id}: CAPE contract ended on {end} with no renewal recorded "
+                             "(add the renewal date under cape_renewals, or a cesa_from)")
+        elif phase == "CESA":
+            deadline = associate_deadline(member)
+            if deadline is not None and not member.is_associate_on(as_of) and as_of > deadline:
+                warn(member, f"{member.id}: not an associate although the deadline was {deadline} "
+                             f"(3 years after the CESA start {member.cesa_from}, less the CAPE time)")
+            deficit = 0
+            for month in reversed(months_closed):
+                if figures.balance(member.activity, month.last_day) < 0:
+                    deficit += 1
+                else:
+                    break
+            if deficit >= threshold:
+                warn(member, f"{member.id}: salaried while {member.activity} has been in deficit for {deficit} closed "
+                             f"months in a row (alert from {threshold}); review the salary with the tutor")
+    for activity in coop.activities:
+        current = [m for m in coop.members_of(activity.id) if m.phase_on(as_of) in ("CAPE", "CESA")]
+        if current:
+            continue
+        balance = figures.balance(activity.id, as_of)
+        departed = [m.id for m in coop.members_of(activity.id) if m.phase_on(as_of) == "left"]
+        held = ""
+        if balance > 0:
+            held = f"; it still holds a reserve of {balance:,.2f}"
+        elif balance < 0:
+            held = f"; it still owes an advance of {-balance:,.2f}"
+        who = f" (members who left: {', '.join(departed)})" if departed else ""
+        if held or not departed:
+            file, line = coop.where("config/activities.yaml", ("activities", coop.activities.index(activity)))
+            alerts.append(Problem(f"activity {activity.id} has no current member{who}{held}", file, line, severity="warning"))
+    return alerts
