@@ -185,7 +185,7 @@ def test_a_config_change_reaching_into_a_closed_month_is_caught(repo):
     path.write_text(path.read_text(encoding="utf-8").replace('{from: 2026-07-01, gross: "2500.00"', '{from: 2026-06-01, gross: "2500.00"'), encoding="utf-8")
     check = run_cli(repo, "check")
     assert check.exit_code == 1
-    months = [line.split("closed month ")[1][:7] for line in check.stderr.splitlines() if "closed month" in line]
+    months = [line.split("closed month ")[1][:7] for line in check.stderr.splitlines() if "closed month 20" in line]
     assert months == ["2026-06", "2026-07", "2026-08", "2026-09"]
     assert "the config in force (rates, salaries, phases) differs from the one its close used" in check.stderr
 
