@@ -423,6 +423,57 @@ def simulate_command(
     render(Report(data, [table], notes), fmt, _console())
 
 
+# --------------------------------------------------------------------------- tutor
+
+
+@app.command("tutor")
+def tutor_command(
+    tutor: Annotated[Optional[str], typer.Argument(metavar="[TUTOR]", help="A tutor's id (default: every tutor).")] = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Each tutor's portfolio: members followed, phase and since when, months to the next legal deadline,
+    activity balance and runway, alerts.
+
+    Examples:
+
+      coopctl tutor
+
+      coopctl tutor mlefevre --format json
+    """
+    from .core.lifecycle import months_until, next_deadline
+    from .core.treasury import activity_treasury
+
+    day = _parse_date(as_of) or _today()
+    with _loading():
+        coop, figures, alerts = service.tutors(state.root, tutor, day)
+    rows = []
+    for member in sorted(coop.members, key=lambda m: (m.tutor or "", m.id)):
+        if (tutor is not None and member.tutor != tutor) or member.phase_on(day) not in ("CAPE", "CESA"):
+            continue
+        phase = member.phase_on(day)
+        deadline = next_deadline(member, day)
+        lines = activity_treasury(coop, figures, member.activity, day)
+        rows.append({
+            "tutor": member.tutor, "member": member.id, "name": member.name, "phase": phase,
+            "since": (member.joined if phase == "CAPE" else member.cesa_from).isoformat(),
+            "associate": member.is_associate_on(day), "next_deadline": deadline[0] if deadline else None,
+            "deadline": deadline[1].isoformat() if deadline else None,
+            "months_to_deadline": months_until(day, deadline[1]) if deadline else None,
+            "activity": member.activity, "balance": lines.balance,
+            "runway_months": None if lines.runway_months is None else f"{lines.runway_months:.1f}",
+            "alerts": [p.message for p in alerts if p.message.startswith(f"{member.id}: ")],
+        })
+    table = Table(f"Portfolio{' of ' + coop.tutor_name(tutor) if tutor else 's'} on {day.isoformat()}",
+                  [Column("tutor", "Tutor"), Column("member", "Member"), Column("phase", "Phase"), Column("since", "Since"),
+                   Column("next_deadline", "Next deadline"), Column("deadline", "On"),
+                   Column("months_to_deadline", "Months", "int"), Column("activity", "Activity"),
+                   Column("balance", "Balance", "money"), Column("runway_months", "Runway", "int")],
+                  [dict(r, tutor=coop.tutor_name(r["tutor"]) if r["tutor"] else "") for r in rows])
+    render(Report({"as_of": day.isoformat(), "members": rows}, [table], [],
+                  [alert for r in rows for alert in r["alerts"]]), fmt, _console())
+
+
 # --------------------------------------------------------------------------- init
 
 

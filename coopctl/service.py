@@ -26,7 +26,7 @@ from .core.reports import (MemberBalance, MonthReport, PayrollRow, member_balanc
 from .core.review import Review, compare
 from .core.simulate import Simulation, simulate_salary
 from .core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
-from .errors import CloseRefused, CoopctlError, LedgerError, Problem, UsageError
+from .errors import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
 from .fingerprint import describe, entry_fingerprint
 from .cache import cached_figures
 from .ledger import Books, LedgerFigures, load_books, require_clean
@@ -116,6 +116,14 @@ def simulate(root: Path | None, member: str, gross, hours, month: Month | None, 
 def payroll(root: Path | None, month: Month) -> list[PayrollRow]:
     coop, figures = open_figures(root)
     return payroll_rows(coop, figures, month)
+
+
+def tutors(root: Path | None, tutor: str | None, as_of: datetime.date) -> tuple[Cooperative, LedgerFigures, list[Problem]]:
+    coop, figures = open_figures(root)
+    known = {t.id for t in coop.coop.tutors}
+    if tutor is not None and tutor not in known:
+        raise NotFound.one(f"no tutor {tutor!r} in config/coop.yaml (tutors: {', '.join(sorted(known)) or 'none'})")
+    return coop, figures, lifecycle_alerts(coop, figures, as_of)
 
 
 def write_export(path: Path, text: str) -> None:

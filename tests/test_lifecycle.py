@@ -78,3 +78,28 @@ def test_alerts_reach_members_report_and_check(sample_copy):
     assert "warning: config/members.yaml:" in check.stderr and "nora: CAPE contract ended" in check.stderr
     report = run_cli(sample_copy, "report", "2026-09", "--format", "json").json()
     assert any(a.startswith("members: activity StudioHugo has no current member") for a in report["alerts"])
+
+
+def test_months_until_a_deadline():
+    from coopctl.core.lifecycle import months_until
+
+    d = datetime.date
+    assert months_until(d(2026, 10, 31), d(2027, 5, 3)) == 6
+    assert months_until(d(2026, 10, 31), d(2026, 9, 30)) == -1  # one whole month overdue
+    assert months_until(d(2026, 1, 31), d(2026, 2, 28)) == 0  # not yet a whole month
+    assert months_until(d(2026, 3, 1), d(2026, 3, 1)) == 0
+
+
+def test_tutor_portfolio(sample_copy):
+    run = run_cli(sample_copy, "tutor", "mlefevre", "--as-of", "2026-10-31", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    rows = {r["member"]: r for r in run.json()["members"]}
+    assert set(rows) == {"alice", "dan", "lea", "marc", "nora"}  # hugo left in June: no longer followed
+    assert (rows["nora"]["phase"], rows["nora"]["next_deadline"], rows["nora"]["deadline"], rows["nora"]["months_to_deadline"]) == (
+        "CAPE", "end of CAPE contract", "2026-09-30", -1)
+    assert rows["nora"]["alerts"] == ["nora: CAPE contract ended on 2026-09-30 with no renewal recorded "
+                                      "(add the renewal date under cape_renewals, or a cesa_from)"]
+    assert (rows["dan"]["deadline"], rows["dan"]["months_to_deadline"]) == ("2027-05-03", 6)
+    assert rows["alice"]["next_deadline"] is None  # an associate since 2026-06-15
+    unknown = run_cli(sample_copy, "tutor", "nobody")
+    assert unknown.exit_code == 1 and "no tutor 'nobody'" in unknown.stderr

@@ -118,7 +118,7 @@ def test_report_formats(sample_copy):
     assert "Month 2026-09: closed" in table and "By establishment" in table
 
 
-COMMANDS = ["close-month", "balance", "report", "members", "check", "reopen", "review", "treasury", "simulate", "payroll", "init"]
+COMMANDS = ["close-month", "balance", "report", "members", "check", "reopen", "review", "treasury", "simulate", "payroll", "init", "tutor"]
 
 
 def test_every_command_is_listed_and_has_help_with_an_example():

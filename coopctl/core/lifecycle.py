@@ -92,3 +92,24 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
             file, line = coop.where("config/activities.yaml", ("activities", coop.activities.index(activity)))
             alerts.append(Problem(f"activity {activity.id} has no current member{who}{held}", file, line, severity="warning"))
     return alerts
+
+
+def next_deadline(member: Member, as_of: datetime.date) -> tuple[str, datetime.date] | None:
+    """The member's next legal deadline on ``as_of``: the end of the CAPE contract or the associate deadline."""
+    phase = member.phase_on(as_of)
+    if phase == "CAPE":
+        return "end of CAPE contract", min(cape_end(member, as_of), add_months(member.joined, 36) - datetime.timedelta(days=1))
+    if phase == "CESA" and not member.is_associate_on(as_of):
+        deadline = associate_deadline(member)
+        return ("associate deadline", deadline) if deadline is not None else None
+    return None
+
+
+def months_until(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from ``start`` to ``end`` (negative when ``end`` has passed: whole months overdue)."""
+    if end < start:
+        return -months_until(end, start)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months
