@@ -264,7 +264,7 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
     top = aggregate_options_map(parsed[next(iter(current))][2], []) if next(iter(current)) in parsed else None
     parts = []
     new_files = {}
-    for rel, (sha, patterns) in current.items():
+    for rel, (sha, _patterns) in current.items():
         stored = folder / "files" / f"{sha}.json"
         if rel not in parsed:
             parts.append(figures_from_json(json.loads(stored.read_bytes())))

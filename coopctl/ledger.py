@@ -567,7 +567,7 @@ def merge_figures(parts: list[LedgerFigures], signs: list[int] | None = None) ->
                 current.contribution += sign * figures.contribution
                 current.salary_cost += sign * figures.salary_cost
                 current.equity += sign * figures.equity
-        for name, source, target in (("receivables", part.receivables, total.receivables), ("accounts", part.accounts, total.accounts)):
+        for source, target in ((part.receivables, total.receivables), (part.accounts, total.accounts)):
             for key, days in source.items():
                 book = target[key]
                 for day, amount in days.items():

@@ -292,7 +292,7 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
     number = 0
     collected = Decimal(0)
     deductible = Decimal(0)
-    for act, (reserve, (lo, hi), first, last, (elo, ehi), exp_account, clients) in PROFILES.items():
+    for act, (_reserve, (lo, hi), first, last, (elo, ehi), exp_account, clients) in PROFILES.items():
         if not first <= m <= last:
             continue
         seasonal = Decimal("0.45") if act == "JardinsPartages" and m in (1, 2, 11, 12) else Decimal(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import COOP_YAML, EXAMPLE_LEDGER, run_cli, snapshot, write_coop
+from conftest import COOP_YAML, run_cli, snapshot, write_coop
 
 ONE_ACTIVITY = """\
 activities:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, snapshot, write_coop
+from conftest import run_cli, snapshot
 
 MARCH = "ledgers/2026/2026-03.beancount"
 
