@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
-from .config import Cooperative
+from .config import Cooperative, cache_folder
 from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, extract_figures,
                      merge_figures)
 from .months import Month
@@ -45,9 +45,7 @@ FORMAT = 4
 
 
 def cache_dir(coop: Cooperative) -> Path:
-    base = os.environ.get("COOPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coopctl")
-    return Path(base) / hashlib.sha256(str(coop.root.resolve()).encode()).hexdigest()[:20]
+    return cache_folder(coop.root)
 
 
 def enabled() -> bool:

@@ -107,11 +107,11 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
     main = coop.ledger_path
     main_before = main.read_bytes()
     text = closing_text(plan, books.figures.open_accounts, marker)
-    atomic_write(target, text.encode("utf-8"))
+    atomic_write(target, text.encode("utf-8"), fault_points=True)
     include_added = False
     try:
         if needs_include:
-            atomic_write(main, main_before + INCLUDE_BLOCK.encode("utf-8"))
+            atomic_write(main, main_before + INCLUDE_BLOCK.encode("utf-8"), fault_points=True)
             include_added = True
         books = load_books(coop)
         errors = [p for p in books.problems if p.severity == "error"]
@@ -121,7 +121,7 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
             raise LedgerError([Problem("the ledger does not load cleanly after the close; nothing was changed"), *errors])
     except BaseException:
         if include_added:
-            atomic_write(main, main_before)
+            atomic_write(main, main_before, fault_points=True)
         remove_file(target)
         raise
     return WrittenClose(target, include_added)

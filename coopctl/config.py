@@ -11,6 +11,8 @@ so that the rest of coopctl only ever sees a consistent cooperative.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -297,7 +299,20 @@ class Cooperative:
     coop: Coop
     members: list[Member]
     activities: list[Activity]
-    lines: dict[tuple[str, tuple], int] = field(default_factory=dict)
+    known_lines: dict[tuple[str, tuple], int] | None = None
+
+    @property
+    def lines(self) -> dict[tuple[str, tuple], int]:
+        """YAML path -> line, for messages; read again from the files when the config came from the cache."""
+        if self.known_lines is None:
+            lines: dict[tuple[str, tuple], int] = {}
+            for name in ("coop", "members", "activities"):
+                try:
+                    _read_yaml(self.root / "config" / f"{name}.yaml", f"config/{name}.yaml", lines)
+                except ConfigError:
+                    pass
+            self.known_lines = lines
+        return self.known_lines
 
     @property
     def ledger_path(self) -> Path:
@@ -485,8 +500,66 @@ def _validate(model: type[BaseModel], data: Any, rel: str, lines: dict) -> Any:
         raise ConfigError(problems) from None
 
 
+CONFIG_FILES = ("coop", "members", "activities")
+
+
+def _config_cache(root: Path) -> tuple[Path, str] | None:
+    """Where a validated copy of this exact config may be kept (JSON, keyed by the files' bytes), or None."""
+    if os.environ.get("COOPCTL_NO_CACHE", "") not in ("", "0"):
+        return None
+    from . import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        for name in CONFIG_FILES:
+            digest.update((root / "config" / f"{name}.yaml").read_bytes())
+    except OSError:
+        return None
+    return cache_folder(root) / "config.json", digest.hexdigest()
+
+
+def cache_folder(root: Path) -> Path:
+    """coopctl's cache for the cooperative at ``root``: outside the git tree, one folder per cooperative."""
+    base = os.environ.get("COOPCTL_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coopctl")
+    return Path(base) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
+
+
 def load_cooperative(root: Path) -> Cooperative:
-    """Load and validate the three config files of the cooperative at ``root``."""
+    """Load and validate the three config files of the cooperative at ``root``.
+
+    A validated copy is kept in the cache, keyed by the files' exact bytes: an unchanged config is read
+    back as JSON (YAML parsing is most of the cost for thousands of members) and validated again.
+    """
+    cached = _config_cache(root)
+    if cached is not None:
+        path, key = cached
+        try:
+            doc = json.loads(path.read_bytes())
+            if doc.get("key") == key:
+                cooperative = Cooperative(root, Coop.model_validate(doc["coop"]),
+                                          MembersFile.model_validate(doc["members"]).members,
+                                          ActivitiesFile.model_validate(doc["activities"]).activities)
+                if not check_consistency(cooperative):
+                    return cooperative
+        except (OSError, ValueError, KeyError, TypeError, ValidationError):
+            pass
+    cooperative = _load_from_yaml(root)
+    if cached is not None:
+        path, key = cached
+        doc = {"key": key, "coop": cooperative.coop.model_dump(mode="json", by_alias=True),
+               "members": {"members": [m.model_dump(mode="json", by_alias=True) for m in cooperative.members]},
+               "activities": {"activities": [a.model_dump(mode="json", by_alias=True) for a in cooperative.activities]}}
+        try:
+            from .safe_io import atomic_write
+
+            atomic_write(path, json.dumps(doc).encode("utf-8"))
+        except OSError:
+            pass
+    return cooperative
+
+
+def _load_from_yaml(root: Path) -> Cooperative:
     lines: dict[tuple[str, tuple], int] = {}
     files = {name: f"config/{name}.yaml" for name in ("coop", "members", "activities")}
     coop = _validate(Coop, _read_yaml(root / files["coop"], files["coop"], lines), files["coop"], lines)

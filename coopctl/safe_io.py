@@ -50,23 +50,27 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder)."""
+def atomic_write(path: Path, data: bytes, fault_points: bool = False) -> None:
+    """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder).
+
+    ``fault_points``: a ledger write, where the crash test's pauses apply (COOPCTL_FAULT_PAUSE).
+    """
+    step = _step if fault_points else (lambda: None)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else None
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            _step()
+            step()
             half = len(data) // 2
             handle.write(data[:half])
             handle.flush()
-            _step()
+            step()
             handle.write(data[half:])
             handle.flush()
             os.fsync(handle.fileno())
-        _step()
+        step()
         if mode is not None:
             os.chmod(temp, mode)
         else:
@@ -74,13 +78,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.umask(umask)
             os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
-        _step()
+        step()
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
     _fsync_dir(folder)
-    _step()
+    step()
 
 
 def remove_file(path: Path) -> None:

@@ -250,7 +250,7 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         strip = marker.include_added and not others and main_before.endswith(INCLUDE_BLOCK.encode("utf-8"))
         try:
             if strip:  # first the include (the month is then open), then the file
-                atomic_write(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))])
+                atomic_write(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))], fault_points=True)
             remove_file(target)
             if not others and coop.closing_dir.is_dir() and not any(coop.closing_dir.iterdir()):
                 coop.closing_dir.rmdir()
@@ -259,9 +259,9 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
             if errors or month in after.figures.closed:
                 raise LedgerError([Problem(f"the ledger does not load cleanly after reopening {month}; nothing was changed"), *errors])
         except BaseException:
-            atomic_write(target, closing_before)
+            atomic_write(target, closing_before, fault_points=True)
             if strip:
-                atomic_write(main, main_before)
+                atomic_write(main, main_before, fault_points=True)
             raise
         return ReopenResult(month, target, strip)
 

@@ -164,3 +164,20 @@ def test_incremental_equals_full_on_random_edits(coop, edits):
             event("incremental" if result is not None else "full load")
             if result is not None:
                 assert result == expected
+
+
+def test_the_config_cache_gives_the_same_cooperative_and_keeps_line_numbers(tmp_path):
+    from coopctl.config import cache_folder
+
+    folder = write_coop(tmp_path / "coop")
+    first = load_cooperative(folder)  # from YAML; stores the validated copy
+    assert (cache_folder(folder) / "config.json").is_file()
+    second = load_cooperative(folder)  # from the cache
+    assert second.known_lines is None  # lines not read yet
+    assert (second.coop, second.members, second.activities) == (first.coop, first.members, first.activities)
+    assert second.where("config/members.yaml", ("members", 1)) == ("config/members.yaml", 13)  # read on demand
+    # any byte changed: the YAML is read again, errors keep their file:line
+    path = folder / "config" / "members.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('gross: "1900.00"', "gross: 1900.00"), encoding="utf-8")
+    run = run_cli(folder, "check")
+    assert run.exit_code == 1 and run.stderr.startswith("error: config/members.yaml:12: members[0].salary[1].gross:")

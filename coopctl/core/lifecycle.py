@@ -42,30 +42,27 @@ def associate_deadline(member: Member) -> datetime.date | None:
 def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date) -> list[Problem]:
     alerts: list[Problem] = []
 
-    def warn(member: Member | None, message: str) -> None:
-        file, line = ("config/members.yaml", None)
-        if member is not None:
-            index = coop.members.index(member)
-            file, line = coop.where("config/members.yaml", ("members", index))
-        alerts.append(Problem(message, file if member is not None else None, line, severity="warning"))
+    def warn(index: int, message: str) -> None:
+        file, line = coop.where("config/members.yaml", ("members", index))
+        alerts.append(Problem(message, file, line, severity="warning"))
 
     months_closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
     threshold = coop.coop.treasury.deficit_months_alert
-    for member in coop.members:
+    for index, member in enumerate(coop.members):
         phase = member.phase_on(as_of)
         if phase == "CAPE":
             end = cape_end(member, as_of)
             limit = add_months(member.joined, 36) - datetime.timedelta(days=1)
             if as_of > limit:
-                warn(member, f"{member.id}: in CAPE for more than 36 months (since {member.joined}); "
+                warn(index, f"{member.id}: in CAPE for more than 36 months (since {member.joined}); "
                              "the CAPE cannot be renewed again: a CESA contract or a departure is due")
             elif as_of > end:
-                warn(member, f"{member.id}: CAPE contract ended on {end} with no renewal recorded "
+                warn(index, f"{member.id}: CAPE contract ended on {end} with no renewal recorded "
                              "(add the renewal date under cape_renewals, or a cesa_from)")
         elif phase == "CESA":
             deadline = associate_deadline(member)
             if deadline is not None and not member.is_associate_on(as_of) and as_of > deadline:
-                warn(member, f"{member.id}: not an associate although the deadline was {deadline} "
+                warn(index, f"{member.id}: not an associate although the deadline was {deadline} "
                              f"(3 years after the CESA start {member.cesa_from}, less the CAPE time)")
             deficit = 0
             for month in reversed(months_closed):
@@ -74,9 +71,9 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
                 else:
                     break
             if deficit >= threshold:
-                warn(member, f"{member.id}: salaried while {member.activity} has been in deficit for {deficit} closed "
+                warn(index, f"{member.id}: salaried while {member.activity} has been in deficit for {deficit} closed "
                              f"months in a row (alert from {threshold}); review the salary with the tutor")
-    for activity in coop.activities:
+    for position, activity in enumerate(coop.activities):
         current = [m for m in coop.members_of(activity.id) if m.phase_on(as_of) in ("CAPE", "CESA")]
         if current:
             continue
@@ -89,7 +86,7 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
             held = f"; it still owes an advance of {-balance:,.2f}"
         who = f" (members who left: {', '.join(departed)})" if departed else ""
         if held or not departed:
-            file, line = coop.where("config/activities.yaml", ("activities", coop.activities.index(activity)))
+            file, line = coop.where("config/activities.yaml", ("activities", position))
             alerts.append(Problem(f"activity {activity.id} has no current member{who}{held}", file, line, severity="warning"))
     return alerts
 
