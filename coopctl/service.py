@@ -27,19 +27,11 @@ from .core.review import Review, compare
 from .core.simulate import Simulation, simulate_salary
 from .core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
 from .errors import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
-from .fingerprint import describe, entry_fingerprint
 from .cache import cached_figures
+from .fingerprint import describe, entry_fingerprint
 from .ledger import Books, LedgerFigures, load_books, require_clean
 from .months import Month
 from .safe_io import atomic_write, command_line, cooperative_lock, remove_file
-
-
-def open_books(root: Path | None) -> Books:
-    """Find the cooperative, load its config and the whole ledger through Beancount; raise on any error."""
-    coop = load_cooperative(find_root(root))
-    books = load_books(coop)
-    require_clean(books)
-    return books
 
 
 def open_figures(root: Path | None) -> tuple[Cooperative, LedgerFigures]:
