@@ -93,7 +93,8 @@ def report(root: Path | None, month: Month | None, today: datetime.date) -> tupl
     if month is None:
         month = figures.last_closed or Month.of(today).previous()
     result = month_report(coop, figures, month)
-    result = dataclasses.replace(result, lifecycle=tuple(p.message for p in lifecycle_alerts(coop, figures, month.last_day)))
+    alerts = lifecycle_alerts(coop, figures, month.last_day, locate=False)
+    result = dataclasses.replace(result, lifecycle=tuple(p.message for p in alerts))
     pending: list = []
     if not result.closed:
         pending = [p for t in plan_transactions(plan_close(coop, figures, month)) for p in t.postings]
@@ -115,7 +116,7 @@ def tutors(root: Path | None, tutor: str | None, as_of: datetime.date) -> tuple[
     known = {t.id for t in coop.coop.tutors}
     if tutor is not None and tutor not in known:
         raise NotFound.one(f"no tutor {tutor!r} in config/coop.yaml (tutors: {', '.join(sorted(known)) or 'none'})")
-    return coop, figures, lifecycle_alerts(coop, figures, as_of)
+    return coop, figures, lifecycle_alerts(coop, figures, as_of, locate=False)
 
 
 def write_export(path: Path, text: str) -> None:
@@ -155,7 +156,7 @@ def balance(root: Path | None, member: str | None, as_of: datetime.date) -> tupl
 
 def members(root: Path | None, as_of: datetime.date) -> tuple[list, list[Problem]]:
     coop, figures = open_figures(root)
-    return members_list(coop, figures, as_of), lifecycle_alerts(coop, figures, as_of)
+    return members_list(coop, figures, as_of), lifecycle_alerts(coop, figures, as_of, locate=False)
 
 
 def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[Problem]]:

@@ -39,11 +39,15 @@ def associate_deadline(member: Member) -> datetime.date | None:
     return add_months(member.cesa_from, 36) - (member.cesa_from - member.joined) - datetime.timedelta(days=1)
 
 
-def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date) -> list[Problem]:
+def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date, locate: bool = True) -> list[Problem]:
+    """The warnings on ``as_of``; with ``locate``, each names the config line of the member or activity."""
     alerts: list[Problem] = []
 
+    def where(file: str, path: tuple) -> tuple[str | None, int | None]:
+        return coop.where(file, path) if locate else (None, None)
+
     def warn(index: int, message: str) -> None:
-        file, line = coop.where("config/members.yaml", ("members", index))
+        file, line = where("config/members.yaml", ("members", index))
         alerts.append(Problem(message, file, line, severity="warning"))
 
     months_closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
@@ -86,7 +90,7 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
             held = f"; it still owes an advance of {-balance:,.2f}"
         who = f" (members who left: {', '.join(departed)})" if departed else ""
         if held or not departed:
-            file, line = coop.where("config/activities.yaml", ("activities", position))
+            file, line = where("config/activities.yaml", ("activities", position))
             alerts.append(Problem(f"activity {activity.id} has no current member{who}{held}", file, line, severity="warning"))
     return alerts
 

@@ -146,12 +146,16 @@ def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.da
                    pending: list[tuple[str, Decimal]] = (), pending_month: Month | None = None) -> TreasuryState:
     """The treasury on ``as_of``; ``pending`` postings (a close not yet written, for ``pending_month``) are counted in."""
     extra: dict[str, Decimal] = {}
+    extra_by_prefix: dict[str, Decimal] = {}  # pending amounts rolled up to every ancestor account, once
     for account, amount in pending:
         extra[account] = extra.get(account, ZERO) + amount
+        parts = account.split(":")
+        for depth in range(1, len(parts) + 1):
+            key = ":".join(parts[:depth])
+            extra_by_prefix[key] = extra_by_prefix.get(key, ZERO) + amount
 
     def balance(prefix: str) -> Decimal:
-        total = figures.account_balance(prefix, as_of)
-        return total + sum((v for k, v in extra.items() if k == prefix or k.startswith(prefix + ":")), ZERO)
+        return figures.account_balance(prefix, as_of) + extra_by_prefix.get(prefix, ZERO)
 
     pending_by_activity: dict[str, Decimal] = {}
     for account, amount in extra.items():
