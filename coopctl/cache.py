@@ -41,7 +41,7 @@ from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, Loade
 from .months import Month
 from .safe_io import atomic_write
 
-FORMAT = 4
+FORMAT = 5
 
 
 def cache_dir(coop: Cooperative) -> Path:
@@ -62,16 +62,21 @@ def config_key(coop: Cooperative) -> str:
 # --------------------------------------------------------------------------- figures <-> JSON
 
 
+def _packed(rows: list) -> str:
+    """Rows as one JSON string: the index is parsed fast, and a row list only when its activity is read."""
+    return json.dumps(rows, separators=(",", ":"))
+
+
 def figures_to_json(figures: LedgerFigures) -> dict:
     def rows(book: dict) -> list:
         return [[day.toordinal(), str(amount)] for day, amount in sorted(book.items()) if amount]
 
     return {
-        "days": {act: [[d.toordinal(), str(f.revenue), str(f.expenses), str(f.contribution), str(f.salary_cost), str(f.equity)]
-                       for d, f in sorted(days.items()) if any((f.revenue, f.expenses, f.contribution, f.salary_cost, f.equity))]
+        "days": {act: _packed([[d.toordinal(), str(f.revenue), str(f.expenses), str(f.contribution), str(f.salary_cost), str(f.equity)]
+                               for d, f in sorted(days.items()) if any((f.revenue, f.expenses, f.contribution, f.salary_cost, f.equity))])
                  for act, days in sorted(figures.days.items())},
-        "receivables": {act: rows(book) for act, book in sorted(figures.receivables.items())},
-        "accounts": {account: rows(book) for account, book in sorted(figures.accounts.items())},
+        "receivables": {act: _packed(rows(book)) for act, book in sorted(figures.receivables.items())},
+        "accounts": {account: _packed(rows(book)) for account, book in sorted(figures.accounts.items())},
         "closed": {str(m): [c.file, c.line, {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()}]
                    for m, c in sorted(figures.closed.items())},
         "booked": {str(m): sorted([s.member, s.activity, str(s.gross), str(s.employer), str(s.net), str(s.social), str(s.bonus)] for s in salaries)
@@ -82,10 +87,10 @@ def figures_to_json(figures: LedgerFigures) -> dict:
         "first": figures.first_date.toordinal() if figures.first_date else None,
         "last": figures.last_date.toordinal() if figures.last_date else None,
         "monthly": {
-            "days": {act: [[k, str(f.revenue), str(f.expenses), str(f.contribution), str(f.salary_cost), str(f.equity)]
-                           for k, f in zip(*figures._monthly_days(act)[:2])] for act in sorted(figures.days)},
-            "receivables": {act: _monthly_rows(figures, "receivables", act) for act in sorted(figures.receivables)},
-            "accounts": {account: _monthly_rows(figures, "accounts", account) for account in sorted(figures.accounts)},
+            "days": {act: _packed([[k, str(f.revenue), str(f.expenses), str(f.contribution), str(f.salary_cost), str(f.equity)]
+                                   for k, f in zip(*figures._monthly_days(act)[:2])]) for act in sorted(figures.days)},
+            "receivables": {act: _packed(_monthly_rows(figures, "receivables", act)) for act in sorted(figures.receivables)},
+            "accounts": {account: _packed(_monthly_rows(figures, "accounts", account)) for account in sorted(figures.accounts)},
         },
     }
 
@@ -128,13 +133,13 @@ class _LazyBooks(dict):
         return value
 
 
-def _day_rows(rows: list) -> dict:
+def _day_rows(packed: str) -> dict:
     return {datetime.date.fromordinal(r[0]): DayFigures(Decimal(r[1]), Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5]))
-            for r in rows}
+            for r in json.loads(packed)}
 
 
-def _amount_rows(rows: list) -> dict:
-    return {datetime.date.fromordinal(r[0]): Decimal(r[1]) for r in rows}
+def _amount_rows(packed: str) -> dict:
+    return {datetime.date.fromordinal(r[0]): Decimal(r[1]) for r in json.loads(packed)}
 
 
 def figures_from_json(doc: dict) -> LedgerFigures:

@@ -22,6 +22,7 @@ import datetime
 import gc
 import glob
 import hashlib
+import json
 import os
 import re
 from collections import defaultdict
@@ -306,7 +307,7 @@ class LedgerFigures:
         if ("days", activity) not in cache:
             provided = self.__dict__.get("provided_monthly")
             if provided is not None:
-                rows = provided["days"].get(activity) or []
+                rows = json.loads(provided["days"].get(activity) or "[]")
                 keys, sums = [r[0] for r in rows], [DayFigures(*(Decimal(x) for x in r[1:])) for r in rows]
             else:
                 by_month: dict[int, DayFigures] = {}
@@ -328,7 +329,7 @@ class LedgerFigures:
         if (kind, key) not in cache:
             provided = self.__dict__.get("provided_monthly")
             if provided is not None:
-                rows = provided[kind].get(key) or []
+                rows = json.loads(provided[kind].get(key) or "[]")
                 keys, amounts = [r[0] for r in rows], [Decimal(r[1]) for r in rows]
             else:
                 by_month: dict[int, Decimal] = {}

@@ -110,12 +110,12 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
     folder = split_coop(tmp_path / "coop")
     expected = full(folder)
     index = cache_dir(load_cooperative(folder)) / "index.json"
-    for junk in (b"\x80\x04\x95 not json (a pickle would start like this)", b"{}", b'{"format": 4, "config": "x"}', b"[]"):
+    for junk in (b"\x80\x04\x95 not json (a pickle would start like this)", b"{}", b'{"format": 5, "config": "x"}', b"[]"):
         index.write_bytes(junk)
         assert cached(folder) is None
     full(folder)
     assert cached(folder) == expected
-    assert json.loads(index.read_bytes())["format"] == 4
+    assert json.loads(index.read_bytes())["format"] == 5
 
 
 def test_the_cache_lives_outside_the_cooperative(tmp_path):
