@@ -27,13 +27,15 @@ BIN = Path(sys.executable).parent
 
 def measure(argv: list[str], env: dict, cwd: Path) -> tuple[float, int]:
     """(seconds, peak RSS in MiB) of one whole process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()[-500:]}")
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child must never block on a full pipe
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(argv)} failed: {errors.read().decode()[-500:]}")
     return elapsed, usage.ru_maxrss // 1024
 
 
