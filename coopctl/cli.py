@@ -398,14 +398,15 @@ def simulate_command(
     amount = _parse_amount(gross, "gross")
     with _loading():
         result = service.simulate(state.root, member, amount, _parse_amount(hours, "hours"), _parse_month(month), _today())
-    data = {"member": result.member_id, "activity": result.activity_id, "month": str(result.month), "gross": result.gross,
-            "hours": f"{result.hours}", "employer_rate": f"{result.employer_rate:.4f}",
-            "employer_contributions": result.employer_contributions, "employee_contributions": result.employee_contributions,
-            "net": result.net, "cost": result.cost, "current_cost": result.current_cost, "change": result.change,
+    pay = result.pay
+    data = {"member": pay.member_id, "activity": result.activity_id, "month": str(result.month), "gross": pay.gross,
+            "hours": f"{pay.hours}", "employer_rate": f"{pay.employer_rate:.4f}",
+            "employer_contributions": pay.employer_contributions, "employee_contributions": pay.employee_contributions,
+            "net": pay.net, "cost": pay.cost, "current_cost": result.current_cost, "change": result.change,
             "reserve": result.reserve, "minimum_gross": result.minimum_gross,
             "months_covered": None if result.months_covered is None else f"{result.months_covered:.1f}"}
     rows = [{"line": label, "amount": data[key]} for key, label in [
-        ("gross", "Gross salary"), ("employer_contributions", f"+ Employer contributions ({result.employer_rate * 100:.2f} %)"),
+        ("gross", "Gross salary"), ("employer_contributions", f"+ Employer contributions ({pay.employer_rate * 100:.2f} %)"),
         ("cost", "= Cost to the activity, each month"), ("employee_contributions", "Employee contributions"),
         ("net", "Net salary"), ("current_cost", "Salary cost today"), ("change", "Change in cost"),
         ("reserve", f"Reserve of {result.activity_id} today")]]
@@ -416,9 +417,9 @@ def simulate_command(
     else:
         notes.append(f"{result.activity_id} has no reserve today: this salary would be paid from revenue to come, "
                      "or advanced by the pooled treasury.")
-    if result.gross < result.minimum_gross:
-        notes.append(f"Below the minimum wage: {result.hours} h a month need at least {result.minimum_gross:,.2f} gross.")
-    table = Table(f"Salary simulation for {result.member_id} ({result.month} rates)",
+    if pay.gross < result.minimum_gross:
+        notes.append(f"Below the minimum wage: {pay.hours} h a month need at least {result.minimum_gross:,.2f} gross.")
+    table = Table(f"Salary simulation for {pay.member_id} ({result.month} rates)",
                   [Column("line", "Line"), Column("amount", "Amount", "money")], rows)
     render(Report(data, [table], notes), fmt, _console())
 

@@ -20,6 +20,14 @@ from .contribution import month_contribution
 from .payroll import MemberPay, pay_for_month
 
 
+def cap_alerts(advance: Decimal, cap_months: int, salary_cost: Decimal) -> list[str]:
+    """The alert of an advance over its cap (cap months × the month's salary cost); the salary is still paid."""
+    cap = cap_months * salary_cost
+    if advance > cap:
+        return [f"advance {advance:.2f} exceeds the cap of {cap:.2f} ({cap_months} months of salary cost {salary_cost:.2f})"]
+    return []
+
+
 @dataclass(frozen=True)
 class ActivityClose:
     activity_id: str
@@ -55,10 +63,7 @@ class ActivityClose:
 
     @property
     def alerts(self) -> list[str]:
-        if self.advance > self.advance_cap:
-            return [f"advance {self.advance:.2f} exceeds the cap of {self.advance_cap:.2f} "
-                    f"({self.cap_months} months of salary cost {self.salary_cost:.2f})"]
-        return []
+        return cap_alerts(self.advance, self.cap_months, self.salary_cost)
 
 
 @dataclass(frozen=True)

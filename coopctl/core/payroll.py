@@ -107,6 +107,14 @@ def employer_rate_for(payroll: PayrollEntry, gross: Decimal, hours: Decimal, pai
     return points[-1].rate
 
 
+def contract_pay(member_id: str, name: str, payroll: PayrollEntry, gross: Decimal, hours: Decimal) -> MemberPay:
+    """A whole month of a contract (no proration, no bonus): the basis of salary costs in force and simulations."""
+    rate = employer_rate_for(payroll, gross, hours)
+    return MemberPay(member_id=member_id, name=name, phase="CESA", days=0, hours=hours, gross=gross,
+                     employer_contributions=round_cent(gross * rate),
+                     employee_contributions=round_cent(gross * payroll.employee_rate), employer_rate=rate)
+
+
 def bonus_in(member: Member, month: Month) -> Decimal:
     return sum((b.gross for b in member.bonuses if b.month == str(month)), ZERO)
 

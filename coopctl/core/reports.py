@@ -15,7 +15,7 @@ from ..errors import CloseRefused, Problem
 from ..ledger import LedgerFigures
 from ..money import ZERO
 from ..months import Month, month_range
-from .close import ActivityClose, plan_close
+from .close import ActivityClose, cap_alerts, plan_close
 from .payroll import smic_minimum
 
 
@@ -51,10 +51,7 @@ def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, mo
     closing = opening + booked.balance_change
     advance = max(ZERO, -closing)
     cap = coop.coop.treasury.advance_cap_months * booked.salary_cost
-    alerts = ()
-    if advance > cap:
-        alerts = (f"advance {advance:.2f} exceeds the cap of {cap:.2f} "
-                  f"({coop.coop.treasury.advance_cap_months} months of salary cost {booked.salary_cost:.2f})",)
+    alerts = tuple(cap_alerts(advance, coop.coop.treasury.advance_cap_months, booked.salary_cost))
     return ActivityMonth(activity_id, activity.name, activity.establishment, opening, booked.revenue,
                          booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts)
 

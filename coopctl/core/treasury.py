@@ -26,9 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..config import Cooperative, in_force
 from ..ledger import LedgerFigures
-from ..money import ZERO, round_cent
+from ..money import ZERO
 from ..months import Month
-from .payroll import employer_rate_for
+from .payroll import contract_pay
 
 CONVENTIONAL_ACCOUNTS = ("Assets:Bank", "Assets:Receivable", "Liabilities:VAT", "Liabilities:Payroll:Social",
                          "Liabilities:Payroll:Net", "Liabilities:Tax", "Liabilities:Payable", "Income:Activity",
@@ -119,7 +119,7 @@ def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date)
         entry = in_force(member.salary, day)
         if entry is None or payroll is None:
             continue
-        total += entry.gross + round_cent(entry.gross * employer_rate_for(payroll, entry.gross, entry.hours))
+        total += contract_pay(member.id, member.name, payroll, entry.gross, entry.hours).cost
     return total
 
 
