@@ -41,7 +41,7 @@ from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, Loade
 from .months import Month
 from .safe_io import atomic_write
 
-FORMAT = 5
+FORMAT = 6
 
 
 def cache_dir(coop: Cooperative) -> Path:
@@ -79,6 +79,10 @@ def figures_to_json(figures: LedgerFigures) -> dict:
         "accounts": {account: _packed(rows(book)) for account, book in sorted(figures.accounts.items())},
         "closed": {str(m): [c.file, c.line, {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()}]
                    for m, c in sorted(figures.closed.items())},
+        "closed_years": {str(y): [c.file, c.line, {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()}]
+                         for y, c in sorted(figures.closed_years.items())},
+        "opened_after": figures.opened_after,
+        "carried_deficit": figures.carried_deficit,
         "booked": {str(m): sorted([s.member, s.activity, str(s.gross), str(s.employer), str(s.net), str(s.social), str(s.bonus)] for s in salaries)
                    for m, salaries in sorted(figures.booked_salaries.items())},
         "open": sorted(figures.open_accounts),
@@ -148,6 +152,9 @@ def figures_from_json(doc: dict) -> LedgerFigures:
     figures.receivables = _LazyBooks(doc["receivables"], _amount_rows)
     figures.accounts = _LazyBooks(doc["accounts"], _amount_rows)
     figures.closed = {Month.parse(m): CloseMarker(v[0], v[1], v[2]) for m, v in doc["closed"].items()}
+    figures.closed_years = {int(y): CloseMarker(v[0], v[1], v[2]) for y, v in doc["closed_years"].items()}
+    figures.opened_after = doc["opened_after"]
+    figures.carried_deficit = dict(doc["carried_deficit"])
     figures.booked_salaries = defaultdict(list, {
         Month.parse(m): [BookedSalary(r[0], r[1], Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5]), Decimal(r[6])) for r in rows]
         for m, rows in doc["booked"].items()})

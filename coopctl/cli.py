@@ -703,27 +703,192 @@ def check_command(fmt: FormatOption = Format.table) -> None:
 
 @app.command("reopen")
 def reopen_command(
-    month: Annotated[str, typer.Argument(metavar="YYYY-MM", help="The last closed month.")],
+    period: Annotated[str, typer.Argument(metavar="YYYY-MM|YYYY", help="The last closed month, or the last closed year.")],
 ) -> None:
-    """Reopen the last closed month: remove its closing so close-month can run again.
+    """Reopen the last closed month (or year): remove its closing so it can be closed again.
 
     The files return byte for byte to what they were before that close.
     Only the last closed month can be reopened; reopen later months first.
+    A year (YYYY) undoes close-year: its transfers into equity and the next year's opening.
 
     Examples:
 
       coopctl reopen 2026-09
 
       coopctl reopen 2026-09 && coopctl close-month 2026-09
+
+      coopctl reopen 2025
     """
-    parsed = _parse_month(month)
+    console = _console()
+    if period.strip().isdigit() and len(period.strip()) == 4:
+        with _loading():
+            done = service.reopen_closed_year(state.root, int(period))
+        names = ", ".join(path.name for path in done.removed)
+        console.print(f"Reopened {done.year}: removed {names}"
+                      + (" and the include close-year had added to the main ledger" if done.include_removed else "")
+                      + f". Close it again with: coopctl close-year {done.year}", highlight=False)
+        return
+    parsed = _parse_month(period)
     assert parsed is not None
     with _loading():
         result = service.reopen(state.root, parsed)
-    console = _console()
     console.print(f"Reopened {result.month}: removed {result.removed.name}"
                   + (" and the closings include it had added to the main ledger" if result.include_removed else "")
                   + f". Close it again with: coopctl close-month {result.month}", highlight=False)
+
+
+# --------------------------------------------------------------------------- close-year
+
+
+def _parse_year(value: str) -> int:
+    text = value.strip()
+    if not (len(text) == 4 and text.isdigit()) or not 1900 < int(text) < 3000:
+        raise typer.BadParameter(f"{value!r} is not a year; write it as YYYY, e.g. 2025")
+    return int(text)
+
+
+PART_LABELS = {"legal_reserve": "Legal reserve (réserve légale)", "development_fund": "Development fund (fonds de développement)",
+               "workers_share": "Workers' share (part travail)", "dividends": "Dividends (dividendes)"}
+
+
+@app.command("close-year")
+def close_year_command(
+    year: Annotated[str, typer.Argument(metavar="YYYY", help="The year to close (its December must be closed).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Compute and show the year's close; write nothing.")] = False,
+    apply_surplus: Annotated[bool, typer.Option("--apply-surplus", help="Book the surplus split the general assembly decided (on a closed year too).")] = False,
+    date: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="With --apply-surplus: the assembly's date (default: today).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Close a year: carry each activity's result into its reserve, the cooperative's into its result.
+
+    Writes ledgers/closing/YYYY-year.beancount (transfers into Equity:Activity:* and
+    Equity:Coop:Result, dated 31 December), the next year's opening balances
+    (ledgers/openings/), and the next year's folder. Prints the surplus split proposal
+    for the general assembly; --apply-surplus books it once decided.
+
+    Examples:
+
+      coopctl close-year 2025 --dry-run
+
+      coopctl close-year 2025
+
+      coopctl close-year 2025 --apply-surplus --date 2026-06-20
+    """
+    parsed = _parse_year(year)
+    day = _parse_date(date)
+    if day is not None and not apply_surplus:
+        raise typer.BadParameter("--date goes with --apply-surplus")
+    with _loading():
+        result = service.close_year(state.root, parsed, dry_run, apply_surplus, day, _today())
+    render(year_close_report(result), fmt, _console())
+
+
+def year_close_report(result) -> Report:
+    plan = result.plan
+    rows = [{"activity": t.owner, "result": t.result, "reserve": plan.reserves.get(t.owner, Decimal(0))} for t in plan.activities]
+    reserves_only = sorted(set(plan.reserves) - {t.owner for t in plan.activities})
+    rows += [{"activity": owner, "result": Decimal(0), "reserve": plan.reserves[owner]} for owner in reserves_only]
+    rows.sort(key=lambda r: r["activity"])
+    proposal = result.proposal
+    parts = [{"part": name, "rate": rate, "amount": amount} for name, rate, amount in proposal.parts] if proposal else []
+    workers = [{"member": w.member_id, "name": w.name, "basis": w.basis, "amount": w.amount} for w in proposal.workers] if proposal else []
+    written = [str(p) for p in ((result.written.opening_file, result.written.closing_file) if result.written else ())]
+    data = {"year": plan.year, "dry_run": result.dry_run, "already_closed": result.already_closed,
+            "coop_result": plan.coop_result, "activities": rows,
+            "surplus": None if proposal is None else {"result": proposal.result, "basis": proposal.basis,
+                                                       "parts": parts, "workers": workers},
+            "written": written, "surplus_file": str(result.surplus_file) if result.surplus_file else None,
+            "notes": [p.message for p in result.notes]}
+    tables = [Table(f"Year {plan.year}: each activity's result, into its reserve",
+                    [Column("activity", "Activity"), Column("result", "Result of the year", "money"),
+                     Column("reserve", "Reserve carried", "money")], rows,
+                    {"activity": "Total", "result": sum((r["result"] for r in rows), Decimal(0)),
+                     "reserve": sum((r["reserve"] for r in rows), Decimal(0))})]
+    if proposal:
+        basis_label = {"salary": "gross paid", "equal": "equal parts", "hours": "hours"}[proposal.basis]
+        tables.append(Table(f"Surplus split proposal for the general assembly (result {proposal.result:,.2f})",
+                            [Column("label", "Part"), Column("rate", "Rate", "rate"), Column("amount", "Amount", "money")],
+                            [{"label": PART_LABELS[p["part"]], "rate": p["rate"], "amount": p["amount"]} for p in parts],
+                            {"label": "Total", "amount": proposal.result}))
+        tables.append(Table(f"Workers' share by employee (basis: {basis_label})",
+                            [Column("member", "Member"), Column("name", "Name"),
+                             Column("basis", "Gross paid" if proposal.basis == "salary" else "Basis", "money" if proposal.basis == "salary" else "text"),
+                             Column("amount", "Share", "money")],
+                            [dict(w, basis=w["basis"] if proposal.basis == "salary" else f"{w['basis']:.2f}".rstrip("0").rstrip(".")) for w in workers],
+                            {"member": "Total", "amount": proposal.amount("workers_share")}))
+    notes = [f"The cooperative's own result for {plan.year}: {plan.coop_result:,.2f} (into Equity:Coop:Result)."]
+    notes += [p.message for p in result.notes]
+    if result.dry_run:
+        notes.append("Dry run: nothing was written.")
+    elif result.written:
+        notes.append(f"Written: {result.written.closing_file.name} (the year's transfers) and "
+                     f"openings/{result.written.opening_file.name} ({plan.year + 1} opens from these balances).")
+    if result.surplus_file:
+        notes.append(f"Surplus split booked in {result.surplus_file.name}.")
+    elif proposal and not result.dry_run:
+        notes.append(f"Nothing is booked for the split until the general assembly decides: then run "
+                     f"coopctl close-year {plan.year} --apply-surplus --date YYYY-MM-DD.")
+    return Report(data, tables, notes)
+
+
+# --------------------------------------------------------------------------- statement
+
+
+@app.command("statement")
+def statement_command(
+    member: Annotated[Optional[str], typer.Argument(metavar="[MEMBER]", help="Member id (default: COOPCTL_MEMBER, or git's user.email).")] = None,
+    year: Annotated[Optional[str], typer.Option("--year", metavar="YYYY", help="The year (default: this year).")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE", help="Also write a printable HTML page to FILE.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """A member's annual statement: revenue, contributions, expenses, salary, reserve, month by month.
+
+    Examples:
+
+      coopctl statement alice --year 2026
+
+      coopctl statement alice --year 2026 --html alice-2026.html
+
+      coopctl statement alice --year 2026 --format csv
+    """
+    parsed = _parse_year(year) if year else _today().year
+    with _loading():
+        result = service.statement(state.root, member, parsed)
+    report = statement_report(result)
+    if html is not None:
+        from .statement_html import statement_html
+
+        service.write_export(html, statement_html(result))
+        report.notes.append(f"Printable page written to {html}.")
+    render(report, fmt, _console())
+
+
+def statement_report(result) -> Report:
+    months = [{"month": str(m.month), "status": "closed" if m.closed else "open", "revenue": m.revenue,
+               "contribution": m.contribution, "expenses": m.expenses, "salary_cost": m.salary_cost,
+               "reserve_brought_in": m.equity, "gross": m.gross,
+               "bonus": m.bonus, "net": m.net, "balance": m.closing_balance} for m in result.months]
+    totals = result.totals()
+    totals = {("reserve_brought_in" if key == "equity" else key): value for key, value in totals.items()}
+    data = {"member": result.member.id, "name": result.member.name, "activity": result.activity_id, "year": result.year,
+            "shared_with": list(result.shared_with), "reserve_start": result.reserve_start,
+            "reserve_end": result.reserve_end, "totals": totals, "months": months}
+    table = Table(f"{result.member.name} — {result.activity_name} ({result.activity_id}), {result.year}",
+                  [Column("month", "Month"), Column("status", "Status"), Column("revenue", "Revenue", "money"),
+                   Column("contribution", "Contribution", "money"), Column("expenses", "Expenses", "money"),
+                   Column("salary_cost", "Salary cost", "money")]
+                  + ([Column("reserve_brought_in", "Reserve brought in", "money")] if totals["reserve_brought_in"] else [])
+                  + [Column("gross", "Your gross", "money"), Column("bonus", "of which bonus", "money"),
+                     Column("net", "Your net", "money"), Column("balance", "Balance", "money")],
+                  months, dict(totals, month="Year", balance=result.reserve_end))
+    notes = [f"Reserve of {result.activity_id} at the start of {result.year}: {result.reserve_start:,.2f}; "
+             f"at the end: {result.reserve_end:,.2f}."]
+    if result.shared_with:
+        notes.append(f"{result.activity_id} is shared with {', '.join(result.shared_with)}: revenue, expenses and "
+                     "salary cost are the activity's; your gross and net are yours.")
+    if any(m["status"] == "open" for m in months):
+        notes.append("Open months show what is booked so far; contribution and salary are booked when the month is closed.")
+    return Report(data, [table], notes)
 
 
 # --------------------------------------------------------------------------- review

@@ -113,7 +113,7 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
         if needs_include:
             atomic_write(main, main_before + INCLUDE_BLOCK.encode("utf-8"), fault_points=True)
             include_added = True
-        books = load_books(coop)
+        books = load_books(coop, year=books.year)
         errors = [p for p in books.problems if p.severity == "error"]
         if plan.month not in books.figures.closed:
             errors.append(Problem(f"{target.name} was written but the main ledger does not load it"))

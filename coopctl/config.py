@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Sequence, TypeVar
+from typing import Annotated, Any, Iterable, Literal, Sequence, TypeVar
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -178,6 +178,29 @@ class TreasuryPolicy(_Model):
     deficit_months_alert: int = Field(default=3, ge=1, le=120)  # alert after this many closed months in deficit in a row
 
 
+class SurplusPolicy(_Model):
+    """How the cooperative's own result is split at year end (SCOP law: legal reserve, workers' share, dividends)."""
+
+    legal_reserve: Rate  # at least 15%
+    development_fund: Rate = Decimal("0")  # "fonds de développement", a reserve too
+    workers_share: Rate  # "part travail", at least 25%
+    dividends: Rate = Decimal("0")  # never more than the workers' share
+    workers_share_basis: Literal["salary", "equal", "hours"] = "salary"
+
+    @model_validator(mode="after")
+    def _legal_bounds(self) -> "SurplusPolicy":
+        if self.legal_reserve < Decimal("0.15"):
+            raise ValueError(f"legal_reserve {self.legal_reserve} is below the legal minimum of 0.15")
+        if self.workers_share < Decimal("0.25"):
+            raise ValueError(f"workers_share {self.workers_share} is below the legal minimum of 0.25")
+        if self.dividends > self.workers_share:
+            raise ValueError(f"dividends {self.dividends} exceed the workers' share {self.workers_share}")
+        total = self.legal_reserve + self.development_fund + self.workers_share + self.dividends
+        if total != 1:
+            raise ValueError(f"the parts sum to {total}, not 1")
+        return self
+
+
 class Coop(_Model):
     name: str
     currency: str = "EUR"
@@ -187,6 +210,7 @@ class Coop(_Model):
     contribution: list[ContributionEntry] = Field(min_length=1)
     payroll: list[PayrollEntry] = Field(min_length=1)
     treasury: TreasuryPolicy = Field(default_factory=TreasuryPolicy)
+    surplus: SurplusPolicy | None = None
     ledger_plugins: list[str] = Field(default_factory=list)
 
 

@@ -38,6 +38,9 @@ from .money import ZERO
 MAX_LEDGER_AMOUNT = Decimal("1000000000000")  # a trillion: beyond it Decimal arithmetic at cent precision breaks
 ACTIVITY_ACCOUNT_RE = re.compile(r"^(Income|Expenses|Equity|Assets|Liabilities):Activity:([^:]+)(?::(.*))?$")
 CLOSE_MARKER = "coopctl-close"
+YEAR_CLOSE_MARKER = "coopctl-close-year"  # in closing/YYYY-year.beancount: the year is closed
+YEAR_OPENING_MARKER = "coopctl-year-opening"  # in openings/YYYY.beancount: where a year-scoped load starts
+YEAR_FILE_RE = re.compile(r"^(\d{4})(?:$|[-_.])")
 
 
 def _rel(path: str | Path | None, root: Path) -> str | None:
@@ -79,24 +82,49 @@ class LoadedLedger:
     includes: dict[str, list[str]] = field(default_factory=dict)  # file -> its include patterns, as written
 
 
-def load_ledger_safely(coop: Cooperative) -> LoadedLedger:
+def file_year(relative: Path) -> int | None:
+    """The year a ledger file belongs to, by its path under the ledger folder: a folder named ``2026``
+    or a file name starting ``2026-`` (``2026/2026-03.beancount``, ``closing/2026-03.beancount``); else None."""
+    for part in relative.parts[:-1]:
+        if len(part) == 4 and part.isdigit():
+            return int(part)
+    match = YEAR_FILE_RE.match(relative.name)
+    return int(match.group(1)) if match else None
+
+
+def seal_digest(files: list[tuple[str, str]]) -> str:
+    """The digest of a closed year's files: (path under the ledger folder, SHA-256) pairs."""
+    text = "".join(f"{name} {sha}\n" for name, sha in sorted(files))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def opening_path(coop: Cooperative, year: int) -> Path:
+    return coop.ledger_path.parent / "openings" / f"{year}.beancount"
+
+
+def load_ledger_safely(coop: Cooperative, year: int | None = None) -> LoadedLedger | None:
     """Parse, book, transform and validate the cooperative's ledger without running untrusted code.
 
     Refusals (unsafe includes, plugins) raise ``LedgerError`` before any plugin runs;
     ordinary ledger errors are returned as problems. Python's cyclic garbage collector is paused
     during the load: the load allocates about a million long-lived objects and no cycles worth
     collecting, and the collector's repeated passes over them cost about a fifth of the time.
+
+    With ``year``: a year-scoped load, or None when it cannot be trusted (then load the whole).
+    The files of earlier years are not parsed; ``openings/YEAR.beancount``, written by
+    close-year, stands in for them. It is used only when the earlier files are byte for byte
+    those that close-year sealed, and when the result is clean and starts with the year.
     """
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load_ledger(coop)
+        return _load_ledger(coop, year)
     finally:
         if paused:
             gc.enable()
 
 
-def _load_ledger(coop: Cooperative) -> LoadedLedger:
+def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedger | None:
     from beancount.core import data
     from beancount.loader import aggregate_options_map, run_transformations
     from beancount.ops import validation
@@ -112,6 +140,18 @@ def _load_ledger(coop: Cooperative) -> LoadedLedger:
     entries: list = []
     parse_errors: list = []
     refusals: list[Problem] = []
+    ledger_dir = main.parent.resolve()
+    skipped: list[tuple[str, str]] = []
+    opening_entries: list = []
+    if scope_year is not None:
+        opening = opening_path(coop, scope_year)
+        if not opening.is_file():
+            return None
+        opening_entries, opening_errors, _ = parser.parse_file(str(opening))
+        seals = [str(e.meta.get("sealed", "")) for e in opening_entries
+                 if isinstance(e, data.Custom) and e.type == YEAR_OPENING_MARKER]
+        if opening_errors or len(seals) != 1 or len(seals[0]) != 64:
+            return None
     top_options = None
     other_options = []
     seen: set[str] = set()
@@ -125,6 +165,14 @@ def _load_ledger(coop: Cooperative) -> LoadedLedger:
         if key in seen:
             continue
         seen.add(key)
+        if scope_year is not None and filename.is_relative_to(ledger_dir):
+            year = file_year(filename.relative_to(ledger_dir))
+            if year is not None and year < scope_year:
+                try:
+                    skipped.append((str(filename.relative_to(ledger_dir)), hashlib.sha256(filename.read_bytes()).hexdigest()))
+                except OSError:
+                    return None
+                continue
         try:
             raw = filename.read_bytes()
             digests[key] = hashlib.sha256(raw).hexdigest()
@@ -181,6 +229,13 @@ def _load_ledger(coop: Cooperative) -> LoadedLedger:
     if huge:
         raise LedgerError(huge)
 
+    if scope_year is not None:
+        first_day = datetime.date(scope_year, 1, 1)
+        if seal_digest(skipped) != seals[0] or any(isinstance(e, data.Transaction) and e.date < first_day for e in entries):
+            return None
+        entries.extend(opening_entries)
+        seen -= {str(ledger_dir / name) for name, _ in skipped}
+
     assert top_options is not None
     top_options["include"] = sorted(seen)
     options_map = aggregate_options_map(top_options, other_options)
@@ -194,6 +249,8 @@ def _load_ledger(coop: Cooperative) -> LoadedLedger:
         raise LedgerError.one(f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
                               "look for an absurd amount or price", _rel(main, root)) from None
     problems = [_problem_from_beancount(error, root) for error in errors]
+    if scope_year is not None and any(p.severity == "error" for p in problems):
+        return None  # the whole ledger's load will say what is wrong, where
     return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes)
 
 
@@ -293,6 +350,11 @@ class LedgerFigures:
     activity_accounts: set[str] = field(default_factory=set)  # the activities' accounts seen (their amounts are in days)
     foreign: set[str] = field(default_factory=set)  # accounts with postings in another currency
     closed: dict[Month, CloseMarker] = field(default_factory=dict)
+    closed_years: dict[int, CloseMarker] = field(default_factory=dict)
+    # a year-scoped load (only the current year, opening from the reserves): the year it opens after,
+    # and each activity's run of months in deficit at that year's end
+    opened_after: int | None = None
+    carried_deficit: dict[str, int] = field(default_factory=dict)
     booked_salaries: dict[Month, list[BookedSalary]] = field(default_factory=lambda: defaultdict(list))
     open_accounts: set[str] = field(default_factory=set)
     first_date: datetime.date | None = None
@@ -426,7 +488,15 @@ class LedgerFigures:
 
     @property
     def last_closed(self) -> Month | None:
-        return max(self.closed) if self.closed else None
+        candidates = list(self.closed)
+        candidates += [Month(year, 12) for year in self.closed_years]
+        if self.opened_after is not None:
+            candidates.append(Month(self.opened_after, 12))
+        return max(candidates) if candidates else None
+
+    def is_closed(self, month: Month) -> bool:
+        """A closed month, including one of a year that a year-scoped load did not read."""
+        return month in self.closed or (self.opened_after is not None and month.year <= self.opened_after)
 
 
 def _classify(account: str, known: set[str]) -> tuple[str | None, str | None]:
@@ -478,8 +548,29 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 meta = {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
                 figures.closed[month] = CloseMarker(_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"), meta)
             continue
+        if isinstance(entry, data.Custom) and entry.type in (YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER):
+            where = (_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"))
+            try:
+                year = int(str(entry.values[0].value)) if entry.values else 0
+            except ValueError:
+                year = 0
+            if not 1900 < year < 3000:
+                problems.append(Problem(f'custom "{entry.type}" names no valid year', *where))
+                continue
+            meta = {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
+            if entry.type == YEAR_CLOSE_MARKER:
+                if year in figures.closed_years:
+                    problems.append(Problem(f"year {year} is closed twice", *where))
+                figures.closed_years[year] = CloseMarker(*where, meta)
+            else:
+                figures.opened_after = year - 1
+                figures.carried_deficit = {name: int(count) for name, _, count in
+                                           (item.partition(":") for item in str(meta.get("deficit", "")).split()) if count.isdigit()}
+            continue
         if not isinstance(entry, data.Transaction):
             continue
+        if "close_year" in entry.meta:
+            continue  # a year-end transfer into equity: it changes no activity's balance and no month's figures
         date = entry.date
         if figures.first_date is None or date < figures.first_date:
             figures.first_date = date
@@ -575,6 +666,9 @@ def merge_figures(parts: list[LedgerFigures], signs: list[int] | None = None) ->
                     book[day] = book.get(day, ZERO) + sign * amount
         if sign > 0:
             total.closed.update(part.closed)
+            total.closed_years.update(part.closed_years)
+            if part.opened_after is not None:
+                total.opened_after, total.carried_deficit = part.opened_after, dict(part.carried_deficit)
             for month, salaries in part.booked_salaries.items():
                 total.booked_salaries[month].extend(salaries)
             total.open_accounts |= part.open_accounts
@@ -614,10 +708,19 @@ class Books:
     ledger: LoadedLedger
     figures: LedgerFigures
     problems: list[Problem]
+    year: int | None = None  # a year-scoped load: only this year was read
 
 
-def load_books(coop: Cooperative, fill_cache: bool = False) -> Books:
-    """Load the whole ledger through Beancount (every check); with ``fill_cache``, record it for read-only commands."""
+def load_books(coop: Cooperative, fill_cache: bool = False, year: int | None = None) -> Books:
+    """Load the whole ledger through Beancount (every check); with ``fill_cache``, record it for read-only commands.
+
+    With ``year``, only that year when close-year has sealed the earlier ones (see ``load_ledger_safely``);
+    ``Books.year`` then says so. The figures then start from the reserves at the end of the year before.
+    """
+    ledger = load_ledger_safely(coop, year) if year is not None else None
+    if ledger is not None:
+        figures, problems = extract_figures(coop, ledger.entries)
+        return Books(coop, ledger, figures, ledger.problems + problems, year)
     ledger = load_ledger_safely(coop)
     if not fill_cache:
         figures, problems = extract_figures(coop, ledger.entries)

@@ -21,10 +21,12 @@ from .config import Cooperative, find_root, load_cooperative
 from .core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
 from .core.integrity import ClosedMonthChange, closed_month_changes
 from .core.lifecycle import lifecycle_alerts
-from .core.reports import (MemberBalance, MonthReport, PayrollRow, member_balance, members_list, month_report,
-                           payroll_rows, salary_floor_problems, unclosed_months)
+from .core.reports import (MemberBalance, MemberStatement, MonthReport, PayrollRow, member_balance, member_statement,
+                           members_list, month_report, payroll_rows, salary_floor_problems, unclosed_months)
 from .core.review import Review, compare
 from .core.simulate import Simulation, simulate_salary
+from .core.yearend import (SurplusProposal, YearClosePlan, plan_year_close, surplus_proposal, year_close_refusals,
+                           year_employees)
 from .core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
 from .errors import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
 from .cache import cached_figures
@@ -32,6 +34,7 @@ from .fingerprint import describe, entry_fingerprint
 from .ledger import Books, LedgerFigures, load_books, require_clean
 from .months import Month
 from .safe_io import atomic_write, command_line, cooperative_lock, remove_file
+from .yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
 
 
 def open_figures(root: Path | None) -> tuple[Cooperative, LedgerFigures]:
@@ -62,8 +65,17 @@ def close_month(root: Path | None, month: Month | None, dry_run: bool, today: da
         return _plan_or_refuse(coop, month, today, dry_run=False)
 
 
+def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
+    """The year a close may load alone: the latest one close-year opened (when the month is in it)."""
+    folder = coop.ledger_path.parent / "openings"
+    years = sorted(int(p.stem) for p in folder.glob("*.beancount") if p.stem.isdigit()) if folder.is_dir() else []
+    if not years or (month is not None and month.year != years[-1]):
+        return None
+    return years[-1]
+
+
 def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date, dry_run: bool) -> CloseResult:
-    books = load_books(coop)
+    books = load_books(coop, year=_scope_year(coop, month))
     require_clean(books)
     month = month or default_close_month(books.figures, today)
     refusals = close_refusals(books.figures, month, today)
@@ -230,6 +242,8 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         figures = books.figures
         if month not in figures.closed:
             raise CloseRefused.one(f"{month} is not closed")
+        if month.year in figures.closed_years:
+            raise CloseRefused.one(f"{month.year} is closed: reopen the year first (coopctl reopen {month.year})")
         if month != figures.last_closed:
             raise CloseRefused.one(f"only the last closed month can be reopened: reopen {figures.last_closed} first")
         target = closing_path(coop, month)
@@ -302,3 +316,83 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
         before = _load_at(from_label, gitrev.export(coop_root, start, Path(tmp) / "from"))
         after = _load_at(to_label, coop_root if end is None else gitrev.export(coop_root, end, Path(tmp) / "to"))
         return ReviewResult(from_label, to_label, compare(before, after))
+
+
+# --------------------------------------------------------------------------- year end
+
+
+@dataclass(frozen=True)
+class YearCloseResult:
+    plan: YearClosePlan
+    proposal: SurplusProposal | None
+    notes: tuple[Problem, ...]  # why there is no proposal, or what it lacks
+    dry_run: bool
+    written: WrittenYearClose | None
+    surplus_file: Path | None
+    already_closed: bool  # --apply-surplus on a year closed earlier
+
+
+def close_year(root: Path | None, year: int, dry_run: bool, apply_surplus: bool, surplus_date: datetime.date | None,
+               today: datetime.date) -> YearCloseResult:
+    """Close ``year`` into equity (or, with apply_surplus on a closed year, book the assembly's split)."""
+    coop = load_cooperative(find_root(root))
+    if dry_run:
+        return _year_close(coop, year, True, apply_surplus, surplus_date, today)
+    with cooperative_lock(coop.root, command_line()):
+        return _year_close(coop, year, False, apply_surplus, surplus_date, today)
+
+
+def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool, surplus_date: datetime.date | None,
+                today: datetime.date) -> YearCloseResult:
+    books = load_books(coop)
+    require_clean(books)
+    figures = books.figures
+    already = year in figures.closed_years
+    if not (already and apply_surplus):
+        refusals = year_close_refusals(figures, year)
+        if refusals:
+            raise CloseRefused(refusals)
+        touched = closed_month_changes(coop, books.ledger.entries, figures)
+        if touched:
+            raise CloseRefused([change.problem() for change in touched])
+    plan, problems = plan_year_close(coop, books.ledger.entries, figures, year)
+    if problems:
+        raise CloseRefused(problems)
+    proposal, notes = None, []
+    policy = coop.coop.surplus
+    if policy is None:
+        notes.append(Problem("no surplus policy in config/coop.yaml (surplus:): no split proposed", severity="warning"))
+    else:
+        employees = year_employees(coop, figures, year, policy.workers_share_basis)
+        proposal, notes = surplus_proposal(policy, year, plan.coop_result, employees)
+    if apply_surplus:
+        if proposal is None:
+            raise CloseRefused(notes or [Problem(f"no surplus of {year} to book")])
+        if notes:
+            raise CloseRefused(notes)
+        day = surplus_date or today
+        if day <= datetime.date(year, 12, 31):
+            raise CloseRefused.one(f"the general assembly decides after the year: date the split after {year}-12-31 (--date)")
+        if figures.is_closed(Month.of(day)):
+            raise CloseRefused.one(f"{Month.of(day)} is closed: date the split in an open month (--date)")
+    written = surplus_file = None
+    if not dry_run:
+        if not already:
+            written = write_year_close(coop, plan, books)
+        if apply_surplus:
+            assert proposal is not None
+            surplus_file = write_surplus(coop, proposal, surplus_date or today, load_books(coop) if written else books)
+    return YearCloseResult(plan, proposal, tuple(notes), dry_run, written, surplus_file, already)
+
+
+def reopen_closed_year(root: Path | None, year: int) -> ReopenedYear:
+    coop = load_cooperative(find_root(root))
+    with cooperative_lock(coop.root, command_line()):
+        books = load_books(coop)
+        require_clean(books)
+        return reopen_year(coop, books, year)
+
+
+def statement(root: Path | None, member: str | None, year: int) -> MemberStatement:
+    coop, figures = open_figures(root)
+    return member_statement(coop, figures, member or who_am_i(coop), year)

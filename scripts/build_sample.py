@@ -4,7 +4,9 @@ Deterministic: the same script gives the same bytes. It writes the config, then
 each month's source ledger (invoices with VAT, client payments, supplier
 expenses, the cooperative's own costs, a subsidy, a credit note, and the
 payment of the previous month's salaries and social contributions), and closes
-January to September 2026 with coopctl itself. October stays open.
+its months with coopctl itself: October to December 2025 (the cooperative moved
+its books to coopctl in October 2025), then the year 2025 with close-year (2026
+opens from the reserves), then January to September 2026. October 2026 stays open.
 
     python scripts/build_sample.py [--root DIR]
 """
@@ -59,6 +61,12 @@ payroll:
       - {ratio: "1.6", rate: "0.42"}
 treasury:
   advance_cap_months: 2            # an activity's advance may reach 2 months of its salary cost
+surplus:                           # the split of the cooperative's own result, proposed at close-year
+  legal_reserve: "0.15"            # at least 15%
+  development_fund: "0.40"
+  workers_share: "0.45"            # "part travail": at least 25%, shared among the year's employees
+  dividends: "0.00"                # never more than the workers' share
+  workers_share_basis: salary      # salary (gross paid in the year) | equal | hours
 """
 
 MEMBERS = """\
@@ -276,24 +284,32 @@ option "title" "Coopérative Exemple — CAE d'Île-de-France"
 option "operating_currency" "EUR"
 
 include "accounts.beancount"
-include "2026/*.beancount"
+include "2025/*.beancount"
 """
+FIRST = Month(2025, 10)  # the first month kept with coopctl
+
+
+def active(act: str, first: int, last: int, month: Month) -> bool:
+    """Whether an activity invoices in ``month`` (its profile's months are those of 2026)."""
+    if month.year == 2025:
+        return first == 1 and (act != "VeloCargo" or month.month >= 11)
+    return first <= month.month <= last
 
 
 def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payroll_due: tuple[Decimal, Decimal] | None) -> str:
     entries: list[tuple[datetime.date, str]] = []
     m = month.month
-    if m == 1:
+    if month == FIRST:
         postings = [(f"Equity:Activity:{act}", -Decimal(p[0])) for act, p in PROFILES.items() if Decimal(p[0])]
         postings.append(("Equity:Coop:Reserves", -COOP_RESERVE))
         total = -sum((x for _, x in postings), Decimal(0))
         postings.append(("Assets:Bank:Courant", total))
-        entries.append((month.first_day, txn(month.first_day, "Coopérative Exemple", "Report à nouveau 2025 (réserves des activités)", postings)))
+        entries.append((month.first_day, txn(month.first_day, "Coopérative Exemple", "Reprise des soldes au 30 septembre 2025 (réserves des activités)", postings)))
     number = 0
     collected = Decimal(0)
     deductible = Decimal(0)
     for act, (_reserve, (lo, hi), first, last, (elo, ehi), exp_account, clients) in PROFILES.items():
-        if not first <= m <= last:
+        if not active(act, first, last, month):
             continue
         seasonal = Decimal("0.45") if act == "JardinsPartages" and m in (1, 2, 11, 12) else Decimal(1)
         count = rng.choice((1, 2, 2, 3))
@@ -341,10 +357,13 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
     entries.append((d, txn(d, "Coopérative Exemple", f"Salaires de l'équipe d'accompagnement {month}", [("Expenses:Coop:Equipe", Decimal("2900.00")), ("Assets:Bank:Courant", Decimal("-2900.00"))])))
     d = datetime.date(month.year, m, 1)
     entries.append((d, txn(d, "SCI Les Ateliers", f"Loyer des locaux {month}", [("Expenses:Coop:Loyer", Decimal("850.00")), ("Assets:Bank:Courant", Decimal("-850.00"))])))
-    if m == 1:
+    if month == Month(2025, 11):
+        d = datetime.date(2025, 11, 20)
+        entries.append((d, txn(d, "Département de la Seine-Saint-Denis", "Subvention d'accompagnement 2025", [("Assets:Bank:Courant", Decimal("9000.00")), ("Income:Coop:Subvention", Decimal("-9000.00"))])))
+    if month == Month(2026, 1):
         d = datetime.date(2026, 1, 15)
         entries.append((d, txn(d, "MAIF", "Assurance responsabilité civile 2026", [("Expenses:Coop:Assurances", Decimal("1450.00")), ("Assets:Bank:Courant", Decimal("-1450.00"))])))
-    if m == 3:
+    if month == Month(2026, 3):
         d = datetime.date(2026, 3, 18)
         entries.append((d, txn(d, "Région Île-de-France", "Subvention d'accompagnement à l'entrepreneuriat 2026", [("Assets:Bank:Courant", Decimal("18000.00")), ("Income:Coop:Subvention", Decimal("-18000.00"))])))
     if payroll_due is not None:
@@ -369,7 +388,7 @@ def build(root: Path, today: datetime.date) -> None:
         if (root / name).exists():
             shutil.rmtree(root / name)
     (root / "config").mkdir(parents=True)
-    (root / "ledgers" / "2026").mkdir(parents=True)
+    (root / "ledgers" / "2025").mkdir(parents=True)
     (root / "config" / "coop.yaml").write_text(COOP, encoding="utf-8")
     (root / "config" / "members.yaml").write_text(MEMBERS, encoding="utf-8")
     (root / "config" / "activities.yaml").write_text(ACTIVITIES, encoding="utf-8")
@@ -379,13 +398,17 @@ def build(root: Path, today: datetime.date) -> None:
     pending: list = []
     vat: dict = {}
     payroll_due = None
-    for number in range(1, 11):
-        month = Month(2026, number)
-        (root / "ledgers" / "2026" / f"{month}.beancount").write_text(month_text(month, rng, pending, vat, payroll_due), encoding="utf-8")
-        if number <= 9:
+    month = FIRST
+    while month <= Month(2026, 10):
+        folder = root / "ledgers" / str(month.year)
+        (folder / f"{month}.beancount").write_text(month_text(month, rng, pending, vat, payroll_due), encoding="utf-8")
+        if month <= Month(2026, 9):
             result = service.close_month(root, month, dry_run=False, today=today)
             totals = result.plan.totals
             payroll_due = (totals["net"], totals["social"])
+        if month == Month(2025, 12):  # 2025 into the reserves; this makes ledgers/2026/ and includes it
+            service.close_year(root, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=today)
+        month = month.next()
 
 
 def main() -> None:

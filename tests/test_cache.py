@@ -115,7 +115,7 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
         assert cached(folder) is None
     full(folder)
     assert cached(folder) == expected
-    assert json.loads(index.read_bytes())["format"] == 5
+    assert json.loads(index.read_bytes())["format"] == 6
 
 
 def test_the_cache_lives_outside_the_cooperative(tmp_path):

@@ -41,18 +41,43 @@ def test_sample_passes_bean_check_before_and_after_close(sample_copy):
     assert not list(sample_copy.rglob("*.picklecache"))
 
 
-def test_sample_closings_regenerate_identically(sample_copy):
-    """Delete every closing and the include the first close added; closing Jan-Sep again gives the same bytes."""
+@pytest.mark.parametrize("year_alone", [True, False], ids=["2026-alone", "whole-ledger"])
+def test_sample_closings_regenerate_identically(sample_copy, year_alone):
+    """Delete 2026's closings; closing Jan-Sep again gives the same bytes, whether each close loads 2026
+    alone (from openings/2026.beancount) or the whole ledger (the opening moved away)."""
     expected = snapshot(sample_copy)
-    shutil.rmtree(sample_copy / "ledgers" / "closing")
-    main = sample_copy / "ledgers" / "main.beancount"
-    text = main.read_text(encoding="utf-8")
-    stripped = text.replace('\n; Closed months, written by coopctl close-month\ninclude "closing/*.beancount"\n', "")
-    assert stripped != text
-    main.write_text(stripped, encoding="utf-8")
+    for path in (sample_copy / "ledgers" / "closing").glob("2026-*.beancount"):
+        path.unlink()
+    opening = sample_copy / "ledgers" / "openings" / "2026.beancount"
+    kept = opening.read_bytes()
+    if not year_alone:
+        opening.unlink()
     for number in range(1, 10):
         service.close_month(sample_copy, Month(2026, number), dry_run=False, today=datetime.date(2026, 11, 28))
+    if not year_alone:
+        opening.write_bytes(kept)
     assert snapshot(sample_copy) == expected
+
+
+def test_sample_year_2025_closes_again_identically(sample_copy):
+    """Reopen 2026's months and the year 2025, close them again: the same bytes (the 2026 folder stays, so
+    close-year adds no include the second time: the main ledger is compared without that block)."""
+    expected = snapshot(sample_copy)
+    for number in range(9, 0, -1):
+        service.reopen(sample_copy, Month(2026, number))
+    service.reopen_closed_year(sample_copy, 2025)
+    assert not (sample_copy / "ledgers" / "closing" / "2025-year.beancount").exists()
+    assert not (sample_copy / "ledgers" / "openings").exists()
+    service.close_year(sample_copy, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 11, 28))
+    for number in range(1, 10):
+        service.close_month(sample_copy, Month(2026, number), dry_run=False, today=datetime.date(2026, 11, 28))
+    again = snapshot(sample_copy)
+    for name in ("ledgers/closing/2025-year.beancount",):
+        assert again[name].replace(b'  folder_created: "2026"\n  include_added: TRUE\n', b"") == \
+            expected[name].replace(b'  folder_created: "2026"\n  include_added: TRUE\n', b"")
+    differ = {name for name in expected if expected[name] != again.get(name)}
+    # the year's file differs only by the two lines above; its digest is sealed in the opening
+    assert differ <= {"ledgers/closing/2025-year.beancount", "ledgers/openings/2026.beancount"}
 
 
 def test_sample_has_what_the_issue_asks(sample_copy):
@@ -81,7 +106,7 @@ def test_balance_history_month_by_month(sample_copy):
     assert run.exit_code == 0, run.stderr
     out = run.json()
     assert (out["member"], out["activity"], out["as_of"]) == ("alice", "BoisNomade", "2026-10-31")
-    assert [m["month"] for m in out["months"]] == [f"2026-{n:02d}" for n in range(1, 11)]
+    assert [m["month"] for m in out["months"]] == ["2025-10", "2025-11", "2025-12"] + [f"2026-{n:02d}" for n in range(1, 11)]
     # Each month's closing balance follows from the previous one and the month's figures.
     previous = None
     for month in out["months"]:
@@ -118,7 +143,8 @@ def test_report_formats(sample_copy):
     assert "Month 2026-09: closed" in table and "By establishment" in table
 
 
-COMMANDS = ["close-month", "balance", "report", "members", "check", "reopen", "review", "treasury", "simulate", "payroll", "init", "tutor"]
+COMMANDS = ["close-month", "balance", "report", "members", "check", "reopen", "review", "treasury", "simulate", "payroll", "init", "tutor",
+            "close-year", "statement"]
 
 
 def test_every_command_is_listed_and_has_help_with_an_example():

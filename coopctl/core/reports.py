@@ -236,3 +236,66 @@ def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> lis
             entry.hours if entry is not None else ZERO, booked.gross, booked.bonus, booked.employer,
             booked.gross - booked.net, booked.net, booked.gross + booked.employer))
     return rows
+
+
+# --------------------------------------------------------------------------- statement
+
+
+@dataclass(frozen=True)
+class StatementMonth:
+    month: Month
+    closed: bool
+    revenue: Decimal
+    contribution: Decimal
+    expenses: Decimal
+    salary_cost: Decimal  # the activity's (every member paid from it)
+    equity: Decimal  # reserve brought in (an opening balance), usually zero
+    gross: Decimal  # this member's, bonus included
+    bonus: Decimal
+    net: Decimal
+    closing_balance: Decimal
+
+
+@dataclass(frozen=True)
+class MemberStatement:
+    member: Member
+    activity_id: str
+    activity_name: str
+    shared_with: tuple[str, ...]  # the activity's other members
+    year: int
+    reserve_start: Decimal  # the activity's balance at the end of the year before
+    reserve_end: Decimal
+    months: tuple[StatementMonth, ...]
+
+    def totals(self) -> dict[str, Decimal]:
+        keys = ("revenue", "contribution", "expenses", "salary_cost", "equity", "gross", "bonus", "net")
+        return {key: sum((getattr(m, key) for m in self.months), ZERO) for key in keys}
+
+
+def member_statement(coop: Cooperative, figures: LedgerFigures, member_id: str, year: int) -> MemberStatement:
+    """A member's year, month by month: the activity's figures and the member's own pay (pure).
+
+    The months are January (or the first month the books or the member have) to December, or to the
+    last month with anything booked when the year is not over. The reserve at the end is the reserve at
+    the start plus each month's revenue − contribution − expenses − salary cost + reserve brought in.
+    """
+    member = coop.member(member_id)
+    activity = coop.activity(member.activity)
+    first = Month(year, 1)
+    if figures.first_date is not None:
+        first = max(first, min(Month.of(figures.first_date), Month(year, 12)))
+    first = max(first, min(Month.of(member.joined), Month(year, 12)))
+    last = Month(year, 12)
+    if figures.last_date is not None and figures.last_date.year == year:
+        last = min(last, max(Month.of(figures.last_date), figures.last_closed or Month(year, 1)))
+    start = figures.balance(activity.id, datetime.date(year - 1, 12, 31))
+    running, months = start, []
+    for month in month_range(first, last):
+        booked = figures.month_figures(activity.id, month)
+        running += booked.balance_change
+        mine = [s for s in figures.booked_salaries.get(month, []) if s.member == member_id]
+        months.append(StatementMonth(
+            month, figures.is_closed(month), booked.revenue, booked.contribution, booked.expenses, booked.salary_cost,
+            booked.equity, sum((s.gross for s in mine), ZERO), sum((s.bonus for s in mine), ZERO), sum((s.net for s in mine), ZERO), running))
+    others = tuple(m.id for m in coop.members_of(activity.id) if m.id != member_id)
+    return MemberStatement(member, activity.id, activity.name, others, year, start, running, tuple(months))

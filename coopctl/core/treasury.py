@@ -123,14 +123,15 @@ def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date)
     return total
 
 
-def _months_in_deficit(closed: list[Month], balance_at) -> int:
+def _months_in_deficit(closed: list[Month], balance_at, carried: int = 0) -> int:
+    """Closed months in deficit in a row up to the last; ``carried``: the run at the start of a year-scoped load."""
     count = 0
     for month in reversed(closed):
         if balance_at(month.last_day) < 0:
             count += 1
         else:
-            break
-    return count
+            return count
+    return count + carried
 
 
 def activity_treasury(coop: Cooperative, figures: LedgerFigures, activity_id: str, as_of: datetime.date) -> ActivityTreasury:
@@ -139,7 +140,8 @@ def activity_treasury(coop: Cooperative, figures: LedgerFigures, activity_id: st
     closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
     return ActivityTreasury(activity_id, figures.balance(activity_id, as_of), cost, coop.coop.treasury.advance_cap_months * cost,
                             figures.receivable(activity_id, as_of),
-                            _months_in_deficit(closed, lambda day: figures.balance(activity_id, day)))
+                            _months_in_deficit(closed, lambda day: figures.balance(activity_id, day),
+                                               figures.carried_deficit.get(activity_id, 0)))
 
 
 def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date,
@@ -175,7 +177,8 @@ def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.da
     activities = []
     for activity in sorted(coop.activities, key=lambda a: a.id):
         cost = monthly_salary_cost(coop, activity.id, as_of)
-        deficit = _months_in_deficit(closed, lambda day, a=activity.id: activity_balance(a, day))
+        deficit = _months_in_deficit(closed, lambda day, a=activity.id: activity_balance(a, day),
+                                     figures.carried_deficit.get(activity.id, 0))
         activities.append(ActivityTreasury(activity.id, activity_balance(activity.id, as_of), cost,
                                            policy.advance_cap_months * cost, balance(f"Assets:Receivable:{activity.id}"), deficit))
     state = TreasuryState(

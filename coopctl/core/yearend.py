@@ -1,0 +1,246 @@
+"""The cooperative's year end: closing a year into equity, and the surplus split proposal. Pure.
+
+``plan_year_close`` reads the booked entries up to 31 December and plans:
+
+- per activity, one transaction moving the balance of each of its ``Income:Activity:A…`` and
+  ``Expenses:Activity:A…`` accounts into ``Equity:Activity:A`` (the activity's reserve carries over
+  exactly: its balance, −Σ Income, Expenses and Equity, does not change);
+- one transaction moving every other income and expense account (the cooperative's own) into
+  ``Equity:Coop:Result``; the amount moved is the cooperative's result for the year;
+- the opening of the next year: every balance-sheet account's balance after those transfers,
+  from which a load of the next year alone starts.
+
+``surplus_proposal`` splits a positive result by the ``surplus`` policy of coop.yaml, and the
+workers' share among the year's employees, each part rounded so the parts add up to the cent
+(largest remainder).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from ..config import Cooperative, SurplusPolicy, in_force
+from ..errors import Problem
+from ..ledger import ACTIVITY_ACCOUNT_RE, LedgerFigures
+from ..money import ZERO
+from ..months import Month
+from .treasury import _months_in_deficit
+
+COOP_RESULT_ACCOUNT = "Equity:Coop:Result"
+SURPLUS_ACCOUNTS = {
+    "legal_reserve": "Equity:Coop:Reserve:Legal",
+    "development_fund": "Equity:Coop:Reserve:Development",
+    "workers_share": "Liabilities:Payable:WorkersShare",
+    "dividends": "Liabilities:Payable:Dividends",
+}
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class YearTransfer:
+    """One year-end transaction: the income and expense balances it zeroes, into one equity account."""
+
+    owner: str  # an activity id, or "" for the cooperative's own accounts
+    equity_account: str
+    balances: tuple[tuple[str, Decimal], ...]  # (account, balance at 31 December), sorted by account
+
+    @property
+    def result(self) -> Decimal:
+        """What the year left (revenue − expenses, as a treasurer reads it): what goes into equity."""
+        return -sum((amount for _, amount in self.balances), ZERO)
+
+    @property
+    def postings(self) -> tuple[tuple[str, Decimal], ...]:
+        return tuple((account, -amount) for account, amount in self.balances) + ((self.equity_account, -self.result),)
+
+
+@dataclass(frozen=True)
+class YearClosePlan:
+    year: int
+    currency: str
+    activities: tuple[YearTransfer, ...]
+    coop: YearTransfer | None
+    opening: tuple[tuple[str, Decimal], ...]  # balance-sheet balances at the year's end, after the transfers
+    deficit_runs: dict[str, int] = field(default_factory=dict)  # closed months in deficit in a row at year end
+
+    @property
+    def coop_result(self) -> Decimal:
+        return self.coop.result if self.coop else ZERO
+
+    @property
+    def reserves(self) -> dict[str, Decimal]:
+        """Each activity's reserve carried into the next year (its Equity:Activity balance)."""
+        return {account.split(":")[2]: -amount for account, amount in self.opening if account.startswith("Equity:Activity:")}
+
+
+def year_close_refusals(figures: LedgerFigures, year: int) -> list[Problem]:
+    """Why ``year`` cannot be closed (empty when it can)."""
+    if year in figures.closed_years:
+        marker = figures.closed_years[year]
+        return [Problem(f"{year} is already closed (reopen it with coopctl reopen {year})", marker.file, marker.line)]
+    december = Month(year, 12)
+    if december not in figures.closed:
+        return [Problem(f"close {december} first: a year closes after its December (coopctl close-month {december})")]
+    return []
+
+
+def _account_balances(entries: list, until: datetime.date, year: int) -> tuple[dict[tuple[str, str], Decimal], list[Problem]]:
+    """Σ units by (account, currency) of the transactions dated up to ``until`` (but the close of ``year``
+    itself, when it is booked already); positions at cost are refused."""
+    from beancount.core import data
+
+    totals: dict[tuple[str, str], Decimal] = {}
+    problems: list[Problem] = []
+    own = str(year)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > until or str(entry.meta.get("close_year")) == own:
+            continue
+        for posting in entry.postings:
+            if posting.units is None:
+                continue
+            if posting.cost is not None and posting.account.split(":")[0] in ("Assets", "Liabilities", "Equity"):
+                problems.append(Problem(f"{posting.account} holds a position at cost; close-year carries plain amounts only",
+                                        entry.meta.get("filename"), entry.meta.get("lineno")))
+            key = (posting.account, posting.units.currency)
+            totals[key] = totals.get(key, ZERO) + posting.units.number
+    return totals, problems
+
+
+def plan_year_close(coop: Cooperative, entries: list, figures: LedgerFigures, year: int) -> tuple[YearClosePlan, list[Problem]]:
+    """The year-end transfers of ``year`` and the next year's opening balances (pure)."""
+    known = {a.id for a in coop.activities}
+    currency = coop.coop.currency
+    end = datetime.date(year, 12, 31)
+    before, problems = _account_balances(entries, datetime.date(year - 1, 12, 31), year)
+    left_over = sorted(account for (account, _), amount in before.items()
+                       if amount and account.split(":")[0] in ("Income", "Expenses"))
+    if left_over:
+        problems.append(Problem(f"income and expenses before {year} are not closed into equity ({left_over[0]}"
+                                f"{' …' if len(left_over) > 1 else ''}): close-year {year - 1} first"))
+    totals, found = _account_balances(entries, end, year)
+    problems += found
+    by_owner: dict[str, list[tuple[str, Decimal]]] = {}
+    for (account, unit), amount in sorted(totals.items()):
+        if not amount or account.split(":")[0] not in ("Income", "Expenses"):
+            continue
+        if unit != currency:
+            problems.append(Problem(f"{account} holds {amount} {unit}; close-year carries {currency} only"))
+            continue
+        match = ACTIVITY_ACCOUNT_RE.match(account)
+        owner = match.group(2) if match and match.group(2) in known else ""
+        by_owner.setdefault(owner, []).append((account, amount))
+    activities = tuple(YearTransfer(owner, f"Equity:Activity:{owner}", tuple(rows))
+                       for owner, rows in sorted(by_owner.items()) if owner)
+    coop_rows = by_owner.get("")
+    coop_transfer = YearTransfer("", COOP_RESULT_ACCOUNT, tuple(coop_rows)) if coop_rows else None
+    after: dict[tuple[str, str], Decimal] = {k: v for k, v in totals.items() if k[0].split(":")[0] in ("Assets", "Liabilities", "Equity")}
+    for transfer in (*activities, *([coop_transfer] if coop_transfer else [])):
+        key = (transfer.equity_account, currency)
+        after[key] = after.get(key, ZERO) - transfer.result
+    sums: dict[str, Decimal] = {}
+    for (account, unit), amount in after.items():
+        sums[unit] = sums.get(unit, ZERO) + amount
+        if unit != currency and amount:
+            problems.append(Problem(f"{account} holds {amount} {unit} at the end of {year}; close-year carries {currency} only"))
+    if any(sums.values()) and not problems:
+        problems.append(Problem(f"the balance sheet at the end of {year} does not balance ({sums}); nothing to carry"))
+    opening = tuple((account, amount) for (account, unit), amount in sorted(after.items()) if amount and unit == currency)
+    closed = [m for m in sorted(figures.closed) if m <= Month(year, 12)]
+    runs = {a.id: _months_in_deficit(closed, lambda day, a=a.id: figures.balance(a, day), figures.carried_deficit.get(a.id, 0))
+            for a in coop.activities}
+    runs = {k: v for k, v in runs.items() if v}
+    return YearClosePlan(year, currency, activities, coop_transfer, opening, runs), problems
+
+
+# --------------------------------------------------------------------------- surplus
+
+
+def split_to_cent(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """``total`` split in proportion to ``weights``, each part to the cent, the parts summing exactly to ``total``.
+
+    Largest remainder: every part is first rounded towards zero, then the cents left go one each to the
+    parts with the largest remainders (ties to the earlier part).
+    """
+    if not weights:
+        return []
+    whole = sum(weights, ZERO)
+    if whole <= 0 or any(w < 0 for w in weights):
+        raise ValueError("weights must be non-negative and not all zero")
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    exact = [magnitude * w / whole for w in weights]
+    parts = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
+    left = int((magnitude - sum(parts, ZERO)) / CENT)
+    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += CENT
+    return [sign * p for p in parts]
+
+
+@dataclass(frozen=True)
+class WorkerShare:
+    member_id: str
+    name: str
+    basis: Decimal  # gross paid, 1, or hours, by the policy's basis
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class SurplusProposal:
+    year: int
+    result: Decimal
+    basis: str
+    parts: tuple[tuple[str, Decimal, Decimal], ...]  # (part, rate, amount) in coop.yaml's order
+    workers: tuple[WorkerShare, ...]
+
+    def amount(self, part: str) -> Decimal:
+        return next((amount for name, _, amount in self.parts if name == part), ZERO)
+
+
+def year_employees(coop: Cooperative, figures: LedgerFigures, year: int, basis: str) -> list[tuple[str, str, Decimal]]:
+    """The year's employees (a salary booked in one of its closed months) and each one's weight for ``basis``."""
+    known = {m.id: m for m in coop.members}
+    weights: dict[str, Decimal] = {}
+    for month, salaries in figures.booked_salaries.items():
+        if month.year != year:
+            continue
+        for pay in salaries:
+            if basis == "salary":
+                weight = pay.gross
+            elif basis == "equal":
+                weight = ZERO  # counted once below
+            else:
+                member = known.get(pay.member)
+                entry = in_force(member.salary, month.last_day) if member else None
+                if entry is None or not entry.gross:
+                    weight = ZERO
+                else:  # the contract's hours, prorated like the pay (a partial month pays part of them)
+                    weight = entry.hours * min(Decimal(1), (pay.gross - pay.bonus) / entry.gross)
+            weights[pay.member] = weights.get(pay.member, ZERO) + weight
+    if basis == "equal":
+        weights = {member_id: Decimal(1) for member_id in weights}
+    return [(member_id, known[member_id].name if member_id in known else member_id, weights[member_id])
+            for member_id in sorted(weights)]
+
+
+def surplus_proposal(policy: SurplusPolicy, year: int, result: Decimal,
+                     employees: list[tuple[str, str, Decimal]]) -> tuple[SurplusProposal | None, list[Problem]]:
+    """The split of a positive result for the general assembly; None (with the reason) when there is nothing to split."""
+    if result <= 0:
+        return None, [Problem(f"the cooperative's result for {year} is {result:,.2f}: no surplus to split", severity="warning")]
+    names = ("legal_reserve", "development_fund", "workers_share", "dividends")
+    rates = [getattr(policy, name) for name in names]
+    amounts = split_to_cent(result, rates) if any(rates) else [ZERO] * 4
+    parts = tuple(zip(names, rates, amounts))
+    workers_total = amounts[2]
+    eligible = [(m, n, w) for m, n, w in employees if w > 0]
+    problems: list[Problem] = []
+    workers: tuple[WorkerShare, ...] = ()
+    if workers_total and not eligible:
+        problems.append(Problem(f"no employee was paid in {year}: the workers' share of {workers_total:,.2f} has no one to go to"))
+    elif workers_total:
+        shares = split_to_cent(workers_total, [w for _, _, w in eligible])
+        workers = tuple(WorkerShare(m, n, w, s) for (m, n, w), s in zip(eligible, shares))
+    return SurplusProposal(year, result, policy.workers_share_basis, parts, workers), problems
