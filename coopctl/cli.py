@@ -818,6 +818,8 @@ def year_close_report(result) -> Report:
                             {"member": "Total", "amount": proposal.amount("workers_share")}))
     notes = [f"The cooperative's own result for {plan.year}: {plan.coop_result:,.2f} (into Equity:Coop:Result)."]
     notes += [p.message for p in result.notes]
+    if result.already_closed and not result.surplus_file:
+        notes.append(f"{plan.year} is closed (ledgers/closing/{plan.year}-year.beancount): shown as it was closed.")
     if result.dry_run:
         notes.append("Dry run: nothing was written.")
     elif result.written:
@@ -825,7 +827,7 @@ def year_close_report(result) -> Report:
                      f"openings/{result.written.opening_file.name} ({plan.year + 1} opens from these balances).")
     if result.surplus_file:
         notes.append(f"Surplus split booked in {result.surplus_file.name}.")
-    elif proposal and not result.dry_run:
+    elif proposal and (not result.dry_run or result.already_closed):
         notes.append(f"Nothing is booked for the split until the general assembly decides: then run "
                      f"coopctl close-year {plan.year} --apply-surplus --date YYYY-MM-DD.")
     return Report(data, tables, notes)

@@ -199,7 +199,34 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     problems += lifecycle_alerts(coop, books.figures, today)
     for month in unclosed_months(books.figures, today):
         problems.append(Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"))
+    for month in sorted(books.figures.closed):
+        if month.month == 12 and month.year not in books.figures.closed_years:
+            problems.append(Problem(f"{month.year} has ended and its December is closed: close the year "
+                                    f"(coopctl close-year {month.year})", severity="warning"))
+    problems += _stale_openings(coop, books)
     return books, problems
+
+
+def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
+    """An opening whose sealed files have changed since close-year: closes then load the whole ledger."""
+    import re
+
+    from .ledger import file_year, seal_digest
+
+    folder = coop.ledger_path.parent / "openings"
+    ledger_dir = coop.ledger_path.parent.resolve()
+    problems = []
+    for path in sorted(folder.glob("*.beancount")) if folder.is_dir() else []:
+        if not path.stem.isdigit():
+            continue
+        found = re.search(r'^\s+sealed: "([0-9a-f]{64})"', path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
+        files = [(str(f.relative_to(ledger_dir)), books.ledger.digests[str(f)]) for f in books.ledger.files
+                 if f.is_relative_to(ledger_dir) and (file_year(f.relative_to(ledger_dir)) or 9999) < int(path.stem)]
+        if found is None or seal_digest(files) != found.group(1):
+            problems.append(Problem(f"the files of {int(path.stem) - 1} and before changed after close-year: close-month "
+                                    f"loads the whole ledger instead of {path.stem} alone (reopen {int(path.stem) - 1} "
+                                    "and close it again to seal them anew)", str(path.relative_to(coop.root)), severity="warning"))
+    return problems
 
 
 def _name_removed_entries(coop: Cooperative, changes: list[ClosedMonthChange]) -> list[ClosedMonthChange]:
@@ -348,7 +375,7 @@ def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool
     require_clean(books)
     figures = books.figures
     already = year in figures.closed_years
-    if not (already and apply_surplus):
+    if not (already and (apply_surplus or dry_run)):
         refusals = year_close_refusals(figures, year)
         if refusals:
             raise CloseRefused(refusals)

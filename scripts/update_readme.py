@@ -37,6 +37,9 @@ EXCERPT = re.compile(r"^<!-- excerpt: ([^\n]*) -->\n```[a-z]*\n.*?^```\n", re.S 
 def excerpt(rel: str) -> str:
     """The head of a closing file: its marker with three days of fingerprints, then its first transactions."""
     lines = (ROOT / rel).read_text(encoding="utf-8").splitlines()
+    if not any(line.startswith("  d") for line in lines):  # a year's close: its marker and first transfers
+        first_txn = next(i for i, line in enumerate(lines) if " * " in line)
+        return "\n".join(lines[: first_txn + 18]) + "\n"
     first_day = next(i for i, line in enumerate(lines) if line.startswith("  d"))
     first_txn = next(i for i, line in enumerate(lines) if " * " in line)
     head = lines[: first_day + 3] + ["  …   (one line of fingerprints per day with entries)", ""] + lines[first_txn: first_txn + 12]
