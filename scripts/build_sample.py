@@ -283,6 +283,9 @@ MAIN = """\
 option "title" "Coopérative Exemple — CAE d'Île-de-France"
 option "operating_currency" "EUR"
 
+; The cooperative's page in Fava (members' balances, the month, the treasury): pip install "coopctl[fava]"
+2020-01-01 custom "fava-extension" "coopctl.fava"
+
 include "accounts.beancount"
 include "2025/*.beancount"
 """
