@@ -21,13 +21,14 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from . import __version__, service
+from . import __version__, i18n, service
 from decimal import Decimal
 
 from .core.close import ClosePlan
 from .core.treasury import TreasuryState
 from .core.reports import ActivityMonth
 from .errors import EXIT_USAGE, CoopctlError
+from .i18n import N_, _
 from .months import Month
 from .render import Column, Format, Report, Table, render
 
@@ -78,7 +79,7 @@ class CoopctlGroup(TyperGroup):
             sys.exit(130)
         except CoopctlError as exc:
             for problem in exc.problems:
-                _stderr(f"{problem.severity}: {problem}")
+                _stderr(_("{severity}: {problem}").format(severity=_(problem.severity), problem=problem))
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             _stderr("interrupted; nothing was left half-written")
@@ -122,7 +123,15 @@ def _parse_date(value: Optional[str]) -> Optional[datetime.date]:
         raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-31") from None
 
 
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table (default), json or csv.")]
+def _machine_format(value: Format) -> Format:
+    """JSON and CSV are for programs: their texts (alerts, notes) are English in every language."""
+    if value is not Format.table:
+        i18n.set_language("en")
+    return value
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", callback=_machine_format,
+                                              help="Output: table (default), json or csv (always in English).")]
 AsOfOption = Annotated[
     Optional[str], typer.Option("--as-of", metavar="YYYY-MM-DD", help="The date to look at (default: today).")
 ]
@@ -178,12 +187,20 @@ def main_options(
                      "upward holding config/coop.yaml).", file_okay=False),
     ] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="Language of tables and messages: en or fr "
+                    "(default: COOPCTL_LANG, else French when LANG is French). JSON and CSV are the same in every language.")] = None,
 ) -> None:
     """Bookkeeping for a coopérative d'activités et d'emploi (CAE), on Beancount ledgers.
 
     Example: coopctl --root ./my-coop close-month --dry-run
     """
     state.root = root
+    try:
+        i18n.set_language(i18n.language_from_environment(lang))
+    except ValueError as exc:
+        if lang:
+            raise typer.BadParameter(str(exc), param_hint="'--lang'") from None
+        i18n.set_language("en")  # an unknown COOPCTL_LANG or LANG: English
 
 
 # --------------------------------------------------------------------------- treasury (shared)
@@ -207,16 +224,18 @@ def treasury_data(state: TreasuryState) -> dict[str, Any]:
     }
 
 
-TREASURY_LINES = [("cash", "Cash (Assets:Bank)"), ("taxes_due", "− Taxes and social contributions due"),
-                  ("salaries_due", "− Net salaries due"), ("suppliers_due", "− Suppliers due"),
-                  ("reference_treasury", "= Reference treasury"), ("receivables", "+ Receivables (invoices unpaid)"),
-                  ("future_treasury", "= Future treasury"), ("reserves", "Activities' reserves"),
-                  ("advances", "Advances carried by the pool"), ("own_funds", "Cooperative's own funds"),
-                  ("coverage", "Coverage (reference treasury / reserves)"), ("pool_use", "Pool use (advances / (reserves + own funds))")]
+TREASURY_LINES = [("cash", N_("Cash (Assets:Bank)")), ("taxes_due", N_("− Taxes and social contributions due")),
+                  ("salaries_due", N_("− Net salaries due")), ("suppliers_due", N_("− Suppliers due")),
+                  ("reference_treasury", N_("= Reference treasury")), ("receivables", N_("+ Receivables (invoices unpaid)")),
+                  ("future_treasury", N_("= Future treasury")), ("reserves", N_("Activities' reserves")),
+                  ("advances", N_("Advances carried by the pool")), ("own_funds", N_("Cooperative's own funds")),
+                  ("coverage", N_("Coverage (reference treasury / reserves)")), ("pool_use", N_("Pool use (advances / (reserves + own funds))"))]
 
 
 def treasury_summary_table(data: dict[str, Any], title: str) -> Table:
-    rows = [{"line": label, "amount": data[key] if isinstance(data[key], Decimal) else (data[key] or "n/a")} for key, label in TREASURY_LINES]
+    def ratio(value):
+        return _("n/a") if value is None else (value if i18n.language() == "en" else value.replace(".", ","))
+    rows = [{"line": _(label), "amount": data[key] if isinstance(data[key], Decimal) else ratio(data[key])} for key, label in TREASURY_LINES]
     return Table(title, [Column("line", "Treasury"), Column("amount", "Amount", "money")], rows)
 
 
@@ -242,7 +261,7 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
     data = {"month": str(plan.month), "dry_run": dry_run, "currency": plan.currency, "written": written_path,
             "activities": activities, "totals": totals, "treasury": treasury_json}
     activity_table = Table(
-        f"Close {plan.month}" + (" (dry run: nothing written)" if dry_run else ""),
+        _("Close {month}").format(month=plan.month) + (_(" (dry run: nothing written)") if dry_run else ""),
         [Column("id", "Activity"), Column("opening_balance", "Opening", "money"),
          Column("revenue", "Revenue", "money"), Column("expenses", "Expenses", "money"),
          Column("contribution_rate", "Rate", "rate"), Column("contribution", "Contribution", "money"),
@@ -254,7 +273,7 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
     )
     member_rows = [dict(m, activity=a["id"]) for a in activities for m in a["members"]]
     member_table = Table(
-        f"Salaries {plan.month}",
+        _("Salaries {month}").format(month=plan.month),
         [Column("id", "Member"), Column("activity", "Activity"), Column("days", "Days", "int"),
          Column("gross", "Gross", "money"), Column("employer_contributions", "Employer", "money"),
          Column("employee_contributions", "Employee", "money"), Column("net", "Net", "money"),
@@ -262,20 +281,16 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
         member_rows,
         {"id": "Total", "net": totals["net"], "cost": totals["salary_cost"]},
     )
-    alerts = [f"{a['id']}: {alert}" for a in activities for alert in a["alerts"]]
-    alerts += [f"treasury: {alert}" for alert in treasury.alerts if not _is_cap_alert(alert)]
-    notes = [f"Net salaries due {totals['net']:,.2f} {plan.currency}; social contributions due {totals['social']:,.2f} {plan.currency}."]
+    alerts = [_("{activity}: {alert}").format(activity=a['id'], alert=alert) for a in activities for alert in a["alerts"]]
+    alerts += [_("treasury: {alert}").format(alert=alert) for alert in treasury.alerts if alert not in treasury.cap_alerts]
+    notes = [_("Net salaries due {net}; social contributions due {social}.").format(
+        net=i18n.money(totals["net"], plan.currency), social=i18n.money(totals["social"], plan.currency))]
     if dry_run:
-        notes.append(f"Dry run: nothing was written. To book it: coopctl close-month {plan.month}")
+        notes.append(_("Dry run: nothing was written. To book it: coopctl close-month {month}").format(month=plan.month))
     elif written_path:
-        notes.append(f"Wrote {written_path}. Review it with git diff, then commit.")
-    summary = treasury_summary_table(treasury_json, f"Pooled treasury on {treasury.as_of} after the close")
+        notes.append(_("Wrote {path}. Review it with git diff, then commit.").format(path=written_path))
+    summary = treasury_summary_table(treasury_json, _("Pooled treasury on {day} after the close").format(day=i18n.date(treasury.as_of)))
     return Report(data, [activity_table, member_table, summary], notes, alerts)
-
-
-def _is_cap_alert(alert: str) -> bool:
-    """The cap alert is already shown per activity by the close and the report."""
-    return " is over its cap " in alert
 
 
 @app.command("close-month")
@@ -333,17 +348,18 @@ def balance_command(
             "months_in_deficit": mine.months_in_deficit, "months": months}
     table = Table(
         f"{result.member.name} — {result.activity_name} ({result.activity_id})",
-        [Column("month", "Month"), Column("status", "Status"), Column("revenue", "Revenue", "money"),
+        [Column("month", "Month"), Column("status", "Status", "label"), Column("revenue", "Revenue", "money"),
          Column("expenses", "Expenses", "money"), Column("contribution", "Contribution", "money"),
          Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Balance", "money")],
         months,
     )
-    notes = [f"Balance of {result.activity_id} on {day.isoformat()}: {result.balance:,.2f}."]
+    notes = [_("Balance of {activity} on {day}: {amount}.").format(activity=result.activity_id, day=i18n.date(day),
+                                                                  amount=i18n.money(result.balance))]
     notes += runway_words(result.balance, mine)
     if result.receivables:
-        notes.append(f"Invoices sent and not yet paid (VAT included): {result.receivables:,.2f}.")
+        notes.append(_("Invoices sent and not yet paid (VAT included): {amount}.").format(amount=i18n.money(result.receivables)))
     if months and months[-1]["status"] == "open":
-        notes.append("Open months show what is booked so far; contribution and salary are booked when the month is closed.")
+        notes.append(_("Open months show what is booked so far; contribution and salary are booked when the month is closed."))
     render(Report(data, [table], notes), fmt, _console())
 
 
@@ -351,16 +367,21 @@ def runway_words(balance: Decimal, mine) -> list[str]:
     """The member's treasury, in words a member understands."""
     words = []
     if mine.runway_months is not None and balance > 0:
-        words.append(f"Your reserve covers {mine.runway_months} months of salary (salary cost {mine.monthly_salary_cost:,.2f} a month).")
+        words.append(_("Your reserve covers {months} months of salary (salary cost {cost} a month).").format(
+            months=i18n.number(mine.runway_months, 1), cost=i18n.money(mine.monthly_salary_cost)))
     elif balance > 0:
-        words.append("Nobody is paid a salary from this activity: its reserve is kept for it.")
+        words.append(_("Nobody is paid a salary from this activity: its reserve is kept for it."))
     if balance < 0:
-        words.append(f"The cooperative's pooled treasury is advancing {-balance:,.2f} to your activity until revenue comes in"
-                     + (f"; it may advance up to {mine.advance_cap:,.2f} (its cap)." if mine.advance_cap else "."))
+        if mine.advance_cap:
+            words.append(_("The cooperative's pooled treasury is advancing {amount} to your activity until revenue comes in; "
+                           "it may advance up to {cap} (its cap).").format(amount=i18n.money(-balance), cap=i18n.money(mine.advance_cap)))
+        else:
+            words.append(_("The cooperative's pooled treasury is advancing {amount} to your activity until revenue comes in.").format(
+                amount=i18n.money(-balance)))
         if -balance > mine.advance_cap:
-            words.append("The advance is over its cap: talk with your tutor about the months ahead.")
+            words.append(_("The advance is over its cap: talk with your tutor about the months ahead."))
     if mine.months_in_deficit:
-        words.append(f"The activity has been in deficit for {mine.months_in_deficit} closed month(s) in a row.")
+        words.append(_("The activity has been in deficit for {count} closed month(s) in a row.").format(count=mine.months_in_deficit))
     return words
 
 
@@ -406,20 +427,22 @@ def simulate_command(
             "reserve": result.reserve, "minimum_gross": result.minimum_gross,
             "months_covered": None if result.months_covered is None else f"{result.months_covered:.1f}"}
     rows = [{"line": label, "amount": data[key]} for key, label in [
-        ("gross", "Gross salary"), ("employer_contributions", f"+ Employer contributions ({pay.employer_rate * 100:.2f} %)"),
-        ("cost", "= Cost to the activity, each month"), ("employee_contributions", "Employee contributions"),
-        ("net", "Net salary"), ("current_cost", "Salary cost today"), ("change", "Change in cost"),
-        ("reserve", f"Reserve of {result.activity_id} today")]]
+        ("gross", _("Gross salary")),
+        ("employer_contributions", _("+ Employer contributions ({rate})").format(rate=i18n.percent(pay.employer_rate.quantize(Decimal("0.0001"))))),
+        ("cost", _("= Cost to the activity, each month")), ("employee_contributions", _("Employee contributions")),
+        ("net", _("Net salary")), ("current_cost", _("Salary cost today")), ("change", _("Change in cost")),
+        ("reserve", _("Reserve of {activity} today").format(activity=result.activity_id))]]
     notes = []
     if result.months_covered is not None:
-        notes.append(f"The reserve of {result.activity_id} would pay {result.months_covered} months of this salary, "
-                     "before any new revenue.")
+        notes.append(_("The reserve of {activity} would pay {months} months of this salary, before any new revenue.").format(
+            activity=result.activity_id, months=i18n.number(result.months_covered, 1)))
     else:
-        notes.append(f"{result.activity_id} has no reserve today: this salary would be paid from revenue to come, "
-                     "or advanced by the pooled treasury.")
+        notes.append(_("{activity} has no reserve today: this salary would be paid from revenue to come, "
+                       "or advanced by the pooled treasury.").format(activity=result.activity_id))
     if pay.gross < result.minimum_gross:
-        notes.append(f"Below the minimum wage: {pay.hours} h a month need at least {result.minimum_gross:,.2f} gross.")
-    table = Table(f"Salary simulation for {pay.member_id} ({result.month} rates)",
+        notes.append(_("Below the minimum wage: {hours} h a month need at least {amount} gross.").format(
+            hours=i18n.number(pay.hours, 2), amount=i18n.money(result.minimum_gross)))
+    table = Table(_("Salary simulation for {member} ({month} rates)").format(member=pay.member_id, month=result.month),
                   [Column("line", "Line"), Column("amount", "Amount", "money")], rows)
     render(Report(data, [table], notes), fmt, _console())
 
@@ -465,9 +488,11 @@ def tutor_command(
             "runway_months": None if lines.runway_months is None else f"{lines.runway_months:.1f}",
             "alerts": [p.message for p in alerts if p.message.startswith(f"{member.id}: ")],
         })
-    table = Table(f"Portfolio{' of ' + coop.tutor_name(tutor) if tutor else 's'} on {day.isoformat()}",
-                  [Column("tutor", "Tutor"), Column("member", "Member"), Column("phase", "Phase"), Column("since", "Since"),
-                   Column("next_deadline", "Next deadline"), Column("deadline", "On"),
+    title = (_("Portfolio of {tutor} on {day}").format(tutor=coop.tutor_name(tutor), day=i18n.date(day)) if tutor
+             else _("Portfolios on {day}").format(day=i18n.date(day)))
+    table = Table(title,
+                  [Column("tutor", "Tutor"), Column("member", "Member"), Column("phase", "Phase", "label"), Column("since", "Since", "date"),
+                   Column("next_deadline", "Next deadline", "label"), Column("deadline", "On", "date"),
                    Column("months_to_deadline", "Months", "int"), Column("activity", "Activity"),
                    Column("balance", "Balance", "money"), Column("runway_months", "Runway", "int")],
                   [dict(r, tutor=coop.tutor_name(r["tutor"]) if r["tutor"] else "") for r in rows])
@@ -538,7 +563,7 @@ def payroll_command(
     totals = {key: sum((row[key] for row in data_rows), Decimal(0)) for key in
               ("gross", "variable_pay", "employer_contributions", "employee_contributions", "net", "cost")}
     report = Report({"month": str(parsed), "rows": [dict(row, hours=f"{row['hours']}") for row in data_rows], "totals": totals},
-                    [Table(f"Payroll {parsed}", PAYROLL_COLUMNS, data_rows, dict(totals, member_id="Total"))])
+                    [Table(_("Payroll {month}").format(month=parsed), PAYROLL_COLUMNS, data_rows, dict(totals, member_id="Total"))])
     if output is None:
         render(report, fmt, _console())
         return
@@ -571,7 +596,7 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
          Column("advance_cap", "Cap", "money"), Column("receivables", "Receivables", "money"),
          Column("runway_months", "Runway (months)", "int"), Column("months_in_deficit", "Months in deficit", "int")],
         data["activities"])
-    summary = treasury_summary_table(data, f"Pooled treasury on {day.isoformat()}")
+    summary = treasury_summary_table(data, _("Pooled treasury on {day}").format(day=i18n.date(day)))
     if fmt is Format.csv:
         render(Report(data, [activities]), fmt, _console())
         return
@@ -612,25 +637,26 @@ def report_command(
     """
     with _loading():
         result, treasury = service.report(state.root, _parse_month(month), _today())
-    status = "closed" if result.closed else "open (projected: what closing it now would book)"
+    status = _("closed") if result.closed else _("open (projected: what closing it now would book)")
     establishments = []
     for establishment, items in result.by_establishment().items():
         establishments.append({"id": establishment, "totals": result.totals(items),
                                "activities": [_activity_row(item) for item in items]})
     rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
     totals = result.totals()
-    alerts = [f"{row['id']}: {alert}" for row in rows for alert in row["alerts"]]
-    alerts += [f"treasury: {alert}" for alert in treasury.alerts if not _is_cap_alert(alert)]
-    alerts += [f"members: {alert}" for alert in result.lifecycle]
+    alerts = [_("{activity}: {alert}").format(activity=row['id'], alert=alert) for row in rows for alert in row["alerts"]]
+    alerts += [_("treasury: {alert}").format(alert=alert) for alert in treasury.alerts if alert not in treasury.cap_alerts]
+    alerts += [_("members: {alert}").format(alert=alert) for alert in result.lifecycle]
     treasury_json = treasury_data(treasury)
     data = {"month": str(result.month), "closed": result.closed, "establishments": establishments,
             "totals": totals, "alerts": alerts, "treasury": treasury_json}
-    table = Table(f"Month {result.month}: {status}",
+    table = Table(_("Month {month}: {status}").format(month=result.month, status=status),
                   [Column("establishment", "Establishment"), Column("id", "Activity"), *MONEY_COLUMNS],
                   rows, dict(totals, establishment="Total"))
     per_establishment = Table("By establishment", [Column("id", "Establishment"), *MONEY_COLUMNS],
                               [dict(e["totals"], id=e["id"]) for e in establishments])
-    summary = treasury_summary_table(treasury_json, f"Pooled treasury on {treasury.as_of}" + ("" if result.closed else " (projected)"))
+    summary = treasury_summary_table(treasury_json, _("Pooled treasury on {day}").format(day=i18n.date(treasury.as_of))
+                                     + ("" if result.closed else _(" (projected)")))
     render(Report(data, [table, per_establishment, summary], [], alerts), fmt, _console())
 
 
@@ -654,11 +680,11 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
              "since": r.since.isoformat() if r.since else None, "associate": r.associate, "tutor": r.tutor,
              "activity": r.activity_id, "establishment": r.establishment, "balance": r.balance}
             for r in members]
-    table = Table(f"Members on {day.isoformat()}",
-                  [Column("id", "Id"), Column("name", "Name"), Column("phase", "Phase"), Column("since", "Since"),
+    table = Table(_("Members on {day}").format(day=i18n.date(day)),
+                  [Column("id", "Id"), Column("name", "Name"), Column("phase", "Phase", "label"), Column("since", "Since", "date"),
                    Column("associate", "Associate"), Column("tutor", "Tutor"), Column("activity", "Activity"),
                    Column("establishment", "Establishment"), Column("balance", "Balance", "money")],
-                  [dict(row, associate="yes" if row["associate"] else "") for row in rows])
+                  [dict(row, associate=_("yes") if row["associate"] else "") for row in rows])
     render(Report({"as_of": day.isoformat(), "members": rows, "alerts": [p.message for p in lifecycle]}, [table], [],
                   [p.message for p in lifecycle]), fmt, _console())
 
@@ -687,13 +713,14 @@ def check_command(fmt: FormatOption = Format.table) -> None:
         render(Report(data), fmt, _console())
     else:
         for problem in problems:
-            _stderr(f"{problem.severity}: {problem}")
+            _stderr(_("{severity}: {problem}").format(severity=_(problem.severity), problem=problem))
         if not errors and books is not None:
             figures = books.figures
-            last = f", last closed {figures.last_closed}" if figures.last_closed else ", no month closed yet"
-            _console().print(f"ok: config and ledger are clean ({len(books.ledger.entries)} entries, "
-                             f"{len(books.coop.members)} members, {len(books.coop.activities)} activities{last})",
-                             highlight=False)
+            last = (_(", last closed {month}").format(month=figures.last_closed) if figures.last_closed
+                    else _(", no month closed yet"))
+            _console().print(_("ok: config and ledger are clean ({entries} entries, {members} members, {activities} activities{last})").format(
+                entries=len(books.ledger.entries), members=len(books.coop.members), activities=len(books.coop.activities), last=last),
+                highlight=False)
     if errors:
         raise typer.Exit(1)
 
@@ -747,8 +774,8 @@ def _parse_year(value: str) -> int:
     return int(text)
 
 
-PART_LABELS = {"legal_reserve": "Legal reserve (réserve légale)", "development_fund": "Development fund (fonds de développement)",
-               "workers_share": "Workers' share (part travail)", "dividends": "Dividends (dividendes)"}
+PART_LABELS = {"legal_reserve": N_("Legal reserve (réserve légale)"), "development_fund": N_("Development fund (fonds de développement)"),
+               "workers_share": N_("Workers' share (part travail)"), "dividends": N_("Dividends (dividendes)")}
 
 
 @app.command("close-year")
@@ -799,37 +826,38 @@ def year_close_report(result) -> Report:
                                                        "parts": parts, "workers": workers},
             "written": written, "surplus_file": str(result.surplus_file) if result.surplus_file else None,
             "notes": [p.message for p in result.notes]}
-    tables = [Table(f"Year {plan.year}: each activity's result, into its reserve",
+    tables = [Table(_("Year {year}: each activity's result, into its reserve").format(year=plan.year),
                     [Column("activity", "Activity"), Column("result", "Result of the year", "money"),
                      Column("reserve", "Reserve carried", "money")], rows,
                     {"activity": "Total", "result": sum((r["result"] for r in rows), Decimal(0)),
                      "reserve": sum((r["reserve"] for r in rows), Decimal(0))})]
     if proposal:
-        basis_label = {"salary": "gross paid", "equal": "equal parts", "hours": "hours"}[proposal.basis]
-        tables.append(Table(f"Surplus split proposal for the general assembly (result {proposal.result:,.2f})",
+        basis_label = _({"salary": "gross paid", "equal": "equal parts", "hours": "hours"}[proposal.basis])
+        tables.append(Table(_("Surplus split proposal for the general assembly (result {amount})").format(amount=i18n.money(proposal.result)),
                             [Column("label", "Part"), Column("rate", "Rate", "rate"), Column("amount", "Amount", "money")],
-                            [{"label": PART_LABELS[p["part"]], "rate": p["rate"], "amount": p["amount"]} for p in parts],
+                            [{"label": _(PART_LABELS[p["part"]]), "rate": p["rate"], "amount": p["amount"]} for p in parts],
                             {"label": "Total", "amount": proposal.result}))
-        tables.append(Table(f"Workers' share by employee (basis: {basis_label})",
+        tables.append(Table(_("Workers' share by employee (basis: {basis})").format(basis=basis_label),
                             [Column("member", "Member"), Column("name", "Name"),
                              Column("basis", "Gross paid" if proposal.basis == "salary" else "Basis", "money" if proposal.basis == "salary" else "text"),
                              Column("amount", "Share", "money")],
                             [dict(w, basis=w["basis"] if proposal.basis == "salary" else f"{w['basis']:.2f}".rstrip("0").rstrip(".")) for w in workers],
                             {"member": "Total", "amount": proposal.amount("workers_share")}))
-    notes = [f"The cooperative's own result for {plan.year}: {plan.coop_result:,.2f} (into Equity:Coop:Result)."]
+    notes = [_("The cooperative's own result for {year}: {amount} (into Equity:Coop:Result).").format(
+        year=plan.year, amount=i18n.money(plan.coop_result))]
     notes += [p.message for p in result.notes]
     if result.already_closed and not result.surplus_file:
-        notes.append(f"{plan.year} is closed (ledgers/closing/{plan.year}-year.beancount): shown as it was closed.")
+        notes.append(_("{year} is closed (ledgers/closing/{year}-year.beancount): shown as it was closed.").format(year=plan.year))
     if result.dry_run:
-        notes.append("Dry run: nothing was written.")
+        notes.append(_("Dry run: nothing was written."))
     elif result.written:
-        notes.append(f"Written: {result.written.closing_file.name} (the year's transfers) and "
-                     f"openings/{result.written.opening_file.name} ({plan.year + 1} opens from these balances).")
+        notes.append(_("Written: {closing} (the year's transfers) and openings/{opening} ({next} opens from these balances).").format(
+            closing=result.written.closing_file.name, opening=result.written.opening_file.name, next=plan.year + 1))
     if result.surplus_file:
-        notes.append(f"Surplus split booked in {result.surplus_file.name}.")
+        notes.append(_("Surplus split booked in {file}.").format(file=result.surplus_file.name))
     elif proposal and (not result.dry_run or result.already_closed):
-        notes.append(f"Nothing is booked for the split until the general assembly decides: then run "
-                     f"coopctl close-year {plan.year} --apply-surplus --date YYYY-MM-DD.")
+        notes.append(_("Nothing is booked for the split until the general assembly decides: then run "
+                       "coopctl close-year {year} --apply-surplus --date YYYY-MM-DD.").format(year=plan.year))
     return Report(data, tables, notes)
 
 
@@ -861,7 +889,7 @@ def statement_command(
         from .statement_html import statement_html
 
         service.write_export(html, statement_html(result))
-        report.notes.append(f"Printable page written to {html}.")
+        report.notes.append(_("Printable page written to {file}.").format(file=html))
     render(report, fmt, _console())
 
 
@@ -876,20 +904,20 @@ def statement_report(result) -> Report:
             "shared_with": list(result.shared_with), "reserve_start": result.reserve_start,
             "reserve_end": result.reserve_end, "totals": totals, "months": months}
     table = Table(f"{result.member.name} — {result.activity_name} ({result.activity_id}), {result.year}",
-                  [Column("month", "Month"), Column("status", "Status"), Column("revenue", "Revenue", "money"),
+                  [Column("month", "Month"), Column("status", "Status", "label"), Column("revenue", "Revenue", "money"),
                    Column("contribution", "Contribution", "money"), Column("expenses", "Expenses", "money"),
                    Column("salary_cost", "Salary cost", "money")]
                   + ([Column("reserve_brought_in", "Reserve brought in", "money")] if totals["reserve_brought_in"] else [])
                   + [Column("gross", "Your gross", "money"), Column("bonus", "of which bonus", "money"),
                      Column("net", "Your net", "money"), Column("balance", "Balance", "money")],
                   months, dict(totals, month="Year", balance=result.reserve_end))
-    notes = [f"Reserve of {result.activity_id} at the start of {result.year}: {result.reserve_start:,.2f}; "
-             f"at the end: {result.reserve_end:,.2f}."]
+    notes = [_("Reserve of {activity} at the start of {year}: {start}; at the end: {end}.").format(
+        activity=result.activity_id, year=result.year, start=i18n.money(result.reserve_start), end=i18n.money(result.reserve_end))]
     if result.shared_with:
-        notes.append(f"{result.activity_id} is shared with {', '.join(result.shared_with)}: revenue, expenses and "
-                     "salary cost are the activity's; your gross and net are yours.")
+        notes.append(_("{activity} is shared with {others}: revenue, expenses and salary cost are the activity's; "
+                       "your gross and net are yours.").format(activity=result.activity_id, others=", ".join(result.shared_with)))
     if any(m["status"] == "open" for m in months):
-        notes.append("Open months show what is booked so far; contribution and salary are booked when the month is closed.")
+        notes.append(_("Open months show what is booked so far; contribution and salary are booked when the month is closed."))
     return Report(data, [table], notes)
 
 

@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from . import i18n
+from .i18n import _
 from .money import fmt_amount
 
 
@@ -34,7 +36,7 @@ class Format(str, enum.Enum):
 class Column:
     key: str
     header: str
-    kind: str = "text"  # text | money | rate | int
+    kind: str = "text"  # text | money | rate | int | date (an ISO date) | label (a word to translate: open, CESA…)
 
 
 @dataclass
@@ -64,14 +66,27 @@ def to_json_value(value: Any) -> Any:
 
 
 def _cell_text(value: Any, kind: str) -> str:
+    """A cell for people, in the language in use (``i18n``)."""
     if value is None:
         return ""
     if kind == "money" and isinstance(value, Decimal):
-        text = f"{Decimal(fmt_amount(value)):,.2f}"
-        return text
+        return i18n.money(Decimal(fmt_amount(value)))
     if kind == "rate" and isinstance(value, Decimal):
-        return f"{(value * 100).normalize():f} %"
+        return i18n.percent(value)
+    if kind == "date" and value:
+        import datetime
+
+        return i18n.date(value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)))
+    if kind == "label":
+        return _(str(value))
+    if kind == "int" and i18n.language() == "fr":  # counts, hours, months of runway: a decimal comma
+        return str(value).replace(".", ",")
     return str(value)
+
+
+def _footer_text(value: Any, kind: str) -> str:
+    """A totals cell: its words ("Total", "Year") translated too."""
+    return _(str(value)) if kind == "text" and isinstance(value, str) else _cell_text(value, kind)
 
 
 def _csv_text(value: Any, kind: str) -> str:
@@ -88,9 +103,9 @@ def _render_plain(report: Report, console: Console) -> None:
     """Tables as plain fixed-width text: for pipes and files (fast, grep- and diff-friendly, no box drawing)."""
     out: list[str] = []
     for table in report.tables:
-        header = [column.header for column in table.columns]
+        header = [_(column.header) for column in table.columns]
         body = [[_cell_text(row.get(column.key), column.kind) for column in table.columns] for row in table.rows]
-        footer = [_cell_text(table.totals.get(column.key), column.kind) for column in table.columns] if table.totals else None
+        footer = [_footer_text(table.totals.get(column.key), column.kind) for column in table.columns] if table.totals else None
         widths = [max(len(cell) for cell in column) for column in zip(header, *body, *([footer] if footer else []))]
         right = [column.kind in ("money", "rate", "int") for column in table.columns]
 
@@ -98,11 +113,11 @@ def _render_plain(report: Report, console: Console) -> None:
             return "  ".join(cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(cells, widths, right)).rstrip()
 
         rule = "  ".join("-" * w for w in widths)
-        out += [table.title, "", line(header), rule, *[line(cells) for cells in body]]
+        out += [_(table.title), "", line(header), rule, *[line(cells) for cells in body]]
         if footer:
             out += [rule, line(footer)]
         out.append("")
-    out += [f"alert: {alert}" for alert in report.alerts] + list(report.notes)
+    out += [_("alert: {alert}").format(alert=alert) for alert in report.alerts] + [_(note) for note in report.notes]
     console.file.write("\n".join(out) + "\n")
 
 
@@ -124,15 +139,16 @@ def render(report: Report, fmt: Format, console: Console) -> None:
         _render_plain(report, console)
         return
     for table in report.tables:
-        rich_table = RichTable(title=table.title, box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None)
+        rich_table = RichTable(title=_(table.title), box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None)
         for column in table.columns:
-            footer = _cell_text(table.totals.get(column.key), column.kind) if table.totals else ""
-            rich_table.add_column(column.header, footer=footer,
+            footer = _footer_text(table.totals.get(column.key), column.kind) if table.totals else ""
+            rich_table.add_column(_(column.header), footer=footer,
                                   justify="right" if column.kind in ("money", "rate", "int") else "left")
         for row in table.rows:  # plain Text cells: no markup parsing, and a member's text is never read as markup
             rich_table.add_row(*[Text(_cell_text(row.get(column.key), column.kind)) for column in table.columns])
         console.print(rich_table)
     for alert in report.alerts:
-        console.print(f"[bold red]alert[/]: {alert}", highlight=False, soft_wrap=True)
+        label, _sep, rest = _("alert: {alert}").partition("{alert}")[0].partition(":")
+        console.print(Text.assemble((label.rstrip(), "bold red"), (_sep or ":") + rest + alert), highlight=False, soft_wrap=True)
     for note in report.notes:
-        console.print(note, highlight=False, soft_wrap=True)
+        console.print(Text(_(note)), highlight=False, soft_wrap=True)

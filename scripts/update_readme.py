@@ -23,7 +23,7 @@ MARKER = re.compile(r"^<!-- coopctl: ([^\n]*) -->\n```[a-z]*\n.*?^```\n", re.S |
 
 def run(args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPCTL_")}
-    env.update(COLUMNS="120", NO_COLOR="1", TERM="dumb")
+    env.update(COLUMNS="120", NO_COLOR="1", TERM="dumb", COOPCTL_LANG="en")
     proc = subprocess.run([sys.executable, "-m", "coopctl", *shlex.split(args)], cwd=ROOT, capture_output=True, text=True, env=env)
     out = "".join(line.rstrip() + "\n" for line in (proc.stdout + proc.stderr).splitlines())
     if proc.returncode:

@@ -19,6 +19,18 @@ import os as _os  # noqa: E402
 import tempfile as _tempfile  # noqa: E402
 
 _os.environ.setdefault("COOPCTL_CACHE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-cache-"))
+# English unless a test asks otherwise, whatever the machine's LANG.
+_os.environ["COOPCTL_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in English (the language is a process-wide setting of coopctl.i18n)."""
+    from coopctl import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 COOP_YAML = """\
 name: "Coopérative Exemple"

@@ -11,7 +11,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .. import i18n
 from ..config import Cooperative, in_force
+from ..i18n import _
 from ..errors import Problem
 from ..ledger import LedgerFigures
 from ..money import ZERO
@@ -24,7 +26,8 @@ def cap_alerts(advance: Decimal, cap_months: int, salary_cost: Decimal) -> list[
     """The alert of an advance over its cap (cap months × the month's salary cost); the salary is still paid."""
     cap = cap_months * salary_cost
     if advance > cap:
-        return [f"advance {advance:.2f} exceeds the cap of {cap:.2f} ({cap_months} months of salary cost {salary_cost:.2f})"]
+        return [_("advance {advance} exceeds the cap of {cap} ({months} months of salary cost {cost})").format(
+            advance=i18n.money(advance), cap=i18n.money(cap), months=cap_months, cost=i18n.money(salary_cost))]
     return []
 
 
@@ -163,15 +166,16 @@ def close_refusals(figures: LedgerFigures, month: Month, today: datetime.date) -
     """Why ``month`` cannot be closed on ``today`` (empty when it can)."""
     if month in figures.closed:
         marker = figures.closed[month]
-        return [Problem(f"{month} is already closed; post any correction in the open month", marker.file, marker.line)]
+        return [Problem(_("{month} is already closed; post any correction in the open month").format(month=month), marker.file, marker.line)]
     if today <= month.last_day:
-        return [Problem(f"{month} has not ended yet (it ends on {month.last_day}); close it from the day after")]
+        return [Problem(_("{month} has not ended yet (it ends on {day}); close it from the day after").format(
+            month=month, day=i18n.date(month.last_day)))]
     last = figures.last_closed
     if last is not None:
         if month < last:
-            return [Problem(f"{month} is before the last closed month {last}; months close in order")]
+            return [Problem(_("{month} is before the last closed month {last}; months close in order").format(month=month, last=last))]
         if month != last.next():
-            return [Problem(f"{last.next()} is still open; months close in order, close {last.next()} first")]
+            return [Problem(_("{open} is still open; months close in order, close {open} first").format(open=last.next()))]
     return []
 
 

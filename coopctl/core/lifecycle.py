@@ -14,8 +14,10 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from .. import i18n
 from ..config import Cooperative, Member
 from ..errors import Problem
+from ..i18n import _
 from ..ledger import LedgerFigures
 
 
@@ -58,16 +60,17 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
             end = cape_end(member, as_of)
             limit = add_months(member.joined, 36) - datetime.timedelta(days=1)
             if as_of > limit:
-                warn(index, f"{member.id}: in CAPE for more than 36 months (since {member.joined}); "
-                             "the CAPE cannot be renewed again: a CESA contract or a departure is due")
+                warn(index, _("{member}: in CAPE for more than 36 months (since {day}); the CAPE cannot be renewed again: "
+                              "a CESA contract or a departure is due").format(member=member.id, day=i18n.date(member.joined)))
             elif as_of > end:
-                warn(index, f"{member.id}: CAPE contract ended on {end} with no renewal recorded "
-                             "(add the renewal date under cape_renewals, or a cesa_from)")
+                warn(index, _("{member}: CAPE contract ended on {day} with no renewal recorded "
+                              "(add the renewal date under cape_renewals, or a cesa_from)").format(member=member.id, day=i18n.date(end)))
         elif phase == "CESA":
             deadline = associate_deadline(member)
             if deadline is not None and not member.is_associate_on(as_of) and as_of > deadline:
-                warn(index, f"{member.id}: not an associate although the deadline was {deadline} "
-                             f"(3 years after the CESA start {member.cesa_from}, less the CAPE time)")
+                warn(index, _("{member}: not an associate although the deadline was {deadline} "
+                              "(3 years after the CESA start {start}, less the CAPE time)").format(
+                    member=member.id, deadline=i18n.date(deadline), start=i18n.date(member.cesa_from)))
             deficit = 0
             for month in reversed(months_closed):
                 if figures.balance(member.activity, month.last_day) < 0:
@@ -75,8 +78,9 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
                 else:
                     break
             if deficit >= threshold:
-                warn(index, f"{member.id}: salaried while {member.activity} has been in deficit for {deficit} closed "
-                             f"months in a row (alert from {threshold}); review the salary with the tutor")
+                warn(index, _("{member}: salaried while {activity} has been in deficit for {count} closed months in a row "
+                              "(alert from {threshold}); review the salary with the tutor").format(
+                    member=member.id, activity=member.activity, count=deficit, threshold=threshold))
     for position, activity in enumerate(coop.activities):
         current = [m for m in coop.members_of(activity.id) if m.phase_on(as_of) in ("CAPE", "CESA")]
         if current:
@@ -85,13 +89,14 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
         departed = [m.id for m in coop.members_of(activity.id) if m.phase_on(as_of) == "left"]
         held = ""
         if balance > 0:
-            held = f"; it still holds a reserve of {balance:,.2f}"
+            held = _("; it still holds a reserve of {amount}").format(amount=i18n.money(balance))
         elif balance < 0:
-            held = f"; it still owes an advance of {-balance:,.2f}"
-        who = f" (members who left: {', '.join(departed)})" if departed else ""
+            held = _("; it still owes an advance of {amount}").format(amount=i18n.money(-balance))
+        who = _(" (members who left: {members})").format(members=", ".join(departed)) if departed else ""
         if held or not departed:
             file, line = where("config/activities.yaml", ("activities", position))
-            alerts.append(Problem(f"activity {activity.id} has no current member{who}{held}", file, line, severity="warning"))
+            alerts.append(Problem(_("activity {activity} has no current member{who}{held}").format(activity=activity.id, who=who, held=held),
+                                  file, line, severity="warning"))
     return alerts
 
 

@@ -24,7 +24,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .. import i18n
 from ..config import Cooperative, in_force
+from ..i18n import _
 from ..ledger import LedgerFigures
 from ..money import ZERO
 from ..months import Month
@@ -78,6 +80,7 @@ class TreasuryState:
     activities: tuple[ActivityTreasury, ...]
     alerts: tuple[str, ...]
     unconventional_accounts: tuple[str, ...]
+    cap_alerts: tuple[str, ...] = ()  # the alerts among ``alerts`` that are an advance over its cap
 
     @property
     def reference_treasury(self) -> Decimal:
@@ -206,21 +209,24 @@ def _activity_of(account: str) -> str | None:
 
 def _with_alerts(coop: Cooperative, state: TreasuryState) -> TreasuryState:
     policy = coop.coop.treasury
-    alerts = []
+    alerts, caps = [], []
+    money = i18n.money
     for a in state.activities:
         if a.advance > a.advance_cap:
-            alerts.append(f"{a.id}: advance {a.advance:,.2f} is over its cap {a.advance_cap:,.2f} "
-                          f"({policy.advance_cap_months} months of salary cost {a.monthly_salary_cost:,.2f})")
+            caps.append(_("{activity}: advance {advance} is over its cap {cap} ({months} months of salary cost {cost})").format(
+                activity=a.id, advance=money(a.advance), cap=money(a.advance_cap), months=policy.advance_cap_months,
+                cost=money(a.monthly_salary_cost)))
+            alerts.append(caps[-1])
         if a.months_in_deficit >= policy.deficit_months_alert:
-            alerts.append(f"{a.id}: in deficit for {a.months_in_deficit} closed months in a row "
-                          f"(alert from {policy.deficit_months_alert})")
+            alerts.append(_("{activity}: in deficit for {count} closed months in a row (alert from {threshold})").format(
+                activity=a.id, count=a.months_in_deficit, threshold=policy.deficit_months_alert))
     if state.pool_use is not None and state.pool_use > policy.pool_use_limit:
-        alerts.append(f"pool use {state.pool_use} is over its limit {policy.pool_use_limit}: advances {state.advances:,.2f} "
-                      f"against reserves and own funds {state.reserves + state.own_funds:,.2f}")
+        alerts.append(_("pool use {ratio} is over its limit {limit}: advances {advances} against reserves and own funds {base}").format(
+            ratio=state.pool_use, limit=policy.pool_use_limit, advances=money(state.advances), base=money(state.reserves + state.own_funds)))
     if state.coverage is not None and state.coverage < policy.min_coverage:
-        alerts.append(f"coverage {state.coverage} is under its minimum {policy.min_coverage}: reference treasury "
-                      f"{state.reference_treasury:,.2f} for reserves of {state.reserves:,.2f}")
+        alerts.append(_("coverage {ratio} is under its minimum {minimum}: reference treasury {treasury} for reserves of {reserves}").format(
+            ratio=state.coverage, minimum=policy.min_coverage, treasury=money(state.reference_treasury), reserves=money(state.reserves)))
     if state.reference_treasury < 0:
-        alerts.append(f"reference treasury {state.reference_treasury:,.2f} is negative: the cash at hand "
-                      "does not cover what is due")
-    return dataclasses.replace(state, alerts=tuple(alerts))
+        alerts.append(_("reference treasury {amount} is negative: the cash at hand does not cover what is due").format(
+            amount=money(state.reference_treasury)))
+    return dataclasses.replace(state, alerts=tuple(alerts), cap_alerts=tuple(caps))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from ..config import Cooperative, SurplusPolicy, in_force
+from ..i18n import _
 from ..errors import Problem
 from ..ledger import ACTIVITY_ACCOUNT_RE, LedgerFigures
 from ..money import ZERO
@@ -79,10 +80,10 @@ def year_close_refusals(figures: LedgerFigures, year: int) -> list[Problem]:
     """Why ``year`` cannot be closed (empty when it can)."""
     if year in figures.closed_years:
         marker = figures.closed_years[year]
-        return [Problem(f"{year} is already closed (reopen it with coopctl reopen {year})", marker.file, marker.line)]
+        return [Problem(_("{year} is already closed (reopen it with coopctl reopen {year})").format(year=year), marker.file, marker.line)]
     december = Month(year, 12)
     if december not in figures.closed:
-        return [Problem(f"close {december} first: a year closes after its December (coopctl close-month {december})")]
+        return [Problem(_("close {month} first: a year closes after its December (coopctl close-month {month})").format(month=december))]
     return []
 
 

@@ -1,0 +1,102 @@
+"""Languages: English (the default) and French, for labels, messages, numbers and dates on screen.
+
+The language is ``--lang``, else ``COOPCTL_LANG``, else French when ``LC_ALL``, ``LC_MESSAGES`` or
+``LANG`` is French, else English. Texts are looked up in gettext catalogues kept in the package
+(``coopctl/locale/fr/LC_MESSAGES/coopctl.po``, compiled to ``coopctl.mo`` by
+``scripts/compile_catalogues.py``); numbers and dates are formatted by Babel (``1 234,56 €``,
+``31/10/2026`` in French). JSON and CSV never go through here: they keep their machine format in every
+language.
+
+``_`` translates a text (unknown texts come back unchanged); ``N_`` marks a text for the catalogue
+where it is defined, to be translated where it is shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+import os
+from decimal import Decimal
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("en", "fr")
+
+_state: dict = {"lang": "en", "translations": gettext.NullTranslations()}
+
+
+def language_from_environment(explicit: str | None = None) -> str:
+    """The language asked for: the explicit one, COOPCTL_LANG, or a French locale in the environment."""
+    for value in (explicit, os.environ.get("COOPCTL_LANG")):
+        if value:
+            return value.strip().lower()[:2]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+def set_language(lang: str) -> None:
+    """Use ``lang`` ("en" or "fr") from now on; an unknown language raises ValueError."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: coopctl speaks {', '.join(LANGUAGES)}")
+    translations = (gettext.translation("coopctl", LOCALE_DIR, languages=[lang], fallback=True)
+                    if lang != "en" else gettext.NullTranslations())
+    _state.update(lang=lang, translations=translations)
+
+
+def language() -> str:
+    return _state["lang"]
+
+
+def _(message: str) -> str:
+    return _state["translations"].gettext(message) if message else message
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name)
+    return message
+
+
+def _babel_locale() -> str:
+    return {"fr": "fr_FR"}[_state["lang"]]
+
+
+def money(value: Decimal, currency: str | None = "EUR") -> str:
+    """An amount for people: ``1,234.56`` in English, ``1 234,56 €`` in French (Babel's French format)."""
+    if _state["lang"] == "en":
+        return f"{value:,.2f}"
+    from babel.numbers import format_currency, format_decimal
+
+    if currency:
+        return format_currency(value, currency, locale=_babel_locale())
+    return format_decimal(value, format="#,##0.00", locale=_babel_locale())
+
+
+def number(value: Decimal | int | float | str, places: int = 2) -> str:
+    if _state["lang"] == "en":
+        return f"{Decimal(str(value)):,.{places}f}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(Decimal(str(value)), format="#,##0." + "0" * places if places else "#,##0", locale=_babel_locale())
+
+
+def percent(rate: Decimal) -> str:
+    """A rate as a percentage: ``10 %``, ``12.5 %`` (``12,5 %`` in French)."""
+    text = f"{(rate * 100).normalize():f}"
+    return f"{text.replace('.', ',') if _state['lang'] == 'fr' else text} %"
+
+
+def date(day: datetime.date) -> str:
+    """A date: ISO in English (``2026-10-31``), ``31/10/2026`` in French."""
+    if _state["lang"] == "en":
+        return day.isoformat()
+    from babel.dates import format_date
+
+    return format_date(day, "dd/MM/yyyy", locale=_babel_locale())
+
+
+# Words shown through a variable (a status, a phase, a total's label): here so the catalogue has them.
+WORDS = (N_("closed"), N_("open"), N_("CAPE"), N_("CESA"), N_("left"), N_("Total"), N_("Year"), N_("error"),
+         N_("warning"), N_("yes"), N_("gross paid"), N_("equal parts"), N_("hours"),
+         N_("end of CAPE contract"), N_("associate deadline"))
