@@ -30,7 +30,7 @@ from .core.reports import ActivityMonth
 from .errors import EXIT_USAGE, CoopctlError
 from .i18n import N_, _
 from .months import Month
-from .render import Column, Format, Report, Table, render
+from .render import Chart, Column, Format, Report, Series, Table, render
 
 
 def _click_classes(name: str) -> tuple[type, ...]:
@@ -360,7 +360,12 @@ def balance_command(
         notes.append(_("Invoices sent and not yet paid (VAT included): {amount}.").format(amount=i18n.money(result.receivables)))
     if months and months[-1]["status"] == "open":
         notes.append(_("Open months show what is booked so far; contribution and salary are booked when the month is closed."))
-    render(Report(data, [table], notes), fmt, _console())
+    shown = result.months[-24:]  # two years at most on screen
+    chart = Chart(N_("Month by month"), [str(h.month) for h in shown],
+                  [Series(N_("Revenue"), [h.revenue for h in shown], "green"),
+                   Series(N_("Salary cost"), [h.salary_cost for h in shown], "yellow"),
+                   Series(N_("Balance"), [h.closing_balance for h in shown], "cyan", scale="balance")])
+    render(Report(data, [table], notes, charts=[chart]), fmt, _console())
 
 
 def runway_words(balance: Decimal, mine) -> list[str]:
@@ -657,7 +662,11 @@ def report_command(
                               [dict(e["totals"], id=e["id"]) for e in establishments])
     summary = treasury_summary_table(treasury_json, _("Pooled treasury on {day}").format(day=i18n.date(treasury.as_of))
                                      + ("" if result.closed else _(" (projected)")))
-    render(Report(data, [table, per_establishment, summary], [], alerts), fmt, _console())
+    chart = Chart(_("Revenue by establishment, {month}").format(month=result.month), [e["id"] for e in establishments],
+                  [Series(N_("Revenue"), [e["totals"]["revenue"] for e in establishments], "green"),
+                   Series(N_("Contribution"), [e["totals"]["contribution"] for e in establishments], "magenta"),
+                   Series(N_("Salary cost"), [e["totals"]["salary_cost"] for e in establishments], "yellow")])
+    render(Report(data, [table, per_establishment, summary], [], alerts, charts=[chart]), fmt, _console())
 
 
 # --------------------------------------------------------------------------- members

@@ -48,11 +48,29 @@ class Table:
 
 
 @dataclass
+class Series:
+    name: str
+    values: list[Decimal]
+    style: str  # a Rich colour
+    scale: str = "amounts"  # series with the same scale name are drawn to one scale
+
+
+@dataclass
+class Chart:
+    """Bars for people at a terminal: one line per label, one bar per series (series sharing a scale compare)."""
+
+    title: str
+    labels: list[str]
+    series: list[Series]
+
+
+@dataclass
 class Report:
     data: dict[str, Any]
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # plain sentences shown under the tables
     alerts: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)  # drawn on a terminal only, after the tables
 
 
 def to_json_value(value: Any) -> Any:
@@ -121,6 +139,38 @@ def _render_plain(report: Report, console: Console) -> None:
     console.file.write("\n".join(out) + "\n")
 
 
+BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: Decimal, scale: Decimal, width: int) -> str:
+    """A horizontal bar of ``|value| / scale × width`` cells, to an eighth of a cell."""
+    if scale <= 0 or not value:
+        return ""
+    eighths = int((abs(value) / scale * width * 8).to_integral_value())
+    return "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
+
+
+def chart_renderable(chart: Chart, width: int):
+    """The chart as a Rich table without borders: label, then per series its bar and amount."""
+    scales: dict[str, Decimal] = {}
+    for series in chart.series:
+        scales[series.scale] = max([scales.get(series.scale, Decimal(0)), *(abs(v) for v in series.values)])
+    label_width = max((len(label) for label in chart.labels), default=0)
+    bar_width = max(6, (width - label_width - len(chart.series) * 16) // max(1, len(chart.series)))
+    grid = RichTable(title=_(chart.title), box=None, title_justify="left", pad_edge=False, show_edge=False)
+    grid.add_column("")
+    for series in chart.series:
+        grid.add_column(Text(_(series.name), style=series.style), no_wrap=True)
+    for index, label in enumerate(chart.labels):
+        cells = [Text(label)]
+        for series in chart.series:
+            value = series.values[index]
+            style = "red" if value < 0 else series.style
+            cells.append(Text.assemble((bar(value, scales[series.scale], bar_width), style), " ", (i18n.money(value, None), "dim")))
+        grid.add_row(*cells)
+    return grid
+
+
 def render(report: Report, fmt: Format, console: Console) -> None:
     if fmt is Format.json:
         console.file.write(json.dumps(to_json_value(report.data), ensure_ascii=False, indent=2) + "\n")
@@ -134,7 +184,7 @@ def render(report: Report, fmt: Format, console: Console) -> None:
             writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
         console.file.write(buffer.getvalue())
         return
-    report = Report(report.data, [t for t in report.tables if t.rows], report.notes, report.alerts)  # no empty tables
+    report = Report(report.data, [t for t in report.tables if t.rows], report.notes, report.alerts, report.charts)  # no empty tables
     if not console.is_terminal:
         _render_plain(report, console)
         return
@@ -147,6 +197,9 @@ def render(report: Report, fmt: Format, console: Console) -> None:
         for row in table.rows:  # plain Text cells: no markup parsing, and a member's text is never read as markup
             rich_table.add_row(*[Text(_cell_text(row.get(column.key), column.kind)) for column in table.columns])
         console.print(rich_table)
+    for chart in report.charts:
+        console.print(chart_renderable(chart, console.width))
+        console.print()
     for alert in report.alerts:
         label, _sep, rest = _("alert: {alert}").partition("{alert}")[0].partition(":")
         console.print(Text.assemble((label.rstrip(), "bold red"), (_sep or ":") + rest + alert), highlight=False, soft_wrap=True)
