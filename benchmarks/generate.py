@@ -1,7 +1,7 @@
 """Generate a deterministic synthetic cooperative for benchmarks (DESIGN's formats).
 
     python benchmarks/generate.py DIR [--members 400] [--activities 370] [--months 12]
-                                      [--per-month 20] [--year 2025] [--closed N]
+                                      [--per-month 20] [--year 2025] [--years 1] [--closed N]
 
 One ledger file per month (invoices with VAT, client payments, supplier expenses, a few
 credit notes, the cooperative's own costs, salary payments), some collective activities
@@ -94,11 +94,14 @@ def month_file(year: int, month: int, activities: int, per_month: int, deficit: 
     return "".join(out)
 
 
-def generate(root: Path, members: int, activities: int, months: int, per_month: int, year: int, closed: int | None) -> None:
+def generate(root: Path, members: int, activities: int, months: int, per_month: int, year: int, closed: int | None,
+             years: int = 1) -> None:
     rng = random.Random(20261128)
     write_config(root, members, activities, year, rng)
     ledgers = root / "ledgers"
-    (ledgers / str(year)).mkdir(parents=True, exist_ok=True)
+    years_list = [year + k for k in range(years)]
+    for y in years_list:
+        (ledgers / str(y)).mkdir(parents=True, exist_ok=True)
     opened = ["Assets:Bank:Main", "Liabilities:VAT:Collected", "Liabilities:VAT:Deductible", "Equity:Coop:Reserves",
               "Expenses:Coop:Staff", "Income:Coop:Contribution", "Liabilities:Payroll:Net", "Liabilities:Payroll:Social"]
     for i in range(activities):
@@ -110,24 +113,34 @@ def generate(root: Path, members: int, activities: int, months: int, per_month: 
     reserves = [(activity_id(i), Decimal(rng.randrange(0, 8000))) for i in range(activities)]
     opening = [(f"Equity:Activity:{a}", -r) for a, r in reserves] + [("Equity:Coop:Reserves", Decimal("-100000"))]
     opening.append(("Assets:Bank:Main", -sum((x for _, x in opening), Decimal(0))))
-    (ledgers / "opening.beancount").write_text(txn(datetime.date(year, 1, 1), "Coopérative", "Report à nouveau", opening), encoding="utf-8")
+    # the opening belongs to the first year (its folder): a later year loads alone without it
+    (ledgers / str(year) / f"{year}-00-opening.beancount").write_text(
+        txn(datetime.date(year, 1, 1), "Coopérative", "Report à nouveau", opening), encoding="utf-8")
+    includes = "".join(f'include "{y}/*.beancount"\n' for y in years_list)
     (ledgers / "main.beancount").write_text(
         'option "title" "Coopérative synthétique"\noption "operating_currency" "EUR"\n\n'
-        f'include "accounts.beancount"\ninclude "opening.beancount"\ninclude "{year}/*.beancount"\n', encoding="utf-8")
+        f'include "accounts.beancount"\n{includes}', encoding="utf-8")
     deficit = set(rng.sample(range(activities), max(1, activities // 12)))
-    for month in range(1, months + 1):
-        (ledgers / str(year) / f"{year}-{month:02d}.beancount").write_text(
-            month_file(year, month, activities, per_month, deficit, rng), encoding="utf-8")
-    closed = months - 1 if closed is None else closed
+    for y in years_list:
+        for month in range(1, months + 1):
+            (ledgers / str(y) / f"{y}-{month:02d}.beancount").write_text(
+                month_file(y, month, activities, per_month, deficit, rng), encoding="utf-8")
+    total = months * years
+    closed = total - 1 if closed is None else closed
     if closed:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from coopctl import service
         from coopctl.months import Month
 
-        for month in range(1, closed + 1):
+        for index in range(closed):
+            y, month = years_list[index // months], index % months + 1
             started = time.perf_counter()
-            service.close_month(root, Month(year, month), dry_run=False, today=datetime.date.today())
-            print(f"closed {year}-{month:02d} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            service.close_month(root, Month(y, month), dry_run=False, today=datetime.date.today())
+            print(f"closed {y}-{month:02d} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            if month == 12 and months == 12:
+                started = time.perf_counter()
+                service.close_year(root, y, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date.today())
+                print(f"closed the year {y} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def main() -> None:
@@ -138,11 +151,13 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--per-month", type=int, default=20)
     parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--years", type=int, default=1, help="years of ledger, each in its folder; each December "
+                        "closed is followed by close-year, so that the last year's closes load it alone")
     parser.add_argument("--closed", type=int, default=None, help="months to close (default: all but the last)")
     args = parser.parse_args()
     activities = args.activities or max(1, round(args.members * 370 / 400))
-    generate(args.root, args.members, activities, args.months, args.per_month, args.year, args.closed)
-    print(f"generated {args.root}: {args.members} members, {activities} activities, {args.months} months")
+    generate(args.root, args.members, activities, args.months, args.per_month, args.year, args.closed, args.years)
+    print(f"generated {args.root}: {args.members} members, {activities} activities, {args.years} × {args.months} months")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import glob
 import hashlib
 import json
 import os
+import time
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -41,7 +42,7 @@ from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, Loade
 from .months import Month
 from .safe_io import atomic_write
 
-FORMAT = 6
+FORMAT = 7
 
 
 def cache_dir(coop: Cooperative) -> Path:
@@ -186,7 +187,8 @@ def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str,
 
     try:
         folder = cache_dir(coop)
-        files = {_rel(coop, name): {"sha": sha, "includes": ledger.includes.get(name, [])} for name, sha in ledger.digests.items()}
+        files = {_rel(coop, name): {"sha": sha, "includes": ledger.includes.get(name, []), "stat": _stat_key(Path(name))}
+                 for name, sha in ledger.digests.items()}
         incremental = (not coop.coop.ledger_plugins and set(per_file) <= set(files)
                        and not any(isinstance(e, (data.Balance, data.Pad, data.Close)) for e in ledger.entries))
         opened = {e.account: e.date.toordinal() for e in ledger.entries if isinstance(e, data.Open)}
@@ -195,7 +197,7 @@ def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str,
             if not target.exists():
                 _write_json(target, figures_to_json(per_file.get(rel, LedgerFigures())))
         _write_json(folder / "index.json", {"format": FORMAT, "config": config_key(coop), "files": files,
-                                            "incremental": incremental, "opened": opened, "merged": figures_to_json(merged)})
+                                            "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS, "incremental": incremental, "opened": opened, "merged": figures_to_json(merged)})
     except OSError:
         pass  # a cache that cannot be written is only slower, never wrong
 
@@ -207,6 +209,24 @@ class _FullLoadNeeded(Exception):
     pass
 
 
+RACY_MARGIN_NS = 2_000_000_000  # file times are coarser than the clock: trust a file's stat only if it changed 2 s before
+
+
+def _stat_key(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _unchanged(path: Path, cached: dict | None, trusted_before_ns: int) -> bool:
+    """A file is taken as unchanged without reading it when size, times and inode are those recorded and it
+    last changed well before the load that recorded it began (git's rule against racy timestamps). Its
+    ctime cannot be set back by ``touch`` or an editor: any write after that load moves it forward."""
+    if not cached or "stat" not in cached:
+        return False
+    key = _stat_key(path)
+    return key == cached["stat"] and max(key[1], key[2]) < trusted_before_ns
+
+
 def cached_figures(coop: Cooperative) -> LedgerFigures | None:
     """The ledger's figures from the cache (warm or incremental), or None when a full load is needed."""
     if not enabled():
@@ -216,20 +236,19 @@ def cached_figures(coop: Cooperative) -> LedgerFigures | None:
         index = json.loads((folder / "index.json").read_bytes())
         if index.get("format") != FORMAT or index.get("config") != config_key(coop):
             return None
-        current, parsed = _walk(coop, index["files"])
+        started_ns = time.time_ns()
+        current, parsed = _walk(coop, index["files"], index.get("trusted_before_ns", 0))
         if {rel: sha for rel, (sha, _) in current.items()} == {rel: v["sha"] for rel, v in index["files"].items()}:
             return figures_from_json(index["merged"])
         if not index.get("incremental"):
             return None
-        return _incremental(coop, folder, index, current, parsed)
+        return _incremental(coop, folder, index, current, parsed, started_ns)
     except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         return None  # whatever is wrong with the cache, the full load is the answer
 
 
-def _walk(coop: Cooperative, known: dict) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple]]:
+def _walk(coop: Cooperative, known: dict, trusted_before_ns: int = 0) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple]]:
     """The current include tree: file -> (sha, include patterns); files whose content is new are parsed."""
-    from beancount.parser import parser
-
     root = coop.root.resolve()
     current: dict[str, tuple[str, list[str]]] = {}
     parsed: dict[str, tuple] = {}
@@ -239,32 +258,43 @@ def _walk(coop: Cooperative, known: dict) -> tuple[dict[str, tuple[str, list[str
         rel = str(path.relative_to(root))
         if rel in current:
             continue
+        cached = known.get(rel)
+        if _unchanged(path, cached, trusted_before_ns):
+            current[rel] = (cached["sha"], cached["includes"])
+            _follow(path, cached["includes"], root, stack)
+            continue
         raw = path.read_bytes()
         raw.decode("utf-8")  # a non-UTF-8 file: ValueError, full load reports it
         sha = hashlib.sha256(raw).hexdigest()
-        cached = known.get(rel)
         if cached and cached["sha"] == sha:
             patterns = cached["includes"]
         else:
+            from beancount.parser import parser
+
             entries, errors, options = parser.parse_file(str(path))
             parsed[rel] = (entries, errors, options)
             patterns = list(options["include"])
         current[rel] = (sha, patterns)
-        for pattern in patterns:
-            full = pattern if os.path.isabs(pattern) else str(path.parent / pattern)
-            matches = sorted(glob.glob(full, recursive=True))
-            if not matches:
-                raise _FullLoadNeeded
-            for match in matches:
-                resolved = Path(match).resolve()
-                if not resolved.is_relative_to(root):
-                    raise _FullLoadNeeded
-                if resolved.is_file():
-                    stack.append(resolved)
+        _follow(path, patterns, root, stack)
     return current, parsed
 
 
-def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, parsed: dict) -> LedgerFigures:
+def _follow(path: Path, patterns: list[str], root: Path, stack: list[Path]) -> None:
+    """Push the files a file includes (globs expanded now: a new or removed file is seen)."""
+    for pattern in patterns:
+        full = pattern if os.path.isabs(pattern) else str(path.parent / pattern)
+        matches = sorted(glob.glob(full, recursive=True))
+        if not matches:
+            raise _FullLoadNeeded
+        for match in matches:
+            resolved = Path(match).resolve()
+            if not resolved.is_relative_to(root):
+                raise _FullLoadNeeded
+            if resolved.is_file():
+                stack.append(resolved)
+
+
+def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, parsed: dict, started_ns: int) -> LedgerFigures:
     from beancount.core import data
     from beancount.loader import aggregate_options_map
     from beancount.ops import validation
@@ -309,7 +339,8 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
     merged = merge_figures(parts)
     for sha, figures in new_files.items():
         _write_json(folder / "files" / f"{sha}.json", figures_to_json(figures))
-    files = {rel: {"sha": sha, "includes": patterns} for rel, (sha, patterns) in current.items()}
+    root = coop.root.resolve()
+    files = {rel: {"sha": sha, "includes": patterns, "stat": _stat_key(root / rel)} for rel, (sha, patterns) in current.items()}
     _write_json(folder / "index.json", {**index, "files": files, "opened": {a: d.toordinal() for a, d in opened.items()},
-                                        "merged": figures_to_json(merged)})
+                                        "trusted_before_ns": started_ns - RACY_MARGIN_NS, "merged": figures_to_json(merged)})
     return merged

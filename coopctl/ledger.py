@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,8 +53,49 @@ def _rel(path: str | Path | None, root: Path) -> str | None:
         return str(path)
 
 
+def _drop_posting_locations(entries: list, transaction_type) -> None:
+    """Replace each posting's ``{filename, lineno}`` metadata by None, in place.
+
+    Beancount gives every posting a dict of its file and line: a quarter of a million dicts, about
+    60 MiB, on a year of a large cooperative, and the largest part of the load's peak memory beyond the
+    entries themselves. Nothing needs them: a posting's line is found again from its transaction's line
+    when an error must name it (``posting_line``). Postings with metadata of their own keep it all.
+    """
+    for entry in entries:
+        if type(entry) is transaction_type:
+            postings = entry.postings
+            for index, posting in enumerate(postings):
+                meta = posting.meta
+                if meta is not None and len(meta) == 2 and "lineno" in meta and "filename" in meta:
+                    postings[index] = posting._replace(meta=None)
+
+
+_FILE_LINES: dict[str, list[str]] = {}
+
+
+def posting_line(entry, account: str) -> tuple[str | None, int | None]:
+    """(file, line) of the first posting to ``account`` in ``entry`` (its own line when not found)."""
+    meta = entry.meta or {}
+    filename, lineno = meta.get("filename"), meta.get("lineno")
+    if not filename or not lineno or filename.startswith("<"):
+        return filename, lineno
+    if filename not in _FILE_LINES:
+        try:
+            _FILE_LINES[filename] = Path(filename).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            _FILE_LINES[filename] = []
+    lines = _FILE_LINES[filename]
+    for number in range(lineno, min(len(lines), lineno + 200)):
+        text = lines[number].strip()  # lines[number] is line number + 1
+        if not text or not lines[number][:1].isspace():
+            break
+        if text.split(None, 1)[0].lstrip("!*") == account or text.startswith(account + " "):
+            return filename, number + 1
+    return filename, lineno
+
+
 def _problem_from_beancount(error, root: Path) -> Problem:
-    source = getattr(error, "source", None) or {}
+    source = getattr(error, "source", None) or getattr(getattr(error, "entry", None), "meta", None) or {}
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
     if filename and filename.startswith("<"):
@@ -80,6 +122,7 @@ class LoadedLedger:
     files: list[Path]
     digests: dict[str, str] = field(default_factory=dict)  # file -> SHA-256 of the bytes that were parsed
     includes: dict[str, list[str]] = field(default_factory=dict)  # file -> its include patterns, as written
+    started_ns: int = 0  # when the load began reading files (a file changed since may differ from what was read)
 
 
 def file_year(relative: Path) -> int | None:
@@ -132,6 +175,8 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
 
     root = coop.root.resolve()
     main = coop.ledger_path
+    _FILE_LINES.clear()  # lines read for error messages belong to one load
+    started_ns = time.time_ns()
     if not main.is_file():
         raise LedgerError.one(f"ledger file is missing (coop.yaml says ledger: {coop.coop.ledger})", "config/coop.yaml")
     if not main.resolve().is_relative_to(root):
@@ -184,6 +229,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         except OSError as exc:
             raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
         file_entries, file_errors, file_options = parser.parse_file(key)
+        _drop_posting_locations(file_entries, data.Transaction)
         includes[key] = list(file_options["include"])
         entries.extend(file_entries)
         parse_errors.extend(file_errors)
@@ -251,7 +297,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     problems = [_problem_from_beancount(error, root) for error in errors]
     if scope_year is not None and any(p.severity == "error" for p in problems):
         return None  # the whole ledger's load will say what is wrong, where
-    return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes)
+    return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes, started_ns)
 
 
 def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
@@ -262,7 +308,8 @@ def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
     for entry in entries:
         amounts = []
         if isinstance(entry, data.Transaction):
-            amounts = [(getattr(p.units, "number", None), p.meta or entry.meta) for p in entry.postings]
+            amounts = [(getattr(p.units, "number", None), p.meta or dict(zip(("filename", "lineno"), posting_line(entry, p.account))))
+                       for p in entry.postings if isinstance(getattr(p.units, "number", None), Decimal)]
         elif isinstance(entry, data.Balance):
             amounts = [(getattr(entry.amount, "number", None), entry.meta)]
         for number, meta in amounts:
@@ -521,6 +568,12 @@ def _classify(account: str, known: set[str]) -> tuple[str | None, str | None]:
     return None, None  # Assets:Activity:X or Liabilities:Activity:X: known activity, no role in its balance
 
 
+def _posting_place(posting, entry) -> tuple[str | None, int | None]:
+    if posting.meta and "lineno" in posting.meta:
+        return posting.meta.get("filename"), posting.meta.get("lineno")
+    return posting_line(entry, posting.account)
+
+
 def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, list[Problem]]:
     """Reduce booked entries to per-activity daily figures; report unknown activities and foreign currencies."""
     from beancount.core import data
@@ -587,9 +640,9 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             if units.currency != currency:
                 figures.foreign.add(account)
                 if kind[0] is not None:
-                    meta = posting.meta or entry.meta
+                    filename, lineno = _posting_place(posting, entry)
                     problems.append(Problem(f"posting to {account} in {units.currency}; activity amounts must be in {currency}",
-                                            _rel(meta.get("filename"), root), meta.get("lineno")))
+                                            _rel(filename, root), lineno))
                 continue
             amount = units.number
             role, activity = kind
@@ -599,9 +652,9 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 continue
             figures.activity_accounts.add(account)
             if role == "unknown":
-                meta = posting.meta or entry.meta
+                filename, lineno = _posting_place(posting, entry)
                 problems.append(Problem(f"posting to {account}: unknown activity {activity!r} (not in config/activities.yaml)",
-                                        _rel(meta.get("filename"), root), meta.get("lineno")))
+                                        _rel(filename, root), lineno))
                 continue
             if role == "receivable":
                 receivable = figures.receivables[activity]

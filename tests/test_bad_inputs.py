@@ -221,6 +221,17 @@ CASES = [
     Case("unknown-command", "command line", "an unknown command", None, "No such command 'close'", ["close"], 2),
     Case("unknown-option", "command line", "an unknown option", None, "No such option: --month", ["close-month", "--month", "2026-10"], 2),
     Case("bad-format", "command line", "an unknown output format", None, "'xml' is not one of 'table', 'json', 'csv'", ["report", "--format", "xml"], 2),
+    Case("year-before-december", "command line", "closing a year whose December is open", None,
+         "close 2026-12 first: a year closes after its December (coopctl close-month 2026-12)", ["close-year", "2026"]),
+    Case("year-word", "command line", "a year that is not one", None, "'26' is not a year; write it as YYYY", ["close-year", "26"], 2),
+    Case("year-not-closed", "command line", "reopening a year that is not closed", None, "2025 is not closed", ["reopen", "2025"]),
+    Case("surplus-against-the-law", "config", "a surplus split that breaks the law (dividends above the workers' share)",
+         replace(C, "treasury:\n", 'surplus: {legal_reserve: "0.15", development_fund: "0.30", workers_share: "0.25", dividends: "0.30"}\ntreasury:\n'),
+         "config/coop.yaml:12: surplus: dividends 0.30 exceed the workers' share 0.25", ["check"]),
+    Case("unknown-language", "command line", "a language coopctl does not speak", None, "unknown language 'de': coopctl speaks en, fr",
+         ["--lang", "de", "report"], 2),
+    Case("statement-unknown-member", "command line", "a statement for an unknown member", None,
+         "no member 'zoe' in config/members.yaml", ["statement", "zoe", "--year", "2026"]),
 ]
 
 

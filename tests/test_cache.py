@@ -115,7 +115,7 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
         assert cached(folder) is None
     full(folder)
     assert cached(folder) == expected
-    assert json.loads(index.read_bytes())["format"] == 6
+    assert json.loads(index.read_bytes())["format"] == 7
 
 
 def test_the_cache_lives_outside_the_cooperative(tmp_path):
@@ -181,3 +181,33 @@ def test_the_config_cache_gives_the_same_cooperative_and_keeps_line_numbers(tmp_
     path.write_text(path.read_text(encoding="utf-8").replace('gross: "1900.00"', "gross: 1900.00"), encoding="utf-8")
     run = run_cli(folder, "check")
     assert run.exit_code == 1 and run.stderr.startswith("error: config/members.yaml:12: members[0].salary[1].gross:")
+
+
+def test_files_long_unchanged_are_not_read_again_and_an_edit_is_still_seen(tmp_path, monkeypatch):
+    """The warm path trusts a file's size, times and inode when it last changed before the recorded load
+    began (less a margin); here the load is made to look later than the files, as on a real ledger."""
+    import time
+
+    folder = split_coop(tmp_path / "coop")
+    expected = full(folder)
+    index_path = cache_dir(load_cooperative(folder)) / "index.json"
+    index = json.loads(index_path.read_bytes())
+    assert all("stat" in info for info in index["files"].values())
+    index["trusted_before_ns"] = time.time_ns() + 10**9  # as if every file had changed long before the load
+    index_path.write_text(json.dumps(index), encoding="utf-8")
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def counting(self):
+        if self.suffix == ".beancount":
+            read.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    assert cached(folder) == expected
+    assert read == [], "no ledger file was read to answer from the cache"
+    october = folder / "ledgers" / "months" / "2026-10.beancount"
+    text = october.read_text(encoding="utf-8")
+    october.write_text(text.replace("4000.00", "4100.00").replace("-4800.00", "-4900.00").replace("4800.00", "4900.00"), encoding="utf-8")
+    monkeypatch.setattr(Path, "read_bytes", original)
+    assert cached(folder) == full(folder) != expected, "same size, but its ctime moved: the edit is seen"

@@ -84,3 +84,15 @@ def test_screenshot_of_the_extension_page_in_headless_chromium(sample_copy, tmp_
             shutil.copyfile(shot, keep)
     finally:
         server.shutdown()
+
+
+def test_year_close_and_surplus_files_open_in_fava(tmp_path):
+    """What close-year and --apply-surplus write opens in Fava without error too."""
+    from test_year_end import closed_2025
+
+    folder = closed_2025(tmp_path)
+    assert run_cli(folder, "close-year", "2025").exit_code == 0
+    assert run_cli(folder, "close-year", "2025", "--apply-surplus", "--date", "2026-06-20").exit_code == 0
+    app, client, slug = fava_client(folder / "ledgers" / "main.beancount")
+    assert [str(e) for e in app.config["LEDGERS"][slug].errors] == []
+    assert client.get(f"/{slug}/balance_sheet/").status_code == 200
