@@ -14,11 +14,10 @@ import os
 import threading
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import click
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from . import __version__, i18n, service
@@ -31,6 +30,9 @@ from .errors import EXIT_USAGE, CoopctlError
 from .i18n import N_, _
 from .months import Month
 from .render import Chart, Column, Format, Report, Series, Table, render
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _click_classes(name: str) -> tuple[type, ...]:
@@ -144,7 +146,10 @@ class State:
 state = State()
 
 
-def _console() -> Console:
+def _console() -> "Console":
+    """Standard output as a Rich console (imported here: Rich is needed only once there is something to show)."""
+    from rich.console import Console
+
     console = Console()
     if not console.is_terminal:
         console = Console(width=int(os.environ.get("COLUMNS", "0") or 0) or 160, no_color=True, highlight=False)
@@ -154,6 +159,11 @@ def _console() -> Console:
 @contextlib.contextmanager
 def _loading(message: str = "Loading the ledger…"):
     """A spinner on standard error when a load takes more than a second, on a terminal only."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
     console = Console(stderr=True)
     if not console.is_terminal:
         yield
@@ -573,6 +583,8 @@ def payroll_command(
         render(report, fmt, _console())
         return
     buffer = io.StringIO()
+    from rich.console import Console
+
     render(report, fmt, Console(file=buffer, width=200, no_color=True, highlight=False))
     service.write_export(output, buffer.getvalue())
     _stderr(f"wrote {output} ({len(rows)} members)")

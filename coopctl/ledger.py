@@ -288,7 +288,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     options_map["pythonpath"] = []  # never extend sys.path from a ledger
     entries.sort(key=data.entry_sortkey)
     try:
-        entries, booking_errors = booking.book(entries, options_map)
+        entries, booking_errors = _book_draining(entries, options_map)
         entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
         errors.extend(validation.validate(entries, options_map, None, None))
     except ArithmeticError as exc:  # decimal.InvalidOperation and friends, on numbers Beancount cannot handle
@@ -298,6 +298,60 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     if scope_year is not None and any(p.severity == "error" for p in problems):
         return None  # the whole ledger's load will say what is wrong, where
     return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes, started_ns)
+
+
+class _Draining:
+    """The parsed entries, handed to Beancount's booking one at a time and let go as they are booked.
+
+    Booking makes a new entry of each parsed one; the parsed list would otherwise live until the end,
+    and the two together are the load's peak memory. Iterable once only: a second pass raises, and
+    ``_book_draining`` then books the ordinary way.
+    """
+
+    def __init__(self, entries: list) -> None:
+        entries.reverse()
+        self._entries: list | None = entries
+        self.yielded = 0
+
+    def __iter__(self):
+        entries = self._entries
+        if entries is None:
+            raise _SecondPass
+        self._entries = None
+        while entries:
+            self.yielded += 1
+            yield entries.pop()
+
+
+class _SecondPass(Exception):
+    pass
+
+
+def _book_draining(entries: list, options_map: dict) -> tuple[list, list]:
+    """Beancount's ``booking.book``, feeding ``booking_full.book`` from a draining iterator."""
+    from beancount.core import data
+    from beancount.parser import booking, booking_full
+
+    methods: dict = defaultdict(lambda: options_map["booking_method"])
+    for entry in entries:
+        if isinstance(entry, data.Open) and entry.booking:
+            methods[entry.account] = entry.booking
+    count = len(entries)
+    saved = list(entries) if os.environ.get("COOPCTL_CHECK_DRAINING") else None  # tests: both ways agree
+    draining = _Draining(entries)
+    try:
+        booked, errors = booking_full.book(draining, options_map, methods)
+    except _SecondPass:  # a Beancount whose booking reads its input twice: the entries are gone, say so
+        raise LedgerError.one("this Beancount version's booking reads the ledger twice; coopctl needs Beancount 3 "
+                              "as it was tested (pip install 'beancount>=3,<4')") from None
+    if draining.yielded != count:
+        raise RuntimeError("Beancount's booking did not read every entry")
+    errors = errors + booking.validate_missing_eliminated(booked, options_map)
+    if saved is not None:
+        expected, expected_errors = booking.book(saved, options_map)
+        if expected != booked or len(expected_errors) != len(errors):
+            raise RuntimeError("the draining booking differs from Beancount's booking.book")
+    return booked, errors
 
 
 def _absurd_amounts(entries: list, root: Path) -> list[Problem]:

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from rich import box
-from rich.console import Console
-from rich.table import Table as RichTable
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from . import i18n
 from .i18n import _
 from .money import fmt_amount
+
+if TYPE_CHECKING:  # Rich is imported when a table is drawn: after the ledger's memory is let go
+    from rich.console import Console
 
 
 class Format(str, enum.Enum):
@@ -152,6 +152,9 @@ def bar(value: Decimal, scale: Decimal, width: int) -> str:
 
 def chart_renderable(chart: Chart, width: int):
     """The chart as a Rich table without borders: label, then per series its bar and amount."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     scales: dict[str, Decimal] = {}
     for series in chart.series:
         scales[series.scale] = max([scales.get(series.scale, Decimal(0)), *(abs(v) for v in series.values)])
@@ -184,6 +187,10 @@ def render(report: Report, fmt: Format, console: Console) -> None:
             writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
         console.file.write(buffer.getvalue())
         return
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     report = Report(report.data, [t for t in report.tables if t.rows], report.notes, report.alerts, report.charts)  # no empty tables
     if not console.is_terminal:
         _render_plain(report, console)

@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLE_LEDGER, REPO, run_cli, snapshot, write_coop
 
 HOSTILE_PLUGIN = """\
@@ -135,3 +137,43 @@ def test_no_traceback_even_on_unexpected_error_text():
     proc = subprocess.run([sys.executable, "-m", "coopctl", "report", "--bogus"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert textwrap.dedent(proc.stderr).count("\n") == 1
+
+
+LOTS_LEDGER = """\
+option "operating_currency" "EUR"
+2020-01-01 open Assets:Bank:Main EUR
+2020-01-01 open Assets:Shares SCOP "FIFO"
+2020-01-01 open Income:Activity:BoisNomade EUR
+2020-01-01 open Equity:Coop:Opening EUR
+2026-01-02 * "Opening"
+  Assets:Bank:Main   5000.00 EUR
+  Equity:Coop:Opening
+2026-02-01 * "Buy shares"
+  Assets:Shares      10 SCOP {50.00 EUR}
+  Assets:Bank:Main
+2026-03-01 * "Buy more"
+  Assets:Shares      5 SCOP {60.00 EUR}
+  Assets:Bank:Main  -300.00 EUR
+2026-04-01 * "Sell some (FIFO reduction)"
+  Assets:Shares      -12 SCOP {}
+  Assets:Bank:Main   620.00 EUR
+  Income:Activity:BoisNomade
+2026-05-01 * "Sell too many"
+  Assets:Shares      -10 SCOP {}
+  Assets:Bank:Main   500.00 EUR
+  Income:Activity:BoisNomade
+"""
+
+
+@pytest.mark.parametrize("ledger", ["sample", "lots"])
+def test_draining_booking_equals_beancounts_own(ledger, tmp_path, monkeypatch, sample_copy):
+    """The load books entries as it lets the parsed ones go; Beancount's booking.book on the same entries
+    gives equal entries and as many errors (interpolation, FIFO reductions, a reduction that fails)."""
+    from coopctl.config import load_cooperative
+    from coopctl.ledger import load_books
+
+    monkeypatch.setenv("COOPCTL_CHECK_DRAINING", "1")
+    folder = sample_copy if ledger == "sample" else write_coop(tmp_path / "lots", ledger=LOTS_LEDGER)
+    books = load_books(load_cooperative(folder))  # the comparison is asserted inside the load
+    if ledger == "lots":
+        assert any("reduc" in p.message.lower() or "not enough" in p.message.lower() for p in books.problems), books.problems
