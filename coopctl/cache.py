@@ -42,7 +42,7 @@ from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, Loade
 from .months import Month
 from .safe_io import atomic_write
 
-FORMAT = 7
+FORMAT = 8
 
 
 def cache_dir(coop: Cooperative) -> Path:
@@ -119,7 +119,17 @@ class _LazyBooks(dict):
     def __getitem__(self, key):
         value = super().__getitem__(key)
         if value is None:
-            value = self._convert(self._raw[key])
+            try:
+                value = self._convert(self._raw[key])
+            except (OSError, ValueError, TypeError, IndexError, ArithmeticError):
+                from .errors import LedgerError
+
+                if isinstance(self._raw, _RowsView):  # forget this cache: the next run loads in full and rebuilds it
+                    try:
+                        (self._raw.rows.path.parent / "index.json").unlink()
+                    except OSError:
+                        pass
+                raise LedgerError.one("coopctl's cache was damaged and has been cleared; run the command again") from None
             super().__setitem__(key, value)
         return value
 
@@ -147,10 +157,14 @@ def _amount_rows(packed: str) -> dict:
     return {datetime.date.fromordinal(r[0]): Decimal(r[1]) for r in json.loads(packed)}
 
 
-def figures_from_json(doc: dict) -> LedgerFigures:
+def figures_from_json(doc: dict, rows: "_RowsFile | None" = None) -> LedgerFigures:
+    """Figures from their JSON; with ``rows``, the daily rows are [offset, length] slices of that file."""
     figures = LedgerFigures()
-    figures.days = _LazyBooks(doc["days"], _day_rows)
-    figures.receivables = _LazyBooks(doc["receivables"], _amount_rows)
+    days, receivables = doc["days"], doc["receivables"]
+    if rows is not None:
+        days, receivables = rows.view(days), rows.view(receivables)
+    figures.days = _LazyBooks(days, _day_rows)
+    figures.receivables = _LazyBooks(receivables, _amount_rows)
     figures.accounts = _LazyBooks(doc["accounts"], _amount_rows)
     figures.closed = {Month.parse(m): CloseMarker(v[0], v[1], v[2]) for m, v in doc["closed"].items()}
     figures.closed_years = {int(y): CloseMarker(v[0], v[1], v[2]) for y, v in doc["closed_years"].items()}
@@ -166,6 +180,72 @@ def figures_from_json(doc: dict) -> LedgerFigures:
     figures.last_date = datetime.date.fromordinal(doc["last"]) if doc["last"] else None
     figures.__dict__["provided_monthly"] = doc["monthly"]
     return figures
+
+
+class _RowsFile:
+    """The merged figures' daily rows, kept beside the index: each activity's packed rows is read (one
+    seek) only when that activity is asked for, so a member's balance does not parse the whole ledger's."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle = None
+
+    def read(self, offset: int, length: int) -> str:
+        if self._handle is None:
+            self._handle = self.path.open("rb")
+        self._handle.seek(offset)
+        raw = self._handle.read(length)
+        if len(raw) != length:
+            raise ValueError("cache rows file is short")
+        return raw.decode("utf-8")
+
+    def view(self, slices: dict) -> dict:
+        return _RowsView(self, slices)
+
+
+class _RowsView(dict):
+    """A mapping of key -> packed rows, read from the rows file on first access."""
+
+    def __init__(self, rows: _RowsFile, slices: dict) -> None:
+        super().__init__(slices)
+        self.rows = rows
+
+    def __getitem__(self, key):
+        offset, length = super().__getitem__(key)
+        return self.rows.read(offset, length)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+def _split_rows(doc: dict) -> tuple[bytes, dict]:
+    """Move the packed daily rows of ``doc`` (days, receivables) into one byte string; ``doc`` keeps slices."""
+    chunks, offset, out = [], 0, dict(doc)
+    for kind in ("days", "receivables"):
+        slices = {}
+        for key, packed in doc[kind].items():
+            raw = packed.encode("utf-8")
+            slices[key] = [offset, len(raw)]
+            chunks.append(raw)
+            offset += len(raw)
+        out[kind] = slices
+    return b"".join(chunks), out
+
+
+def _write_index(folder: Path, index: dict, merged: LedgerFigures) -> None:
+    """The rows file first (named by its content), then the index that names it; older rows files go."""
+    raw, doc = _split_rows(figures_to_json(merged))
+    name = f"rows-{hashlib.sha256(raw).hexdigest()[:20]}.bin"
+    target = folder / name
+    if not target.exists():
+        atomic_write(target, raw)
+    _write_json(folder / "index.json", {**index, "merged": doc, "rows": name})
+    for old in folder.glob("rows-*.bin"):
+        if old.name != name:
+            try:
+                old.unlink()
+            except OSError:
+                pass
 
 
 # --------------------------------------------------------------------------- writing
@@ -196,8 +276,9 @@ def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str,
             target = folder / "files" / f"{info['sha']}.json"
             if not target.exists():
                 _write_json(target, figures_to_json(per_file.get(rel, LedgerFigures())))
-        _write_json(folder / "index.json", {"format": FORMAT, "config": config_key(coop), "files": files,
-                                            "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS, "incremental": incremental, "opened": opened, "merged": figures_to_json(merged)})
+        _write_index(folder, {"format": FORMAT, "config": config_key(coop), "files": files,
+                              "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS, "incremental": incremental,
+                              "opened": opened}, merged)
     except OSError:
         pass  # a cache that cannot be written is only slower, never wrong
 
@@ -239,7 +320,12 @@ def cached_figures(coop: Cooperative) -> LedgerFigures | None:
         started_ns = time.time_ns()
         current, parsed = _walk(coop, index["files"], index.get("trusted_before_ns", 0))
         if {rel: sha for rel, (sha, _) in current.items()} == {rel: v["sha"] for rel, v in index["files"].items()}:
-            return figures_from_json(index["merged"])
+            rows = _RowsFile(folder / index["rows"])
+            merged = index["merged"]
+            end = max((o + n for kind in ("days", "receivables") for o, n in merged[kind].values()), default=0)
+            if rows.path.stat().st_size != end:
+                return None  # a rows file that is not the one the index describes: load in full
+            return figures_from_json(merged, rows)
         if not index.get("incremental"):
             return None
         return _incremental(coop, folder, index, current, parsed, started_ns)
@@ -341,6 +427,7 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
         _write_json(folder / "files" / f"{sha}.json", figures_to_json(figures))
     root = coop.root.resolve()
     files = {rel: {"sha": sha, "includes": patterns, "stat": _stat_key(root / rel)} for rel, (sha, patterns) in current.items()}
-    _write_json(folder / "index.json", {**index, "files": files, "opened": {a: d.toordinal() for a, d in opened.items()},
-                                        "trusted_before_ns": started_ns - RACY_MARGIN_NS, "merged": figures_to_json(merged)})
+    kept = {k: v for k, v in index.items() if k not in ("merged", "rows")}
+    _write_index(folder, {**kept, "files": files, "opened": {a: d.toordinal() for a, d in opened.items()},
+                          "trusted_before_ns": started_ns - RACY_MARGIN_NS}, merged)
     return merged

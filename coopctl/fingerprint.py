@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import json
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,23 @@ def _meta(meta: dict | None) -> tuple:
     return tuple(sorted((k, _number(v)) for k, v in meta.items() if k not in _SKIP_META and not k.startswith("__")))
 
 
+def _amount_text(amount) -> str:
+    """``str(amount)`` of a Beancount Amount, without its display-context lookup: Beancount's default
+    formatter is ``"{:f}"`` for every currency (tests check the two agree)."""
+    number = amount.number
+    if type(number) is Decimal:
+        return f"{number:f} {amount.currency}"
+    return str(amount)
+
+
 def canonical_entry(entry) -> str:
     from beancount.core import data
     from beancount.parser import printer
 
     if isinstance(entry, data.Transaction):
         postings = sorted(
-            (p.account, str(p.units), str(p.cost) if p.cost is not None else "", str(p.price) if p.price is not None else "",
-             p.flag or "", _meta(p.meta))
+            (p.account, _amount_text(p.units), str(p.cost) if p.cost is not None else "",
+             _amount_text(p.price) if p.price is not None else "", p.flag or "", _meta(p.meta))
             for p in entry.postings)
         return repr(("txn", entry.date.isoformat(), entry.flag, entry.payee or "", entry.narration or "",
                      tuple(sorted(entry.tags or ())), tuple(sorted(entry.links or ())), _meta(entry.meta), tuple(postings)))

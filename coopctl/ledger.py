@@ -61,13 +61,14 @@ def _drop_posting_locations(entries: list, transaction_type) -> None:
     entries themselves. Nothing needs them: a posting's line is found again from its transaction's line
     when an error must name it (``posting_line``). Postings with metadata of their own keep it all.
     """
+    make = tuple.__new__
     for entry in entries:
         if type(entry) is transaction_type:
             postings = entry.postings
             for index, posting in enumerate(postings):
-                meta = posting.meta
+                meta = posting[5]
                 if meta is not None and len(meta) == 2 and "lineno" in meta and "filename" in meta:
-                    postings[index] = posting._replace(meta=None)
+                    postings[index] = make(type(posting), posting[:5] + (None,))
 
 
 _FILE_LINES: dict[str, list[str]] = {}
@@ -359,17 +360,25 @@ def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
     from beancount.core import data
 
     problems = []
+
+    def absurd(number) -> bool:
+        return (isinstance(number, Decimal) and number.is_finite()
+                and (abs(number) >= MAX_LEDGER_AMOUNT or number.as_tuple().exponent < -12))
+
+    def refuse(number, filename, lineno) -> None:
+        problems.append(Problem(f"amount {number} is absurd (at most {MAX_LEDGER_AMOUNT:,} and 12 decimals)",
+                                _rel(filename, root), lineno))
+
     for entry in entries:
-        amounts = []
         if isinstance(entry, data.Transaction):
-            amounts = [(getattr(p.units, "number", None), p.meta or dict(zip(("filename", "lineno"), posting_line(entry, p.account))))
-                       for p in entry.postings if isinstance(getattr(p.units, "number", None), Decimal)]
+            for posting in entry.postings:
+                number = getattr(posting.units, "number", None)
+                if absurd(number):
+                    refuse(number, *_posting_place(posting, entry))
         elif isinstance(entry, data.Balance):
-            amounts = [(getattr(entry.amount, "number", None), entry.meta)]
-        for number, meta in amounts:
-            if isinstance(number, Decimal) and number.is_finite() and (abs(number) >= MAX_LEDGER_AMOUNT or number.as_tuple().exponent < -12):
-                problems.append(Problem(f"amount {number} is absurd (at most {MAX_LEDGER_AMOUNT:,} and 12 decimals)",
-                                        _rel(meta.get("filename"), root), meta.get("lineno")))
+            number = getattr(entry.amount, "number", None)
+            if absurd(number):
+                refuse(number, entry.meta.get("filename"), entry.meta.get("lineno"))
     return problems
 
 

@@ -115,7 +115,15 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
         assert cached(folder) is None
     full(folder)
     assert cached(folder) == expected
-    assert json.loads(index.read_bytes())["format"] == 7
+    doc = json.loads(index.read_bytes())
+    assert doc["format"] == 8
+    rows = index.parent / doc["rows"]
+    rows.write_bytes(rows.read_bytes() + b"x")  # a rows file that is not the one the index describes
+    assert cached(folder) is None
+    rows.write_bytes(rows.read_bytes()[:-1].replace(b"[", b"{"))  # the right size, damaged inside
+    run = run_cli(folder, "balance", "alice")
+    assert run.exit_code == 1 and "coopctl's cache was damaged and has been cleared" in run.stderr, run.stderr
+    assert run_cli(folder, "balance", "alice").exit_code == 0, "the next run loads in full"
 
 
 def test_the_cache_lives_outside_the_cooperative(tmp_path):

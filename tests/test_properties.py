@@ -9,6 +9,7 @@ from pathlib import Path
 
 from beancount.core import data
 from hypothesis import given
+from hypothesis import strategies as st
 
 from coopctl import service
 from coopctl.config import load_cooperative
@@ -80,3 +81,14 @@ def test_close_then_reopen_restores_every_byte(coop):
         after = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".coopctl.lock"}
         assert after == before
         assert not (folder / "ledgers" / "closing").exists()
+
+
+@given(number=st.decimals(allow_nan=False, allow_infinity=False), currency=st.sampled_from(["EUR", "USD", "SCOP"]))
+def test_fingerprint_amount_text_is_beancounts_own(number, currency):
+    """Fingerprints write amounts as Beancount's str(Amount) does, without its slower formatter."""
+    from beancount.core.amount import Amount
+
+    from coopctl.fingerprint import _amount_text
+
+    amount = Amount(number, currency)
+    assert _amount_text(amount) == str(amount)
