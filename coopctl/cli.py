@@ -828,7 +828,22 @@ def close_year_command(
         raise typer.BadParameter("--date goes with --apply-surplus")
     with _loading():
         result = service.close_year(state.root, parsed, dry_run, apply_surplus, day, _today())
-    render(year_close_report(result), fmt, _console())
+    report = year_close_report(result)
+    if fmt is Format.csv:  # one CSV: the proposal for the general assembly, its parts then each employee's share
+        report = Report(report.data, [surplus_csv_table(result)])
+    render(report, fmt, _console())
+
+
+def surplus_csv_table(result) -> Table:
+    proposal = result.proposal
+    rows = []
+    if proposal is not None:
+        rows += [{"line": "part", "id": name, "name": "", "rate": rate, "basis": None, "amount": amount}
+                 for name, rate, amount in proposal.parts]
+        rows += [{"line": "worker", "id": w.member_id, "name": w.name, "rate": None, "basis": w.basis, "amount": w.amount}
+                 for w in proposal.workers]
+    return Table("Surplus split", [Column("line", "Line"), Column("id", "Id"), Column("name", "Name"), Column("rate", "Rate", "rate"),
+                                   Column("basis", "Basis", "money"), Column("amount", "Amount", "money")], rows)
 
 
 def year_close_report(result) -> Report:

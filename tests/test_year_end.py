@@ -357,3 +357,32 @@ def test_split_to_cent_adds_up_and_stays_within_a_cent(total, weights):
     whole = sum(weights)
     for part, weight in zip(parts, weights):
         assert abs(part - total * weight / whole) < Decimal("0.01")
+
+
+def test_review_reads_across_the_year_boundary(tmp_path):
+    """A close-year changes no activity's balance and touches no closed month: review says so."""
+    from test_git_review import git, make_repo
+
+    folder = closed_2025(tmp_path)
+    make_repo(folder)
+    assert run_cli(folder, "close-year", "2025").exit_code == 0
+    out = run_cli(folder, "review", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    review = out.json()
+    assert review["activities"] == [] and review["closed_months_touched"] == [] and review["months"] == []
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "close 2025")
+    assert run_cli(folder, "review", "HEAD~1..HEAD", "--format", "json").json()["activities"] == []
+
+
+def test_surplus_proposal_as_csv_adds_up(tmp_path):
+    folder = closed_2025(tmp_path)
+    run = run_cli(folder, "close-year", "2025", "--dry-run", "--format", "csv")
+    assert run.exit_code == 0, run.stderr
+    lines = [line.split(",") for line in run.stdout.strip().splitlines()]
+    assert lines[0] == ["line", "id", "name", "rate", "basis", "amount"]
+    parts = {row[1]: Decimal(row[5]) for row in lines[1:] if row[0] == "part"}
+    workers = {row[1]: Decimal(row[5]) for row in lines[1:] if row[0] == "worker"}
+    assert sum(parts.values()) == Decimal("700.00")
+    assert workers == {"ana": Decimal("238.64"), "ben": Decimal("76.36")} and sum(workers.values()) == parts["workers_share"]
+    assert not (folder / "ledgers" / "closing" / "2025-year.beancount").exists(), "a dry run writes nothing"
