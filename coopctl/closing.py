@@ -75,7 +75,8 @@ def closing_text(plan: ClosePlan, open_accounts: set[str], marker: str) -> str:
     return "\n".join([head, *blocks])
 
 
-def _includes_closing(coop: Cooperative, target: Path) -> bool:
+def included_by_main(coop: Cooperative, target: Path) -> bool:
+    """Whether one of the main ledger's own include patterns matches ``target``."""
     folder = coop.ledger_path.parent
     for pattern in main_includes(coop.ledger_path):
         full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
@@ -96,7 +97,7 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
     The caller holds the cooperative's lock and has checked the refusals.
     """
     target = closing_path(coop, plan.month)
-    needs_include = not _includes_closing(coop, target)
+    needs_include = not included_by_main(coop, target)
     sources = month_sources(books.ledger.entries, plan.month, coop.closing_dir)
     marker = marker_text(plan, fingerprints_by_day(sources), config_digest(coop, plan.month), needs_include)
     if target.exists():

@@ -172,7 +172,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     from beancount.core import data
     from beancount.loader import aggregate_options_map, run_transformations
     from beancount.ops import validation
-    from beancount.parser import booking, parser
+    from beancount.parser import parser
 
     root = coop.root.resolve()
     main = coop.ledger_path

@@ -19,17 +19,15 @@ assembly has decided, is one more file: ``closing/DATE-surplus-2025.beancount``.
 from __future__ import annotations
 
 import datetime
-import fnmatch
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .closing import _transaction
+from .closing import _transaction, included_by_main
 from .config import Cooperative
 from .core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
 from .errors import CloseRefused, LedgerError, Problem
-from .ledger import (YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER, Books, file_year, load_books, main_includes,
-                     opening_path, seal_digest)
+from .ledger import YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER, Books, file_year, load_books, opening_path, seal_digest
 from .safe_io import atomic_write, remove_file
 
 YEAR_HEADER = ("; Written by coopctl close-year {year}. Do not edit by hand:\n"
@@ -45,15 +43,6 @@ SURPLUS_HEADER = ("; Written by coopctl close-year {year} --apply-surplus: the g
 
 def year_closing_path(coop: Cooperative, year: int) -> Path:
     return coop.closing_dir / f"{year}-year.beancount"
-
-
-def _included_by_main(coop: Cooperative, target: Path) -> bool:
-    folder = coop.ledger_path.parent
-    for pattern in main_includes(coop.ledger_path):
-        full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
-        if fnmatch.fnmatch(str(target), full):
-            return True
-    return False
 
 
 def year_close_text(plan: YearClosePlan, open_accounts: set[str], meta: list[tuple[str, str]]) -> str:
@@ -116,7 +105,7 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
     folder = coop.ledger_path.parent / str(following)
     first_file = folder / f"{following}-01.beancount"
     create_folder = not folder.exists()
-    add_include = create_folder and not _included_by_main(coop, first_file)
+    add_include = create_folder and not included_by_main(coop, first_file)
     include_block = f'\n; {following}, opened by coopctl close-year {year}\ninclude "{following}/*.beancount"\n'
 
     meta = [("result", f'"{plan.coop_result:.2f}"'), ("opening", f'"{opening.relative_to(ledger_dir)}"')]
