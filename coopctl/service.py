@@ -102,8 +102,11 @@ def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date
 def report(root: Path | None, month: Month | None, today: datetime.date) -> tuple[MonthReport, TreasuryState]:
     """The month's report and the treasury at its end (for an open month: as if it were closed now)."""
     coop, figures = open_figures(root)
-    if month is None:
-        month = figures.last_closed or Month.of(today).previous()
+    return _month_and_treasury(coop, figures, month or figures.last_closed or Month.of(today).previous())
+
+
+def _month_and_treasury(coop: Cooperative, figures: LedgerFigures, month: Month) -> tuple[MonthReport, TreasuryState]:
+    """A month's report with its members' warnings, and the treasury at its end (an open month: as if closed)."""
     result = month_report(coop, figures, month)
     alerts = lifecycle_alerts(coop, figures, month.last_day, locate=False)
     result = dataclasses.replace(result, lifecycle=tuple(p.message for p in alerts))
@@ -111,6 +114,26 @@ def report(root: Path | None, month: Month | None, today: datetime.date) -> tupl
     if not result.closed:
         pending = [p for t in plan_transactions(plan_close(coop, figures, month)) for p in t.postings]
     return result, treasury_state(coop, figures, month.last_day, pending, None if result.closed else month)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The cooperative at a glance (Fava's page): members on a day, the last closed month, its treasury."""
+
+    as_of: datetime.date
+    members: list
+    month: MonthReport
+    treasury: TreasuryState
+    alerts: tuple[str, ...]
+
+
+def overview(root: Path, today: datetime.date) -> Overview:
+    """One load of the figures for the members, the month and the treasury, as the CLI computes them."""
+    coop, figures = open_figures(root)
+    as_of = min(today, figures.last_date) if figures.last_date else today
+    month, treasury = _month_and_treasury(coop, figures, figures.last_closed or Month.of(as_of).previous())
+    alerts = tuple(treasury.alerts) + tuple(p.message for p in lifecycle_alerts(coop, figures, as_of, locate=False))
+    return Overview(as_of, members_list(coop, figures, as_of), month, treasury, alerts)
 
 
 def simulate(root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date) -> Simulation:
