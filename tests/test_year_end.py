@@ -132,9 +132,9 @@ JANUARY = """\
 """
 
 
-def two_years(tmp_path: Path, coop: str = COOP) -> Path:
+def two_years(tmp_path: Path, coop: str = COOP, november: str = NOVEMBER) -> Path:
     return write_coop(tmp_path / "coop", coop=coop, members=MEMBERS, activities=ACTIVITIES, ledger=MAIN,
-                      extra_files={"ledgers/accounts.beancount": ACCOUNTS, "ledgers/2025/2025-11.beancount": NOVEMBER,
+                      extra_files={"ledgers/accounts.beancount": ACCOUNTS, "ledgers/2025/2025-11.beancount": november,
                                    "ledgers/2025/2025-12.beancount": DECEMBER})
 
 
@@ -255,9 +255,7 @@ def test_year_close_conserves_money_and_reopens_to_the_same_bytes(tmp_path_facto
     """Any amounts: reserves carried = balances at the year's end, Σ transfers = 0, reopen restores the bytes."""
     tmp = tmp_path_factory.mktemp("year")
     november = NOVEMBER.replace("3000.00", f"{revenue:.2f}").replace("200.00", f"{rent:.2f}")
-    folder = write_coop(tmp / "coop", coop=COOP, members=MEMBERS, activities=ACTIVITIES, ledger=MAIN,
-                        extra_files={"ledgers/accounts.beancount": ACCOUNTS, "ledgers/2025/2025-11.beancount": november,
-                                     "ledgers/2025/2025-12.beancount": DECEMBER})
+    folder = two_years(tmp, november=november)
     close(folder, "2025-11", "2026-01-05")
     close(folder, "2025-12", "2026-01-05")
     books = load_books(load_cooperative(folder))
