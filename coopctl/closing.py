@@ -7,12 +7,13 @@ activity (sorted by id) its contribution transaction and its members' salary
 transactions (sorted by member id), one blank line between entries, amounts
 aligned within each transaction. Same plan, same bytes.
 
-``write_close`` writes it under the cooperative's lock: first the closing file
-(atomically), then, only if the main ledger does not include ``closing/*.beancount``
-yet, the main ledger with that include appended (atomically). An interruption
-before the second rename leaves the month open and the ledger loadable; after,
-the month is wholly closed. The ledger is then reloaded, and any error rolls
-both files back.
+The text is a pure function of the config and the month's sources (the entries people wrote), so
+``check`` proves every closed month by writing its file again (``coopctl.recompute``).
+
+``write_close`` writes it under the cooperative's lock as one journaled group (``coopctl.journal``):
+the closing file and, only if the main ledger does not include ``closing/*.beancount`` yet, the main
+ledger with that include appended. The ledger is then reloaded; any error, or an interruption at any
+point, puts both files back as they were.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from pathlib import Path
 from .config import Cooperative
 from .core.close import ClosePlan, plan_transactions
 from .errors import CloseRefused, LedgerError, Problem
-from .fingerprint import config_digest, fingerprints_by_day, month_sources, sources_digest
+from .fingerprint import SourceIndex, config_digest, fingerprints_by_day, sources_digest
+from .journal import Change, write_group
 from .ledger import CLOSE_MARKER, Books, load_books, main_includes
 from .money import fmt_amount
-from .safe_io import atomic_write, remove_file
+from .months import Month
+from .ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
 
 HEADER = "; Written by coopctl close-month {month}. Do not edit by hand:\n; post any correction in the month still open.\n"
 INCLUDE_LINE = 'include "closing/*.beancount"'
@@ -39,18 +42,32 @@ def closing_path(coop: Cooperative, month) -> Path:
     return coop.closing_dir / f"{month}.beancount"
 
 
+def quote(text: str) -> str:
+    """``text`` as a Beancount string literal: it reads back as exactly ``text`` and can never end the
+    string early (backslashes and quotes escaped; line breaks and tabs written as escapes, so that every
+    entry coopctl writes stays on its own lines)."""
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"')
+               .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
 def _transaction(date: str, narration: str, meta: list[tuple[str, str]], postings: list[tuple[str, Decimal]], currency: str) -> str:
     width = max(len(account) for account, _ in postings)
     amounts = [fmt_amount(amount) for _, amount in postings]
     number_width = max(len(a) for a in amounts)
-    lines = [f'{date} * "{narration}"']
-    lines += [f'  {key}: "{value}"' for key, value in meta]
+    lines = [f"{date} * {quote(narration)}"]
+    lines += [f"  {key}: {quote(value)}" for key, value in meta]
     lines += [f"  {account:<{width}}  {amount:>{number_width}} {currency}" for (account, _), amount in zip(postings, amounts)]
     return "\n".join(lines) + "\n"
 
 
-def marker_text(plan: ClosePlan, by_day: dict, config_digest: str, include_added: bool) -> str:
-    """The ``custom "coopctl-close"`` directive: the month is closed, and from what."""
+def marker_text(plan: ClosePlan, by_day: dict, config_digest: str, include_added: bool,
+                before: dict[Month, tuple[str, int]] | None = None) -> str:
+    """The ``custom "coopctl-close"`` directive: the month is closed, and from what.
+
+    ``before`` (the first close only): per earlier month, the digest and count of its entries, so that
+    the months before the first close are sealed as well (``pYYYY-MM: "digest count"``).
+    """
     day = plan.month.last_day.isoformat()
     lines = [f'{day} custom "{CLOSE_MARKER}" "{plan.month}"',
              f'  config: "{config_digest}"',
@@ -58,6 +75,7 @@ def marker_text(plan: ClosePlan, by_day: dict, config_digest: str, include_added
              f"  entries: {sum(len(v) for v in by_day.values())}"]
     if include_added:
         lines.append("  include_added: TRUE")
+    lines += [f'  p{month}: "{digest} {count}"' for month, (digest, count) in sorted((before or {}).items())]
     lines += [f'  d{d.day:02d}: "{" ".join(prints)}"' for d, prints in sorted(by_day.items())]
     return "\n".join(lines) + "\n"
 
@@ -73,6 +91,33 @@ def closing_text(plan: ClosePlan, open_accounts: set[str], marker: str) -> str:
         head += "\n" + "".join(f"{day} open {account}\n" for account in to_open)
     head += "\n" + marker
     return "\n".join([head, *blocks])
+
+
+def period_records(sources: SourceIndex, first: Month) -> dict[Month, tuple[str, int]]:
+    """Digest and count of the entries of each month before ``first`` (the first closed month)."""
+    records = {}
+    for month, entries in sources.by_month.items():
+        if month < first and entries:
+            by_day = fingerprints_by_day(entries)
+            records[month] = (sources_digest(by_day), sum(len(v) for v in by_day.values()))
+    return records
+
+
+def accounts_open_on(entries: list, day, own_files: OwnFiles, skip: OwnFile | None = None) -> set[str]:
+    """The accounts opened on or before ``day``, but by the file ``skip`` (a closing file's own opens)."""
+    from beancount.core import data
+
+    return {e.account for e in entries if isinstance(e, data.Open) and e.date <= day
+            and (skip is None or own_files.kind(e.meta.get("filename")) != skip)}
+
+
+def month_closing_bytes(coop: Cooperative, plan: ClosePlan, sources: SourceIndex, open_accounts: set[str],
+                        include_added: bool, first: bool) -> bytes:
+    """The closing file of ``plan.month``: a pure function of the plan, the month's sources and the config."""
+    by_day = fingerprints_by_day(sources.month(plan.month))
+    before = period_records(sources, plan.month) if first else None
+    marker = marker_text(plan, by_day, config_digest(coop, plan.month), include_added, before)
+    return closing_text(plan, open_accounts, marker).encode("utf-8")
 
 
 def included_by_main(coop: Cooperative, target: Path) -> bool:
@@ -91,38 +136,45 @@ class WrittenClose:
     include_added: bool
 
 
-def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
-    """Write the closing file (and the include, the first time); verify; roll back on error.
+def later_closing_files(coop: Cooperative, month: Month) -> list[Path]:
+    """Closing files on disk for ``month`` or a later month (or year), included by the ledger or not."""
+    own, _strangers = on_disk(coop.ledger_path.parent)
+    return sorted(path for path, kind in own.items()
+                  if (kind.kind == MONTH_CLOSE and kind.month is not None and kind.month >= month)
+                  or (kind.kind == YEAR_CLOSE and kind.year is not None and kind.year >= month.year))
 
-    The caller holds the cooperative's lock and has checked the refusals.
+
+def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
+    """Write the closing file (and the include, the first time) as one journaled group; verify the ledger.
+
+    The caller holds the cooperative's lock and has checked the refusals. A closing file already on disk
+    for this month or a later one is never written over: the close is refused.
     """
     target = closing_path(coop, plan.month)
+    existing = later_closing_files(coop, plan.month)
+    if existing:
+        rel = str(existing[0].relative_to(coop.root))
+        raise CloseRefused.one(f"{rel} exists on disk although {plan.month} is open: the ledger does not load it "
+                               "(is its include missing from the main ledger?); restore the include, or move the file "
+                               "away if it is not meant to be there; nothing was written", rel)
     needs_include = not included_by_main(coop, target)
-    sources = month_sources(books.ledger.entries, plan.month, coop.closing_dir)
-    marker = marker_text(plan, fingerprints_by_day(sources), config_digest(coop, plan.month), needs_include)
-    if target.exists():
-        existing = target.read_text(encoding="utf-8", errors="replace")
-        if not existing.startswith("; Written by coopctl close-month"):
-            raise CloseRefused.one(f"{target.name} exists and was not written by coopctl; move it away first",
-                                   str(target.relative_to(coop.root)))
+    own_files = OwnFiles(coop.ledger_path.parent)
+    sources = SourceIndex(books.ledger.entries, coop.closing_dir)
+    first = not books.figures.closed and books.figures.last_closed is None
+    opened = accounts_open_on(books.ledger.entries, plan.month.last_day, own_files)
+    text = month_closing_bytes(coop, plan, sources, opened, needs_include, first)
     main = coop.ledger_path
-    main_before = main.read_bytes()
-    text = closing_text(plan, books.figures.open_accounts, marker)
-    atomic_write(target, text.encode("utf-8"), fault_points=True)
-    include_added = False
-    try:
-        if needs_include:
-            atomic_write(main, main_before + INCLUDE_BLOCK.encode("utf-8"), fault_points=True)
-            include_added = True
-        books = load_books(coop, year=books.year)
-        errors = [p for p in books.problems if p.severity == "error"]
-        if plan.month not in books.figures.closed:
+    changes = [Change(target, text)]
+    if needs_include:
+        changes.append(Change(main, main.read_bytes() + INCLUDE_BLOCK.encode("utf-8")))
+
+    def verify() -> None:
+        after = load_books(coop, year=books.year)
+        errors = [p for p in after.problems if p.severity == "error"]
+        if plan.month not in after.figures.closed:
             errors.append(Problem(f"{target.name} was written but the main ledger does not load it"))
         if errors:
             raise LedgerError([Problem("the ledger does not load cleanly after the close; nothing was changed"), *errors])
-    except BaseException:
-        if include_added:
-            atomic_write(main, main_before, fault_points=True)
-        remove_file(target)
-        raise
-    return WrittenClose(target, include_added)
+
+    write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))
+    return WrittenClose(target, needs_include)

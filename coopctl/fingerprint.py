@@ -67,25 +67,15 @@ def entry_fingerprint(entry) -> str:
 
 
 class SourceIndex:
-    """The ledger's entries that close-month did not write, bucketed by month (built once)."""
+    """The ledger's entries that coopctl did not write (``ownfiles``), bucketed by month (built once)."""
 
     def __init__(self, entries: list, closing_dir: Path) -> None:
-        closing = closing_dir.resolve()
-        verdict: dict[str, bool] = {}
+        from .ownfiles import OwnFiles
+
+        own_files = OwnFiles(closing_dir.parent)
         self.by_month: dict[Month, list] = defaultdict(list)
         for entry in entries:
-            filename = (entry.meta or {}).get("filename") or ""
-            keep = verdict.get(filename)
-            if keep is None:
-                if filename.startswith("<"):
-                    keep = False  # synthesized by Beancount (e.g. pad)
-                else:
-                    try:
-                        keep = not Path(filename).resolve().is_relative_to(closing)
-                    except (OSError, ValueError):
-                        keep = True
-                verdict[filename] = keep
-            if keep:
+            if own_files.is_source((entry.meta or {}).get("filename")):
                 self.by_month[Month.of(entry.date)].append(entry)
 
     def month(self, month: Month) -> list:

@@ -280,6 +280,8 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         first_day = datetime.date(scope_year, 1, 1)
         if seal_digest(skipped) != seals[0] or any(isinstance(e, data.Transaction) and e.date < first_day for e in entries):
             return None
+        if not _opening_matches_its_close(coop, scope_year):
+            return None
         entries.extend(opening_entries)
         seen -= {str(ledger_dir / name) for name, _ in skipped}
 
@@ -299,6 +301,20 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     if scope_year is not None and any(p.severity == "error" for p in problems):
         return None  # the whole ledger's load will say what is wrong, where
     return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes, started_ns)
+
+
+def _opening_matches_its_close(coop: Cooperative, year: int) -> bool:
+    """Whether ``openings/YEAR.beancount`` is, but for its seal, what the close of YEAR−1 recorded
+    (``opening_sha256``): the seal proves the earlier files, this proves the balances read in their place."""
+    from .yearclose import opening_digest
+
+    try:
+        close = (coop.closing_dir / f"{year - 1}-year.beancount").read_text(encoding="utf-8")
+        opening = opening_path(coop, year).read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return False
+    found = re.search(r'^  opening_sha256: "([0-9a-f]{64})"$', close, re.MULTILINE)
+    return found is not None and found.group(1) == opening_digest(opening)
 
 
 class _Draining:
@@ -641,6 +657,8 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
     """Reduce booked entries to per-activity daily figures; report unknown activities and foreign currencies."""
     from beancount.core import data
 
+    from .ownfiles import MONTH_CLOSE, OPENING, OWN_META_KEYS, YEAR_CLOSE, OwnFiles
+
     root = coop.root.resolve()
     known = {activity.id for activity in coop.activities}
     currency = coop.coop.currency
@@ -648,44 +666,53 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
     problems: list[Problem] = []
     kinds: dict[str, tuple[str | None, str | None]] = {}
     accounts = figures.accounts
+    own_files = OwnFiles(coop.ledger_path.parent)
     for entry in entries:
         if isinstance(entry, data.Open):
             figures.open_accounts.add(entry.account)
             continue
-        if isinstance(entry, data.Custom) and entry.type == CLOSE_MARKER:
-            if entry.values:
-                try:
-                    month = Month.parse(str(entry.values[0].value))
-                except ValueError:
-                    problems.append(Problem(f'custom "{CLOSE_MARKER}" names no valid month', _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
-                    continue
-                if month in figures.closed:
-                    problems.append(Problem(f"month {month} is closed twice", _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
-                meta = {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
-                figures.closed[month] = CloseMarker(_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"), meta)
-            continue
-        if isinstance(entry, data.Custom) and entry.type in (YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER):
+        if isinstance(entry, data.Custom) and entry.type in (CLOSE_MARKER, YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER):
             where = (_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"))
-            try:
-                year = int(str(entry.values[0].value)) if entry.values else 0
-            except ValueError:
-                year = 0
-            if not 1900 < year < 3000:
-                problems.append(Problem(f'custom "{entry.type}" names no valid year', *where))
-                continue
+            own = own_files.kind(entry.meta.get("filename"))
+            value = str(entry.values[0].value) if entry.values else ""
             meta = {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
+            if entry.type == CLOSE_MARKER:
+                if own is None or own.kind != MONTH_CLOSE or str(own.month) != value:
+                    problems.append(Problem(f'a custom "{CLOSE_MARKER}" marker is coopctl\'s own: it is valid only in the '
+                                            f'closing file close-month writes (closing/{value or "YYYY-MM"}.beancount); '
+                                            "remove it (a month is closed with coopctl close-month)", *where))
+                    continue
+                assert own.month is not None
+                if own.month in figures.closed:
+                    problems.append(Problem(f"month {own.month} is closed twice", *where))
+                figures.closed[own.month] = CloseMarker(*where, meta)
+                continue
+            expected = YEAR_CLOSE if entry.type == YEAR_CLOSE_MARKER else OPENING
+            if own is None or own.kind != expected or str(own.year) != value:
+                place = f"closing/{value or 'YYYY'}-year.beancount" if expected == YEAR_CLOSE else f"openings/{value or 'YYYY'}.beancount"
+                problems.append(Problem(f'a custom "{entry.type}" marker is coopctl\'s own: it is valid only in {place}, '
+                                        "written by coopctl close-year; remove it", *where))
+                continue
+            assert own.year is not None
             if entry.type == YEAR_CLOSE_MARKER:
-                if year in figures.closed_years:
-                    problems.append(Problem(f"year {year} is closed twice", *where))
-                figures.closed_years[year] = CloseMarker(*where, meta)
+                if own.year in figures.closed_years:
+                    problems.append(Problem(f"year {own.year} is closed twice", *where))
+                figures.closed_years[own.year] = CloseMarker(*where, meta)
             else:
-                figures.opened_after = year - 1
+                figures.opened_after = own.year - 1
                 figures.carried_deficit = {name: int(count) for name, _, count in
                                            (item.partition(":") for item in str(meta.get("deficit", "")).split()) if count.isdigit()}
             continue
         if not isinstance(entry, data.Transaction):
             continue
-        if "close_year" in entry.meta:
+        own = own_files.kind(entry.meta.get("filename"))
+        if own is None:
+            for key in OWN_META_KEYS:
+                if key in entry.meta:
+                    problems.append(Problem(f"metadata {key}: is coopctl's own (it marks the entries close-month and "
+                                            "close-year write, in their own files); remove it or use another key",
+                                            _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
+        elif own.kind == YEAR_CLOSE:
             continue  # a year-end transfer into equity: it changes no activity's balance and no month's figures
         date = entry.date
         if figures.first_date is None or date < figures.first_date:
@@ -738,7 +765,7 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 day.equity -= amount
         close = entry.meta.get("close")
         member = entry.meta.get("member")
-        if close and member:
+        if own is not None and own.kind == MONTH_CLOSE and close and member:
             try:
                 month = Month.parse(str(close))
             except ValueError:

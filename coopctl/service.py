@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import gitrev
+from . import gitrev, journal
 from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
 from .config import Cooperative, find_root, load_cooperative
 from .core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
@@ -33,13 +33,30 @@ from .cache import cached_figures
 from .fingerprint import describe, entry_fingerprint
 from .ledger import Books, LedgerFigures, load_books, require_clean
 from .months import Month
-from .safe_io import atomic_write, command_line, cooperative_lock, remove_file
+from .ownfiles import YEAR_CLOSE, OwnFiles
+from .recompute import verify_closings
+from .safe_io import atomic_write, command_line, cooperative_lock
 from .yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
+
+
+def finish_interrupted_write(root: Path) -> list[Path]:
+    """Undo a group of writes that a killed coopctl left half done (``journal``), before anything is read."""
+    if not journal.pending(root):
+        return []
+    with cooperative_lock(root, "coopctl (undoing an interrupted write)"):
+        return journal.recover(root)
+
+
+def open_cooperative(root: Path | None) -> Cooperative:
+    """The cooperative at ``root`` (or found from the current folder), after any interrupted write is undone."""
+    found = find_root(root)
+    finish_interrupted_write(found)
+    return load_cooperative(found)
 
 
 def open_figures(root: Path | None) -> tuple[Cooperative, LedgerFigures]:
     """For read-only commands: the config and the ledger's figures, from the cache when it is current."""
-    coop = load_cooperative(find_root(root))
+    coop = open_cooperative(root)
     figures = cached_figures(coop)
     if figures is None:
         books = load_books(coop, fill_cache=True)
@@ -58,7 +75,7 @@ class CloseResult:
 
 def close_month(root: Path | None, month: Month | None, dry_run: bool, today: datetime.date) -> CloseResult:
     """Plan the close of ``month`` (default: the first open one) and, unless dry_run, book it."""
-    coop = load_cooperative(find_root(root))
+    coop = open_cooperative(root)
     if dry_run:
         return _plan_or_refuse(coop, month, today, dry_run=True)
     with cooperative_lock(coop.root, command_line()):
@@ -84,6 +101,9 @@ def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date
     touched = closed_month_changes(coop, books.ledger.entries, books.figures)
     if touched:
         raise CloseRefused([change.problem() for change in touched])
+    unproven = verify_closings(coop, books)
+    if unproven:
+        raise CloseRefused(unproven)
     plan = plan_close(coop, books.figures, month)
     if plan.problems:
         raise CloseRefused(list(plan.problems))
@@ -196,18 +216,12 @@ def members(root: Path | None, as_of: datetime.date) -> tuple[list, list[Problem
 
 def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[Problem]]:
     """Every problem of config and ledger (errors and warnings); raises only when config cannot load."""
-    coop = load_cooperative(find_root(root))
+    coop = open_cooperative(root)
     books = load_books(coop)
     problems = list(books.problems) + salary_floor_problems(coop)
     changes = closed_month_changes(coop, books.ledger.entries, books.figures)
     problems += [change.problem() for change in _name_removed_entries(coop, changes)]
-    on_disk = sorted(coop.closing_dir.glob("*.beancount")) if coop.closing_dir.is_dir() else []
-    loaded = {str(path) for path in books.ledger.files}
-    for path in on_disk:
-        if str(path.resolve()) not in loaded:
-            problems.append(Problem("closing file is not included by the main ledger; add "
-                                    'include "closing/*.beancount" or remove it', str(path.relative_to(coop.root)),
-                                    severity="warning"))
+    problems += verify_closings(coop, books, {change.month for change in changes})
     for folder in {coop.ledger_path.parent, coop.closing_dir}:
         for leftover in sorted(folder.glob(".*.beancount.*.tmp")) if folder.is_dir() else []:
             problems.append(Problem("temporary file left by an interrupted write; the ledger is intact, "
@@ -285,7 +299,7 @@ class ReopenResult:
 
 def reopen(root: Path | None, month: Month) -> ReopenResult:
     """Undo the close of the last closed month: the files return to their bytes before that close."""
-    coop = load_cooperative(find_root(root))
+    coop = open_cooperative(root)
     with cooperative_lock(coop.root, command_line()):
         books = load_books(coop)
         require_clean(books)
@@ -302,24 +316,20 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
             raise CloseRefused.one(f"{month} was not closed by a closing file at {target.relative_to(coop.root)}", marker.file, marker.line)
         main = coop.ledger_path
         main_before = main.read_bytes()
-        closing_before = target.read_bytes()
         others = [p for p in coop.closing_dir.glob("*.beancount") if p != target]
         strip = marker.include_added and not others and main_before.endswith(INCLUDE_BLOCK.encode("utf-8"))
-        try:
-            if strip:  # first the include (the month is then open), then the file
-                atomic_write(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))], fault_points=True)
-            remove_file(target)
+        changes = [journal.Change(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))])] if strip else []
+        changes.append(journal.Change(target, None))  # first the include (the month is then open), then the file
+
+        def verify() -> None:
             if not others and coop.closing_dir.is_dir() and not any(coop.closing_dir.iterdir()):
                 coop.closing_dir.rmdir()
             after = load_books(coop)
             errors = [p for p in after.problems if p.severity == "error"]
             if errors or month in after.figures.closed:
                 raise LedgerError([Problem(f"the ledger does not load cleanly after reopening {month}; nothing was changed"), *errors])
-        except BaseException:
-            atomic_write(target, closing_before, fault_points=True)
-            if strip:
-                atomic_write(main, main_before, fault_points=True)
-            raise
+
+        journal.write_group(coop.root, changes, verify)
         return ReopenResult(month, target, strip)
 
 
@@ -385,7 +395,7 @@ class YearCloseResult:
 def close_year(root: Path | None, year: int, dry_run: bool, apply_surplus: bool, surplus_date: datetime.date | None,
                today: datetime.date) -> YearCloseResult:
     """Close ``year`` into equity (or, with apply_surplus on a closed year, book the assembly's split)."""
-    coop = load_cooperative(find_root(root))
+    coop = open_cooperative(root)
     if dry_run:
         return _year_close(coop, year, True, apply_surplus, surplus_date, today)
     with cooperative_lock(coop.root, command_line()):
@@ -405,7 +415,13 @@ def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool
         touched = closed_month_changes(coop, books.ledger.entries, figures)
         if touched:
             raise CloseRefused([change.problem() for change in touched])
-    plan, problems = plan_year_close(coop, books.ledger.entries, figures, year)
+        unproven = verify_closings(coop, books)
+        if unproven:
+            raise CloseRefused(unproven)
+    own_files = OwnFiles(coop.ledger_path.parent)
+    entries = [e for e in books.ledger.entries
+               if not (k := own_files.kind((e.meta or {}).get("filename"))) or not (k.kind == YEAR_CLOSE and k.year == year)]
+    plan, problems = plan_year_close(coop, entries, figures, year)
     if problems:
         raise CloseRefused(problems)
     proposal, notes = None, []
@@ -436,7 +452,7 @@ def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool
 
 
 def reopen_closed_year(root: Path | None, year: int) -> ReopenedYear:
-    coop = load_cooperative(find_root(root))
+    coop = open_cooperative(root)
     with cooperative_lock(coop.root, command_line()):
         books = load_books(coop)
         require_clean(books)

@@ -19,16 +19,17 @@ assembly has decided, is one more file: ``closing/DATE-surplus-2025.beancount``.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .closing import _transaction, included_by_main
+from .closing import _transaction, included_by_main, quote
 from .config import Cooperative
 from .core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
 from .errors import CloseRefused, LedgerError, Problem
 from .ledger import YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER, Books, file_year, load_books, opening_path, seal_digest
-from .safe_io import atomic_write, remove_file
+from .journal import Change, write_group
 
 YEAR_HEADER = ("; Written by coopctl close-year {year}. Do not edit by hand:\n"
                "; undo it with coopctl reopen {year}.\n")
@@ -90,12 +91,92 @@ class WrittenYearClose:
     include_added: bool
 
 
-def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> WrittenYearClose:
-    """Write the opening, the next year's folder, the year's closing file; verify; roll back on error.
+ZERO_SEAL = "0" * 64
+_SEAL_RE = re.compile(rb'^(  sealed: ")([0-9a-f]{64})(")$', re.MULTILINE)
 
-    The caller holds the cooperative's lock and has checked the refusals.
-    """
+
+def opening_digest(opening: bytes) -> str:
+    """SHA-256 of an opening with its seal zeroed: what the year's close records, so that a year-scoped
+    load can trust the opening's balances (the seal itself covers the year's close)."""
+    return _sha(_SEAL_RE.sub(rb"\g<1>" + ZERO_SEAL.encode() + rb"\g<3>", opening))
+
+
+@dataclass(frozen=True)
+class YearCloseFiles:
+    closing: bytes
+    opening: bytes
+    opening_without_seal: bytes
+
+
+def year_close_files(coop: Cooperative, plan: YearClosePlan, books: Books, opened: set[str], folder_created: bool,
+                     include_added: bool) -> YearCloseFiles:
+    """The bytes of ``closing/YEAR-year.beancount`` and ``openings/YEAR+1.beancount``: pure functions of the plan,
+    the ledger's files up to the year and two facts of the close (did it create the next year's folder, its include)."""
+    from beancount.core import data
+
     ledger_dir = coop.ledger_path.parent.resolve()
+    year, following = plan.year, plan.year + 1
+    target = year_closing_path(coop, year).resolve()
+    opening = opening_path(coop, following)
+    folder = coop.ledger_path.parent / str(following)
+    sealed: list[tuple[str, str]] = []
+    nested = False
+    for path in books.ledger.files:
+        if not path.is_relative_to(ledger_dir) or path.resolve() == target:
+            continue
+        relative = path.relative_to(ledger_dir)
+        file_year_ = file_year(relative)
+        if file_year_ is not None and file_year_ <= year:
+            sealed.append((str(relative), books.ledger.digests[str(path)]))
+            nested = nested or bool(books.ledger.includes.get(str(path)))
+    sealed_names = {str(ledger_dir / name) for name, _ in sealed} | {str(target)}
+    closed_accounts = {e.account for e in books.ledger.entries if isinstance(e, data.Close)}
+    opens = {e.account: e._replace(meta={}) for e in books.ledger.entries if isinstance(e, data.Open)
+             and e.meta.get("filename") in sealed_names and e.account not in closed_accounts}
+    for account in _new_accounts(plan, opened):
+        opens.setdefault(account, _open_entry(account, year))
+    ordered = sorted(opens.values(), key=lambda e: (e.date, e.account))
+    count = len(sealed) + 1
+    without_seal = opening_text(plan, ordered, ZERO_SEAL, count).encode("utf-8")
+    meta = [("result", f'"{plan.coop_result:.2f}"'), ("opening", f'"{opening.relative_to(ledger_dir)}"'),
+            ("opening_sha256", f'"{_sha(without_seal)}"')]
+    if folder_created:
+        meta.append(("folder_created", f'"{folder.relative_to(ledger_dir)}"'))
+    if include_added:
+        meta.append(("include_added", "TRUE"))
+    closing_bytes = year_close_text(plan, opened, meta).encode("utf-8")
+    sealed.append((str(target.relative_to(ledger_dir)), _sha(closing_bytes)))
+    seal = ZERO_SEAL if nested else seal_digest(sealed)  # a sealed file with includes: no year-scoped loads
+    return YearCloseFiles(closing_bytes, opening_text(plan, ordered, seal, count).encode("utf-8"), without_seal)
+
+
+def expected_year_close_bytes(coop: Cooperative, plan: YearClosePlan, books: Books, marker_meta: dict, own_files,
+                              path: Path) -> tuple[bytes, YearCloseFiles]:
+    """The close of ``plan.year`` written again, with the two facts its marker recorded (for ``check``)."""
+    from .closing import accounts_open_on
+
+    opened = accounts_open_on(books.ledger.entries, datetime.date(plan.year, 12, 31), own_files, skip=own_files.kind(str(path)))
+    files = year_close_files(coop, plan, books, opened, bool(marker_meta.get("folder_created")),
+                             bool(marker_meta.get("include_added")))
+    return files.closing, files
+
+
+def expected_opening_bytes(files: YearCloseFiles, found: bytes) -> tuple[bytes, bool]:
+    """(the opening as coopctl writes it now, whether ``found`` differs from it by the seal alone)."""
+    seal_only = files.opening != found and opening_digest(found) == _sha(files.opening_without_seal)
+    return files.opening, seal_only
+
+
+def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> WrittenYearClose:
+    """Write the opening, the next year's folder, the year's closing file as one journaled group; verify.
+
+    The caller holds the cooperative's lock and has checked the refusals. When the ledger's files cannot be
+    told apart by year (one journal file for every year, say), the year still closes: later closes then
+    load the whole ledger (``check`` says so).
+    """
+    from .closing import accounts_open_on
+    from .ownfiles import OwnFiles
+
     year, following = plan.year, plan.year + 1
     target = year_closing_path(coop, year)
     opening = opening_path(coop, following)
@@ -107,65 +188,26 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
     create_folder = not folder.exists()
     add_include = create_folder and not included_by_main(coop, first_file)
     include_block = f'\n; {following}, opened by coopctl close-year {year}\ninclude "{following}/*.beancount"\n'
-
-    meta = [("result", f'"{plan.coop_result:.2f}"'), ("opening", f'"{opening.relative_to(ledger_dir)}"')]
-    if create_folder:
-        meta.append(("folder_created", f'"{folder.relative_to(ledger_dir)}"'))
-    if add_include:
-        meta.append(("include_added", "TRUE"))
-    closing_bytes = year_close_text(plan, books.figures.open_accounts, meta).encode("utf-8")
-
-    from beancount.core import data
-
-    sealed: list[tuple[str, str]] = [(str(target.relative_to(ledger_dir)), _sha(closing_bytes))]
-    nested = False
-    for path in books.ledger.files:
-        if not path.is_relative_to(ledger_dir):
-            continue
-        relative = path.relative_to(ledger_dir)
-        file_year_ = file_year(relative)
-        if file_year_ is not None and file_year_ <= year:
-            sealed.append((str(relative), books.ledger.digests[str(path)]))
-            nested = nested or bool(books.ledger.includes.get(str(path)))
-    sealed_names = {str(ledger_dir / name) for name, _ in sealed}
-    closed_accounts = {e.account for e in books.ledger.entries if isinstance(e, data.Close)}
-    opens = [e for e in books.ledger.entries if isinstance(e, data.Open) and e.meta.get("filename") in sealed_names
-             and e.account not in closed_accounts]
-    opens += [_open_entry(account, year) for account in _new_accounts(plan, books)]
-    seal = "0" * 64 if nested else seal_digest(sealed)  # a sealed file with includes: no year-scoped loads
-    opening_bytes = opening_text(plan, sorted(opens, key=lambda e: (e.date, e.account)), seal, len(sealed)).encode("utf-8")
+    opened = accounts_open_on(books.ledger.entries, datetime.date(year, 12, 31), OwnFiles(coop.ledger_path.parent))
+    files = year_close_files(coop, plan, books, opened, create_folder, add_include)
 
     main = coop.ledger_path
-    main_before = main.read_bytes()
-    written: list[Path] = []
-    try:
-        atomic_write(opening, opening_bytes, fault_points=True)
-        written.append(opening)
-        if create_folder:
-            folder.mkdir(parents=True)
-            atomic_write(first_file, MONTH_HEADER.format(year=following).encode("utf-8"), fault_points=True)
-            written.append(first_file)
-        atomic_write(target, closing_bytes, fault_points=True)
-        written.append(target)
-        if add_include:
-            atomic_write(main, main_before + include_block.encode("utf-8"), fault_points=True)
+    changes = [Change(opening, files.opening)]
+    if create_folder:
+        changes.append(Change(first_file, MONTH_HEADER.format(year=following).encode("utf-8")))
+    changes.append(Change(target, files.closing))
+    if add_include:
+        changes.append(Change(main, main.read_bytes() + include_block.encode("utf-8")))
+
+    def verify() -> None:
         after = load_books(coop)
         errors = [p for p in after.problems if p.severity == "error"]
         if year not in after.figures.closed_years:
             errors.append(Problem(f"{target.name} was written but the main ledger does not load it"))
-        if not errors and not nested and load_books(coop, year=following).year != following:
-            errors.append(Problem(f"{following} does not load alone from {opening.name}"))
         if errors:
             raise LedgerError([Problem(f"the ledger does not load cleanly after closing {year}; nothing was changed"), *errors])
-    except BaseException:
-        if add_include:
-            atomic_write(main, main_before, fault_points=True)
-        for path in reversed(written):
-            remove_file(path)
-        if create_folder and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-        _remove_empty(opening.parent)
-        raise
+
+    write_group(coop.root, changes, verify, new_folders=(opening.parent, folder) if create_folder else (opening.parent,))
     return WrittenYearClose(target, opening, (folder, first_file) if create_folder else (), add_include)
 
 
@@ -175,9 +217,9 @@ def _sha(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _new_accounts(plan: YearClosePlan, books: Books) -> list[str]:
+def _new_accounts(plan: YearClosePlan, opened: set[str]) -> list[str]:
     transfers = [*plan.activities, *([plan.coop] if plan.coop else [])]
-    return sorted({t.equity_account for t in transfers} - books.figures.open_accounts)
+    return sorted({t.equity_account for t in transfers} - opened)
 
 
 def _open_entry(account: str, year: int):
@@ -226,12 +268,10 @@ def reopen_year(coop: Cooperative, books: Books, year: int) -> ReopenedYear:
     main_before = main.read_bytes()
     block = f'\n; {year + 1}, opened by coopctl close-year {year}\ninclude "{year + 1}/*.beancount"\n'.encode("utf-8")
     strip = bool(untouched and marker.meta.get("include_added") and main_before.endswith(block))
-    saved = {path: path.read_bytes() for path in to_remove}
-    try:
-        if strip:
-            atomic_write(main, main_before[: -len(block)], fault_points=True)
-        for path in to_remove:
-            remove_file(path)
+    changes = [Change(main, main_before[: -len(block)])] if strip else []
+    changes += [Change(path, None) for path in to_remove]
+
+    def verify() -> None:
         if untouched:
             _remove_empty(first_file.parent)
         _remove_empty(opening.parent)
@@ -239,13 +279,8 @@ def reopen_year(coop: Cooperative, books: Books, year: int) -> ReopenedYear:
         errors = [p for p in after.problems if p.severity == "error"]
         if errors or year in after.figures.closed_years:
             raise LedgerError([Problem(f"the ledger does not load cleanly after reopening {year}; nothing was changed"), *errors])
-    except BaseException:
-        for path, raw in saved.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, raw, fault_points=True)
-        if strip:
-            atomic_write(main, main_before, fault_points=True)
-        raise
+
+    write_group(coop.root, changes, verify)
     return ReopenedYear(year, tuple(to_remove), strip)
 
 
@@ -276,19 +311,30 @@ def _component(member_id: str) -> str:
     return "".join(p[:1].upper() + p[1:] for p in parts) or "X"
 
 
+def expected_surplus_bytes(coop: Cooperative, proposal: SurplusProposal, day: datetime.date, entries: list, own_files,
+                           skip) -> bytes:
+    """The surplus split written again (for ``check``): the accounts open on its day but by itself."""
+    from .closing import accounts_open_on
+
+    return surplus_text(proposal, day, coop.coop.currency, accounts_open_on(entries, day, own_files, skip=skip)).encode("utf-8")
+
+
 def write_surplus(coop: Cooperative, proposal: SurplusProposal, day: datetime.date, books: Books) -> Path:
+    from .closing import accounts_open_on
+    from .ownfiles import OwnFiles
+
     target = surplus_path(coop, proposal.year, day)
     existing = sorted(coop.closing_dir.glob(f"*-surplus-{proposal.year}.beancount"))
     if existing:
         raise CloseRefused.one(f"the surplus of {proposal.year} is booked already", str(existing[0].relative_to(coop.root)))
-    text = surplus_text(proposal, day, coop.coop.currency, books.figures.open_accounts)
-    atomic_write(target, text.encode("utf-8"), fault_points=True)
-    try:
+    opened = accounts_open_on(books.ledger.entries, day, OwnFiles(coop.ledger_path.parent))
+    text = surplus_text(proposal, day, coop.coop.currency, opened)
+
+    def verify() -> None:
         after = load_books(coop)
         errors = [p for p in after.problems if p.severity == "error"]
         if errors:
             raise LedgerError([Problem("the ledger does not load cleanly after booking the surplus; nothing was changed"), *errors])
-    except BaseException:
-        remove_file(target)
-        raise
+
+    write_group(coop.root, [Change(target, text.encode("utf-8"))], verify)
     return target

@@ -207,7 +207,7 @@ CASES = [
     Case("ledger-non-utf8", "ledger", "non-UTF-8 bytes in the ledger", write(L, b'2026-10-01 * "Caf\xe9"\n'),
          "ledgers/main.beancount:1: not valid UTF-8 (byte 0xe9 at position 17); save the file as UTF-8"),
     Case("closing-not-ours", "ledger", "a foreign file where the closing file goes", write("ledgers/closing/2026-10.beancount", "; my notes\n"),
-         "ledgers/closing/2026-10.beancount: 2026-10.beancount exists and was not written by coopctl"),
+         "ledgers/closing/2026-10.beancount: on disk but the main ledger does not include it"),
     # ---------------------------------------------------------------- command line
     Case("month-13", "command line", "month 13", None, "'2026-13' is not a month; write it as YYYY-MM", ["close-month", "2026-13"], 2),
     Case("month-word", "command line", "a month in words", None, "'octobre' is not a month", ["report", "octobre"], 2),

@@ -88,15 +88,14 @@ def year_close_refusals(figures: LedgerFigures, year: int) -> list[Problem]:
 
 
 def _account_balances(entries: list, until: datetime.date, year: int) -> tuple[dict[tuple[str, str], Decimal], list[Problem]]:
-    """Σ units by (account, currency) of the transactions dated up to ``until`` (but the close of ``year``
-    itself, when it is booked already); positions at cost are refused."""
+    """Σ units by (account, currency) of the transactions dated up to ``until``; positions at cost are refused.
+    (The caller leaves the close of ``year`` itself out, when it is booked already.)"""
     from beancount.core import data
 
     totals: dict[tuple[str, str], Decimal] = {}
     problems: list[Problem] = []
-    own = str(year)
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.date > until or str(entry.meta.get("close_year")) == own:
+        if not isinstance(entry, data.Transaction) or entry.date > until:
             continue
         for posting in entry.postings:
             if posting.units is None:

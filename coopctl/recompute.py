@@ -1,0 +1,247 @@
+"""Trust by recomputation: every file coopctl wrote is written again and compared, byte for byte.
+
+A closed month's file is a pure function of the config and the month's sources (the entries people wrote,
+sealed by the fingerprints its marker records); a year's close, its opening and its surplus split are pure
+functions of the ledger up to the year's end and the config. ``verify_closings`` rebuilds each of them
+and returns a ``Problem`` (an error, with the file and the first line that differs, and how to repair)
+for every difference, every file under ``closing/`` or ``openings/`` that coopctl did not write, every
+closing file the ledger does not load, every gap between closed months, and every change to the entries
+dated before the first close. ``check``, ``close-month``, ``close-year`` and ``review`` run it.
+
+What it cannot prove: that a closed month was closed at all (deleting the last closing file is the same
+as reopening it; ``review`` shows it in the pull request), or who wrote a consistent closing file (a file
+that recomputes exactly is, by construction, what coopctl would have written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from .closing import accounts_open_on, closing_path, month_closing_bytes, period_records
+from .config import Cooperative
+from .core.close import plan_close
+from .errors import Problem
+from .fingerprint import SourceIndex
+from .ledger import Books, DayFigures, LedgerFigures, extract_figures
+from .months import Month
+from .ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
+
+REPAIR = "restore it from git (git checkout -- {file}) or reopen {period} and close it again"
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def first_difference(expected: bytes, found: bytes) -> tuple[int, str, str]:
+    """(line number, expected line, found line) of the first line that differs."""
+    want = expected.decode("utf-8", "replace").split("\n")
+    have = found.decode("utf-8", "replace").split("\n")
+    for number, (a, b) in enumerate(zip(want, have), 1):
+        if a != b:
+            return number, a, b
+    number = min(len(want), len(have)) + 1 if len(want) != len(have) else len(want)
+    return number, want[number - 1] if number <= len(want) else "(end of file)", have[number - 1] if number <= len(have) else "(end of file)"
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = text.strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def mismatch(path: Path, root: Path, expected: bytes, found: bytes, what: str, period: str) -> Problem:
+    line, want, have = first_difference(expected, found)
+    rel = _rel(path, root)
+    return Problem(f"{what} differs from what coopctl computes from the config and the ledger (line {line}: "
+                   f"expected `{_short(want)}`, found `{_short(have)}`); " + REPAIR.format(file=rel, period=period),
+                   rel, line)
+
+
+def without_own_close(figures: LedgerFigures, own: LedgerFigures) -> LedgerFigures:
+    """``figures`` less a closing file's own postings (all on the month's last day): what its close saw."""
+    days = defaultdict(dict, figures.days)
+    for activity, part in own.days.items():
+        book = dict(figures.days.get(activity, {}))
+        for day, amounts in part.items():
+            current = book.get(day, DayFigures())
+            book[day] = DayFigures(current.revenue - amounts.revenue, current.expenses - amounts.expenses,
+                                   current.contribution - amounts.contribution, current.salary_cost - amounts.salary_cost,
+                                   current.equity - amounts.equity)
+        days[activity] = book
+    return dataclasses.replace(figures, days=days)
+
+
+def _group_by_own_file(entries: list, own_files: OwnFiles) -> dict[str, tuple[OwnFile, list]]:
+    groups: dict[str, tuple[OwnFile, list]] = {}
+    for entry in entries:
+        filename = (entry.meta or {}).get("filename")
+        kind = own_files.kind(filename)
+        if kind is not None:
+            groups.setdefault(str(Path(filename).resolve()), (kind, []))[1].append(entry)
+    return groups
+
+
+def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] | frozenset = frozenset()) -> list[Problem]:
+    """Every way the files coopctl wrote differ from what it would write now (errors); see the module doc.
+
+    ``changed_months``: closed months whose sources or config changed since their close (reported by the
+    fingerprints already): their files, and the later ones, are not compared again.
+    """
+    root = coop.root.resolve()
+    ledger_dir = coop.ledger_path.parent.resolve()
+    own_files = OwnFiles(ledger_dir)
+    problems: list[Problem] = []
+    figures = books.figures
+    loaded = {str(path.resolve()) for path in books.ledger.files}
+    own_on_disk, strangers = on_disk(ledger_dir)
+    for path in strangers:
+        rel = _rel(path, root)
+        problems.append(Problem("not a file coopctl writes; only coopctl writes under closing/ and openings/: "
+                                "move it out (post its entries in the open month) or remove it", rel))
+
+    scoped = books.year  # a year-scoped load reads neither the earlier years' files nor their closings
+    for path, kind in sorted(own_on_disk.items()):
+        if kind.kind == OPENING:
+            continue
+        year = kind.month.year if kind.month else kind.year
+        if scoped is not None and year is not None and (year < scoped or (kind.kind == YEAR_CLOSE and year < scoped)):
+            continue
+        if str(path.resolve()) not in loaded:
+            rel = _rel(path, root)
+            problems.append(Problem("on disk but the main ledger does not include it, so the period it closes "
+                                    f'looks open: restore the line include "closing/*.beancount" in '
+                                    f"{_rel(coop.ledger_path, root)} (git checkout), or, to reopen, use coopctl reopen", rel))
+
+    groups = _group_by_own_file(books.ledger.entries, own_files)
+    for filename, (kind, _entries) in groups.items():
+        if kind.kind == MONTH_CLOSE and kind.month not in figures.closed:
+            rel = _rel(Path(filename), root)
+            problems.append(Problem(f"no close marker for {kind.month}; " + REPAIR.format(file=rel, period=kind.month), rel))
+
+    closed = sorted(figures.closed)
+    if closed:
+        month = closed[0]
+        while month < closed[-1]:
+            if month not in figures.closed:
+                rel = _rel(closing_path(coop, month), root)
+                problems.append(Problem(f"{month} is not closed although {closed[0]} and {closed[-1]} are: {rel} is missing; "
+                                        f"restore it from git (git checkout -- {rel})", rel))
+            month = month.next()
+    for year, marker in sorted(figures.closed_years.items()):
+        if Month(year, 12) not in figures.closed and (figures.opened_after is None or year > figures.opened_after):
+            problems.append(Problem(f"{year} is closed but its December is not", marker.file, marker.line))
+
+    sources = SourceIndex(books.ledger.entries, coop.closing_dir)
+    own_figures = {filename: extract_figures(coop, entries)[0] for filename, (kind, entries) in groups.items()
+                   if kind.kind == MONTH_CLOSE}
+    first_changed = min(changed_months) if changed_months else None
+    for month in closed:
+        if first_changed is not None and month >= first_changed:
+            break
+        marker = figures.closed[month]
+        path = (root / marker.file) if marker.file else closing_path(coop, month)
+        key = str(path.resolve())
+        if key not in own_figures:
+            continue
+        seen = without_own_close(figures, own_figures[key])
+        plan = plan_close(coop, seen, month)
+        kind = own_files.kind(key)
+        opened = accounts_open_on(books.ledger.entries, month.last_day, own_files, skip=kind)
+        first = month == closed[0] and figures.opened_after is None
+        expected = month_closing_bytes(coop, plan, sources, opened, marker.include_added, first)
+        found = path.read_bytes()
+        if expected != found:
+            if first:
+                problems += _before_first_close(coop, sources, month, marker, path)
+            problems.append(mismatch(path, root, expected, found, f"the closing file of {month}", str(month)))
+    if first_changed is None:
+        problems += _verify_years(coop, books, groups, own_files, own_on_disk)
+    return problems
+
+
+def _before_first_close(coop: Cooperative, sources: SourceIndex, first: Month, marker, path: Path) -> list[Problem]:
+    """Name the months before the first close whose entries changed since it (from its ``pYYYY-MM`` records)."""
+    recorded: dict[Month, tuple[str, int]] = {}
+    for key, value in marker.meta.items():
+        if re.fullmatch(r"p\d{4}-\d{2}", key):
+            digest, _, count = str(value).partition(" ")
+            recorded[Month.parse(key[1:])] = (digest, int(count) if count.isdigit() else -1)
+    current = period_records(sources, first)
+    problems = []
+    for month in sorted(set(recorded) | set(current)):
+        then, now = recorded.get(month, ("", 0)), current.get(month, ("", 0))
+        if then != now:
+            problems.append(Problem(
+                f"entries dated {month}, before the first closed month {first}, changed after its close "
+                f"({then[1]} entries then, {now[1]} now): closed periods are sealed, whatever the file; restore them from "
+                f"git, or post the correction in the open month", _rel(path, coop.root), marker.line))
+    return problems
+
+
+def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnFiles, own_on_disk: dict) -> list[Problem]:
+    """The year closes, their openings and the surplus splits, written again and compared."""
+    from .core.yearend import plan_year_close, surplus_proposal, year_employees
+    from .yearclose import expected_opening_bytes, expected_surplus_bytes, expected_year_close_bytes
+
+    root = coop.root.resolve()
+    problems: list[Problem] = []
+    figures = books.figures
+    for filename, (kind, _entries) in sorted(groups.items()):
+        path = Path(filename)
+        if kind.kind == YEAR_CLOSE and kind.year is not None and kind.year in figures.closed_years:
+            year = kind.year
+            marker = figures.closed_years[year]
+            entries = [e for e in books.ledger.entries if own_files.kind((e.meta or {}).get("filename")) != kind]
+            plan, plan_problems = plan_year_close(coop, entries, figures, year)
+            if plan_problems:
+                problems += [dataclasses.replace(p, file=p.file or _rel(path, root)) for p in plan_problems]
+                continue
+            expected_close, opening = expected_year_close_bytes(coop, plan, books, marker.meta, own_files, path)
+            found = path.read_bytes()
+            if expected_close != found:
+                problems.append(mismatch(path, root, expected_close, found, f"the close of {year}", str(year)))
+            opening_path = coop.ledger_path.parent / "openings" / f"{year + 1}.beancount"
+            if opening_path.is_file() and opening is not None:
+                expected, seal_only = expected_opening_bytes(opening, opening_path.read_bytes())
+                if not seal_only and expected != opening_path.read_bytes():
+                    problems.append(mismatch(opening_path, root, expected, opening_path.read_bytes(),
+                                             f"the opening of {year + 1}", str(year)))
+        elif kind.kind == SURPLUS and kind.year is not None and kind.day is not None:
+            year = kind.year
+            policy = coop.coop.surplus
+            entries = [e for e in books.ledger.entries if own_files.kind((e.meta or {}).get("filename")) != kind]
+            plan, _ = plan_year_close(coop, entries, figures, year)
+            proposal = None
+            if policy is not None:
+                employees = year_employees(coop, figures, year, policy.workers_share_basis)
+                proposal, _notes = surplus_proposal(policy, year, plan.coop_result, employees)
+            rel = _rel(path, root)
+            if proposal is None:
+                problems.append(Problem(f"the config proposes no split of {year} now (no surplus policy, or no "
+                                        f"result to split); restore the policy, or remove the file if the split was not "
+                                        "decided", rel))
+                continue
+            expected = expected_surplus_bytes(coop, proposal, kind.day, books.ledger.entries, own_files, kind)
+            found = path.read_bytes()
+            if expected != found:
+                problems.append(mismatch(path, root, expected, found, f"the surplus split of {year}", str(year)))
+    for path, kind in sorted(own_on_disk.items()):
+        if (kind.kind == OPENING and kind.year is not None and books.year is None
+                and (kind.year - 1) not in figures.closed_years):
+            rel = _rel(path, root)
+            problems.append(Problem(f"{kind.year - 1} is not closed, so this opening belongs to no close; "
+                                    "restore closing/" f"{kind.year - 1}-year.beancount from git, or remove it", rel))
+    return problems
+
+
+def sealed_day(figures: LedgerFigures) -> datetime.date | None:
+    """The last day of the last closed month: everything on or before it is sealed."""
+    last = figures.last_closed
+    return last.last_day if last else None
