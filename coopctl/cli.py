@@ -929,16 +929,28 @@ def statement_command(
     render(report, fmt, _console())
 
 
+def _statement_row(m) -> dict[str, Any]:
+    return {"month": str(m.month), "status": "closed" if m.closed else "open", "revenue": m.revenue,
+            "contribution": m.contribution, "expenses": m.expenses, "salary_cost": m.salary_cost,
+            "reserve_brought_in": m.equity, "gross": m.gross,
+            "bonus": m.bonus, "net": m.net, "balance": m.closing_balance}
+
+
 def statement_report(result) -> Report:
-    months = [{"month": str(m.month), "status": "closed" if m.closed else "open", "revenue": m.revenue,
-               "contribution": m.contribution, "expenses": m.expenses, "salary_cost": m.salary_cost,
-               "reserve_brought_in": m.equity, "gross": m.gross,
-               "bonus": m.bonus, "net": m.net, "balance": m.closing_balance} for m in result.months]
+    months = [_statement_row(m) for m in result.months]
+    before = None
+    if result.before_joining is not None:  # the year's months before the member joined, summed
+        before = dict(_statement_row(result.before_joining), month=None, **{"from": str(result.before_joining.since),
+                                                                           "to": str(result.before_joining.month)})
     totals = result.totals()
     totals = {("reserve_brought_in" if key == "equity" else key): value for key, value in totals.items()}
     data = {"member": result.member.id, "name": result.member.name, "activity": result.activity_id, "year": result.year,
             "shared_with": list(result.shared_with), "reserve_start": result.reserve_start,
-            "reserve_end": result.reserve_end, "totals": totals, "months": months}
+            "reserve_end": result.reserve_end, "totals": totals,
+            "before_joining": None if before is None else {k: v for k, v in before.items() if k != "month"}, "months": months}
+    rows = months
+    if before is not None:
+        rows = [dict(before, month=f"{before['from']}..{before['to']}", status=N_("before joining"))] + months
     table = Table(f"{result.member.name} — {result.activity_name} ({result.activity_id}), {result.year}",
                   [Column("month", "Month"), Column("status", "Status", "label"), Column("revenue", "Revenue", "money"),
                    Column("contribution", "Contribution", "money"), Column("expenses", "Expenses", "money"),
@@ -946,9 +958,14 @@ def statement_report(result) -> Report:
                   + ([Column("reserve_brought_in", "Reserve brought in", "money")] if totals["reserve_brought_in"] else [])
                   + [Column("gross", "Your gross", "money"), Column("bonus", "of which bonus", "money"),
                      Column("net", "Your net", "money"), Column("balance", "Balance", "money")],
-                  months, dict(totals, month="Year", balance=result.reserve_end))
+                  rows, dict(totals, month="Year", balance=result.reserve_end))
     notes = [_("Reserve of {activity} at the start of {year}: {start}; at the end: {end}.").format(
         activity=result.activity_id, year=result.year, start=i18n.money(result.reserve_start), end=i18n.money(result.reserve_end))]
+    if before is not None:
+        notes.append(_("{member} joined {activity} on {day}: the first line sums the activity's months of {year} before that "
+                       "({first} to {last}).").format(member=result.member.id, activity=result.activity_id,
+                                                     day=i18n.date(result.member.joined), year=result.year,
+                                                     first=before["from"], last=before["to"]))
     if result.shared_with:
         notes.append(_("{activity} is shared with {others}: revenue, expenses and salary cost are the activity's; "
                        "your gross and net are yours.").format(activity=result.activity_id, others=", ".join(result.shared_with)))

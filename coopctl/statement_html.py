@@ -39,10 +39,14 @@ def statement_html(statement: MemberStatement) -> str:
     heads = ["Revenue", "Contribution", "Expenses", "Salary cost", "Reserve brought in", "Your gross", "of which bonus",
              "Your net", "Balance"]
     rows = []
-    for m in s.months:
+    for m in s.rows:
         status = "" if m.closed else ' <span class="open">(open)</span>'
+        label = str(m.month)
+        if m.since is not None:  # the activity's months of the year before the member joined, summed
+            label = f"{m.since} – {m.month}"
+            status += ' <span class="open">(before you joined)</span>'
         values = (m.revenue, m.contribution, m.expenses, m.salary_cost, m.equity, m.gross, m.bonus, m.net, m.closing_balance)
-        rows.append(f"<tr><td>{escape(str(m.month))}{status}</td>{''.join(_cell(v) for v in values)}</tr>")
+        rows.append(f"<tr><td>{escape(label)}{status}</td>{''.join(_cell(v) for v in values)}</tr>")
     totals = s.totals()
     total_values = (totals["revenue"], totals["contribution"], totals["expenses"], totals["salary_cost"], totals["equity"], totals["gross"],
                     totals["bonus"], totals["net"], s.reserve_end)

@@ -1,0 +1,123 @@
+"""Issue 13, item 6: smaller defects found by the same tests. Numbers worked out by hand in each docstring."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from conftest import REPO, run_cli, write_coop
+
+# --------------------------------------------------------------------------- 1. statement of a member who joined late
+
+JOINER_MEMBERS = """\
+members:
+  - id: ines
+    name: "Inès Garnier"
+    activity: Atelier
+    joined: 2025-06-01
+  - id: paul
+    name: "Paul Lenoir"
+    activity: Atelier
+    joined: 2026-03-02
+"""
+
+JOINER_ACTIVITIES = """\
+activities:
+  - {id: Atelier, name: "Atelier partagé", establishment: paris-11}
+"""
+
+JOINER_LEDGER = """\
+option "operating_currency" "EUR"
+
+2020-01-01 open Assets:Bank:Main EUR
+2020-01-01 open Equity:Activity:Atelier EUR
+2020-01-01 open Equity:Coop:Opening EUR
+2020-01-01 open Income:Activity:Atelier EUR
+2020-01-01 open Expenses:Activity:Atelier:Supplies EUR
+
+2025-12-31 * "Reserve brought forward"
+  Equity:Activity:Atelier   -1000.00 EUR
+  Equity:Coop:Opening        1000.00 EUR
+
+2026-01-10 * "Client" "Invoice 1"
+  Assets:Bank:Main           500.00 EUR
+  Income:Activity:Atelier   -500.00 EUR
+
+2026-02-11 * "Supplier" "Paint"
+  Expenses:Activity:Atelier:Supplies  120.00 EUR
+  Assets:Bank:Main                   -120.00 EUR
+
+2026-02-20 * "Reserve brought in"
+  Equity:Activity:Atelier    -50.00 EUR
+  Assets:Bank:Main            50.00 EUR
+
+2026-03-16 * "Client" "Invoice 2"
+  Assets:Bank:Main           300.00 EUR
+  Income:Activity:Atelier   -300.00 EUR
+"""
+
+
+def test_statement_of_a_member_who_joined_in_march_ends_at_the_balance(tmp_path):
+    """Paul joins Atelier on 2026-03-02; Atelier's books (nothing closed, so no contribution or salary):
+
+    reserve on 1 January 1000.00 (brought forward on 2025-12-31);
+    January revenue 500.00; February expenses 120.00 and reserve brought in 50.00; March revenue 300.00.
+    balance on 2026-12-31 = 1000.00 + 500.00 − 120.00 + 50.00 + 300.00 = 1730.00.
+    The statement sums January and February in one row "2026-01..2026-02":
+    revenue 500.00, expenses 120.00, reserve brought in 50.00, balance 1000.00 + 430.00 = 1430.00;
+    then March: 1430.00 + 300.00 = 1730.00 = the reserve at the end = balance.
+    (Before the fix the statement started at March from 1000.00 and ended at 1300.00, 430.00 short.)
+    """
+    folder = write_coop(tmp_path / "coop", members=JOINER_MEMBERS, activities=JOINER_ACTIVITIES, ledger=JOINER_LEDGER)
+    balance = run_cli(folder, "balance", "paul", "--as-of", "2026-12-31", "--format", "json")
+    assert balance.exit_code == 0, balance.stderr
+    assert balance.json()["balance"] == "1730.00"
+    run = run_cli(folder, "statement", "paul", "--year", "2026", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    out = run.json()
+    assert out["reserve_start"] == "1000.00"
+    assert out["reserve_end"] == "1730.00"
+    before = out["before_joining"]
+    assert (before["from"], before["to"], before["revenue"], before["expenses"], before["reserve_brought_in"],
+            before["balance"]) == ("2026-01", "2026-02", "500.00", "120.00", "50.00", "1430.00")
+    assert [(m["month"], m["revenue"], m["balance"]) for m in out["months"]] == [("2026-03", "300.00", "1730.00")]
+    assert (out["totals"]["revenue"], out["totals"]["expenses"], out["totals"]["reserve_brought_in"]) == ("800.00", "120.00", "50.00")
+    table = run_cli(folder, "statement", "paul", "--year", "2026")
+    assert table.exit_code == 0, table.stderr
+    assert "2026-01..2026-02  before joining" in table.stdout
+    assert "paul joined Atelier on 2026-03-02" in table.stdout
+    # Inès was there all year: no summary row, January to March.
+    ines = run_cli(folder, "statement", "ines", "--year", "2026", "--format", "json").json()
+    assert ines["before_joining"] is None and [m["month"] for m in ines["months"]] == ["2026-01", "2026-02", "2026-03"]
+    assert ines["reserve_end"] == "1730.00"
+    page = tmp_path / "paul.html"
+    assert run_cli(folder, "statement", "paul", "--year", "2026", "--html", str(page)).exit_code == 0
+    assert "2026-01 – 2026-02" in page.read_text(encoding="utf-8") and "1\u202f730.00" in page.read_text(encoding="utf-8")
+
+
+def _adds_up(out: dict) -> Decimal:
+    """reserve at start + each row's change, checked row by row against the row's balance; returns the end."""
+    total = Decimal(out["reserve_start"])
+    for row in ([out["before_joining"]] if out["before_joining"] else []) + out["months"]:
+        total += (Decimal(row["revenue"]) - Decimal(row["contribution"]) - Decimal(row["expenses"])
+                  - Decimal(row["salary_cost"]) + Decimal(row["reserve_brought_in"]))
+        assert total == Decimal(row["balance"])
+    assert total == Decimal(out["reserve_end"])
+    for key in ("revenue", "contribution", "expenses", "salary_cost", "reserve_brought_in", "gross", "net"):
+        rows = ([out["before_joining"]] if out["before_joining"] else []) + out["months"]
+        assert sum(Decimal(r[key]) for r in rows) == Decimal(out["totals"][key])
+    return total
+
+
+def test_sample_statement_of_marc_ends_at_his_balance():
+    """The sample: marc joined StudioBrume on 2026-03-02. StudioBrume's reserve on 1 January 3028.85;
+    January changes it by +552.28 (3581.13) and February by +196.04 (3777.17): the summary row ends at
+    3777.17, and the statement ends at 11477.08 = coopctl balance marc --as-of 2026-12-31 (it ended at
+    10728.76 before, 748.32 = 552.28 + 196.04 short)."""
+    out = run_cli(REPO, "statement", "marc", "--year", "2026", "--format", "json").json()
+    balance = run_cli(REPO, "balance", "marc", "--as-of", "2026-12-31", "--format", "json").json()
+    assert out["before_joining"]["balance"] == "3777.17"
+    assert _adds_up(out) == Decimal(balance["balance"]) == Decimal("11477.08")
+    for member in ("emma", "lea", "nora"):
+        out = run_cli(REPO, "statement", member, "--year", "2026", "--format", "json").json()
+        balance = run_cli(REPO, "balance", member, "--as-of", "2026-12-31", "--format", "json").json()
+        assert _adds_up(out) == Decimal(balance["balance"]), member
