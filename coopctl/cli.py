@@ -28,6 +28,7 @@ from .core.treasury import TreasuryState
 from .core.reports import ActivityMonth
 from .errors import EXIT_USAGE, CoopctlError
 from .i18n import N_, _
+from .money import round_cent
 from .months import Month
 from .render import Chart, Column, Format, Report, Series, Table, render
 
@@ -412,7 +413,7 @@ def _parse_amount(value: Optional[str], what: str) -> Optional[Decimal]:
         raise typer.BadParameter(f"{value!r} is not an amount; write it like 2100.00") from None
     if not amount.is_finite() or amount <= 0 or amount > Decimal("1000000"):
         raise typer.BadParameter(f"{what} must be a positive amount (got {value})")
-    return amount.quantize(Decimal("0.01")) if what == "gross" else amount
+    return round_cent(amount) if what == "gross" else amount
 
 
 @app.command("simulate")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from html import escape
 
 from .core.reports import MemberStatement
+from .money import fmt_amount
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2.5rem; color: #1d2330; }
@@ -27,7 +28,7 @@ footer { margin-top: 2rem; color: #5a6272; font-size: .8rem; }
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u202f")
+    return fmt_amount(value, grouped=True).replace(",", "\u202f")
 
 
 def _cell(value: Decimal) -> str:

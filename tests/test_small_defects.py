@@ -121,3 +121,89 @@ def test_sample_statement_of_marc_ends_at_his_balance():
         out = run_cli(REPO, "statement", member, "--year", "2026", "--format", "json").json()
         balance = run_cli(REPO, "balance", member, "--as-of", "2026-12-31", "--format", "json").json()
         assert _adds_up(out) == Decimal(balance["balance"]), member
+
+
+# --------------------------------------------------------------------------- 2. amounts shown half-up, as in JSON
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import EXAMPLE_LEDGER  # noqa: E402
+
+
+def _reference_half_up(value: Decimal) -> tuple[int, int]:
+    """(sign, cents) of ``value`` rounded half away from zero, in integer arithmetic on its digits only."""
+    sign, digits, exponent = value.as_tuple()
+    units = int("".join(map(str, digits)) or "0")  # |value| = units × 10^exponent
+    if exponent >= -2:
+        cents = units * 10 ** (exponent + 2)
+    else:
+        scale = 10 ** (-exponent - 2)  # units of 10^exponent in a cent
+        cents = (2 * units + scale) // (2 * scale)  # floor(units / scale + 1/2): half-up on the magnitude
+    return (1 if sign and cents else 0), cents
+
+
+def _reference_text(value: Decimal, grouped: bool) -> str:
+    sign, cents = _reference_half_up(value)
+    whole = f"{cents // 100:,}" if grouped else f"{cents // 100}"
+    return ("-" if sign else "") + f"{whole}.{cents % 100:02d}"
+
+
+AMOUNTS = st.decimals(min_value=Decimal("-10000000"), max_value=Decimal("10000000"), places=3, allow_nan=False,
+                      allow_infinity=False) | st.decimals(min_value=Decimal("-1000"), max_value=Decimal("1000"), places=6,
+                                                          allow_nan=False, allow_infinity=False)
+
+
+@given(value=AMOUNTS)
+def test_every_display_of_an_amount_is_the_json_half_up_value(value):
+    """Each way coopctl shows an amount (JSON and CSV, a table cell, i18n.money in a message or an alert, in English and
+    in French, the HTML statement, the Fava page) gives the half-up cent of an independent integer computation:
+    159.845 → 159.85 (Python's own f"{x:.2f}" says 159.84), −0.004 → 0.00, 1234567.125 → 1,234,567.13."""
+    from coopctl import i18n
+    from coopctl.fava import Coopctl
+    from coopctl.money import fmt_amount
+    from coopctl.render import _cell_text, _csv_text, to_json_value
+    from coopctl.statement_html import _money
+
+    plain, grouped = _reference_text(value, False), _reference_text(value, True)
+    assert to_json_value(value) == fmt_amount(value) == _csv_text(value, "money") == plain
+    assert i18n.money(value) == grouped  # messages and alerts
+    assert _cell_text(value, "money") == grouped  # table cells
+    assert _money(value) == grouped.replace(",", "\u202f")  # the HTML statement
+    assert Coopctl.money(value) == grouped  # the Fava page
+    i18n.set_language("fr")
+    try:
+        french = i18n.money(value).replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
+        assert french.replace(",", ".").replace("\u2212", "-") == plain
+    finally:
+        i18n.set_language("en")
+
+
+def test_reference_half_up_by_hand():
+    """The reference itself, on values worked out by hand."""
+    cases = {"159.845": "159.85", "33.325": "33.33", "-33.325": "-33.33", "0.005": "0.01", "-0.004": "0.00",
+             "2.675": "2.68", "1234567.125": "1,234,567.13", "10": "10.00", "1E+3": "1,000.00", "0.0049999": "0.00"}
+    for text, shown in cases.items():
+        assert _reference_text(Decimal(text), True) == shown, text
+
+
+def test_cap_alert_says_the_advance_the_json_says(tmp_path):
+    """DESIGN §5's worked example with 5200.005 of expenses added to AtelierCommun in 2026-10:
+    closing = −100.00 + 2500.00 − 5200.005 − 250.00 − 2982.00 = −6032.005, so advance 6032.005, over the cap
+    2 × 2982.00 = 5964.00. Half-up: 6032.01 in JSON and in the alert (half-even said 6,032.00 in the alert)."""
+    ledger = EXAMPLE_LEDGER + """
+2020-01-01 open Expenses:Activity:AtelierCommun:Rent EUR
+
+2026-10-28 * "Landlord" "Workshop rent"
+  Expenses:Activity:AtelierCommun:Rent   5200.005 EUR
+  Assets:Bank:Main                      -5200.005 EUR
+"""
+    folder = write_coop(tmp_path / "coop", ledger=ledger)
+    run = run_cli(folder, "close-month", "2026-10", "--dry-run", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    atelier = next(a for a in run.json()["activities"] if a["id"] == "AtelierCommun")
+    assert (atelier["closing_balance"], atelier["advance"], atelier["advance_cap"]) == ("-6032.01", "6032.01", "5964.00")
+    assert atelier["alerts"] == ["advance 6,032.01 exceeds the cap of 5,964.00 (2 months of salary cost 2,982.00)"]
+    table = run_cli(folder, "close-month", "2026-10", "--dry-run")
+    assert "AtelierCommun: advance 6,032.01 exceeds the cap of 5,964.00" in table.stdout
+    assert "6,032.01" in table.stdout and "6,032.00" not in table.stdout

@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..config import Cooperative, Member, in_force
 from ..errors import CloseRefused, Problem
 from ..ledger import DayFigures, LedgerFigures
-from ..money import ZERO
+from ..money import ZERO, fmt_amount
 from ..months import Month, month_range
 from .close import ActivityClose, cap_alerts, plan_close
 from .payroll import smic_minimum
@@ -185,8 +185,8 @@ def salary_floor_problems(coop: Cooperative) -> list[Problem]:
                 if entry.gross < minimum:
                     file, line = coop.where("config/members.yaml", ("members", index, "salary", k, "gross"))
                     problems.append(Problem(
-                        f"{member.id}: gross {entry.gross:.2f} for {entry.hours} h is below the minimum wage "
-                        f"{minimum:.2f} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
+                        f"{member.id}: gross {fmt_amount(entry.gross)} for {entry.hours} h is below the minimum wage "
+                        f"{fmt_amount(minimum)} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
                         file, line))
                     break
     return problems
