@@ -259,7 +259,11 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
         activities.append({
             "id": a.activity_id, "establishment": a.establishment, "revenue": a.revenue, "expenses": a.expenses,
             "contribution_rate": f"{a.contribution_rate}", "contribution_rule": a.contribution_rule, "contribution": a.contribution,
-            "opening_balance": a.opening_balance, "salary_cost": a.salary_cost, "closing_balance": a.closing_balance,
+            "opening_balance": a.opening_balance, "salary_cost": a.salary_cost,
+            # closing = opening + revenue − expenses − contribution − salary_cost + reserve_brought_in
+            #           − contribution_booked_by_hand − salary_cost_booked_by_hand
+            "reserve_brought_in": a.equity, "contribution_booked_by_hand": a.hand_contribution,
+            "salary_cost_booked_by_hand": a.hand_salary_cost, "closing_balance": a.closing_balance,
             "advance": a.advance, "advance_cap": a.advance_cap, "alerts": list(a.alerts),
             "members": [{"id": m.member_id, "phase": m.phase, "days": m.days, "gross": m.gross,
                          "salary_gross": m.salary_gross, "bonus": m.bonus, "employer_rate": f"{m.employer_rate:.4f}",
@@ -276,8 +280,13 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
         [Column("id", "Activity"), Column("opening_balance", "Opening", "money"),
          Column("revenue", "Revenue", "money"), Column("expenses", "Expenses", "money"),
          Column("contribution_rate", "Rate", "rate"), Column("contribution", "Contribution", "money"),
-         Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Closing", "money"),
-         Column("advance", "Advance", "money")],
+         Column("salary_cost", "Salary cost", "money")]
+        # shown when the month has any: so that each row adds up to its closing balance
+        + [Column(key, header, "money") for key, header in (("reserve_brought_in", N_("Reserve brought in")),
+                                                             ("contribution_booked_by_hand", N_("Contribution by hand")),
+                                                             ("salary_cost_booked_by_hand", N_("Salary by hand")))
+           if any(row[key] for row in activities)]
+        + [Column("closing_balance", "Closing", "money"), Column("advance", "Advance", "money")],
         [dict(row, contribution_rate=a.contribution_rate) for row, a in zip(activities, plan.activities)],
         {"id": "Total", "revenue": totals["revenue"], "contribution": totals["contribution"],
          "salary_cost": totals["salary_cost"], "advance": totals["advances"]},

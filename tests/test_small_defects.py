@@ -207,3 +207,64 @@ def test_cap_alert_says_the_advance_the_json_says(tmp_path):
     table = run_cli(folder, "close-month", "2026-10", "--dry-run")
     assert "AtelierCommun: advance 6,032.01 exceeds the cap of 5,964.00" in table.stdout
     assert "6,032.01" in table.stdout and "6,032.00" not in table.stdout
+
+
+# --------------------------------------------------------------------------- 3. close-month rows add up
+
+HAND_BOOKED = """
+2020-01-01 open Equity:Activity:DanDesign EUR
+2020-01-01 open Expenses:Activity:BoisNomade:Contribution EUR
+2020-01-01 open Expenses:Activity:BoisNomade:Salary:Gross EUR
+2020-01-01 open Income:Coop:Contribution EUR
+2020-01-01 open Liabilities:Payroll:Net EUR
+
+2026-10-02 * "Reserve brought in by Dan"
+  Equity:Activity:DanDesign    -500.00 EUR
+  Assets:Bank:Main              500.00 EUR
+
+2026-10-25 * "Contribution taken by hand"
+  Expenses:Activity:BoisNomade:Contribution   25.00 EUR
+  Income:Coop:Contribution                   -25.00 EUR
+
+2026-10-26 * "Advance on salary, booked by hand"
+  Expenses:Activity:BoisNomade:Salary:Gross  100.00 EUR
+  Liabilities:Payroll:Net                   -100.00 EUR
+"""
+
+
+def _row_adds_up(a: dict) -> bool:
+    return (Decimal(a["opening_balance"]) + Decimal(a["revenue"]) - Decimal(a["expenses"]) - Decimal(a["contribution"])
+            - Decimal(a["salary_cost"]) + Decimal(a["reserve_brought_in"]) - Decimal(a["contribution_booked_by_hand"])
+            - Decimal(a["salary_cost_booked_by_hand"])) == Decimal(a["closing_balance"])
+
+
+def test_close_month_rows_add_up_with_reserve_brought_in_and_hand_booked_postings(tmp_path):
+    """DESIGN §5's worked example (2026-10) plus, in the ordinary ledger: 500.00 of reserve brought in to DanDesign
+    (Equity:Activity:DanDesign), 25.00 of contribution and 100.00 of salary booked by hand to BoisNomade.
+
+    BoisNomade: 1200.00 + 4000.00 − 350.00 − 400.00 − 2698.00 − 25.00 − 100.00 = 1627.00
+    (the old row showed opening 1200.00, revenue 4000.00, expenses 350.00, contribution 400.00, salary 2698.00,
+    which make 1752.00, beside a closing of 1627.00).
+    DanDesign: 0.00 + 333.25 − 33.33 + 500.00 = 799.92 (the old row made 299.92 beside 799.92).
+    AtelierCommun: −100.00 + 2500.00 − 250.00 − 2982.00 = −832.00, nothing by hand.
+    """
+    folder = write_coop(tmp_path / "coop", ledger=EXAMPLE_LEDGER + HAND_BOOKED)
+    run = run_cli(folder, "close-month", "2026-10", "--dry-run", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    rows = {a["id"]: a for a in run.json()["activities"]}
+    keys = ("reserve_brought_in", "contribution_booked_by_hand", "salary_cost_booked_by_hand", "closing_balance")
+    assert tuple(rows["BoisNomade"][k] for k in keys) == ("0.00", "25.00", "100.00", "1627.00")
+    assert tuple(rows["DanDesign"][k] for k in keys) == ("500.00", "0.00", "0.00", "799.92")
+    assert tuple(rows["AtelierCommun"][k] for k in keys) == ("0.00", "0.00", "0.00", "-832.00")
+    assert all(_row_adds_up(a) for a in rows.values())
+    assert rows["BoisNomade"]["contribution"] == "400.00" and rows["BoisNomade"]["salary_cost"] == "2698.00"  # keep their meaning
+    csv_lines = run_cli(folder, "close-month", "2026-10", "--dry-run", "--format", "csv").stdout.splitlines()
+    assert csv_lines[0] == ("id,opening_balance,revenue,expenses,contribution_rate,contribution,salary_cost,reserve_brought_in,"
+                            "contribution_booked_by_hand,salary_cost_booked_by_hand,closing_balance,advance")
+    assert "BoisNomade,1200.00,4000.00,350.00,0.10,400.00,2698.00,0.00,25.00,100.00,1627.00,0.00" in csv_lines
+    assert "DanDesign,0.00,333.25,0.00,0.10,33.33,0.00,500.00,0.00,0.00,799.92,0.00" in csv_lines
+    table = run_cli(folder, "close-month", "2026-10", "--dry-run").stdout
+    assert "Reserve brought in" in table and "Contribution by hand" in table and "Salary by hand" in table
+    # a month without either keeps the table as it was
+    plain = run_cli(write_coop(tmp_path / "plain"), "close-month", "2026-10", "--dry-run").stdout
+    assert "brought in" not in plain and "by hand" not in plain

@@ -45,7 +45,13 @@ class ActivityClose:
     cap_months: int
     contribution_rule: str = "rate"
     equity: Decimal = ZERO  # reserve brought in during the month (Equity:Activity), usually zero
-    other_booked: Decimal = ZERO  # contribution or salary booked by hand in the month
+    hand_contribution: Decimal = ZERO  # contribution booked by hand in the month (not by a close), usually zero
+    hand_salary_cost: Decimal = ZERO  # salary booked by hand in the month (not by a close), usually zero
+
+    @property
+    def other_booked(self) -> Decimal:
+        """Contribution and salary booked by hand in the month."""
+        return self.hand_contribution + self.hand_salary_cost
 
     @property
     def salary_cost(self) -> Decimal:
@@ -130,7 +136,8 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
                 members=tuple(pays),
                 cap_months=coop.coop.treasury.advance_cap_months,
                 equity=booked.equity,
-                other_booked=booked.contribution + booked.salary_cost,
+                hand_contribution=booked.contribution,
+                hand_salary_cost=booked.salary_cost,
             )
         )
     return ClosePlan(month, coop.coop.currency, tuple(activities), tuple(problems))
