@@ -268,3 +268,59 @@ def test_close_month_rows_add_up_with_reserve_brought_in_and_hand_booked_posting
     # a month without either keeps the table as it was
     plain = run_cli(write_coop(tmp_path / "plain"), "close-month", "2026-10", "--dry-run").stdout
     assert "brought in" not in plain and "by hand" not in plain
+
+
+# --------------------------------------------------------------------------- 4 and 5. review says what changed in the config
+
+from test_git_review import make_repo  # noqa: E402
+
+
+def _replace(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_review_describes_each_treasury_policy_key(sample_copy):
+    """The sample's treasury policy is advance_cap_months 2 with the defaults pool_use_limit 0.50, min_coverage 1.00,
+    deficit_months_alert 3. Setting pool_use_limit "0.60" and deficit_months_alert 4 leaves the advance cap alone:
+    review must name those two keys (it said "advance cap: 2 → 2 months" before)."""
+    repo = make_repo(sample_copy)
+    _replace(repo / "config/coop.yaml", "  advance_cap_months: 2 ",
+             '  pool_use_limit: "0.60"\n  deficit_months_alert: 4\n  advance_cap_months: 2 ')
+    run = run_cli(repo, "review", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["config_changes"] == [
+        "treasury: pool use limit (pool_use_limit) 0.50 → 0.60 (advances / (reserves + own funds))",
+        "treasury: deficit alert after (deficit_months_alert) 3 → 4 closed months in a row",
+    ]
+    _replace(repo / "config/coop.yaml", "  advance_cap_months: 2 ", "  advance_cap_months: 3 ")
+    _replace(repo / "config/coop.yaml", '  development_fund: "0.40"', '  development_fund: "0.35"')
+    _replace(repo / "config/coop.yaml", '  workers_share: "0.45"', '  workers_share: "0.50"')
+    changes = run_cli(repo, "review", "--format", "json").json()["config_changes"]
+    assert "treasury: advance cap (advance_cap_months) 2 → 3 months of salary cost" in changes
+    assert "surplus policy: development fund (development_fund) 0.40 → 0.35" in changes
+    assert "surplus policy: workers share (workers_share) 0.45 → 0.50" in changes
+    assert len(changes) == 5
+
+
+def test_review_reports_renamed_members_tutors_activities_and_establishments(sample_copy):
+    """Names and emails change no amount; review must still say so, in words, each before → after."""
+    repo = make_repo(sample_copy)
+    _replace(repo / "config/members.yaml", '    name: "Marc Vidal"\n    email: marc.vidal@exemple.org',
+             '    name: "Marc Vidal-Roux"\n    email: marc@studiobrume.fr')
+    _replace(repo / "config/coop.yaml", '{id: kdiallo, name: "Karim Diallo", email: karim.diallo@coop-exemple.fr}',
+             '{id: kdiallo, name: "Karim Diallo-Ba", email: karim.diallo@coop-exemple.fr}')
+    _replace(repo / "config/coop.yaml", '{id: montreuil, name: "Montreuil"}', '{id: montreuil, name: "Montreuil — Croix de Chavaux"}')
+    _replace(repo / "config/activities.yaml", 'name: "Studio Brume — design sonore"', 'name: "Studio Brume — son et musique"')
+    run = run_cli(repo, "review", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["config_changes"] == [
+        "establishment montreuil: name 'Montreuil' → 'Montreuil — Croix de Chavaux'",
+        "tutor kdiallo: name 'Karim Diallo' → 'Karim Diallo-Ba'",
+        "activity StudioBrume: name 'Studio Brume — design sonore' → 'Studio Brume — son et musique'",
+        "marc: name 'Marc Vidal' → 'Marc Vidal-Roux'",
+        "marc: email 'marc.vidal@exemple.org' → 'marc@studiobrume.fr'",
+    ]
+    table = run_cli(repo, "review").stdout
+    assert "config: marc: name 'Marc Vidal' → 'Marc Vidal-Roux'" in table
