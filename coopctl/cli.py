@@ -253,6 +253,16 @@ def treasury_summary_table(data: dict[str, Any], title: str) -> Table:
 # --------------------------------------------------------------------------- close-month
 
 
+ADDING_UP = ((N_("Reserve brought in"), "reserve_brought_in"), (N_("Contribution by hand"), "contribution_booked_by_hand"),
+             (N_("Salary by hand"), "salary_cost_booked_by_hand"))
+
+
+def _adding_up_columns(rows: list[dict[str, Any]]) -> list[Column]:
+    """Reserve brought in and contribution or salary booked by hand, shown when a row has any: so that each row adds up,
+    opening + revenue − expenses − contribution − salary cost + brought in − booked by hand = closing."""
+    return [Column(key, header, "money") for header, key in ADDING_UP if any(row[key] for row in rows)]
+
+
 def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], treasury: TreasuryState) -> Report:
     activities = []
     for a in plan.activities:
@@ -280,13 +290,8 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
         [Column("id", "Activity"), Column("opening_balance", "Opening", "money"),
          Column("revenue", "Revenue", "money"), Column("expenses", "Expenses", "money"),
          Column("contribution_rate", "Rate", "rate"), Column("contribution", "Contribution", "money"),
-         Column("salary_cost", "Salary cost", "money")]
-        # shown when the month has any: so that each row adds up to its closing balance
-        + [Column(key, header, "money") for key, header in (("reserve_brought_in", N_("Reserve brought in")),
-                                                             ("contribution_booked_by_hand", N_("Contribution by hand")),
-                                                             ("salary_cost_booked_by_hand", N_("Salary by hand")))
-           if any(row[key] for row in activities)]
-        + [Column("closing_balance", "Closing", "money"), Column("advance", "Advance", "money")],
+         Column("salary_cost", "Salary cost", "money"), *_adding_up_columns(activities),
+         Column("closing_balance", "Closing", "money"), Column("advance", "Advance", "money")],
         [dict(row, contribution_rate=a.contribution_rate) for row, a in zip(activities, plan.activities)],
         {"id": "Total", "revenue": totals["revenue"], "contribution": totals["contribution"],
          "salary_cost": totals["salary_cost"], "advance": totals["advances"]},
@@ -636,15 +641,27 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
 def _activity_row(item: ActivityMonth) -> dict[str, Any]:
     return {"id": item.activity_id, "name": item.name, "establishment": item.establishment,
             "opening_balance": item.opening_balance, "revenue": item.revenue, "expenses": item.expenses,
-            "contribution": item.contribution, "salary_cost": item.salary_cost,
+            "contribution": item.contribution, "salary_cost": item.salary_cost, "reserve_brought_in": item.equity,
+            "contribution_booked_by_hand": item.hand_contribution, "salary_cost_booked_by_hand": item.hand_salary_cost,
             "closing_balance": item.closing_balance, "advance": item.advance, "advance_cap": item.advance_cap,
             "alerts": list(item.alerts)}
+
+
+def _report_totals(totals: dict[str, Any]) -> dict[str, Any]:
+    """A month report's totals under the row's names."""
+    names = {"equity": "reserve_brought_in", "hand_contribution": "contribution_booked_by_hand",
+             "hand_salary_cost": "salary_cost_booked_by_hand"}
+    return {names.get(key, key): value for key, value in totals.items()}
 
 
 MONEY_COLUMNS = [Column("opening_balance", "Opening", "money"), Column("revenue", "Revenue", "money"),
                  Column("expenses", "Expenses", "money"), Column("contribution", "Contribution", "money"),
                  Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Closing", "money"),
                  Column("advance", "Advance", "money")]
+
+
+def _money_columns(rows: list[dict[str, Any]]) -> list[Column]:
+    return MONEY_COLUMNS[:5] + _adding_up_columns(rows) + MONEY_COLUMNS[5:]
 
 
 @app.command("report")
@@ -667,10 +684,10 @@ def report_command(
     status = _("closed") if result.closed else _("open (projected: what closing it now would book)")
     establishments = []
     for establishment, items in result.by_establishment().items():
-        establishments.append({"id": establishment, "totals": result.totals(items),
+        establishments.append({"id": establishment, "totals": _report_totals(result.totals(items)),
                                "activities": [_activity_row(item) for item in items]})
     rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
-    totals = result.totals()
+    totals = _report_totals(result.totals())
     alerts = [_("{activity}: {alert}").format(activity=row['id'], alert=alert) for row in rows for alert in row["alerts"]]
     alerts += [_("treasury: {alert}").format(alert=alert) for alert in treasury.alerts if alert not in treasury.cap_alerts]
     alerts += [_("members: {alert}").format(alert=alert) for alert in result.lifecycle]
@@ -678,9 +695,9 @@ def report_command(
     data = {"month": str(result.month), "closed": result.closed, "establishments": establishments,
             "totals": totals, "alerts": alerts, "treasury": treasury_json}
     table = Table(_("Month {month}: {status}").format(month=result.month, status=status),
-                  [Column("establishment", "Establishment"), Column("id", "Activity"), *MONEY_COLUMNS],
+                  [Column("establishment", "Establishment"), Column("id", "Activity"), *_money_columns(rows)],
                   rows, dict(totals, establishment="Total"))
-    per_establishment = Table("By establishment", [Column("id", "Establishment"), *MONEY_COLUMNS],
+    per_establishment = Table("By establishment", [Column("id", "Establishment"), *_money_columns(rows)],
                               [dict(e["totals"], id=e["id"]) for e in establishments])
     summary = treasury_summary_table(treasury_json, _("Pooled treasury on {day}").format(day=i18n.date(treasury.as_of))
                                      + ("" if result.closed else _(" (projected)")))

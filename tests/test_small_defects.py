@@ -324,3 +324,25 @@ def test_review_reports_renamed_members_tutors_activities_and_establishments(sam
     ]
     table = run_cli(repo, "review").stdout
     assert "config: marc: name 'Marc Vidal' → 'Marc Vidal-Roux'" in table
+
+
+def test_report_rows_add_up_open_and_closed(tmp_path):
+    """The same cooperative in `report 2026-10`. Open (projected), as close-month: BoisNomade 1627.00 with 25.00 and
+    100.00 booked by hand, DanDesign 799.92 with 500.00 brought in; totals: opening 1100.00 + 6833.25 − 350.00 − 683.33
+    − 5680.00 + 500.00 − 25.00 − 100.00 = 1594.92. Once closed, the booked contribution of BoisNomade is
+    400.00 + 25.00 = 425.00 and its salary cost 2698.00 + 100.00 = 2798.00 (nothing left "by hand"), and DanDesign
+    still shows its 500.00 brought in: the closings are the same."""
+    folder = write_coop(tmp_path / "coop", ledger=EXAMPLE_LEDGER + HAND_BOOKED)
+    out = run_cli(folder, "report", "2026-10", "--format", "json").json()
+    rows = {a["id"]: a for e in out["establishments"] for a in e["activities"]}
+    assert all(_row_adds_up(a) for a in rows.values()) and _row_adds_up(out["totals"])
+    assert out["totals"]["closing_balance"] == "1594.92"
+    assert run_cli(folder, "close-month", "2026-10").exit_code == 0
+    out = run_cli(folder, "report", "2026-10", "--format", "json").json()
+    assert out["closed"] is True
+    rows = {a["id"]: a for e in out["establishments"] for a in e["activities"]}
+    assert all(_row_adds_up(a) for a in rows.values()) and _row_adds_up(out["totals"])
+    bois, dan = rows["BoisNomade"], rows["DanDesign"]
+    assert (bois["contribution"], bois["salary_cost"], bois["contribution_booked_by_hand"], bois["closing_balance"]) == (
+        "425.00", "2798.00", "0.00", "1627.00")
+    assert (dan["reserve_brought_in"], dan["closing_balance"]) == ("500.00", "799.92")

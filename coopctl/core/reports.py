@@ -35,12 +35,17 @@ class ActivityMonth:
     advance: Decimal
     advance_cap: Decimal
     alerts: tuple[str, ...]
+    # so that opening + revenue − expenses − contribution − salary_cost + equity − hand_* = closing: reserve brought in,
+    # and (open months) contribution and salary booked by hand, which a closed month's booked figures already hold
+    equity: Decimal = ZERO
+    hand_contribution: Decimal = ZERO
+    hand_salary_cost: Decimal = ZERO
 
 
 def _from_plan(item: ActivityClose) -> ActivityMonth:
     return ActivityMonth(item.activity_id, item.name, item.establishment, item.opening_balance, item.revenue,
                          item.expenses, item.contribution, item.salary_cost, item.closing_balance, item.advance,
-                         item.advance_cap, tuple(item.alerts))
+                         item.advance_cap, tuple(item.alerts), item.equity, item.hand_contribution, item.hand_salary_cost)
 
 
 def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, month: Month) -> ActivityMonth:
@@ -53,7 +58,7 @@ def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, mo
     cap = coop.coop.treasury.advance_cap_months * booked.salary_cost
     alerts = tuple(cap_alerts(advance, coop.coop.treasury.advance_cap_months, booked.salary_cost))
     return ActivityMonth(activity_id, activity.name, activity.establishment, opening, booked.revenue,
-                         booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts)
+                         booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts, booked.equity)
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class MonthReport:
 
     def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
         items = self.activities if items is None else items
-        keys = ("opening_balance", "revenue", "expenses", "contribution", "salary_cost", "closing_balance", "advance")
+        keys = ("opening_balance", "revenue", "expenses", "contribution", "salary_cost", "equity", "hand_contribution",
+                "hand_salary_cost", "closing_balance", "advance")
         return {key: sum((getattr(a, key) for a in items), ZERO) for key in keys}
 
     def by_establishment(self) -> dict[str, tuple[ActivityMonth, ...]]:
