@@ -28,6 +28,7 @@ from .core.treasury import TreasuryState
 from .core.reports import ActivityMonth
 from .errors import EXIT_USAGE, CoopctlError
 from .i18n import N_, _
+from .money import round_cent
 from .months import Month
 from .render import Chart, Column, Format, Report, Series, Table, render
 
@@ -252,13 +253,27 @@ def treasury_summary_table(data: dict[str, Any], title: str) -> Table:
 # --------------------------------------------------------------------------- close-month
 
 
+ADDING_UP = ((N_("Reserve brought in"), "reserve_brought_in"), (N_("Contribution by hand"), "contribution_booked_by_hand"),
+             (N_("Salary by hand"), "salary_cost_booked_by_hand"))
+
+
+def _adding_up_columns(rows: list[dict[str, Any]]) -> list[Column]:
+    """Reserve brought in and contribution or salary booked by hand, shown when a row has any: so that each row adds up,
+    opening + revenue − expenses − contribution − salary cost + brought in − booked by hand = closing."""
+    return [Column(key, header, "money") for header, key in ADDING_UP if any(row[key] for row in rows)]
+
+
 def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], treasury: TreasuryState) -> Report:
     activities = []
     for a in plan.activities:
         activities.append({
             "id": a.activity_id, "establishment": a.establishment, "revenue": a.revenue, "expenses": a.expenses,
             "contribution_rate": f"{a.contribution_rate}", "contribution_rule": a.contribution_rule, "contribution": a.contribution,
-            "opening_balance": a.opening_balance, "salary_cost": a.salary_cost, "closing_balance": a.closing_balance,
+            "opening_balance": a.opening_balance, "salary_cost": a.salary_cost,
+            # closing = opening + revenue − expenses − contribution − salary_cost + reserve_brought_in
+            #           − contribution_booked_by_hand − salary_cost_booked_by_hand
+            "reserve_brought_in": a.equity, "contribution_booked_by_hand": a.hand_contribution,
+            "salary_cost_booked_by_hand": a.hand_salary_cost, "closing_balance": a.closing_balance,
             "advance": a.advance, "advance_cap": a.advance_cap, "alerts": list(a.alerts),
             "members": [{"id": m.member_id, "phase": m.phase, "days": m.days, "gross": m.gross,
                          "salary_gross": m.salary_gross, "bonus": m.bonus, "employer_rate": f"{m.employer_rate:.4f}",
@@ -275,8 +290,8 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
         [Column("id", "Activity"), Column("opening_balance", "Opening", "money"),
          Column("revenue", "Revenue", "money"), Column("expenses", "Expenses", "money"),
          Column("contribution_rate", "Rate", "rate"), Column("contribution", "Contribution", "money"),
-         Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Closing", "money"),
-         Column("advance", "Advance", "money")],
+         Column("salary_cost", "Salary cost", "money"), *_adding_up_columns(activities),
+         Column("closing_balance", "Closing", "money"), Column("advance", "Advance", "money")],
         [dict(row, contribution_rate=a.contribution_rate) for row, a in zip(activities, plan.activities)],
         {"id": "Total", "revenue": totals["revenue"], "contribution": totals["contribution"],
          "salary_cost": totals["salary_cost"], "advance": totals["advances"]},
@@ -412,7 +427,7 @@ def _parse_amount(value: Optional[str], what: str) -> Optional[Decimal]:
         raise typer.BadParameter(f"{value!r} is not an amount; write it like 2100.00") from None
     if not amount.is_finite() or amount <= 0 or amount > Decimal("1000000"):
         raise typer.BadParameter(f"{what} must be a positive amount (got {value})")
-    return amount.quantize(Decimal("0.01")) if what == "gross" else amount
+    return round_cent(amount) if what == "gross" else amount
 
 
 @app.command("simulate")
@@ -626,15 +641,27 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
 def _activity_row(item: ActivityMonth) -> dict[str, Any]:
     return {"id": item.activity_id, "name": item.name, "establishment": item.establishment,
             "opening_balance": item.opening_balance, "revenue": item.revenue, "expenses": item.expenses,
-            "contribution": item.contribution, "salary_cost": item.salary_cost,
+            "contribution": item.contribution, "salary_cost": item.salary_cost, "reserve_brought_in": item.equity,
+            "contribution_booked_by_hand": item.hand_contribution, "salary_cost_booked_by_hand": item.hand_salary_cost,
             "closing_balance": item.closing_balance, "advance": item.advance, "advance_cap": item.advance_cap,
             "alerts": list(item.alerts)}
+
+
+def _report_totals(totals: dict[str, Any]) -> dict[str, Any]:
+    """A month report's totals under the row's names."""
+    names = {"equity": "reserve_brought_in", "hand_contribution": "contribution_booked_by_hand",
+             "hand_salary_cost": "salary_cost_booked_by_hand"}
+    return {names.get(key, key): value for key, value in totals.items()}
 
 
 MONEY_COLUMNS = [Column("opening_balance", "Opening", "money"), Column("revenue", "Revenue", "money"),
                  Column("expenses", "Expenses", "money"), Column("contribution", "Contribution", "money"),
                  Column("salary_cost", "Salary cost", "money"), Column("closing_balance", "Closing", "money"),
                  Column("advance", "Advance", "money")]
+
+
+def _money_columns(rows: list[dict[str, Any]]) -> list[Column]:
+    return MONEY_COLUMNS[:5] + _adding_up_columns(rows) + MONEY_COLUMNS[5:]
 
 
 @app.command("report")
@@ -657,10 +684,10 @@ def report_command(
     status = _("closed") if result.closed else _("open (projected: what closing it now would book)")
     establishments = []
     for establishment, items in result.by_establishment().items():
-        establishments.append({"id": establishment, "totals": result.totals(items),
+        establishments.append({"id": establishment, "totals": _report_totals(result.totals(items)),
                                "activities": [_activity_row(item) for item in items]})
     rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
-    totals = result.totals()
+    totals = _report_totals(result.totals())
     alerts = [_("{activity}: {alert}").format(activity=row['id'], alert=alert) for row in rows for alert in row["alerts"]]
     alerts += [_("treasury: {alert}").format(alert=alert) for alert in treasury.alerts if alert not in treasury.cap_alerts]
     alerts += [_("members: {alert}").format(alert=alert) for alert in result.lifecycle]
@@ -668,9 +695,9 @@ def report_command(
     data = {"month": str(result.month), "closed": result.closed, "establishments": establishments,
             "totals": totals, "alerts": alerts, "treasury": treasury_json}
     table = Table(_("Month {month}: {status}").format(month=result.month, status=status),
-                  [Column("establishment", "Establishment"), Column("id", "Activity"), *MONEY_COLUMNS],
+                  [Column("establishment", "Establishment"), Column("id", "Activity"), *_money_columns(rows)],
                   rows, dict(totals, establishment="Total"))
-    per_establishment = Table("By establishment", [Column("id", "Establishment"), *MONEY_COLUMNS],
+    per_establishment = Table("By establishment", [Column("id", "Establishment"), *_money_columns(rows)],
                               [dict(e["totals"], id=e["id"]) for e in establishments])
     summary = treasury_summary_table(treasury_json, _("Pooled treasury on {day}").format(day=i18n.date(treasury.as_of))
                                      + ("" if result.closed else _(" (projected)")))
@@ -929,16 +956,28 @@ def statement_command(
     render(report, fmt, _console())
 
 
+def _statement_row(m) -> dict[str, Any]:
+    return {"month": str(m.month), "status": "closed" if m.closed else "open", "revenue": m.revenue,
+            "contribution": m.contribution, "expenses": m.expenses, "salary_cost": m.salary_cost,
+            "reserve_brought_in": m.equity, "gross": m.gross,
+            "bonus": m.bonus, "net": m.net, "balance": m.closing_balance}
+
+
 def statement_report(result) -> Report:
-    months = [{"month": str(m.month), "status": "closed" if m.closed else "open", "revenue": m.revenue,
-               "contribution": m.contribution, "expenses": m.expenses, "salary_cost": m.salary_cost,
-               "reserve_brought_in": m.equity, "gross": m.gross,
-               "bonus": m.bonus, "net": m.net, "balance": m.closing_balance} for m in result.months]
+    months = [_statement_row(m) for m in result.months]
+    before = None
+    if result.before_joining is not None:  # the year's months before the member joined, summed
+        before = dict(_statement_row(result.before_joining), month=None, **{"from": str(result.before_joining.since),
+                                                                           "to": str(result.before_joining.month)})
     totals = result.totals()
     totals = {("reserve_brought_in" if key == "equity" else key): value for key, value in totals.items()}
     data = {"member": result.member.id, "name": result.member.name, "activity": result.activity_id, "year": result.year,
             "shared_with": list(result.shared_with), "reserve_start": result.reserve_start,
-            "reserve_end": result.reserve_end, "totals": totals, "months": months}
+            "reserve_end": result.reserve_end, "totals": totals,
+            "before_joining": None if before is None else {k: v for k, v in before.items() if k != "month"}, "months": months}
+    rows = months
+    if before is not None:
+        rows = [dict(before, month=f"{before['from']}..{before['to']}", status=N_("before joining"))] + months
     table = Table(f"{result.member.name} — {result.activity_name} ({result.activity_id}), {result.year}",
                   [Column("month", "Month"), Column("status", "Status", "label"), Column("revenue", "Revenue", "money"),
                    Column("contribution", "Contribution", "money"), Column("expenses", "Expenses", "money"),
@@ -946,9 +985,14 @@ def statement_report(result) -> Report:
                   + ([Column("reserve_brought_in", "Reserve brought in", "money")] if totals["reserve_brought_in"] else [])
                   + [Column("gross", "Your gross", "money"), Column("bonus", "of which bonus", "money"),
                      Column("net", "Your net", "money"), Column("balance", "Balance", "money")],
-                  months, dict(totals, month="Year", balance=result.reserve_end))
+                  rows, dict(totals, month="Year", balance=result.reserve_end))
     notes = [_("Reserve of {activity} at the start of {year}: {start}; at the end: {end}.").format(
         activity=result.activity_id, year=result.year, start=i18n.money(result.reserve_start), end=i18n.money(result.reserve_end))]
+    if before is not None:
+        notes.append(_("{member} joined {activity} on {day}: the first line sums the activity's months of {year} before that "
+                       "({first} to {last}).").format(member=result.member.id, activity=result.activity_id,
+                                                     day=i18n.date(result.member.joined), year=result.year,
+                                                     first=before["from"], last=before["to"]))
     if result.shared_with:
         notes.append(_("{activity} is shared with {others}: revenue, expenses and salary cost are the activity's; "
                        "your gross and net are yours.").format(activity=result.activity_id, others=", ".join(result.shared_with)))

@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime
 import gettext
 import os
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+
+from .money import fmt_amount
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("en", "fr")
@@ -65,20 +67,23 @@ def _babel_locale() -> str:
 def money(value: Decimal, currency: str | None = "EUR") -> str:
     """An amount for people: ``1,234.56`` in English, ``1 234,56 €`` in French (Babel's French format)."""
     if _state["lang"] == "en":
-        return f"{value:,.2f}"
+        return fmt_amount(value, grouped=True)
     from babel.numbers import format_currency, format_decimal
 
+    value = Decimal(fmt_amount(value))  # half-up to the cent first, as JSON shows it (Babel would round half-even)
     if currency:
         return format_currency(value, currency, locale=_babel_locale())
     return format_decimal(value, format="#,##0.00", locale=_babel_locale())
 
 
 def number(value: Decimal | int | float | str, places: int = 2) -> str:
+    """A count, hours or months for people, rounded half-up to ``places`` decimals."""
+    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0  # + 0: no "-0.0"
     if _state["lang"] == "en":
-        return f"{Decimal(str(value)):,.{places}f}"
+        return f"{value:,.{places}f}"
     from babel.numbers import format_decimal
 
-    return format_decimal(Decimal(str(value)), format="#,##0." + "0" * places if places else "#,##0", locale=_babel_locale())
+    return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0", locale=_babel_locale())
 
 
 def percent(rate: Decimal) -> str:

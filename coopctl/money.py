@@ -3,7 +3,9 @@
 ``D()`` is the one way to make a Decimal from input; it refuses floats so that a
 binary approximation can never enter a computation. ``round_cent`` is the one
 rounding rule of the cooperative: to the cent, half-up ("arrondi commercial").
-Display precision is decided by the renderers, not here.
+Every amount shown, in JSON, CSV, tables, messages and alerts, goes through ``fmt_amount``
+(or ``i18n.money``, which rounds with ``round_cent`` first), so that a message never says 159.84
+where the JSON says "159.85": Python's own ``f"{x:.2f}"`` of a Decimal rounds half-even.
 """
 
 from __future__ import annotations
@@ -39,7 +41,11 @@ def round_cent(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def fmt_amount(value: Decimal) -> str:
-    """The two-decimal string used in JSON, CSV and ledger text ("1752.00")."""
-    text = f"{round_cent(value):.2f}"
+def fmt_amount(value: Decimal, grouped: bool = False) -> str:
+    """The two-decimal string used in JSON, CSV and ledger text ("1752.00"), rounded half-up to the cent.
+
+    ``grouped`` adds thousands separators for people ("1,752.00"). A negative amount that rounds to
+    zero shows as "0.00".
+    """
+    text = f"{round_cent(value):,.2f}" if grouped else f"{round_cent(value):.2f}"
     return "0.00" if text == "-0.00" else text

@@ -6,6 +6,7 @@ from decimal import Decimal
 from html import escape
 
 from .core.reports import MemberStatement
+from .money import fmt_amount
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2.5rem; color: #1d2330; }
@@ -27,7 +28,7 @@ footer { margin-top: 2rem; color: #5a6272; font-size: .8rem; }
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u202f")
+    return fmt_amount(value, grouped=True).replace(",", "\u202f")
 
 
 def _cell(value: Decimal) -> str:
@@ -39,10 +40,14 @@ def statement_html(statement: MemberStatement) -> str:
     heads = ["Revenue", "Contribution", "Expenses", "Salary cost", "Reserve brought in", "Your gross", "of which bonus",
              "Your net", "Balance"]
     rows = []
-    for m in s.months:
+    for m in s.rows:
         status = "" if m.closed else ' <span class="open">(open)</span>'
+        label = str(m.month)
+        if m.since is not None:  # the activity's months of the year before the member joined, summed
+            label = f"{m.since} – {m.month}"
+            status += ' <span class="open">(before you joined)</span>'
         values = (m.revenue, m.contribution, m.expenses, m.salary_cost, m.equity, m.gross, m.bonus, m.net, m.closing_balance)
-        rows.append(f"<tr><td>{escape(str(m.month))}{status}</td>{''.join(_cell(v) for v in values)}</tr>")
+        rows.append(f"<tr><td>{escape(label)}{status}</td>{''.join(_cell(v) for v in values)}</tr>")
     totals = s.totals()
     total_values = (totals["revenue"], totals["contribution"], totals["expenses"], totals["salary_cost"], totals["equity"], totals["gross"],
                     totals["bonus"], totals["net"], s.reserve_end)

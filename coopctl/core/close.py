@@ -16,7 +16,7 @@ from ..config import Cooperative, in_force
 from ..i18n import _
 from ..errors import Problem
 from ..ledger import LedgerFigures
-from ..money import ZERO
+from ..money import ZERO, fmt_amount
 from ..months import Month
 from .contribution import month_contribution
 from .payroll import MemberPay, pay_for_month
@@ -45,7 +45,13 @@ class ActivityClose:
     cap_months: int
     contribution_rule: str = "rate"
     equity: Decimal = ZERO  # reserve brought in during the month (Equity:Activity), usually zero
-    other_booked: Decimal = ZERO  # contribution or salary booked by hand in the month
+    hand_contribution: Decimal = ZERO  # contribution booked by hand in the month (not by a close), usually zero
+    hand_salary_cost: Decimal = ZERO  # salary booked by hand in the month (not by a close), usually zero
+
+    @property
+    def other_booked(self) -> Decimal:
+        """Contribution and salary booked by hand in the month."""
+        return self.hand_contribution + self.hand_salary_cost
 
     @property
     def salary_cost(self) -> Decimal:
@@ -130,7 +136,8 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
                 members=tuple(pays),
                 cap_months=coop.coop.treasury.advance_cap_months,
                 equity=booked.equity,
-                other_booked=booked.contribution + booked.salary_cost,
+                hand_contribution=booked.contribution,
+                hand_salary_cost=booked.salary_cost,
             )
         )
     return ClosePlan(month, coop.coop.currency, tuple(activities), tuple(problems))
@@ -146,9 +153,9 @@ def bonus_refusals(plan: ClosePlan) -> list[Problem]:
         for pay in activity.members:
             if pay.bonus:
                 problems.append(Problem(
-                    f"{pay.member_id}: the bonus of {pay.bonus:.2f} in {plan.month} would leave {activity.activity_id} at "
-                    f"{activity.closing_balance:.2f}; a bonus is paid only out of the activity's own reserve, and "
-                    f"{max(available, ZERO):.2f} is available (this bonus costs {pay.bonus_cost:.2f} with employer "
+                    f"{pay.member_id}: the bonus of {fmt_amount(pay.bonus)} in {plan.month} would leave {activity.activity_id} at "
+                    f"{fmt_amount(activity.closing_balance)}; a bonus is paid only out of the activity's own reserve, and "
+                    f"{fmt_amount(max(available, ZERO))} is available (this bonus costs {fmt_amount(pay.bonus_cost)} with employer "
                     f"contributions). Lower or move the bonus in config/members.yaml"))
     return problems
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from ..config import Cooperative, Member, in_force
 from ..errors import CloseRefused, Problem
-from ..ledger import LedgerFigures
-from ..money import ZERO
+from ..ledger import DayFigures, LedgerFigures
+from ..money import ZERO, fmt_amount
 from ..months import Month, month_range
 from .close import ActivityClose, cap_alerts, plan_close
 from .payroll import smic_minimum
@@ -35,12 +35,17 @@ class ActivityMonth:
     advance: Decimal
     advance_cap: Decimal
     alerts: tuple[str, ...]
+    # so that opening + revenue − expenses − contribution − salary_cost + equity − hand_* = closing: reserve brought in,
+    # and (open months) contribution and salary booked by hand, which a closed month's booked figures already hold
+    equity: Decimal = ZERO
+    hand_contribution: Decimal = ZERO
+    hand_salary_cost: Decimal = ZERO
 
 
 def _from_plan(item: ActivityClose) -> ActivityMonth:
     return ActivityMonth(item.activity_id, item.name, item.establishment, item.opening_balance, item.revenue,
                          item.expenses, item.contribution, item.salary_cost, item.closing_balance, item.advance,
-                         item.advance_cap, tuple(item.alerts))
+                         item.advance_cap, tuple(item.alerts), item.equity, item.hand_contribution, item.hand_salary_cost)
 
 
 def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, month: Month) -> ActivityMonth:
@@ -53,7 +58,7 @@ def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, mo
     cap = coop.coop.treasury.advance_cap_months * booked.salary_cost
     alerts = tuple(cap_alerts(advance, coop.coop.treasury.advance_cap_months, booked.salary_cost))
     return ActivityMonth(activity_id, activity.name, activity.establishment, opening, booked.revenue,
-                         booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts)
+                         booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts, booked.equity)
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class MonthReport:
 
     def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
         items = self.activities if items is None else items
-        keys = ("opening_balance", "revenue", "expenses", "contribution", "salary_cost", "closing_balance", "advance")
+        keys = ("opening_balance", "revenue", "expenses", "contribution", "salary_cost", "equity", "hand_contribution",
+                "hand_salary_cost", "closing_balance", "advance")
         return {key: sum((getattr(a, key) for a in items), ZERO) for key in keys}
 
     def by_establishment(self) -> dict[str, tuple[ActivityMonth, ...]]:
@@ -185,8 +191,8 @@ def salary_floor_problems(coop: Cooperative) -> list[Problem]:
                 if entry.gross < minimum:
                     file, line = coop.where("config/members.yaml", ("members", index, "salary", k, "gross"))
                     problems.append(Problem(
-                        f"{member.id}: gross {entry.gross:.2f} for {entry.hours} h is below the minimum wage "
-                        f"{minimum:.2f} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
+                        f"{member.id}: gross {fmt_amount(entry.gross)} for {entry.hours} h is below the minimum wage "
+                        f"{fmt_amount(minimum)} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
                         file, line))
                     break
     return problems
@@ -254,6 +260,7 @@ class StatementMonth:
     bonus: Decimal
     net: Decimal
     closing_balance: Decimal
+    since: Month | None = None  # a summary row: the months since..month summed (the year's months before joining)
 
 
 @dataclass(frozen=True)
@@ -266,10 +273,17 @@ class MemberStatement:
     reserve_start: Decimal  # the activity's balance at the end of the year before
     reserve_end: Decimal
     months: tuple[StatementMonth, ...]
+    before_joining: StatementMonth | None = None  # the activity's months of the year before the member joined, summed
+
+    @property
+    def rows(self) -> tuple[StatementMonth, ...]:
+        """The rows shown, in order: the summary of the months before joining (if any), then each month."""
+        return ((self.before_joining,) if self.before_joining is not None else ()) + self.months
 
     def totals(self) -> dict[str, Decimal]:
+        """The year: the months before joining and every month shown; reserve_start + the change = reserve_end."""
         keys = ("revenue", "contribution", "expenses", "salary_cost", "equity", "gross", "bonus", "net")
-        return {key: sum((getattr(m, key) for m in self.months), ZERO) for key in keys}
+        return {key: sum((getattr(m, key) for m in self.rows), ZERO) for key in keys}
 
 
 def member_statement(coop: Cooperative, figures: LedgerFigures, member_id: str, year: int) -> MemberStatement:
@@ -278,6 +292,9 @@ def member_statement(coop: Cooperative, figures: LedgerFigures, member_id: str, 
     The months are January (or the first month the books or the member have) to December, or to the
     last month with anything booked when the year is not over. The reserve at the end is the reserve at
     the start plus each month's revenue − contribution − expenses − salary cost + reserve brought in.
+    A member who joined an activity after January sees the activity's months of the year before their
+    joining summed in one row (``before_joining``), so that the rows still add up from the reserve on
+    1 January to the reserve at the end, which is ``balance`` on the same day.
     """
     member = coop.member(member_id)
     activity = coop.activity(member.activity)
@@ -289,7 +306,20 @@ def member_statement(coop: Cooperative, figures: LedgerFigures, member_id: str, 
     if figures.last_date is not None and figures.last_date.year == year:
         last = min(last, max(Month.of(figures.last_date), figures.last_closed or Month(year, 1)))
     start = figures.balance(activity.id, datetime.date(year - 1, 12, 31))
-    running, months = start, []
+    running, before = start, None
+    if first > Month(year, 1):  # the year's months before the books or the member start: one summary row
+        earlier = month_range(Month(year, 1), first.previous())
+        booked, mine = DayFigures(), []
+        for month in earlier:
+            booked.add(figures.month_figures(activity.id, month))
+            mine += [s for s in figures.booked_salaries.get(month, []) if s.member == member_id]
+        if any((booked.revenue, booked.contribution, booked.expenses, booked.salary_cost, booked.equity, mine)):
+            running += booked.balance_change
+            before = StatementMonth(
+                earlier[-1], all(figures.is_closed(m) for m in earlier), booked.revenue, booked.contribution, booked.expenses,
+                booked.salary_cost, booked.equity, sum((s.gross for s in mine), ZERO), sum((s.bonus for s in mine), ZERO),
+                sum((s.net for s in mine), ZERO), running, since=earlier[0])
+    months = []
     for month in month_range(first, last):
         booked = figures.month_figures(activity.id, month)
         running += booked.balance_change
@@ -298,4 +328,4 @@ def member_statement(coop: Cooperative, figures: LedgerFigures, member_id: str, 
             month, figures.is_closed(month), booked.revenue, booked.contribution, booked.expenses, booked.salary_cost,
             booked.equity, sum((s.gross for s in mine), ZERO), sum((s.bonus for s in mine), ZERO), sum((s.net for s in mine), ZERO), running))
     others = tuple(m.id for m in coop.members_of(activity.id) if m.id != member_id)
-    return MemberStatement(member, activity.id, activity.name, others, year, start, running, tuple(months))
+    return MemberStatement(member, activity.id, activity.name, others, year, start, running, tuple(months), before)

@@ -118,13 +118,64 @@ def _or_default(rate) -> str:
     return "default" if rate is None else str(rate)  # "0" is a real 0%, not the default
 
 
+# Each key of the treasury policy in words: (label, unit after the values).
+TREASURY_WORDS = {
+    "advance_cap_months": ("advance cap", " months of salary cost"),
+    "pool_use_limit": ("pool use limit", " (advances / (reserves + own funds))"),
+    "min_coverage": ("minimum coverage", " (reference treasury / reserves)"),
+    "deficit_months_alert": ("deficit alert after", " closed months in a row"),
+}
+
+
+def _policy_changes(label: str, old, new, words: dict[str, tuple[str, str]] | None = None) -> list[str]:
+    """Each changed key of a policy (a pydantic model or None), by its own name, with its values before → after."""
+    if old == new:
+        return []
+    if old is None or new is None:
+        return [f"{label} {'added' if old is None else 'removed'}"]
+    out = []
+    for key in type(old).model_fields:
+        x, y = getattr(old, key), getattr(new, key)
+        if x != y:
+            name, unit = (words or {}).get(key, (key.replace("_", " "), ""))
+            out.append(f"{label}: {name} ({key}) {x} → {y}{unit}")
+    return out
+
+
+def _named_changes(what: str, old: list, new: list, fields: tuple[str, ...]) -> list[str]:
+    """Items with an id (establishments, tutors) added, removed, or with a field changed."""
+    before, after = {item.id: item for item in old}, {item.id: item for item in new}
+    out = []
+    for item_id in sorted(set(before) | set(after)):
+        a, b = before.get(item_id), after.get(item_id)
+        if b is None:
+            out.append(f"{what} {item_id} removed (was {a.name!r})")
+        elif a is None:
+            out.append(f"{what} {item_id} added ({b.name!r})")
+        else:
+            out += _field_changes(f"{what} {item_id}", a, b, fields)
+    return out
+
+
+def _shown(value) -> str:
+    return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
+def _field_changes(who: str, a, b, fields: tuple[str, ...]) -> list[str]:
+    return [f"{who}: {field} {_shown(getattr(a, field))} → {_shown(getattr(b, field))}"
+            for field in fields if getattr(a, field) != getattr(b, field)]
+
+
 def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
     """The config's changes, in words."""
     out: list[str] = []
+    out += _field_changes("cooperative", old.coop, new.coop, ("name", "currency"))
+    out += _named_changes("establishment", old.coop.establishments, new.coop.establishments, ("name",))
+    out += _named_changes("tutor", old.coop.tutors, new.coop.tutors, ("name", "email"))
     out += _schedule_changes("contribution rate", old.coop.contribution, new.coop.contribution, describe_contribution)
     out += _schedule_changes("payroll", old.coop.payroll, new.coop.payroll, describe_payroll)
-    if old.coop.treasury != new.coop.treasury:
-        out.append(f"advance cap: {old.coop.treasury.advance_cap_months} → {new.coop.treasury.advance_cap_months} months")
+    out += _policy_changes("treasury", old.coop.treasury, new.coop.treasury, TREASURY_WORDS)
+    out += _policy_changes("surplus policy", old.coop.surplus, new.coop.surplus)
     if old.coop.ledger_plugins != new.coop.ledger_plugins:
         out.append(f"allowed ledger plugins: {old.coop.ledger_plugins} → {new.coop.ledger_plugins}")
     old_acts = {a.id: a for a in old.activities}
@@ -144,6 +195,7 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
                 out.append(f"activity {activity_id}: contribution rate {_or_default(a.contribution_rate)} → {_or_default(b.contribution_rate)}")
             if a.establishment != b.establishment:
                 out.append(f"activity {activity_id}: establishment {a.establishment} → {b.establishment}")
+            out += _field_changes(f"activity {activity_id}", a, b, ("name", "started"))
     old_members = {m.id: m for m in old.members}
     new_members = {m.id: m for m in new.members}
     for member_id in sorted(set(old_members) | set(new_members)):
@@ -155,12 +207,16 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
             phase = f"CESA from {b.cesa_from}" if b.cesa_from else f"CAPE from {b.joined}"
             out.append(f"member {member_id} added ({b.activity}, {phase})")
             continue
+        out += _field_changes(member_id, a, b, ("name", "email"))
         labels = {"activity": "activity", "tutor": "tutor", "joined": "joined", "cesa_from": "CESA start",
                   "associate_from": "associate from", "left": "left"}
         for key, label in labels.items():
             x, y = getattr(a, key), getattr(b, key)
             if x != y:
                 out.append(f"{member_id}: {label} {x if x is not None else 'none'} → {y if y is not None else 'none'}")
+        if a.cape_renewals != b.cape_renewals:
+            out.append(f"{member_id}: CAPE renewals {', '.join(map(str, a.cape_renewals)) or 'none'} → "
+                       f"{', '.join(map(str, b.cape_renewals)) or 'none'}")
         out += [f"{member_id}: {text}" for text in _schedule_changes("salary", a.salary, b.salary, lambda e: f"{e.gross} for {e.hours} h")]
         old_bonus = {x.month: x.gross for x in a.bonuses}
         new_bonus = {x.month: x.gross for x in b.bonuses}

@@ -25,7 +25,7 @@ from ..config import Cooperative, SurplusPolicy, in_force
 from ..i18n import _
 from ..errors import Problem
 from ..ledger import ACTIVITY_ACCOUNT_RE, LedgerFigures
-from ..money import ZERO
+from ..money import ZERO, fmt_amount
 from ..months import Month
 from .treasury import _months_in_deficit
 
@@ -229,7 +229,7 @@ def surplus_proposal(policy: SurplusPolicy, year: int, result: Decimal,
                      employees: list[tuple[str, str, Decimal]]) -> tuple[SurplusProposal | None, list[Problem]]:
     """The split of a positive result for the general assembly; None (with the reason) when there is nothing to split."""
     if result <= 0:
-        return None, [Problem(f"the cooperative's result for {year} is {result:,.2f}: no surplus to split", severity="warning")]
+        return None, [Problem(f"the cooperative's result for {year} is {fmt_amount(result, grouped=True)}: no surplus to split", severity="warning")]
     names = ("legal_reserve", "development_fund", "workers_share", "dividends")
     rates = [getattr(policy, name) for name in names]
     amounts = split_to_cent(result, rates) if any(rates) else [ZERO] * 4
@@ -239,7 +239,7 @@ def surplus_proposal(policy: SurplusPolicy, year: int, result: Decimal,
     problems: list[Problem] = []
     workers: tuple[WorkerShare, ...] = ()
     if workers_total and not eligible:
-        problems.append(Problem(f"no employee was paid in {year}: the workers' share of {workers_total:,.2f} has no one to go to"))
+        problems.append(Problem(f"no employee was paid in {year}: the workers' share of {fmt_amount(workers_total, grouped=True)} has no one to go to"))
     elif workers_total:
         shares = split_to_cent(workers_total, [w for _, _, w in eligible])
         workers = tuple(WorkerShare(m, n, w, s) for (m, n, w), s in zip(eligible, shares))

@@ -49,3 +49,10 @@ class Coopctl(FavaExtensionBase):
 
     def page(self) -> CoopPage:
         return coop_page(Path(self.ledger.beancount_file_path), datetime.date.today())
+
+    @staticmethod
+    def money(value) -> str:
+        """An amount on the page, rounded half-up to the cent as the CLI and JSON show it ("1,752.00")."""
+        from ..money import fmt_amount
+
+        return fmt_amount(value, grouped=True)
