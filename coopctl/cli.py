@@ -1027,8 +1027,9 @@ def review_command(
     months = [{"activity": m.activity_id, "month": str(m.month), "revenue_before": m.revenue_before, "revenue_after": m.revenue_after,
                "contribution_before": m.contribution_before, "contribution_after": m.contribution_after} for m in r.months]
     touched = [{"month": str(c.month), "entry": c.entry, "change": c.change, "file": c.file, "line": c.line} for c in r.closed_months_touched]
+    unproven = [p.as_dict() for p in result.unproven]
     data = {"from": result.from_label, "to": result.to_label, "activities": activities, "months": months,
-            "closed_months_touched": touched, "config_changes": r.config_changes}
+            "closed_months_touched": touched, "closings_unproven": unproven, "config_changes": r.config_changes}
     tables = [
         Table(f"Balances: {result.from_label} → {result.to_label}",
               [Column("id", "Activity"), Column("balance_before", "Before", "money"), Column("balance_after", "After", "money"),
@@ -1040,11 +1041,12 @@ def review_command(
     ]
     alerts = [f"closed month {t['month']}: entry {t['change']}: {t['entry']}" + (f" ({t['file']}:{t['line']})" if t["file"] else "")
               for t in touched]
+    alerts += [str(p) for p in result.unproven]
     notes = [f"config: {change}" for change in r.config_changes]
-    if not (activities or months or touched or r.config_changes):
+    if not (activities or months or touched or unproven or r.config_changes):
         notes.append("No change to balances, closed months or config.")
     render(Report(data, tables, notes, alerts), fmt, _console())
-    if touched:
+    if touched or result.unproven:
         raise typer.Exit(1)
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from .config import Cooperative
 from .core.close import ClosePlan, plan_transactions
 from .errors import CloseRefused, LedgerError, Problem
+from .ledger_text import quote
 from .fingerprint import SourceIndex, config_digest, fingerprints_by_day, sources_digest
 from .journal import Change, write_group
 from .ledger import CLOSE_MARKER, Books, load_books, main_includes
@@ -40,15 +41,6 @@ INCLUDE_BLOCK = f"\n; Closed months, written by coopctl close-month\n{INCLUDE_LI
 
 def closing_path(coop: Cooperative, month) -> Path:
     return coop.closing_dir / f"{month}.beancount"
-
-
-def quote(text: str) -> str:
-    """``text`` as a Beancount string literal: it reads back as exactly ``text`` and can never end the
-    string early (backslashes and quotes escaped; line breaks and tabs written as escapes, so that every
-    entry coopctl writes stays on its own lines)."""
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"')
-               .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
-    return f'"{escaped}"'
 
 
 def _transaction(date: str, narration: str, meta: list[tuple[str, str]], postings: list[tuple[str, Decimal]], currency: str) -> str:

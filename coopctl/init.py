@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 
+from .ledger_text import quote
 from .errors import UsageError
 from .safe_io import atomic_write
 
-COOP = '''# {name}: the cooperative. Money and rates are quoted decimal strings ("0.10", "1900.00").
-name: "{name}"
+COOP = '''# The cooperative. Money and rates are quoted decimal strings ("0.10", "1900.00").
+name: {yaml_name}
 currency: EUR
 ledger: ledgers/main.beancount
 establishments:
@@ -47,7 +49,7 @@ activities: []
 
 MAIN = '''; The cooperative's ledger. Activities post to Income:Activity:<ACT>, Expenses:Activity:<ACT>…
 ; (see coopctl's README, "Ledger conventions"). Closings are included by the first close-month.
-option "title" "{name}"
+option "title" {beancount_name}
 option "operating_currency" "EUR"
 
 include "accounts.beancount"
@@ -80,13 +82,21 @@ repos:
 '''
 
 
+def _one_line_char(char: str) -> bool:
+    """A character a one-line name may hold: printable in YAML (YAML 1.1, §5.1), and no line or tab break."""
+    code = ord(char)
+    return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or code >= 0x10000) \
+        and char not in "\u2028\u2029"
+
+
 def init_cooperative(folder: Path, name: str, today: datetime.date) -> list[Path]:
     """Create a cooperative's files in ``folder`` (new or empty); return them."""
     if folder.exists() and any(folder.iterdir()):
         raise UsageError.one(f"{folder} is not empty; coopctl init creates a new cooperative in a new or empty folder")
-    if not name.strip() or '"' in name or "\n" in name:
-        raise UsageError.one('the name must be one line without double quotes, e.g. --name "Coopérative Exemple"')
-    values = {"name": name.strip(), "year": today.year}
+    if not name.strip() or not all(_one_line_char(c) for c in name):
+        raise UsageError.one('the name must be one line of text, e.g. --name "Coopérative Exemple"')
+    # Written as a YAML double-quoted scalar (JSON's escapes are YAML's) and a Beancount string: any text reads back as typed.
+    values = {"yaml_name": json.dumps(name.strip(), ensure_ascii=False), "beancount_name": quote(name.strip()), "year": today.year}
     files = {
         "config/coop.yaml": COOP.format(**values),
         "config/members.yaml": MEMBERS.format(**values),

@@ -245,7 +245,11 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
 
 
 def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
-    """An opening whose sealed files have changed since close-year: closes then load the whole ledger."""
+    """Why close-month cannot load a closed year's successor alone (then it loads the whole ledger: slower, as right).
+
+    Per-year loads are an optimisation: they need each file to belong to one year (a folder per year, or a name
+    starting with the year) and the closed years' files to be byte for byte those close-year sealed.
+    """
     import re
 
     from .ledger import file_year, seal_digest
@@ -256,14 +260,43 @@ def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
     for path in sorted(folder.glob("*.beancount")) if folder.is_dir() else []:
         if not path.stem.isdigit():
             continue
+        year = int(path.stem)
+        rel = str(path.relative_to(coop.root))
+        mixed = _file_holding_two_years(books, ledger_dir, year)
         found = re.search(r'^\s+sealed: "([0-9a-f]{64})"', path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
         files = [(str(f.relative_to(ledger_dir)), books.ledger.digests[str(f)]) for f in books.ledger.files
-                 if f.is_relative_to(ledger_dir) and (file_year(f.relative_to(ledger_dir)) or 9999) < int(path.stem)]
-        if found is None or seal_digest(files) != found.group(1):
-            problems.append(Problem(f"the files of {int(path.stem) - 1} and before changed after close-year: close-month "
-                                    f"loads the whole ledger instead of {path.stem} alone (reopen {int(path.stem) - 1} "
-                                    "and close it again to seal them anew)", str(path.relative_to(coop.root)), severity="warning"))
+                 if f.is_relative_to(ledger_dir) and (file_year(f.relative_to(ledger_dir)) or 9999) < year]
+        if mixed is not None:
+            problems.append(Problem(f"close-month loads the whole ledger, not {year} alone: {mixed} holds entries of "
+                                    f"{year - 1} or before and is not a file of one year (a folder per year, or file "
+                                    "names starting with the year, let coopctl skip the closed years)", rel, severity="warning"))
+        elif found is None or found.group(1) == "0" * 64:
+            problems.append(Problem(f"close-month loads the whole ledger, not {year} alone: a file of {year - 1} or before "
+                                    "includes other files, so the closed years cannot be sealed", rel, severity="warning"))
+        elif seal_digest(files) != found.group(1):
+            problems.append(Problem(f"the files of {year - 1} and before changed after close-year: close-month "
+                                    f"loads the whole ledger instead of {year} alone (reopen {year - 1} "
+                                    "and close it again to seal them anew)", rel, severity="warning"))
     return problems
+
+
+def _file_holding_two_years(books: Books, ledger_dir: Path, year: int) -> str | None:
+    """A file read by a load of ``year`` alone (not attributed to an earlier year) with transactions before it."""
+    from beancount.core import data
+
+    from .ledger import file_year
+
+    first_day = datetime.date(year, 1, 1)
+    for entry in books.ledger.entries:
+        if isinstance(entry, data.Transaction) and entry.date < first_day:
+            filename = entry.meta.get("filename") or ""
+            if filename.startswith("<"):
+                continue
+            path = Path(filename)
+            attributed = file_year(path.relative_to(ledger_dir)) if path.is_relative_to(ledger_dir) else None
+            if attributed is None or attributed >= year:
+                return str(path.relative_to(books.coop.root.resolve())) if path.is_relative_to(books.coop.root.resolve()) else filename
+    return None
 
 
 def _name_removed_entries(coop: Cooperative, changes: list[ClosedMonthChange]) -> list[ClosedMonthChange]:
@@ -341,6 +374,7 @@ class ReviewResult:
     from_label: str
     to_label: str
     review: Review
+    unproven: tuple[Problem, ...] = ()  # closings that do not recompute, at either revision (check's errors)
 
 
 def _parse_range(coop_root: Path, rev_range: str | None) -> tuple[str, str | None, str, str]:
@@ -375,7 +409,15 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
     with tempfile.TemporaryDirectory(prefix="coopctl-review-") as tmp:
         before = _load_at(from_label, gitrev.export(coop_root, start, Path(tmp) / "from"))
         after = _load_at(to_label, coop_root if end is None else gitrev.export(coop_root, end, Path(tmp) / "to"))
-        return ReviewResult(from_label, to_label, compare(before, after))
+        unproven = [Problem(f"at {label}: {p.message}", p.file, p.line)
+                    for label, books in ((from_label, before), (to_label, after)) for p in _closings_unproven(books)]
+        return ReviewResult(from_label, to_label, compare(before, after), tuple(unproven))
+
+
+def _closings_unproven(books: Books) -> list[Problem]:
+    """What ``check`` would say of a revision's closed months: changed sources, and closings that do not recompute."""
+    changes = closed_month_changes(books.coop, books.ledger.entries, books.figures)
+    return [c.problem() for c in changes] + verify_closings(books.coop, books, {c.month for c in changes})
 
 
 # --------------------------------------------------------------------------- year end

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .closing import _transaction, included_by_main, quote
+from .closing import _transaction, included_by_main
 from .config import Cooperative
 from .core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
 from .errors import CloseRefused, LedgerError, Problem
