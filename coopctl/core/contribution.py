@@ -73,8 +73,10 @@ class Contribution:
 
 
 def schedule_entry(coop: Cooperative, activity: Activity, month: Month) -> ContributionEntry | None:
-    schedule = activity.contribution if activity.contribution is not None else coop.coop.contribution
-    return in_force(schedule, month.last_day)
+    """The contribution rule in force for ``activity`` in ``month``: its own schedule's entry, or, before its
+    own schedule starts (or without one), the cooperative's default."""
+    own = in_force(activity.contribution, month.last_day) if activity.contribution is not None else None
+    return own if own is not None else in_force(coop.coop.contribution, month.last_day)
 
 
 def month_contribution(coop: Cooperative, figures: LedgerFigures, activity_id: str, month: Month, revenue: Decimal) -> Contribution:
