@@ -14,6 +14,7 @@ import ctypes
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -125,9 +126,14 @@ def _non_regular(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "folder").mkdir()
     (tmp / "link-to-fifo").symlink_to(tmp / "fifo")
     (tmp / "link-to-folder").symlink_to(tmp / "folder")
-    return {"fifo": (tmp / "fifo", "a FIFO"), "folder": (tmp / "folder", "a folder"),
-            "device": (Path("/dev/null"), "a device"), "link to a fifo": (tmp / "link-to-fifo", "a FIFO"),
-            "link to a folder": (tmp / "link-to-folder", "a folder")}
+    targets = {"fifo": (tmp / "fifo", "a FIFO"), "folder": (tmp / "folder", "a folder"),
+               "link to a fifo": (tmp / "link-to-fifo", "a FIFO"), "link to a folder": (tmp / "link-to-folder", "a folder")}
+    try:  # a device node of our own (never /dev/null itself: the code before this fix would replace it)
+        os.mknod(tmp / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        targets["device"] = (tmp / "null", "a device")
+    except OSError:
+        pass
+    return targets
 
 
 @pytest.mark.parametrize("option", ["payroll", "statement"])
@@ -140,6 +146,7 @@ def test_an_output_must_be_a_regular_file(option, closed, tmp_path):
         assert run.exit_code == 2, (what, run.stderr)
         if not (option == "payroll" and words == "a folder"):  # typer itself refuses a folder for --output
             one_error_line(run, "not a regular file", words)
+    assert not (tmp_path / "null").exists() or (tmp_path / "null").is_char_device()
     assert (tmp_path / "fifo").is_fifo() and (tmp_path / "link-to-fifo").is_symlink() and (tmp_path / "folder").is_dir()
     assert os.listdir(tmp_path / "folder") == []
 
