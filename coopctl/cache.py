@@ -21,6 +21,23 @@ When it is used (``balance``, ``report``, ``members``, ``treasury``, ``simulate`
 
 ``check``, ``close-month`` and ``reopen`` always load and validate the whole ledger as Beancount
 does. Any unreadable or inconsistent cache is ignored and rewritten.
+
+Never believed over the ledger (issue 14):
+
+- the incremental path accepts a changed file only when every check of the full load can be run on it
+  alone, and runs them (``_incremental``): no parse error, no option, no plugin; only ``open`` and
+  transaction directives (a ``balance``, ``pad``, ``close``, ``note``, ``document``, ``custom``, price,
+  event... needs the whole ledger); no posting at cost (lots live in other files); no absurd amount
+  (``ledger._absurd_amounts``); Beancount's booking, balance and data-type checks; every posting's account
+  open at its date and in a currency its ``open`` allows; every ``open`` of the removed or changed files
+  still there, unchanged; no unknown activity, no activity amount in another currency. Anything else:
+  the full load. A new check in the full load must be added there, or make that path fall back;
+- every cache file carries a SHA-256 (of its name and bytes; the rows file one per slice), verified on
+  read: a mismatch is a cache ignored (a rows slice read late: set aside, and the full load answers);
+- the folders are created 0700 and the files 0600; a folder or file owned by someone else, writable by
+  group or others, or a symbolic link is ignored;
+- a ledger with ``document`` directives or the ``documents`` option is not cached (its validity depends
+  on files outside the ledger).
 """
 
 from __future__ import annotations
@@ -30,6 +47,7 @@ import glob
 import hashlib
 import json
 import os
+import stat
 import time
 from collections import defaultdict
 from decimal import Decimal
@@ -37,12 +55,74 @@ from pathlib import Path
 
 from . import __version__
 from .config import Cooperative, cache_folder
-from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, extract_figures,
+from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, _absurd_amounts, extract_figures,
                      merge_figures)
 from .months import Month
 from .safe_io import atomic_write
 
-FORMAT = 8
+FORMAT = 9
+
+
+# --------------------------------------------------------------------------- owner-only files, with a checksum
+
+
+class _Untrusted(ValueError):
+    """A cache file that is not ours alone, or whose bytes are not those written."""
+
+
+def _trusted_stat(st: os.stat_result, kind) -> bool:
+    return kind(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def _private_folder(folder: Path) -> bool:
+    """Create ``folder`` (0700) or make it so when it is ours; False when it is someone else's or a link."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            return False
+        if stat.S_IMODE(st.st_mode) != 0o700:
+            os.chmod(folder, 0o700)
+        return True
+    except OSError:
+        return False
+
+
+def _trusted_folder(folder: Path) -> bool:
+    try:
+        return _trusted_stat(os.lstat(folder), stat.S_ISDIR)
+    except OSError:
+        return False
+
+
+def _open_trusted(path: Path):
+    """A binary file object on a cache file that is ours alone (no link, owner-only writable), else _Untrusted."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _Untrusted(f"{path}: {exc.strerror}") from None
+    if not _trusted_stat(os.fstat(fd), stat.S_ISREG):
+        os.close(fd)
+        raise _Untrusted(f"{path} is not coopctl's own")
+    return os.fdopen(fd, "rb")
+
+
+def _digest(name: str, payload: bytes) -> str:
+    return hashlib.sha256(name.encode() + b"\0" + payload).hexdigest()
+
+
+def _read_sealed(path: Path) -> bytes:
+    """The payload of a cache file written by ``_write_sealed``, verified (its name and bytes)."""
+    with _open_trusted(path) as handle:
+        raw = handle.read()
+    digest, newline, payload = raw.partition(b"\n")
+    if not newline or digest.decode("ascii", "replace") != _digest(path.name, payload):
+        raise _Untrusted(f"{path}: checksum mismatch")
+    return payload
+
+
+def _write_sealed(path: Path, payload: bytes) -> None:
+    atomic_write(path, _digest(path.name, payload).encode() + b"\n" + payload, mode=0o600)
 
 
 def cache_dir(coop: Cooperative) -> Path:
@@ -110,11 +190,14 @@ def _monthly_rows(figures: LedgerFigures, kind: str, key: str) -> list:
 
 
 class _LazyBooks(dict):
-    """A mapping whose values are converted from JSON rows the first time they are read."""
+    """A mapping whose values are converted from JSON rows the first time they are read.
 
-    def __init__(self, raw: dict, convert) -> None:
+    ``fallback(kind, key)``: the value from a full load, when the cached rows cannot be trusted (damaged,
+    not coopctl's own): the cache is set aside and the full load answers, and rebuilds it."""
+
+    def __init__(self, raw: dict, convert, kind: str = "", fallback=None) -> None:
         super().__init__({key: None for key in raw})
-        self._raw, self._convert = raw, convert
+        self._raw, self._convert, self._kind, self._fallback = raw, convert, kind, fallback
 
     def __getitem__(self, key):
         value = super().__getitem__(key)
@@ -122,14 +205,12 @@ class _LazyBooks(dict):
             try:
                 value = self._convert(self._raw[key])
             except (OSError, ValueError, TypeError, IndexError, ArithmeticError):
-                from .errors import LedgerError
+                if self._fallback is not None:
+                    value = self._fallback(self._kind, key)
+                else:
+                    from .errors import LedgerError
 
-                if isinstance(self._raw, _RowsView):  # forget this cache: the next run loads in full and rebuilds it
-                    try:
-                        (self._raw.rows.path.parent / "index.json").unlink()
-                    except OSError:
-                        pass
-                raise LedgerError.one("coopctl's cache was damaged and has been cleared; run the command again") from None
+                    raise LedgerError.one("coopctl's cache was damaged; run the command again") from None
             super().__setitem__(key, value)
         return value
 
@@ -157,15 +238,15 @@ def _amount_rows(packed: str) -> dict:
     return {datetime.date.fromordinal(r[0]): Decimal(r[1]) for r in json.loads(packed)}
 
 
-def figures_from_json(doc: dict, rows: "_RowsFile | None" = None) -> LedgerFigures:
-    """Figures from their JSON; with ``rows``, the daily rows are [offset, length] slices of that file."""
+def figures_from_json(doc: dict, rows: "_RowsFile | None" = None, fallback=None) -> LedgerFigures:
+    """Figures from their JSON; with ``rows``, the daily rows are [offset, length, digest] slices of that file."""
     figures = LedgerFigures()
     days, receivables = doc["days"], doc["receivables"]
     if rows is not None:
         days, receivables = rows.view(days), rows.view(receivables)
-    figures.days = _LazyBooks(days, _day_rows)
-    figures.receivables = _LazyBooks(receivables, _amount_rows)
-    figures.accounts = _LazyBooks(doc["accounts"], _amount_rows)
+    figures.days = _LazyBooks(days, _day_rows, "days", fallback)
+    figures.receivables = _LazyBooks(receivables, _amount_rows, "receivables", fallback)
+    figures.accounts = _LazyBooks(doc["accounts"], _amount_rows, "accounts", fallback)
     figures.closed = {Month.parse(m): CloseMarker(v[0], v[1], v[2]) for m, v in doc["closed"].items()}
     figures.closed_years = {int(y): CloseMarker(v[0], v[1], v[2]) for y, v in doc["closed_years"].items()}
     figures.opened_after = doc["opened_after"]
@@ -182,21 +263,26 @@ def figures_from_json(doc: dict, rows: "_RowsFile | None" = None) -> LedgerFigur
     return figures
 
 
+def _slice_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
 class _RowsFile:
     """The merged figures' daily rows, kept beside the index: each activity's packed rows is read (one
-    seek) only when that activity is asked for, so a member's balance does not parse the whole ledger's."""
+    seek) only when that activity is asked for, so a member's balance does not parse the whole ledger's.
+    Each slice is checked against its digest in the (checked) index."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle = None
 
-    def read(self, offset: int, length: int) -> str:
+    def read(self, offset: int, length: int, digest: str) -> str:
         if self._handle is None:
-            self._handle = self.path.open("rb")
+            self._handle = _open_trusted(self.path)
         self._handle.seek(offset)
         raw = self._handle.read(length)
-        if len(raw) != length:
-            raise ValueError("cache rows file is short")
+        if len(raw) != length or _slice_digest(raw) != digest:
+            raise _Untrusted("cache rows do not match their checksum")
         return raw.decode("utf-8")
 
     def view(self, slices: dict) -> dict:
@@ -211,8 +297,8 @@ class _RowsView(dict):
         self.rows = rows
 
     def __getitem__(self, key):
-        offset, length = super().__getitem__(key)
-        return self.rows.read(offset, length)
+        offset, length, digest = super().__getitem__(key)
+        return self.rows.read(offset, length, digest)
 
     def get(self, key, default=None):
         return self[key] if key in self else default
@@ -225,7 +311,7 @@ def _split_rows(doc: dict) -> tuple[bytes, dict]:
         slices = {}
         for key, packed in doc[kind].items():
             raw = packed.encode("utf-8")
-            slices[key] = [offset, len(raw)]
+            slices[key] = [offset, len(raw), _slice_digest(raw)]
             chunks.append(raw)
             offset += len(raw)
         out[kind] = slices
@@ -237,8 +323,8 @@ def _write_index(folder: Path, index: dict, merged: LedgerFigures) -> None:
     raw, doc = _split_rows(figures_to_json(merged))
     name = f"rows-{hashlib.sha256(raw).hexdigest()[:20]}.bin"
     target = folder / name
-    if not target.exists():
-        atomic_write(target, raw)
+    if not _ours(target) or target.stat().st_size != len(raw):
+        atomic_write(target, raw, mode=0o600)
     _write_json(folder / "index.json", {**index, "merged": doc, "rows": name})
     for old in folder.glob("rows-*.bin"):
         if old.name != name:
@@ -252,11 +338,23 @@ def _write_index(folder: Path, index: dict, merged: LedgerFigures) -> None:
 
 
 def _write_json(path: Path, doc: dict) -> None:
-    atomic_write(path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
+    _write_sealed(path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
 
 
 def _rel(coop: Cooperative, path: str) -> str:
     return str(Path(path).resolve().relative_to(coop.root.resolve()))
+
+
+def _ours(path: Path) -> bool:
+    """An existing cache file that may be kept: ours alone (a damaged one is removed when it is read)."""
+    try:
+        return _trusted_stat(os.lstat(path), stat.S_ISREG)
+    except OSError:
+        return False
+
+
+def _has_cost(entry) -> bool:
+    return any(posting.cost is not None for posting in entry.postings)
 
 
 def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str, LedgerFigures], merged: LedgerFigures) -> None:
@@ -265,22 +363,41 @@ def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str,
         return
     from beancount.core import data
 
+    if ledger.options.get("documents") or any(isinstance(e, data.Document) for e in ledger.entries):
+        return  # its validity depends on files outside the ledger: always loaded in full
     try:
         folder = cache_dir(coop)
+        if not (_private_folder(folder) and _private_folder(folder / "files")):
+            return  # someone else's folder: not written, not read
         files = {_rel(coop, name): {"sha": sha, "includes": ledger.includes.get(name, []), "stat": _stat_key(Path(name))}
                  for name, sha in ledger.digests.items()}
         incremental = (not coop.coop.ledger_plugins and set(per_file) <= set(files)
-                       and not any(isinstance(e, (data.Balance, data.Pad, data.Close)) for e in ledger.entries))
-        opened = {e.account: e.date.toordinal() for e in ledger.entries if isinstance(e, data.Open)}
+                       and not any(isinstance(e, (data.Balance, data.Pad, data.Close)) or (isinstance(e, data.Transaction) and _has_cost(e))
+                                   for e in ledger.entries))
+        opened = {e.account: [e.date.toordinal(), sorted(e.currencies or []), _booking(e), _rel(coop, e.meta["filename"])]
+                  for e in ledger.entries if isinstance(e, data.Open) and e.meta and e.meta.get("filename")}
         for rel, info in files.items():
             target = folder / "files" / f"{info['sha']}.json"
-            if not target.exists():
+            if not _ours(target):
                 _write_json(target, figures_to_json(per_file.get(rel, LedgerFigures())))
         _write_index(folder, {"format": FORMAT, "config": config_key(coop), "files": files,
                               "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS, "incremental": incremental,
                               "opened": opened}, merged)
     except OSError:
         pass  # a cache that cannot be written is only slower, never wrong
+
+
+def _booking(entry) -> str:
+    return entry.booking.name if entry.booking is not None else ""
+
+
+def _set_aside(folder: Path) -> None:
+    """Forget the cache's index and rows (damaged, or not ours): the next full load writes them again."""
+    for path in [folder / "index.json", *folder.glob("rows-*.bin")]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 # --------------------------------------------------------------------------- reading
@@ -314,7 +431,9 @@ def cached_figures(coop: Cooperative) -> LedgerFigures | None:
         return None
     folder = cache_dir(coop)
     try:
-        index = json.loads((folder / "index.json").read_bytes())
+        if not _trusted_folder(folder):
+            return None
+        index = json.loads(_read_sealed(folder / "index.json"))
         if index.get("format") != FORMAT or index.get("config") != config_key(coop):
             return None
         started_ns = time.time_ns()
@@ -322,15 +441,33 @@ def cached_figures(coop: Cooperative) -> LedgerFigures | None:
         if {rel: sha for rel, (sha, _) in current.items()} == {rel: v["sha"] for rel, v in index["files"].items()}:
             rows = _RowsFile(folder / index["rows"])
             merged = index["merged"]
-            end = max((o + n for kind in ("days", "receivables") for o, n in merged[kind].values()), default=0)
+            end = max((o + n for kind in ("days", "receivables") for o, n, _digest in merged[kind].values()), default=0)
             if rows.path.stat().st_size != end:
                 return None  # a rows file that is not the one the index describes: load in full
-            return figures_from_json(merged, rows)
+            return figures_from_json(merged, rows, _full_load_fallback(coop, folder))
         if not index.get("incremental"):
             return None
         return _incremental(coop, folder, index, current, parsed, started_ns)
     except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         return None  # whatever is wrong with the cache, the full load is the answer
+
+
+def _full_load_fallback(coop: Cooperative, folder: Path):
+    """For rows found damaged (or not ours) when they are read: set the cache aside, load in full (once),
+    and answer from that load; the full load writes the cache again."""
+    loaded: list[LedgerFigures] = []
+
+    def fallback(kind: str, key: str):
+        if not loaded:
+            from .ledger import load_books, require_clean
+
+            _set_aside(folder)
+            books = load_books(coop, fill_cache=True)
+            require_clean(books)
+            loaded.append(books.figures)
+        return getattr(loaded[0], kind).get(key) or {}
+
+    return fallback
 
 
 def _walk(coop: Cooperative, known: dict, trusted_before_ns: int = 0) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple]]:
@@ -380,54 +517,79 @@ def _follow(path: Path, patterns: list[str], root: Path, stack: list[Path]) -> N
                 stack.append(resolved)
 
 
+IGNORED_OPTIONS = {"filename", "include", "dcontext", "input_hash", "commodities"}  # set by any file's own content
+
+
 def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, parsed: dict, started_ns: int) -> LedgerFigures:
+    """The figures merged from every file's, the changed files read alone and checked as the full load would
+    check them (see the module's docstring); _FullLoadNeeded whenever a check needs the whole ledger."""
     from beancount.core import data
     from beancount.loader import aggregate_options_map
     from beancount.ops import validation
-    from beancount.parser import booking
+    from beancount.parser import booking, parser
 
-    opened = {account: datetime.date.fromordinal(day) for account, day in index["opened"].items()}
-    top = aggregate_options_map(parsed[next(iter(current))][2], []) if next(iter(current)) in parsed else None
+    if not _trusted_folder(folder / "files"):
+        raise _FullLoadNeeded
+    main = next(iter(current))
+    if main in parsed:
+        raise _FullLoadNeeded  # the main file: the whole ledger's options and includes
+    root = coop.root.resolve()
+    known = index["files"]
+    changed = {rel for rel in known if rel not in current or current[rel][0] != known[rel]["sha"]}
+    before = {account: tuple(v[:3]) + (v[3],) for account, v in index["opened"].items()}
+    opened = {account: v for account, v in before.items() if v[3] not in changed}
+    defaults = parser.parse_string("")[2]
+    for rel, (entries, errors, options) in parsed.items():
+        if errors or any(options[k] != defaults[k] for k in defaults if k not in IGNORED_OPTIONS):
+            raise _FullLoadNeeded  # a parse error, an option, a plugin
+        for entry in entries:
+            if not isinstance(entry, (data.Open, data.Transaction)) or (isinstance(entry, data.Transaction) and _has_cost(entry)):
+                raise _FullLoadNeeded  # needs the whole ledger: balance, pad, close, note, custom, price, lots...
+            if isinstance(entry, data.Open):
+                if entry.account in opened:
+                    raise _FullLoadNeeded  # a second open of an account
+                opened[entry.account] = (entry.date.toordinal(), sorted(entry.currencies or []), _booking(entry), rel)
+        if _absurd_amounts(entries, root):
+            raise _FullLoadNeeded
+    for account, (day, currencies, method, _rel_file) in before.items():
+        now = opened.get(account)
+        if now is None or now[:3] != (day, currencies, method):
+            raise _FullLoadNeeded  # an open removed or changed: other files' postings may need it
+    top = aggregate_options_map(parser.parse_file(str(coop.ledger_path))[2], [])
     parts = []
     new_files = {}
     for rel, (sha, _patterns) in current.items():
         stored = folder / "files" / f"{sha}.json"
         if rel not in parsed:
-            parts.append(figures_from_json(json.loads(stored.read_bytes())))
+            try:
+                parts.append(figures_from_json(json.loads(_read_sealed(stored))))
+            except ValueError:
+                if _ours(stored) or stored.is_symlink():
+                    stored.unlink()
+                raise _FullLoadNeeded from None
             continue
-        entries, errors, options = parsed[rel]
-        if errors or options["plugin"] or options["plugin_processing_mode"] != "default":
-            raise _FullLoadNeeded
-        if any(isinstance(e, (data.Balance, data.Pad, data.Close)) for e in entries):
-            raise _FullLoadNeeded
-        if top is None:
-            from beancount.parser import parser
-
-            top = aggregate_options_map(parser.parse_file(str(coop.ledger_path))[2], [])
+        entries = parsed[rel][0]
         booked, booking_errors = booking.book(sorted(entries, key=data.entry_sortkey), top)
-        if booking_errors or validation.validate_check_transaction_balances(booked, top):
+        if (booking_errors or validation.validate_check_transaction_balances(booked, top)
+                or validation.validate_data_types(booked, top)):
             raise _FullLoadNeeded
-        for entry in booked:
-            if isinstance(entry, data.Open):
-                if entry.account in opened:
-                    raise _FullLoadNeeded  # a second open of an account
-                opened[entry.account] = entry.date
         for entry in booked:
             if isinstance(entry, data.Transaction):
                 for posting in entry.postings:
-                    if posting.account not in opened or opened[posting.account] > entry.date:
-                        raise _FullLoadNeeded
+                    info = opened.get(posting.account)
+                    if (info is None or info[0] > entry.date.toordinal()
+                            or (info[1] and (posting.units is None or posting.units.currency not in info[1]))):
+                        raise _FullLoadNeeded  # an account not open at that date, or a currency its open refuses
         figures, problems = extract_figures(coop, booked)
         if problems:
-            raise _FullLoadNeeded
+            raise _FullLoadNeeded  # an unknown activity, an activity amount in another currency
         parts.append(figures)
         new_files[sha] = figures
     merged = merge_figures(parts)
     for sha, figures in new_files.items():
         _write_json(folder / "files" / f"{sha}.json", figures_to_json(figures))
-    root = coop.root.resolve()
     files = {rel: {"sha": sha, "includes": patterns, "stat": _stat_key(root / rel)} for rel, (sha, patterns) in current.items()}
     kept = {k: v for k, v in index.items() if k not in ("merged", "rows")}
-    _write_index(folder, {**kept, "files": files, "opened": {a: d.toordinal() for a, d in opened.items()},
+    _write_index(folder, {**kept, "files": files, "opened": {a: list(v) for a, v in opened.items()},
                           "trusted_before_ns": started_ns - RACY_MARGIN_NS}, merged)
     return merged

@@ -26,7 +26,7 @@ from decimal import Decimal
 from .core.close import ClosePlan
 from .core.treasury import TreasuryState
 from .core.reports import ActivityMonth
-from .errors import EXIT_USAGE, CoopctlError
+from .errors import EXIT_DATA, EXIT_USAGE, CoopctlError
 from .i18n import N_, _
 from .money import round_cent
 from .months import Month
@@ -87,10 +87,29 @@ class CoopctlGroup(TyperGroup):
         except KeyboardInterrupt:
             _stderr("interrupted; nothing was left half-written")
             sys.exit(130)
+        except OSError as exc:  # standard output full or closed, or a file that could not be read
+            _output_failed(exc)
         finally:
             if paused:
                 gc.enable()
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            _output_failed(exc)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _output_failed(exc: OSError) -> None:
+    """One line for a failed write to standard output (disk full, closed pipe) or another I/O error; exit 1."""
+    where = exc.filename or "standard output"
+    _stderr(f"error: {where}: cannot write ({exc.strerror or exc})" if where == "standard output"
+            else f"error: {where}: {exc.strerror or exc}")
+    try:  # what is still buffered for standard output goes nowhere, so that Python's exit does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+    sys.exit(EXIT_DATA)
 
 
 app = typer.Typer(
@@ -601,7 +620,7 @@ def payroll_command(
     from rich.console import Console
 
     render(report, fmt, Console(file=buffer, width=200, no_color=True, highlight=False))
-    service.write_export(output, buffer.getvalue())
+    service.write_export(output, buffer.getvalue(), state.root)
     _stderr(f"wrote {output} ({len(rows)} members)")
 
 
@@ -951,7 +970,7 @@ def statement_command(
     if html is not None:
         from .statement_html import statement_html
 
-        service.write_export(html, statement_html(result))
+        service.write_export(html, statement_html(result), state.root)
         report.notes.append(_("Printable page written to {file}.").format(file=html))
     render(report, fmt, _console())
 

@@ -107,14 +107,29 @@ def _footer_text(value: Any, kind: str) -> str:
     return _(str(value)) if kind == "text" and isinstance(value, str) else _cell_text(value, kind)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP: CSV injection)
+
+
 def _csv_text(value: Any, kind: str) -> str:
+    """A CSV cell. Numbers are written as they are (-12.50 stays -12.50); a text cell that a spreadsheet
+    would run as a formula (starting with = + - @, a tab or a carriage return) gets a leading quote."""
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return fmt_amount(value) if kind == "money" else f"{value}"
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        return fmt_amount(value) if kind == "money" and isinstance(value, Decimal) else f"{value}"
     if isinstance(value, (list, tuple)):
-        return "; ".join(str(item) for item in value)
-    return str(value)
+        return "; ".join(_csv_text(item, "text") for item in value)
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not (kind in ("money", "rate", "int") and _is_number(text)):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:
+        return False
 
 
 def _render_plain(report: Report, console: Console) -> None:

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import fcntl
 import getpass
 import os
 import socket
+import stat
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
 
-from .errors import CoopctlError
+from .errors import CoopctlError, UsageError
 
 LOCK_NAME = ".coopctl.lock"
 
@@ -39,6 +41,27 @@ class LockHeld(CoopctlError):
     """Another coopctl process is writing this cooperative."""
 
 
+class UnsafeFile(CoopctlError):
+    """A file coopctl would write is not a plain file of its own (a symbolic link, a FIFO, a device...)."""
+
+
+class WriteFailed(CoopctlError, OSError):
+    """A write failed (disk full, file too large, read-only file system, permission denied...).
+
+    Nothing was changed: the temporary file is removed and the target keeps its bytes. It is also an
+    ``OSError``, so that callers for whom a failed write is not an error (the caches) keep skipping it.
+    """
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, word in ((stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return word
+    return "not a regular file"
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -50,15 +73,32 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, fault_points: bool = False) -> None:
+def atomic_write(path: Path, data: bytes, fault_points: bool = False, *, create_folders: bool = True,
+                 mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder).
 
     ``fault_points``: a ledger write, where the crash test's pauses apply (COOPCTL_FAULT_PAUSE).
+    ``create_folders``: create missing folders (coopctl's own: closing/, openings/, its cache), never for a
+    file the user named. ``mode``: the new file's permissions (default: the old file's, else 0666 less umask).
+    Any failure (disk full, file too large, read-only, permission denied) raises ``WriteFailed`` naming
+    ``path``, with the temporary file removed and ``path`` untouched.
     """
+    try:
+        _atomic_write(path, data, fault_points, create_folders, mode)
+    except WriteFailed:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise WriteFailed.one(f"cannot write ({reason}); nothing was changed", str(path)) from None
+
+
+def _atomic_write(path: Path, data: bytes, fault_points: bool, create_folders: bool, mode: int | None) -> None:
     step = _step if fault_points else (lambda: None)
     folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    if create_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        mode = path.stat().st_mode & 0o777 if path.exists() else None
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -87,6 +127,33 @@ def atomic_write(path: Path, data: bytes, fault_points: bool = False) -> None:
     step()
 
 
+def check_output(path: Path, root: Path, protected: list[Path]) -> None:
+    """Refuse, before anything is written, a file named by ``--output``/``--html`` that is not a plain
+    file of the user's: one of the cooperative's own files or folders (``protected``: config/, the
+    ledger folder, the lock, .git, any ``.beancount`` file in it), a folder, FIFO, device or socket (or
+    a symbolic link to one), or a file whose folder is missing (never created silently)."""
+    target = Path(os.path.abspath(path))
+    parent = target.parent
+    if not os.path.lexists(parent):
+        raise UsageError.one(f"cannot write {path}: the folder {parent} does not exist; create it first")
+    if not parent.is_dir():
+        raise UsageError.one(f"cannot write {path}: {parent} is not a folder")
+    try:
+        mode = os.stat(target).st_mode  # through a symbolic link: what would be written
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise UsageError.one(f"cannot write {path}: {exc.strerror}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError.one(f"cannot write {path}: it is {_kind(mode)}, not a regular file")
+    root = root.resolve()
+    for candidate in (target, target.resolve()):
+        own = candidate.is_relative_to(root) and candidate.suffix == ".beancount"
+        if own or any(candidate == p or candidate.is_relative_to(p) for p in protected):
+            raise UsageError.one(f"cannot write {path}: it is one of the cooperative's own files (config, ledgers, lock); "
+                                 "choose a file outside them")
+
+
 def remove_file(path: Path) -> None:
     """Remove a file coopctl wrote, durably."""
     with contextlib.suppress(FileNotFoundError):
@@ -94,11 +161,37 @@ def remove_file(path: Path) -> None:
     _fsync_dir(path.parent)
 
 
+def _open_lock(lock_path: Path) -> int:
+    """Open (or create) the lock file: never through a symbolic link, never a FIFO, device, folder or a
+    file with other names (a hard link), since the lock is truncated and written."""
+    refuse = "{what} where coopctl's lock file should be; coopctl never writes through it: remove it (a lock file is never committed)"
+    try:
+        st = os.lstat(lock_path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise WriteFailed.one(f"cannot open the lock ({exc.strerror})", LOCK_NAME) from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise UnsafeFile.one(refuse.format(what=_kind(st.st_mode)), LOCK_NAME)
+    try:  # no O_TRUNC; O_NONBLOCK: a FIFO swapped in meanwhile must not block the open
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFile.one(refuse.format(what="a symbolic link"), LOCK_NAME) from None
+        raise WriteFailed.one(f"cannot open the lock ({exc.strerror})", LOCK_NAME) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        os.close(fd)
+        what = _kind(st.st_mode) if not stat.S_ISREG(st.st_mode) else f"a file with {st.st_nlink} names (a hard link)"
+        raise UnsafeFile.one(refuse.format(what=what), LOCK_NAME)
+    return fd
+
+
 @contextlib.contextmanager
 def cooperative_lock(root: Path, command: str) -> Iterator[None]:
     """Hold the cooperative's write lock for the duration of the block."""
     lock_path = root / LOCK_NAME
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(lock_path)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -111,12 +204,16 @@ def cooperative_lock(root: Path, command: str) -> Iterator[None]:
         except Exception:  # noqa: BLE001 - no user name is not an error here
             user = "?"
         info = f"pid {os.getpid()} ({user}@{socket.gethostname()}, `{command}`, since {stamp})"
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, info.encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, info.encode(), 0)
+        except OSError as exc:
+            raise WriteFailed.one(f"cannot write the lock ({exc.strerror}); nothing was changed", LOCK_NAME) from None
         try:
             yield
         finally:
-            os.ftruncate(fd, 0)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

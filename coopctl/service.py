@@ -35,7 +35,7 @@ from .ledger import Books, LedgerFigures, load_books, require_clean
 from .months import Month
 from .ownfiles import YEAR_CLOSE, OwnFiles
 from .recompute import verify_closings
-from .safe_io import atomic_write, command_line, cooperative_lock
+from .safe_io import LOCK_NAME, atomic_write, check_output, command_line, cooperative_lock
 from .yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
 
 
@@ -174,9 +174,18 @@ def tutors(root: Path | None, tutor: str | None, as_of: datetime.date) -> tuple[
     return coop, figures, lifecycle_alerts(coop, figures, as_of, locate=False)
 
 
-def write_export(path: Path, text: str) -> None:
-    """Write an export atomically (temporary file, fsync, rename)."""
-    atomic_write(path, text.encode("utf-8"))
+def write_export(path: Path, text: str, root: Path | None = None) -> None:
+    """Write an export atomically (temporary file, fsync, rename) to a file the user named.
+
+    Refused (usage error, nothing written): the cooperative's own files (config/, the ledger folder,
+    any .beancount file, the lock, .git), a target that is not a regular file, a missing folder.
+    """
+    coop = load_cooperative(find_root(root))
+    protected = [coop.root / "config", coop.root / LOCK_NAME, coop.root / ".git"]
+    if coop.ledger_path.parent.resolve() != coop.root.resolve():
+        protected.append(coop.ledger_path.parent)
+    check_output(path, coop.root, [p.resolve() for p in protected] + protected)
+    atomic_write(path, text.encode("utf-8"), create_folders=False)
 
 
 def treasury(root: Path | None, as_of: datetime.date) -> TreasuryState:

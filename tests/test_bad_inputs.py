@@ -232,6 +232,25 @@ CASES = [
          ["--lang", "de", "report"], 2),
     Case("statement-unknown-member", "command line", "a statement for an unknown member", None,
          "no member 'zoe' in config/members.yaml", ["statement", "zoe", "--year", "2026"]),
+    # issue 14, hostile input: files and paths, the cache (h2)
+    Case("lock-symlink", "ledger", "a committed .coopctl.lock that is a symbolic link (to config/coop.yaml)",
+         lambda folder: (folder / ".coopctl.lock").symlink_to(folder / "config" / "coop.yaml"),
+         ".coopctl.lock: a symbolic link where coopctl's lock file should be"),
+    Case("output-missing-folder", "command line", "an export into a folder that does not exist", run_first("close-month", "2026-10"),
+         "cannot write /tmp/coopctl-no-such-folder/paie.csv: the folder /tmp/coopctl-no-such-folder does not exist; create it first",
+         ["payroll", "2026-10", "--output", "/tmp/coopctl-no-such-folder/paie.csv"], 2),
+    Case("output-folder", "command line", "a printable page written over a folder", None,
+         "cannot write /tmp: it is a folder, not a regular file", ["statement", "alice", "--year", "2026", "--html", "/tmp"], 2),
+    Case("cache-absurd-after-warm-run", "ledger", "an absurd amount added to a month's file after a run that filled the cache",
+         both(append(L, 'include "months/*.beancount"\n'), write("ledgers/months/2026-11.beancount", ""),
+              run_first("balance", "alice", "--as-of", "2026-10-31"),
+              append("ledgers/months/2026-11.beancount", '2026-11-02 * "Huge"\n  Income:Activity:BoisNomade  -1000000000000.00 EUR\n  Assets:Bank:Main\n')),
+         "ledgers/months/2026-11.beancount:2: amount -1000000000000.00 is absurd", ["balance", "alice", "--as-of", "2026-10-31"]),
+    Case("cache-currency-after-warm-run", "ledger", "a posting in a currency its account does not allow, added after a run that filled the cache",
+         both(append(L, 'include "months/*.beancount"\n2020-01-01 open Equity:Coop:Exchange\n'), write("ledgers/months/2026-11.beancount", ""),
+              run_first("balance", "alice", "--as-of", "2026-10-31"),
+              append("ledgers/months/2026-11.beancount", '2026-11-02 * "Dollars"\n  Assets:Bank:Main  10.00 USD\n  Equity:Coop:Exchange\n')),
+         "Invalid currency USD for account 'Assets:Bank:Main'", ["balance", "alice", "--as-of", "2026-10-31"]),
 ]
 
 
