@@ -82,6 +82,7 @@ def write_group(root: Path, changes: list[Change], verify: Callable[[], None] | 
     when left empty).
     """
     root = root.resolve()
+    new_folders = tuple(folder for folder in new_folders if not folder.exists())  # only these are removed on undo
     befores = [(change.path, _read(change.path)) for change in changes]
     record = {
         "version": JOURNAL_VERSION,

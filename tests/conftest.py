@@ -19,6 +19,8 @@ import os as _os  # noqa: E402
 import tempfile as _tempfile  # noqa: E402
 
 _os.environ.setdefault("COOPCTL_CACHE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-cache-"))
+# ...and their write journals too (coopctl.journal), never in ~/.local/state.
+_os.environ.setdefault("COOPCTL_STATE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-state-"))
 # English unless a test asks otherwise, whatever the machine's LANG.
 _os.environ["COOPCTL_LANG"] = "en"
 
