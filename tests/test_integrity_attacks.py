@@ -685,8 +685,12 @@ def _crash_runs(tmp_path: Path, name: str, start: Path, args: tuple[str, ...], r
 
 
 def test_sigkill_during_close_year_and_reopen(tmp_path):
-    """At least 50 SIGKILLs across close-year and reopen (year), each followed by check and a retry."""
+    """At least 50 SIGKILLs across close-year and reopen (year), each followed by check and a retry.
+
+    The 2026 folder exists already here (a kill while close-year creates it is the next test's hole)."""
     open_year = one_file_coop(tmp_path / "open-year")
+    append(open_year / "ledgers/2026/2026-01.beancount", "; 2026\n")
+    append(open_year / MAIN, '\ninclude "2026/*.beancount"\n')
     closed_year = tmp_path / "closed-year"
     import shutil
 
@@ -698,3 +702,30 @@ def test_sigkill_during_close_year_and_reopen(tmp_path):
     for outcomes in (closing, reopening):
         assert outcomes["undone"] > 0 and outcomes["done"] > 0, outcomes
         assert outcomes["journal left"] > 0, outcomes  # some kills did land inside a journaled group
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a SIGKILL while close-year writes the new year's first file leaves its temporary file "
+    "(ledgers/2026/.2026-01.beancount.*.tmp); journal._undo removes the folders it created only when empty, so "
+    "ledgers/2026/ stays, and the retry (yearclose.write_year_close: create_folder = not folder.exists()) writes "
+    "no first file, no include, and a different close and seal: not byte for byte the clean run (and check's "
+    "leftover-temp warning looks only in ledgers/ and closing/)"))
+def test_sigkill_while_close_year_creates_the_new_year_folder(tmp_path):
+    import shutil
+
+    start = one_file_coop(tmp_path / "start")
+    clean = tmp_path / "clean"
+    shutil.copytree(start, clean)
+    assert run_cli(clean, "close-year", "2025").exit_code == 0
+    folder = tmp_path / "killed"
+    shutil.copytree(start, folder)
+    proc = _start(folder, 0.3, "close-year", "2025")
+    deadline = time.monotonic() + 60
+    while not list((folder / "ledgers/2026").glob(".2026-01.beancount.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)  # inside atomic_write of ledgers/2026/2026-01.beancount
+    proc.wait(timeout=60)
+    assert run_cli(folder, "check").exit_code == 0
+    assert _files(folder) == _files(start)
+    assert run_cli(folder, "close-year", "2025").exit_code == 0
+    assert _files(folder) == _files(clean)
