@@ -593,3 +593,40 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
     _write_index(folder, {**kept, "files": files, "opened": {a: list(v) for a, v in opened.items()},
                           "trusted_before_ns": started_ns - RACY_MARGIN_NS}, merged)
     return merged
+
+
+# --------------------------------------------------------------------------- proven openings
+
+
+def _proofs_path(coop: Cooperative) -> Path:
+    return cache_dir(coop) / "proven-openings.json"
+
+
+def remember_proven_opening(coop: Cooperative, year: int, opening: bytes) -> None:
+    """Remember that what a load of ``year`` alone trusts (``openings/YEAR.beancount`` and the earlier years'
+    surplus splits: ``opening``, their bytes) was proven by a whole load: written by close-year, or recomputed
+    byte for byte by ``check``/``close-month``. Only then may close-month read the year alone (a hash in the
+    repository proves nothing: anyone can recompute it)."""
+    if not enabled() or not _private_folder(cache_dir(coop)):
+        return
+    path = _proofs_path(coop)
+    try:
+        known = json.loads(_read_sealed(path))
+    except (_Untrusted, ValueError, OSError):
+        known = {}
+    known[str(year)] = hashlib.sha256(opening).hexdigest()
+    try:
+        _write_sealed(path, json.dumps(known, sort_keys=True).encode())
+    except OSError:
+        pass  # an optimisation only: the next close loads the whole ledger
+
+
+def proven_opening(coop: Cooperative, year: int, opening: bytes) -> bool:
+    """Whether these bytes of ``openings/YEAR.beancount`` were proven by a whole load on this machine."""
+    if not enabled() or not _trusted_folder(cache_dir(coop)):
+        return False
+    try:
+        known = json.loads(_read_sealed(_proofs_path(coop)))
+    except (_Untrusted, ValueError, OSError):
+        return False
+    return isinstance(known, dict) and known.get(str(year)) == hashlib.sha256(opening).hexdigest()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -130,6 +131,12 @@ def _undo(root: Path, record: dict) -> list[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, before, fault_points=True)
         restored.append(path)
+    for item in record["files"]:  # temporary files a killed atomic write left beside the group's files
+        path = root / item["path"]
+        if path.parent.is_dir():
+            for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
     for name in reversed(record.get("folders", [])):
         folder = root / name
         with contextlib.suppress(OSError):

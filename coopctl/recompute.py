@@ -88,11 +88,14 @@ def _group_by_own_file(entries: list, own_files: OwnFiles) -> dict[str, tuple[Ow
     return groups
 
 
-def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] | frozenset = frozenset()) -> list[Problem]:
+def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] | frozenset = frozenset(),
+                    proven: dict[int, bytes] | None = None) -> list[Problem]:
     """Every way the files coopctl wrote differ from what it would write now (errors); see the module doc.
 
     ``changed_months``: closed months whose sources or config changed since their close (reported by the
-    fingerprints already): their files, and the later ones, are not compared again.
+    fingerprints already): their files, and the later ones, are not compared again. ``proven``, when given,
+    receives the openings that recompute byte for byte (by year): a caller may remember them when the
+    whole answer is clean (``cache.remember_proven_opening``).
     """
     root = coop.root.resolve()
     ledger_dir = coop.ledger_path.parent.resolve()
@@ -143,8 +146,8 @@ def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] 
                    if kind.kind == MONTH_CLOSE}
     first_changed = min(changed_months) if changed_months else None
     for month in closed:
-        if first_changed is not None and month >= first_changed:
-            break
+        if first_changed is not None and month > first_changed:
+            break  # later months' openings depend on the changed one: repair it first
         marker = figures.closed[month]
         path = (root / marker.file) if marker.file else closing_path(coop, month)
         key = str(path.resolve())
@@ -160,10 +163,35 @@ def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] 
         if expected != found:
             if first:
                 problems += _before_first_close(coop, sources, month, marker, path)
-            problems.append(mismatch(path, root, expected, found, f"the closing file of {month}", str(month)))
+            if month in changed_months and _marker_consistent(month, marker.meta):
+                pass  # the entries (or the config) changed, as reported above; the closing file says what it said
+            elif month in changed_months:
+                line, want, have = first_difference(expected, found)
+                rel = _rel(path, root)
+                problems.append(Problem(
+                    f"the closing file of {month} no longer matches the month's entries and config (line {line}: expected "
+                    f"`{_short(want)}`, found `{_short(have)}`): if this file was edited, restore it from git "
+                    f"(git checkout -- {rel}); if the entries or the config were, see the errors above", rel, line))
+            else:
+                problems.append(mismatch(path, root, expected, found, f"the closing file of {month}", str(month)))
     if first_changed is None:
-        problems += _verify_years(coop, books, groups, own_files, own_on_disk)
+        problems += _verify_years(coop, books, groups, own_files, own_on_disk, proven if proven is not None else {})
     return problems
+
+
+def _marker_consistent(month: Month, meta: dict) -> bool:
+    """Whether a close marker's recorded fingerprints still add up to its own digest and count (else it was edited)."""
+    from .core.integrity import recorded_entries
+    from .fingerprint import sources_digest
+
+    recorded = recorded_entries(month, meta)
+    if recorded is None:
+        return False
+    by_day: dict = {}
+    for day, fingerprint, _ in recorded:
+        by_day.setdefault(day, []).append(fingerprint)
+    by_day = {day: sorted(prints) for day, prints in by_day.items()}
+    return str(meta.get("sources")) == sources_digest(by_day) and str(meta.get("entries")) == str(len(recorded))
 
 
 def _before_first_close(coop: Cooperative, sources: SourceIndex, first: Month, marker, path: Path) -> list[Problem]:
@@ -185,10 +213,12 @@ def _before_first_close(coop: Cooperative, sources: SourceIndex, first: Month, m
     return problems
 
 
-def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnFiles, own_on_disk: dict) -> list[Problem]:
+def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnFiles, own_on_disk: dict,
+                  proven: dict[int, bytes]) -> list[Problem]:
     """The year closes, their openings and the surplus splits, written again and compared."""
     from .core.yearend import plan_year_close, surplus_proposal, year_employees
     from .yearclose import expected_opening_bytes, expected_surplus_bytes, expected_year_close_bytes
+    from .yearclose import year_closing_path as year_closing_file
 
     root = coop.root.resolve()
     problems: list[Problem] = []
@@ -210,13 +240,19 @@ def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnF
             opening_path = coop.ledger_path.parent / "openings" / f"{year + 1}.beancount"
             if opening_path.is_file() and opening is not None:
                 expected, seal_only = expected_opening_bytes(opening, opening_path.read_bytes())
+                if expected == opening_path.read_bytes() and expected_close == found:
+                    proven[year + 1] = expected
                 if not seal_only and expected != opening_path.read_bytes():
                     problems.append(mismatch(opening_path, root, expected, opening_path.read_bytes(),
                                              f"the opening of {year + 1}", str(year)))
         elif kind.kind == SURPLUS and kind.year is not None and kind.day is not None:
             year = kind.year
             policy = coop.coop.surplus
-            entries = [e for e in books.ledger.entries if own_files.kind((e.meta or {}).get("filename")) != kind]
+            if books.year is not None and year < books.year:
+                continue  # a year-scoped load cannot plan an earlier year; check (a whole load) proves it
+            year_close = own_files.kind(str(year_closing_file(coop, year)))
+            entries = [e for e in books.ledger.entries
+                       if own_files.kind((e.meta or {}).get("filename")) not in (kind, year_close)]
             plan, _ = plan_year_close(coop, entries, figures, year)
             proposal = None
             if policy is not None:

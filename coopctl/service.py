@@ -83,12 +83,42 @@ def close_month(root: Path | None, month: Month | None, dry_run: bool, today: da
 
 
 def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
-    """The year a close may load alone: the latest one close-year opened (when the month is in it)."""
+    """The year a close may load alone: the latest one close-year opened (when the month is in it), and only
+    when a whole load on this machine proved, byte for byte, what such a load reads but cannot recompute:
+    the opening, and the surplus splits of earlier years (else the whole ledger is loaded)."""
+    from .cache import proven_opening
+
     folder = coop.ledger_path.parent / "openings"
     years = sorted(int(p.stem) for p in folder.glob("*.beancount") if p.stem.isdigit()) if folder.is_dir() else []
     if not years or (month is not None and month.year != years[-1]):
         return None
-    return years[-1]
+    evidence = _scope_evidence(coop, years[-1])
+    return years[-1] if evidence is not None and proven_opening(coop, years[-1], evidence) else None
+
+
+def _scope_evidence(coop: Cooperative, year: int) -> bytes | None:
+    """The bytes a load of ``year`` alone trusts without recomputing them: its opening, earlier years' splits."""
+    from .ownfiles import SURPLUS, on_disk
+
+    try:
+        parts = [(coop.ledger_path.parent / "openings" / f"{year}.beancount").read_bytes()]
+        own, _ = on_disk(coop.ledger_path.parent)
+        for path, kind in sorted(own.items()):
+            if kind.kind == SURPLUS and kind.year is not None and kind.year < year:
+                parts += [path.name.encode(), path.read_bytes()]
+    except OSError:
+        return None
+    return b"\0".join(parts)
+
+
+def _remember_proofs(coop: Cooperative, proven: dict[int, bytes]) -> None:
+    """After a whole load proved every closing: what a later load of one year may trust (``_scope_year``)."""
+    from .cache import remember_proven_opening
+
+    for year in proven:
+        evidence = _scope_evidence(coop, year)
+        if evidence is not None:
+            remember_proven_opening(coop, year, evidence)
 
 
 def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date, dry_run: bool) -> CloseResult:
@@ -101,9 +131,11 @@ def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date
     touched = closed_month_changes(coop, books.ledger.entries, books.figures)
     if touched:
         raise CloseRefused([change.problem() for change in touched])
-    unproven = verify_closings(coop, books)
+    proven: dict[int, bytes] = {}
+    unproven = verify_closings(coop, books, proven=proven)
     if unproven:
         raise CloseRefused(unproven)
+    _remember_proofs(coop, proven)
     plan = plan_close(coop, books.figures, month)
     if plan.problems:
         raise CloseRefused(list(plan.problems))
@@ -230,9 +262,12 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     problems = list(books.problems) + salary_floor_problems(coop)
     changes = closed_month_changes(coop, books.ledger.entries, books.figures)
     problems += [change.problem() for change in _name_removed_entries(coop, changes)]
-    problems += verify_closings(coop, books, {change.month for change in changes})
-    for folder in {coop.ledger_path.parent, coop.closing_dir}:
-        for leftover in sorted(folder.glob(".*.beancount.*.tmp")) if folder.is_dir() else []:
+    proven: dict[int, bytes] = {}
+    problems += verify_closings(coop, books, {change.month for change in changes}, proven)
+    if not any(p.severity == "error" for p in problems):
+        _remember_proofs(coop, proven)
+    for folder in [coop.ledger_path.parent]:
+        for leftover in sorted(folder.rglob(".*.beancount.*.tmp")) if folder.is_dir() else []:
             problems.append(Problem("temporary file left by an interrupted write; the ledger is intact, "
                                     "you may delete it", str(leftover.relative_to(coop.root)), severity="warning"))
     last = books.figures.last_date or today

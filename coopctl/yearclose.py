@@ -208,6 +208,9 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
             raise LedgerError([Problem(f"the ledger does not load cleanly after closing {year}; nothing was changed"), *errors])
 
     write_group(coop.root, changes, verify, new_folders=(opening.parent, folder) if create_folder else (opening.parent,))
+    from .cache import remember_proven_opening
+
+    remember_proven_opening(coop, following, files.opening)  # computed from the whole ledger, just now (no split yet)
     return WrittenYearClose(target, opening, (folder, first_file) if create_folder else (), add_include)
 
 

@@ -187,16 +187,11 @@ def _marker_day_removed(sample: Path) -> tuple[str, str]:
     return SEPT, f"#{line}"
 
 
-MARKER_DAY_HOLE = pytest.mark.xfail(strict=True, reason=(
-    "a dNN line edited in a closing file's marker is reported as an entry added/changed in the month's ordinary "
-    "file (core.integrity.closed_month_changes trusts the recorded fingerprints), with the wrong repair ('post the "
-    "correction in the open month'); verify_closings then skips that month (changed_months), so the closing file "
-    "itself is never named"))
 
 
 @pytest.mark.parametrize("tamper", [_contribution_edit, _salary_edit, _marker_sources,
-                                    pytest.param(_marker_day, marks=MARKER_DAY_HOLE),
-                                    pytest.param(_marker_day_removed, marks=MARKER_DAY_HOLE)],
+                                    _marker_day,
+                                    _marker_day_removed],
                          ids=["contribution", "gross-and-net", "marker-sources", "marker-dNN", "marker-dNN-removed"])
 def test_closing_file_edited(sample, tamper):
     file, text = tamper(sample)
@@ -397,11 +392,6 @@ def _close_ignores_the_tampered_opening(sample: Path, untouched) -> None:
     assert snapshot(sample) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an opening edited together with its two self-certifying hashes (opening_sha256 in closing/2025-year, the "
-    "seal over the 2025 files, both recomputable by anyone) is trusted by the year-scoped load of close-month "
-    "(ledger._load_ledger / _opening_matches_its_close), and verify_closings on the scoped books skips every "
-    "earlier-year file, so close-month 2026-10 runs on the forged balances while check (whole load) reports them"))
 def test_opening_forged_with_its_seals_recomputed(sample):
     import hashlib
 
@@ -431,10 +421,6 @@ def test_opening_file_added_for_a_year_not_closed(sample):
     check_fails(sample, "ledgers/openings/2027.beancount")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the error for a config change that alters closed months ('the config in force ... differs from the one its "
-    "close used') names no file: core.integrity's Problem carries neither config/coop.yaml (or members.yaml) nor "
-    "the closing file whose `config:` digest no longer matches"))
 def test_config_changed_for_closed_months_names_a_file(sample):
     replace_in(sample / "config/members.yaml", 'gross: "1900.00"', 'gross: "1950.00"')
     run = run_cli(sample, "check")
@@ -477,14 +463,8 @@ def test_surplus_file_forged(sample):
     refuses(sample, "close-month", "2026-10")
 
 
-SURPLUS_HOLE = pytest.mark.xfail(strict=True, reason=(
-    "a surplus split booked by close-year --apply-surplus fails check ('the config proposes no split of 2025 now'): "
-    "recompute._verify_years plans the year from the entries less the surplus file only, so the year's own close "
-    "(closing/2025-year.beancount) has already moved the result to equity and plan.coop_result is 0; it should also "
-    "leave out the year-close entries of that year, as service._year_close does"))
 
 
-@SURPLUS_HOLE
 def test_surplus_applied_then_check_is_clean(sample):
     run = run_cli(sample, "close-year", "2025", "--apply-surplus", "--date", "2026-10-15")
     assert run.exit_code == 0, run.stderr
@@ -492,7 +472,6 @@ def test_surplus_applied_then_check_is_clean(sample):
     assert errors_of(run) == [], run.stderr
 
 
-@SURPLUS_HOLE
 def test_surplus_file_edited_after_apply(sample):
     run = run_cli(sample, "close-year", "2025", "--apply-surplus", "--date", "2026-10-15")
     assert run.exit_code == 0, run.stderr
@@ -593,9 +572,6 @@ def test_close_year_on_one_journal_file(tmp_path):
     assert snapshot(root) == snapshot(before)
 
 
-@pytest.mark.xfail(strict=True, reason="check is silent: _stale_openings compares only the seal of the files whose "
-                   "path names a year (main.beancount has none), so the one-journal case never warns although "
-                   "close-month then loads the whole ledger (write_year_close's docstring says check says so)")
 def test_check_says_later_closes_load_the_whole_ledger_when_years_share_a_file(tmp_path):
     root = one_file_coop(tmp_path / "coop")
     assert run_cli(root, "close-year", "2025").exit_code == 0
@@ -670,7 +646,7 @@ def _crash_runs(tmp_path: Path, name: str, start: Path, args: tuple[str, ...], r
 def test_sigkill_during_close_year_and_reopen(tmp_path):
     """At least 50 SIGKILLs across close-year and reopen (year), each followed by check and a retry.
 
-    The 2026 folder exists already here (a kill while close-year creates it is the next test's hole)."""
+    The 2026 folder exists already here (a kill while close-year creates it is the next test)."""
     open_year = one_file_coop(tmp_path / "open-year")
     append(open_year / "ledgers/2026/2026-01.beancount", "; 2026\n")
     append(open_year / MAIN, '\ninclude "2026/*.beancount"\n')
@@ -687,12 +663,6 @@ def test_sigkill_during_close_year_and_reopen(tmp_path):
         assert outcomes["journal left"] > 0, outcomes  # some kills did land inside a journaled group
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a SIGKILL while close-year writes the new year's first file leaves its temporary file "
-    "(ledgers/2026/.2026-01.beancount.*.tmp); journal._undo removes the folders it created only when empty, so "
-    "ledgers/2026/ stays, and the retry (yearclose.write_year_close: create_folder = not folder.exists()) writes "
-    "no first file, no include, and a different close and seal: not byte for byte the clean run (and check's "
-    "leftover-temp warning looks only in ledgers/ and closing/)"))
 def test_sigkill_while_close_year_creates_the_new_year_folder(tmp_path):
     import shutil
 

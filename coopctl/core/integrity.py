@@ -32,7 +32,8 @@ class ClosedMonthChange:
 
     def problem(self) -> Problem:
         if self.change == "config":
-            return Problem(f"closed month {self.month}: {self.entry}; revert the config, or reopen {self.month}", self.file, self.line)
+            return Problem(f"closed month {self.month}: {self.entry}; revert the config (git diff config/), or reopen {self.month}",
+                           self.file, self.line)
         return Problem(f"closed month {self.month}: entry {self.change} after its close: {self.entry}; {HOW_TO_CORRECT}",
                        self.file, self.line)
 
@@ -96,5 +97,5 @@ def closed_month_changes(coop: Cooperative, entries: list, figures: LedgerFigure
         changes += diff_entries(month, recorded, current, coop.root)
         if marker.meta.get("config") and marker.meta["config"] != config_digest(coop, month):
             changes.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) differs from the one its close used",
-                                             None, None))
+                                             marker.file, marker.line))
     return changes
