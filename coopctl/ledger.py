@@ -207,6 +207,8 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
                  if isinstance(e, data.Custom) and e.type == YEAR_OPENING_MARKER]
         if opening_errors or len(seals) != 1 or len(seals[0]) != 64:
             return None
+        if _policy_refusals([], opening_entries, opening, root, set()):  # edited by hand: load the whole ledger
+            return None
     top_options = None
     other_options = []
     seen: set[str] = set()
