@@ -79,8 +79,7 @@ def _print_problems(problems) -> None:
         errors = sum(1 for severity, _line in hidden if severity == "error")
         severity = "error" if errors else "warning"
         # not a catalogue text (the .mo is binary and merges badly): the problems themselves are English too
-        _stderr(f"{_(severity)}: … and {len(hidden)} more ({errors} errors, {len(hidden) - errors} warnings); "
-                "coopctl check --format json lists them all")
+        _stderr(f"{_(severity)}: … and {len(hidden)} more ({errors} errors, {len(hidden) - errors} warnings)")
 
 
 class CoopctlGroup(TyperGroup):

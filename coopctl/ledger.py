@@ -430,7 +430,8 @@ def _own_currency_annotations(entries: list, currency: str, root: Path) -> list[
                 if (posting.price is not None or posting.cost is not None) and getattr(units, "currency", None) == currency:
                     filename, lineno = _posting_place(posting, entry)
                     problems.append(Problem(f"posting to {posting.account}: a price or cost on an amount in {currency} "
-                                            f"is refused; write the amount in {currency} that really moves",
+                                            f"is refused (it changes what the amount weighs); write the {currency} that "
+                                            f"really moves, and price the other currency (100.00 USD @ 0.90 {currency})",
                                             _rel(filename, root), lineno))
     return problems
 
