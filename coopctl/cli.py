@@ -29,6 +29,7 @@ from .core.reports import ActivityMonth
 from .errors import EXIT_DATA, EXIT_USAGE, CoopctlError
 from .i18n import N_, _
 from .money import round_cent
+from .ledger_policy import MAX_YEAR, MIN_YEAR
 from .months import Month
 from .render import Chart, Column, Format, Report, Series, Table, render
 
@@ -58,6 +59,30 @@ def _stderr(line: str) -> None:
     sys.stderr.write(line.rstrip("\n") + "\n")
 
 
+MAX_PROBLEM_LINES = 20
+
+
+def _print_problems(problems) -> None:
+    """Each problem once (identical lines are printed once), the first MAX_PROBLEM_LINES, then how many more."""
+    lines: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for problem in problems:
+        line = _("{severity}: {problem}").format(severity=_(problem.severity), problem=problem)
+        # one problem, one line: a newline or a control character (e.g. a right-to-left override) from a file is escaped
+        line = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in line)
+        if line not in seen:
+            seen.add(line)
+            lines.append((problem.severity, line))
+    for _severity, line in lines[:MAX_PROBLEM_LINES]:
+        _stderr(line)
+    hidden = lines[MAX_PROBLEM_LINES:]
+    if hidden:
+        errors = sum(1 for severity, _line in hidden if severity == "error")
+        severity = "error" if errors else "warning"
+        # not a catalogue text (the .mo is binary and merges badly): the problems themselves are English too
+        _stderr(f"{_(severity)}: … and {len(hidden)} more ({errors} errors, {len(hidden) - errors} warnings)")
+
+
 class CoopctlGroup(TyperGroup):
     """Runs every command with coopctl's error handling (also under typer's CliRunner)."""
 
@@ -81,8 +106,7 @@ class CoopctlGroup(TyperGroup):
             _stderr("aborted")
             sys.exit(130)
         except CoopctlError as exc:
-            for problem in exc.problems:
-                _stderr(_("{severity}: {problem}").format(severity=_(problem.severity), problem=problem))
+            _print_problems(exc.problems)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             _stderr("interrupted; nothing was left half-written")
@@ -140,9 +164,12 @@ def _parse_date(value: Optional[str]) -> Optional[datetime.date]:
     if value is None:
         return None
     try:
-        return datetime.date.fromisoformat(value.strip())
+        day = datetime.date.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-31") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise typer.BadParameter(f"{value!r} is out of range: coopctl accepts dates from {MIN_YEAR} to {MAX_YEAR}")
+    return day
 
 
 def _machine_format(value: Format) -> Format:
@@ -779,8 +806,7 @@ def check_command(fmt: FormatOption = Format.table) -> None:
         data = {"ok": not errors, "problems": [p.as_dict() for p in problems]}
         render(Report(data), fmt, _console())
     else:
-        for problem in problems:
-            _stderr(_("{severity}: {problem}").format(severity=_(problem.severity), problem=problem))
+        _print_problems(problems)
         if not errors and books is not None:
             figures = books.figures
             last = (_(", last closed {month}").format(month=figures.last_closed) if figures.last_closed

@@ -26,9 +26,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from .errors import ConfigError, NotFound, Problem
 from .money import D
 
-ACTIVITY_ID_RE = re.compile(r"^[A-Z][A-Za-z0-9-]*$")
-MEMBER_ID_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
-CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
+# Matched whole (fullmatch, and \Z rather than $, which also matches before a final newline: "alice\n").
+ACTIVITY_ID_RE = re.compile(r"[A-Z][A-Za-z0-9-]*\Z")
+MEMBER_ID_RE = re.compile(r"[a-z][a-z0-9_-]*\Z")
+CURRENCY_RE = re.compile(r"[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]\Z")
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-8, UTF-16 LE, UTF-16 BE (and UTF-32 LE starts like 16 LE)
+BOM_MESSAGE = "starts with a byte order mark (BOM); save it as UTF-8 without BOM"
 MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a typo, not a salary
 
 
@@ -446,6 +449,8 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         raise ConfigError.one("file is missing", rel) from None
     except OSError as exc:
         raise ConfigError.one(f"cannot read: {exc.strerror}", rel) from None
+    if raw.startswith(BOMS):
+        raise ConfigError.one(BOM_MESSAGE, rel, 1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -461,6 +466,7 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
             raise ConfigError.one("file is empty", rel)
         problems: list[Problem] = []
         _map_lines(node, (), rel, lines, problems)
+        problems = [_alias_line(p, text) if p.message.endswith(ALIAS_MESSAGE) else p for p in problems]
         if problems:
             raise ConfigError(problems)
         try:
@@ -473,21 +479,51 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         loader.dispose()
 
 
-def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: list[Problem]) -> None:
+ALIAS_MESSAGE = "YAML aliases (*name) and merge keys are not accepted; write the value out in full"
+
+
+def _alias_line(problem: Problem, text: str) -> Problem:
+    """The alias problem at the line of the first alias (the composed nodes only know where the anchor is)."""
+    try:
+        for event in yaml.parse(text, Loader=_SafeBase):
+            if isinstance(event, yaml.AliasEvent):
+                return Problem(problem.message, problem.file, event.start_mark.line + 1)
+    except yaml.YAMLError:
+        pass
+    return problem
+
+
+def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: list[Problem],
+               visited: set[int] | None = None, line: int | None = None) -> None:
+    """Map each YAML path to its line; report duplicate keys and aliases.
+
+    An alias makes the composer reuse a node: a node met twice is refused (and not walked again), so
+    that a "billion laughs" file (aliases of aliases) costs one pass over its text, not an exponential walk.
+    """
+    if visited is None:
+        visited = set()
+    if id(node) in visited:
+        if not any(p.message.endswith(ALIAS_MESSAGE) for p in problems):
+            problems.append(Problem(f"{_dotted(path)}: {ALIAS_MESSAGE}", rel, line or node.start_mark.line + 1))
+        return
+    visited.add(id(node))
     lines[(rel, path)] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
+            if not isinstance(key, str):  # a complex key ({a: 1}: x, [1]: y): never a config key
+                problems.append(Problem(f"{_dotted(path)}: a key must be a plain name", rel, key_node.start_mark.line + 1))
+                continue
             if key in seen:
                 problems.append(
                     Problem(f"{_dotted(path + (key,))}: duplicate key (first at line {seen[key]})", rel, key_node.start_mark.line + 1)
                 )
             seen[key] = key_node.start_mark.line + 1
-            _map_lines(value_node, path + (key,), rel, lines, problems)
+            _map_lines(value_node, path + (key,), rel, lines, problems, visited, key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _map_lines(item, path + (index,), rel, lines, problems)
+            _map_lines(item, path + (index,), rel, lines, problems, visited, node.start_mark.line + 1)
 
 
 def _dotted(path: Iterable) -> str:
@@ -598,6 +634,18 @@ def _load_from_yaml(root: Path) -> Cooperative:
     return cooperative
 
 
+def _dates(value: Any, path: tuple) -> Iterable[tuple[tuple, datetime.date]]:
+    """Every date in a config item, with its YAML path (keys as written: ``from``, not ``start``)."""
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            yield from _dates(getattr(value, name), path + (info.alias or name,))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _dates(item, path + (index,))
+    elif isinstance(value, datetime.date):
+        yield path, value
+
+
 def check_consistency(coop: Cooperative) -> list[Problem]:
     """Cross-item rules: ids well-formed and unique, references resolved, dates in order."""
     problems: list[Problem] = []
@@ -606,8 +654,20 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     def err(file: str, path: tuple, message: str) -> None:
         problems.append(Problem(f"{_dotted(path)}: {message}", file, _line_of(coop.lines, file, path)))
 
-    if not CURRENCY_RE.match(coop.coop.currency):
+    if not CURRENCY_RE.fullmatch(coop.coop.currency):
         err(C, ("currency",), f"{coop.coop.currency!r} is not a Beancount currency (e.g. EUR)")
+
+    from .ledger_policy import MAX_YEAR, MIN_YEAR, VETTED_PLUGINS
+
+    for index, name in enumerate(coop.coop.ledger_plugins):
+        if name not in VETTED_PLUGINS:
+            err(C, ("ledger_plugins", index), f"{name!r} is not a Beancount plugin coopctl has vetted; coop.yaml may "
+                "choose only among the vetted ones (README, Safety)")
+    for file, top, items in ((C, (), [coop.coop]), (M, ("members",), coop.members), (A, ("activities",), coop.activities)):
+        for index, item in enumerate(items):
+            for path, day in _dates(item, top + ((index,) if top else ())):
+                if not MIN_YEAR <= day.year <= MAX_YEAR:
+                    err(file, path, f"date {day.isoformat()} is out of range: coopctl accepts dates from {MIN_YEAR} to {MAX_YEAR}")
 
     def unique(items: list, file: str, top: str) -> set[str]:
         seen: set[str] = set()
@@ -632,14 +692,14 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
         for k in range(1, len(schedule)):
             if schedule[k].start <= schedule[k - 1].start:
                 err(A, ("activities", index, "contribution", k, "from"), f"dates must increase: {schedule[k].start} is not after {schedule[k - 1].start}")
-        if not ACTIVITY_ID_RE.match(activity.id):
+        if not ACTIVITY_ID_RE.fullmatch(activity.id):
             err(A, ("activities", index, "id"), f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, digits or dashes")
         if activity.establishment not in establishments:
             err(A, ("activities", index, "establishment"), f"unknown establishment {activity.establishment!r} (known: {', '.join(sorted(establishments))})")
 
     for index, member in enumerate(coop.members):
         here = ("members", index)
-        if not MEMBER_ID_RE.match(member.id):
+        if not MEMBER_ID_RE.fullmatch(member.id):
             err(M, here + ("id",), f"{member.id!r} is not a member id: lowercase letters, digits, '-' or '_'")
         if member.activity not in activity_ids:
             err(M, here + ("activity",), f"unknown activity {member.activity!r}; add it to config/activities.yaml")

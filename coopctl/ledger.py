@@ -5,9 +5,13 @@ Safe loading (what Beancount's ``loader.load_file`` does not guarantee):
 - no pickle cache is ever read, written or deleted: files are parsed with
   ``beancount.parser.parser.parse_file`` and the include tree is walked here;
 - every included file must resolve (symlinks followed) inside the cooperative's folder;
-- ``plugin`` lines must name a module allowed by ``ledger_plugins`` in coop.yaml,
-  checked in every file before any plugin is imported; ``plugin_processing_mode
-  "raw"`` is refused; ``insert_pythonpath`` is ignored;
+- ``plugin`` lines must name a plugin vetted by coopctl (``ledger_policy.VETTED_PLUGINS``: none
+  evaluates its configuration) that coop.yaml lists under ``ledger_plugins``, without a configuration
+  string, checked in every file before any plugin is imported;
+- only the options of ``ledger_policy.ACCEPTED_OPTIONS`` may be set (tolerances, booking, root
+  account names… are refused); ``documents`` folders and ``document`` files must be inside the folder;
+- dates before 1900 or after 2999 are refused, as is a price or cost on an amount in the
+  cooperative's own currency (``-1000.00 EUR @ 0.001 EUR`` would book 1000 of revenue for 1 of cash);
 - then Beancount's own booking, transformations and validation run as in ``bean-check``.
 
 The figures (``LedgerFigures``) are what the core needs: per activity and day,
@@ -31,8 +35,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .config import Cooperative
+from .config import BOM_MESSAGE, BOMS, Cooperative
 from .errors import LedgerError, Problem
+from .ledger_policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
 from .months import Month
 from .money import ZERO
 
@@ -101,7 +106,11 @@ def _problem_from_beancount(error, root: Path) -> Problem:
     lineno = source.get("lineno") if isinstance(source, dict) else None
     if filename and filename.startswith("<"):
         filename, lineno = None, None
-    message = " ".join(str(error.message).split())
+    text = str(error.message)
+    if "Traceback (most recent call last)" in text:  # a plugin that failed: its exception, not its traceback
+        head = text.split("Traceback (most recent call last)", 1)[0]
+        text = head + (text.strip().splitlines() or [""])[-1].strip()
+    message = " ".join(text.split())
     return Problem(message, _rel(filename, root), lineno or None)
 
 
@@ -198,13 +207,15 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
                  if isinstance(e, data.Custom) and e.type == YEAR_OPENING_MARKER]
         if opening_errors or len(seals) != 1 or len(seals[0]) != 64:
             return None
+        if _policy_refusals([], opening_entries, opening, root, set()):  # edited by hand: load the whole ledger
+            return None
     top_options = None
     other_options = []
     seen: set[str] = set()
     digests: dict[str, str] = {}
     includes: dict[str, list[str]] = {}
     stack: list[Path] = [main.resolve()]
-    allowed = set(coop.coop.ledger_plugins)
+    allowed = set(coop.coop.ledger_plugins) & set(VETTED_PLUGINS)
     while stack:
         filename = stack.pop(0)
         key = str(filename)
@@ -222,6 +233,8 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         try:
             raw = filename.read_bytes()
             digests[key] = hashlib.sha256(raw).hexdigest()
+            if raw.startswith(BOMS):
+                raise LedgerError.one(BOM_MESSAGE, _rel(filename, root), 1)
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
@@ -229,44 +242,45 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
                                   _rel(filename, root), line) from None
         except OSError as exc:
             raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
-        file_entries, file_errors, file_options = parser.parse_file(key)
+        file_entries, file_errors, file_options, directives = _parse_recording(key)
         _drop_posting_locations(file_entries, data.Transaction)
         includes[key] = list(file_options["include"])
         entries.extend(file_entries)
         parse_errors.extend(file_errors)
-        for plugin_name, _config in file_options["plugin"]:
-            if plugin_name not in allowed:
-                refusals.append(
-                    Problem(
-                        f"plugin {plugin_name!r} is not allowed; coopctl does not run ledger code unless "
-                        f"coop.yaml lists it under ledger_plugins",
-                        _rel(filename, root),
-                        _line_of_text(filename, plugin_name),
-                    )
-                )
+        refusals.extend(_policy_refusals(directives, file_entries, filename, root, allowed))
         if top_options is None:
             top_options = file_options
-            if file_options["plugin_processing_mode"] != "default":
-                refusals.append(
-                    Problem('option "plugin_processing_mode" "raw" is refused: it disables Beancount\'s checks',
-                            _rel(filename, root), _line_of_text(filename, "plugin_processing_mode"))
-                )
         else:
             other_options.append(file_options)
         folder = filename.parent
+        include_lines: dict[str, int] = {}
+        for kind, lineno, name, _value in directives:
+            if kind == "include":
+                include_lines.setdefault(name, lineno)
         for pattern in file_options["include"]:
-            line = _line_of_text(filename, pattern)
+            line = include_lines.get(pattern) or _line_of_text(filename, pattern)
+            if "\x00" in pattern:
+                refusals.append(Problem(f"include {_quoted(pattern)} is not a valid path; refused", _rel(filename, root), line))
+                continue
             full = pattern if os.path.isabs(pattern) else str(folder / pattern)
+            # where the pattern starts, before any wildcard: outside the folder, refused before anything is listed
+            # (include "/**/*" would otherwise walk the whole disk first)
+            fixed = re.split(r"[*?\[]", full, maxsplit=1)[0]
+            start = Path(full if fixed == full else (fixed if fixed.endswith(os.sep) else os.path.dirname(fixed)) or os.sep).resolve()
+            if not start.is_relative_to(root):
+                refusals.append(Problem(f'include "{pattern}" resolves outside the cooperative\'s folder ({start}); refused',
+                                        _rel(filename, root), line))
+                continue
             matches = sorted(glob.glob(full, recursive=True))
             if not matches:
                 parse_errors.append(_SimpleError({"filename": key, "lineno": line or 0}, f'include "{pattern}" matches no file'))
                 continue
             for match in matches:
                 resolved = Path(match).resolve()
-                if not resolved.is_relative_to(root):
+                if not resolved.is_relative_to(root):  # through a symbolic link: said once for the pattern
                     refusals.append(Problem(f'include "{pattern}" resolves outside the cooperative\'s folder ({resolved}); refused',
                                             _rel(filename, root), line))
-                    continue
+                    break
                 if resolved.is_file():
                     stack.append(resolved)
     if refusals:
@@ -297,6 +311,9 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     except ArithmeticError as exc:  # decimal.InvalidOperation and friends, on numbers Beancount cannot handle
         raise LedgerError.one(f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
                               "look for an absurd amount or price", _rel(main, root)) from None
+    annotated = _own_currency_annotations(entries, coop.coop.currency, root)
+    if annotated:
+        raise LedgerError(annotated)
     problems = [_problem_from_beancount(error, root) for error in errors]
     if scope_year is not None and any(p.severity == "error" for p in problems):
         return None  # the whole ledger's load will say what is wrong, where
@@ -315,6 +332,124 @@ def _opening_matches_its_close(coop: Cooperative, year: int) -> bool:
         return False
     found = re.search(r'^  opening_sha256: "([0-9a-f]{64})"$', close, re.MULTILINE)
     return found is not None and found.group(1) == opening_digest(opening)
+
+
+def _parse_recording(path: str) -> tuple[list, list, dict, list[tuple[str, int, str, object]]]:
+    """``parser.parse_file``, also recording each option, plugin and include with its line:
+    (kind, line, name, value) where value is the option's value or the plugin's configuration."""
+    from beancount.parser import _parser, grammar
+
+    class Recording(grammar.Builder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.directives: list[tuple[str, int, str, object]] = []
+
+        def option(self, filename, lineno, key, value):
+            self.directives.append(("option", lineno, key, value))
+            return super().option(filename, lineno, key, value)
+
+        def plugin(self, filename, lineno, plugin_name, plugin_config):
+            self.directives.append(("plugin", lineno, plugin_name, plugin_config))
+            return super().plugin(filename, lineno, plugin_name, plugin_config)
+
+        def include(self, filename, lineno, include_filename):
+            self.directives.append(("include", lineno, include_filename, None))
+            return super().include(filename, lineno, include_filename)
+
+    builder = Recording()
+    with open(path, "rb") as file:
+        _parser.Parser(builder).parse(file, filename=path, lineno=1)
+    entries, errors, options = builder.finalize()
+    return entries, errors, options, builder.directives
+
+
+_OPTION_REASONS = {
+    "inferred_tolerance_default": "it lets an unbalanced transaction through",
+    "tolerance_multiplier": "it lets an unbalanced transaction through",
+    "inferred_tolerance_multiplier": "it lets an unbalanced transaction through",
+    "infer_tolerance_from_cost": "it lets an unbalanced transaction through",
+    "booking_method": "it changes how lots are matched, hence the amounts Beancount computes; "
+                      "write the method on the account's open directive instead",
+    "account_rounding": "it changes the amounts Beancount interpolates",
+    "use_precise_interpolation": "it changes the amounts Beancount interpolates",
+    "insert_pythonpath": "it lets a ledger import Python code from its folder",
+    "plugin_processing_mode": "it disables Beancount's checks",
+}
+
+
+def _quoted(value: object) -> str:
+    """A ledger's text in double quotes, control characters escaped (a message stays one line)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _policy_refusals(directives: list, file_entries: list, filename: Path, root: Path, allowed: set[str]) -> list[Problem]:
+    """What a file asks that coopctl refuses: plugins, options, documents outside, dates out of range."""
+    from beancount.core import data
+
+    rel = _rel(filename, root)
+    refusals = []
+    for kind, lineno, name, value in directives:
+        if kind == "plugin":
+            if name not in VETTED_PLUGINS:
+                refusals.append(Problem(why_refused_plugin(name), rel, lineno))
+            elif name not in allowed:
+                refusals.append(Problem(f"plugin {name!r} is not allowed; coopctl does not run ledger code unless "
+                                        "coop.yaml lists it under ledger_plugins", rel, lineno))
+            elif value is not None:
+                refusals.append(Problem(f"plugin {name!r} with a configuration string is refused: coopctl runs "
+                                        "plugins without configuration only", rel, lineno))
+        elif kind == "option":
+            if name == "plugin_processing_mode":
+                if value != "default":
+                    refusals.append(Problem(f'option "plugin_processing_mode" {_quoted(value)} is refused: '
+                                            f"{_OPTION_REASONS[name]}", rel, lineno))
+            elif name == "documents":
+                try:
+                    folder: Path | None = Path(str(value))
+                    folder = (folder if folder.is_absolute() else filename.parent / folder).resolve()
+                except (OSError, ValueError):  # a NUL byte, a loop of links
+                    folder = None
+                if folder is None or not folder.is_relative_to(root):
+                    refusals.append(Problem(f'option "documents" {_quoted(value)} is outside the cooperative\'s folder; refused',
+                                            rel, lineno))
+            elif name not in ACCEPTED_OPTIONS:
+                reason = _OPTION_REASONS.get(name) or (
+                    "it renames a root account that coopctl's conventions read" if name.startswith("name_") else
+                    "coopctl accepts only the options " + ", ".join(ACCEPTED_OPTIONS))
+                refusals.append(Problem(f'option {_quoted(name)} is refused: {reason}', rel, lineno))
+    for entry in file_entries:
+        date = getattr(entry, "date", None)
+        if isinstance(date, datetime.date) and not MIN_YEAR <= date.year <= MAX_YEAR:
+            refusals.append(Problem(f"date {date.isoformat()} is out of range: coopctl accepts dates from "
+                                    f"{MIN_YEAR} to {MAX_YEAR}", rel, entry.meta.get("lineno")))
+        elif isinstance(entry, data.Document):
+            try:
+                target = Path(entry.filename).resolve()
+            except (OSError, ValueError):  # a NUL byte, a loop of links
+                target = None
+            if target is None or not target.is_relative_to(root):
+                refusals.append(Problem(f"document {_quoted(entry.filename)} is outside the cooperative's folder; refused",
+                                        rel, entry.meta.get("lineno")))
+    return refusals
+
+
+def _own_currency_annotations(entries: list, currency: str, root: Path) -> list[Problem]:
+    """Postings in the cooperative's currency with a price or a cost: refused, for they change what the
+    amount weighs (``-1000.00 EUR @ 0.001 EUR`` balances against 1.00 EUR of cash)."""
+    from beancount.core import data
+
+    problems = []
+    for entry in entries:
+        if type(entry) is data.Transaction:
+            for posting in entry.postings:
+                units = posting.units
+                if (posting.price is not None or posting.cost is not None) and getattr(units, "currency", None) == currency:
+                    filename, lineno = _posting_place(posting, entry)
+                    problems.append(Problem(f"posting to {posting.account}: a price or cost on an amount in {currency} "
+                                            f"is refused (it changes what the amount weighs); write the {currency} that "
+                                            f"really moves, and price the other currency (100.00 USD @ 0.90 {currency})",
+                                            _rel(filename, root), lineno))
+    return problems
 
 
 class _Draining:

@@ -437,22 +437,30 @@ def _parse_range(coop_root: Path, rev_range: str | None) -> tuple[str, str | Non
     return gitrev.resolve(coop_root, rev_range), None, rev_range, "working tree"
 
 
-def _load_at(label: str, root: Path) -> Books:
+def _load_at(label: str, root: Path, plugins: list[str] | None = None) -> Books:
+    """The books at a revision; with ``plugins``, under that plugin policy instead of the revision's own."""
     try:
-        return load_books(load_cooperative(root))
+        coop = load_cooperative(root)
+        if plugins is not None:
+            coop = dataclasses.replace(coop, coop=coop.coop.model_copy(update={"ledger_plugins": list(plugins)}))
+        return load_books(coop)
     except CoopctlError as exc:
         raise type(exc)([Problem(f"at {label}: {p.message}", p.file, p.line) for p in exc.problems]) from None
 
 
 def review(root: Path | None, rev_range: str | None) -> ReviewResult:
-    """Compare the cooperative at two revisions (default: HEAD and the working tree)."""
+    """Compare the cooperative at two revisions (default: HEAD and the working tree).
+
+    Both are loaded under the base revision's plugin policy (its coop.yaml's ``ledger_plugins``): a change
+    that lists a plugin in coop.yaml and uses it in a ledger does not get it run by its reviewer."""
     coop_root = find_root(root)
     if gitrev.toplevel(coop_root) is None:
         raise UsageError.one(f"{coop_root} is not in a git repository; review compares git revisions")
     start, end, from_label, to_label = _parse_range(coop_root, rev_range)
     with tempfile.TemporaryDirectory(prefix="coopctl-review-") as tmp:
         before = _load_at(from_label, gitrev.export(coop_root, start, Path(tmp) / "from"))
-        after = _load_at(to_label, coop_root if end is None else gitrev.export(coop_root, end, Path(tmp) / "to"))
+        after = _load_at(to_label, coop_root if end is None else gitrev.export(coop_root, end, Path(tmp) / "to"),
+                         plugins=list(before.coop.coop.ledger_plugins))
         unproven = [Problem(f"at {label}: {p.message}", p.file, p.line)
                     for label, books in ((from_label, before), (to_label, after)) for p in _closings_unproven(books)]
         return ReviewResult(from_label, to_label, compare(before, after), tuple(unproven))

@@ -39,8 +39,8 @@ def test_plugin_not_allowed_is_refused_and_never_imported(tmp_path):
     for args in (["check"], ["close-month", "2026-10"], ["balance", "alice"], ["report"]):
         proc = subprocess.run([sys.executable, "-m", "coopctl", "--root", str(folder), *args], capture_output=True, text=True, env=env)
         assert proc.returncode == 1, proc.stderr
-        assert proc.stderr.strip() == ("error: ledgers/main.beancount:1: plugin 'evil_plugin' is not allowed; coopctl does not "
-                                       "run ledger code unless coop.yaml lists it under ledger_plugins")
+        assert proc.stderr.strip() == ("error: ledgers/main.beancount:1: plugin 'evil_plugin' is not allowed; coopctl runs only "
+                                       "the Beancount plugins it has vetted, when coop.yaml lists them under ledger_plugins (README, Safety)")
         assert "Traceback" not in proc.stderr
     assert not marker.exists()
     assert snapshot(folder) == before
