@@ -594,8 +594,12 @@ def load_cooperative(root: Path) -> Cooperative:
     cached = _config_cache(root)
     if cached is not None:
         path, key = cached
+        from . import cache
+
         try:
-            doc = json.loads(path.read_bytes())
+            if not cache._trusted_folder(path.parent):
+                raise ValueError("a cache folder that is not ours alone")
+            doc = json.loads(cache._read_sealed(path))  # owner-only, checksummed (as the ledger's cache)
             if doc.get("key") == key:
                 cooperative = Cooperative(root, Coop.model_validate(doc["coop"]),
                                           MembersFile.model_validate(doc["members"]).members,
@@ -610,10 +614,11 @@ def load_cooperative(root: Path) -> Cooperative:
         doc = {"key": key, "coop": cooperative.coop.model_dump(mode="json", by_alias=True),
                "members": {"members": [m.model_dump(mode="json", by_alias=True) for m in cooperative.members]},
                "activities": {"activities": [a.model_dump(mode="json", by_alias=True) for a in cooperative.activities]}}
-        try:
-            from .safe_io import atomic_write
+        from . import cache
 
-            atomic_write(path, json.dumps(doc).encode("utf-8"))
+        try:
+            if cache._private_folder(path.parent):
+                cache._write_sealed(path, json.dumps(doc).encode("utf-8"))
         except OSError:
             pass
     return cooperative
