@@ -129,8 +129,8 @@ def generate(root: Path, members: int, activities: int, months: int, per_month: 
     closed = total - 1 if closed is None else closed
     if closed:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from coopctl import service
-        from coopctl.months import Month
+        from coopctl.app import commands as service
+        from coopctl.domain.months import Month
 
         for index in range(closed):
             y, month = years_list[index // months], index % months + 1

@@ -1,5 +1,5 @@
 """``python -m coopctl``: the same as the ``coopctl`` command."""
 
-from .cli import main
+from coopctl.ui.cli import main
 
 main()

@@ -20,9 +20,9 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from coopctl.money import fmt_amount, round_cent
-from coopctl.months import Month
-from coopctl import service
+from coopctl.domain.money import fmt_amount, round_cent
+from coopctl.domain.months import Month
+from coopctl.app import commands as service
 
 COOP = """\
 # Coopérative Exemple: the sample cooperative shipped with coopctl.

@@ -1,6 +1,6 @@
 """Keep coopctl's gettext catalogues current: extract the texts, merge them into each .po, compile the .mo.
 
-    python scripts/compile_catalogues.py           # update coopctl/locale/*/LC_MESSAGES/coopctl.{po,mo}
+    python scripts/compile_catalogues.py           # update coopctl/ui/locale/*/LC_MESSAGES/coopctl.{po,mo}
     python scripts/compile_catalogues.py --check   # exit 1 when a text has no translation or a .mo is stale
 
 The texts are every string literal given to ``_()`` or ``N_()`` in coopctl/, and the headers and
@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "coopctl"
-LOCALES = PACKAGE / "locale"
+LOCALES = PACKAGE / "ui" / "locale"
 
 
 def extract() -> dict[str, list[tuple[str, int]]]:

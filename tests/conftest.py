@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from coopctl.cli import app
+from coopctl.ui.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,7 +19,7 @@ import os as _os  # noqa: E402
 import tempfile as _tempfile  # noqa: E402
 
 _os.environ.setdefault("COOPCTL_CACHE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-cache-"))
-# ...and their write journals too (coopctl.journal), never in ~/.local/state.
+# ...and their write journals too (coopctl.store.journal), never in ~/.local/state.
 _os.environ.setdefault("COOPCTL_STATE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-state-"))
 # English unless a test asks otherwise, whatever the machine's LANG.
 _os.environ["COOPCTL_LANG"] = "en"
@@ -27,8 +27,8 @@ _os.environ["COOPCTL_LANG"] = "en"
 
 @pytest.fixture(autouse=True)
 def _english():
-    """Each test starts in English (the language is a process-wide setting of coopctl.i18n)."""
-    from coopctl import i18n
+    """Each test starts in English (the language is a process-wide setting of coopctl.ui.i18n)."""
+    from coopctl.ui import i18n
 
     i18n.set_language("en")
     yield

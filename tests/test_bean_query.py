@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import beanquery
 
-from coopctl.config import load_cooperative
-from coopctl.ledger import load_books
+from coopctl.domain.cooperative import load_cooperative
+from coopctl.adapter.ledger import load_books
 from conftest import run_cli
 
 

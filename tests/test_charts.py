@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rich.console import Console
 
-from coopctl.render import Chart, Format, Report, Series, bar, render
+from coopctl.ui.render import Chart, Format, Report, Series, bar, render
 from conftest import run_cli
 
 
@@ -37,7 +37,7 @@ def test_balance_and_report_have_charts_only_on_a_terminal(sample_copy):
     for args in (("balance", "alice", "--as-of", "2026-10-31"), ("report", "2026-09")):
         run = run_cli(sample_copy, *args)  # CliRunner's output is not a terminal
         assert run.exit_code == 0 and "█" not in run.stdout
-    from coopctl import cli
+    from coopctl.ui import cli
 
     captured = io.StringIO()
     original = cli._console

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from coopctl.config import cache_folder
+from coopctl.domain.cooperative import cache_folder
 from conftest import run_cli, write_coop
 
 
@@ -36,7 +36,7 @@ def test_a_config_cache_others_could_write_is_ignored(tmp_path, monkeypatch):
     os.chmod(path.parent, 0o777)
     digest, _, payload = path.read_bytes().partition(b"\n")
     # someone else rewrote it with a valid checksum of their own: still not believed, the folder is not private
-    from coopctl import cache
+    from coopctl.store import cache
 
     forged = payload.replace(b'"0.42"', b'"0.12"')
     path.write_bytes(cache._digest(path.name, forged).encode() + b"\n" + forged)

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from coopctl.config import load_cooperative
-from coopctl.ledger import load_books
-from coopctl.months import Month
-from coopctl.safe_io import cooperative_lock
+from coopctl.domain.cooperative import load_cooperative
+from coopctl.adapter.ledger import load_books
+from coopctl.domain.months import Month
+from coopctl.store.safe_io import cooperative_lock
 from conftest import run_cli, snapshot, write_coop
 
 OCTOBER = Month(2026, 10)
@@ -64,7 +64,7 @@ def test_sigkill_at_any_moment_leaves_the_month_wholly_closed_or_wholly_open(tmp
     written with the journal still there): the next command, whatever it is, undoes the group first. So
     after each kill ``coopctl check`` runs first; then the month is wholly open (every byte as before) or
     wholly closed (every byte as an uninterrupted close), and a retry ends byte for byte as a clean close."""
-    from coopctl import journal
+    from coopctl.store import journal
 
     monkeypatch.setenv("COOPCTL_STATE_DIR", str(tmp_path / "state"))  # the journal: this test's own folder
     reference = write_coop(tmp_path / "reference")

@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from beancount.core import data
 from beancount.parser import parser
 
-from coopctl.closing import closing_text, marker_text
+from coopctl.app.closing import closing_text, marker_text
 from coopctl.core.close import ActivityClose, ClosePlan, plan_transactions
 from coopctl.core.payroll import MemberPay
-from coopctl.init import _one_line_char, init_cooperative
-from coopctl.config import load_cooperative
-from coopctl.ledger_text import quote
-from coopctl.months import Month
+from coopctl.app.init import _one_line_char, init_cooperative
+from coopctl.domain.cooperative import load_cooperative
+from coopctl.adapter.text import quote
+from coopctl.domain.months import Month
 from conftest import run_cli, snapshot, write_coop
 
 TEXT = st.text(min_size=0, max_size=60)  # any Unicode but surrogates (which UTF-8 cannot hold)

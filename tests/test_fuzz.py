@@ -13,9 +13,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopctl.config import load_cooperative
-from coopctl.ledger import load_books
-from coopctl.months import Month
+from coopctl.domain.cooperative import load_cooperative
+from coopctl.adapter.ledger import load_books
+from coopctl.domain.months import Month
 from conftest import run_cli, snapshot
 from strategies import random_coops
 

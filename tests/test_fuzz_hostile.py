@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from conftest import COOP_YAML, EXAMPLE_ACTIVITIES, EXAMPLE_LEDGER, EXAMPLE_MEMBERS, run_cli, snapshot, write_coop
 
 from beancount.parser import options as beancount_options
-from coopctl.ledger_policy import REFUSED_PLUGINS, VETTED_PLUGINS
+from coopctl.adapter.policy import REFUSED_PLUGINS, VETTED_PLUGINS
 
 FUZZ = settings(max_examples=max(30, settings.default.max_examples), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -242,7 +242,7 @@ def test_reopen_refusals(repo):
 
 
 def test_reopen_takes_the_lock(example):
-    from coopctl.safe_io import cooperative_lock
+    from coopctl.store.safe_io import cooperative_lock
     assert run_cli(example, "close-month", "2026-10").exit_code == 0
     with cooperative_lock(example, "coopctl close-month"):
         run = run_cli(example, "reopen", "2026-10")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coopctl import i18n
+from coopctl.ui import i18n
 from conftest import REPO, run_cli
 
 NNBSP, NBSP = "\u202f", "\xa0"  # Babel's French group separator, and the space before €

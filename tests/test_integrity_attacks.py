@@ -395,8 +395,8 @@ def _close_ignores_the_tampered_opening(sample: Path, untouched) -> None:
 def test_opening_forged_with_its_seals_recomputed(sample):
     import hashlib
 
-    from coopctl.ledger import file_year, seal_digest
-    from coopctl.yearclose import opening_digest
+    from coopctl.adapter.ledger import file_year, seal_digest
+    from coopctl.app.yearclose import opening_digest
 
     untouched = run_cli(sample, "close-month", "2026-10", "--dry-run", "--format", "json")
     assert untouched.exit_code == 0, untouched.stderr
@@ -600,7 +600,7 @@ def _crash_runs(tmp_path: Path, name: str, start: Path, args: tuple[str, ...], r
     any half-done group, the state is wholly ``start`` or wholly done, and a retry ends byte for byte as a clean run."""
     import shutil
 
-    from coopctl import journal
+    from coopctl.store import journal
 
     before = _files(start)
     clean = tmp_path / f"{name}-clean"

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from coopctl import journal
-from coopctl.errors import CoopctlError, LedgerError, Problem
+from coopctl.store import journal
+from coopctl.domain.problems import CoopctlError, LedgerError, Problem
 from conftest import run_cli, snapshot, write_coop
 
 
@@ -56,7 +56,7 @@ def test_the_journal_lives_outside_the_cooperative_and_is_private(tmp_path):
 def _interrupted(root, changes):
     """A group whose process died after its writes: the journal is left behind."""
     code = (
-        "import os, sys\nfrom pathlib import Path\nfrom coopctl import journal\n"
+        "import os, sys\nfrom pathlib import Path\nfrom coopctl.store import journal\n"
         f"root = Path({str(root)!r})\n"
         "def verify():\n    os._exit(9)\n"
         f"journal.write_group(root, [journal.Change(Path(p), b) for p, b in {changes!r}], verify)\n")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from coopctl.config import load_cooperative
+from coopctl.domain.cooperative import load_cooperative
 from coopctl.core.lifecycle import lifecycle_alerts
-from coopctl.ledger import load_books
+from coopctl.adapter.ledger import load_books
 from conftest import run_cli, write_coop
 
 ACTIVITIES = 'activities:\n  - {id: Solo, name: "Solo", establishment: paris-11}\n  - {id: Empty, name: "Empty", establishment: paris-11}\n'

@@ -11,11 +11,11 @@ from beancount.core import data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopctl import service
-from coopctl.config import load_cooperative
-from coopctl.ledger import load_books
-from coopctl.money import ZERO
-from coopctl.months import Month
+from coopctl.app import commands as service
+from coopctl.domain.cooperative import load_cooperative
+from coopctl.adapter.ledger import load_books
+from coopctl.domain.money import ZERO
+from coopctl.domain.months import Month
 from strategies import random_coops
 
 OCTOBER = Month(2026, 10)
@@ -88,7 +88,7 @@ def test_fingerprint_amount_text_is_beancounts_own(number, currency):
     """Fingerprints write amounts as Beancount's str(Amount) does, without its slower formatter."""
     from beancount.core.amount import Amount
 
-    from coopctl.fingerprint import _amount_text
+    from coopctl.adapter.fingerprint import _amount_text
 
     amount = Amount(number, currency)
     assert _amount_text(amount) == str(amount)

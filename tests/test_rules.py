@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopctl.config import PayrollEntry, load_cooperative
+from coopctl.domain.cooperative import PayrollEntry, load_cooperative
 from coopctl.core.contribution import month_contribution, tiered_total
 from coopctl.core.payroll import employer_rate_for
-from coopctl.ledger import load_books
-from coopctl.money import round_cent
-from coopctl.months import Month
+from coopctl.adapter.ledger import load_books
+from coopctl.domain.money import round_cent
+from coopctl.domain.months import Month
 from conftest import COOP_YAML, EXAMPLE_MEMBERS, run_cli, snapshot, write_coop
 
 TIERS = '''  - from: 2024-01-01

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from coopctl import service
-from coopctl.cli import app
-from coopctl.months import Month
+from coopctl.app import commands as service
+from coopctl.ui.cli import app
+from coopctl.domain.months import Month
 from conftest import REPO, run_cli, snapshot
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"

@@ -159,11 +159,11 @@ def test_every_display_of_an_amount_is_the_json_half_up_value(value):
     """Each way coopctl shows an amount (JSON and CSV, a table cell, i18n.money in a message or an alert, in English and
     in French, the HTML statement, the Fava page) gives the half-up cent of an independent integer computation:
     159.845 → 159.85 (Python's own f"{x:.2f}" says 159.84), −0.004 → 0.00, 1234567.125 → 1,234,567.13."""
-    from coopctl import i18n
+    from coopctl.ui import i18n
     from coopctl.fava import Coopctl
-    from coopctl.money import fmt_amount
-    from coopctl.render import _cell_text, _csv_text, to_json_value
-    from coopctl.statement_html import _money
+    from coopctl.domain.money import fmt_amount
+    from coopctl.ui.render import _cell_text, _csv_text, to_json_value
+    from coopctl.ui.statement_html import _money
 
     plain, grouped = _reference_text(value, False), _reference_text(value, True)
     assert to_json_value(value) == fmt_amount(value) == _csv_text(value, "money") == plain

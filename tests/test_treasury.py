@@ -11,11 +11,11 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopctl import service
-from coopctl.config import load_cooperative
+from coopctl.app import commands as service
+from coopctl.domain.cooperative import load_cooperative
 from coopctl.core.treasury import ActivityTreasury, TreasuryState, _with_alerts, treasury_state
-from coopctl.ledger import load_books
-from coopctl.months import Month
+from coopctl.adapter.ledger import load_books
+from coopctl.domain.months import Month
 from conftest import COOP_YAML, run_cli, write_coop
 from strategies import random_coops
 

@@ -30,11 +30,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopctl import service
-from coopctl.config import load_cooperative
+from coopctl.app import commands as service
+from coopctl.domain.cooperative import load_cooperative
 from coopctl.core.yearend import split_to_cent
-from coopctl.ledger import load_books
-from coopctl.months import Month
+from coopctl.adapter.ledger import load_books
+from coopctl.domain.months import Month
 from conftest import run_cli, snapshot, write_coop
 
 COOP = """\

@@ -11,15 +11,15 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .. import i18n
-from ..config import Cooperative, in_force
-from ..i18n import _
-from ..errors import Problem
-from ..ledger import LedgerFigures
-from ..money import ZERO, fmt_amount
-from ..months import Month
-from .contribution import month_contribution
-from .payroll import MemberPay, pay_for_month
+from coopctl.ui import i18n
+from coopctl.domain.cooperative import Cooperative, in_force
+from coopctl.ui.i18n import _
+from coopctl.domain.problems import Problem
+from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.money import ZERO, fmt_amount
+from coopctl.domain.months import Month
+from coopctl.core.contribution import month_contribution
+from coopctl.core.payroll import MemberPay, pay_for_month
 
 
 def cap_alerts(advance: Decimal, cap_months: int, salary_cost: Decimal) -> list[str]:

@@ -19,10 +19,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..config import Activity, ContributionEntry, Cooperative, Tier, in_force
-from ..ledger import LedgerFigures
-from ..money import ZERO, round_cent
-from ..months import Month
+from coopctl.domain.cooperative import Activity, ContributionEntry, Cooperative, Tier, in_force
+from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.money import ZERO, round_cent
+from coopctl.domain.months import Month
 
 
 def tiered_total(tiers: list[Tier], ytd: Decimal) -> Decimal:

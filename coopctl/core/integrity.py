@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Cooperative
-from ..errors import Problem
-from ..fingerprint import SourceIndex, config_digest, describe, entry_fingerprint
-from ..ledger import LedgerFigures
-from ..months import Month
+from coopctl.domain.cooperative import Cooperative
+from coopctl.domain.problems import Problem
+from coopctl.adapter.fingerprint import SourceIndex, config_digest, describe, entry_fingerprint
+from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.months import Month
 
 HOW_TO_CORRECT = "post the correction in the open month, or reopen the month (coopctl reopen, last closed month first)"
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import calendar
 import datetime
 
-from .. import i18n
-from ..config import Cooperative, Member
-from ..errors import Problem
-from ..i18n import _
-from ..ledger import LedgerFigures
+from coopctl.ui import i18n
+from coopctl.domain.cooperative import Cooperative, Member
+from coopctl.domain.problems import Problem
+from coopctl.ui.i18n import _
+from coopctl.adapter.ledger import LedgerFigures
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -15,9 +15,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..config import Member, PayrollEntry, in_force
-from ..money import ZERO, round_cent
-from ..months import Month
+from coopctl.domain.cooperative import Member, PayrollEntry, in_force
+from coopctl.domain.money import ZERO, round_cent
+from coopctl.domain.months import Month
 
 
 @dataclass(frozen=True)

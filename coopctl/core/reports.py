@@ -10,13 +10,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..config import Cooperative, Member, in_force
-from ..errors import CloseRefused, Problem
-from ..ledger import DayFigures, LedgerFigures
-from ..money import ZERO, fmt_amount
-from ..months import Month, month_range
-from .close import ActivityClose, cap_alerts, plan_close
-from .payroll import smic_minimum
+from coopctl.domain.cooperative import Cooperative, Member, in_force
+from coopctl.domain.problems import CloseRefused, Problem
+from coopctl.adapter.ledger import DayFigures, LedgerFigures
+from coopctl.domain.money import ZERO, fmt_amount
+from coopctl.domain.months import Month, month_range
+from coopctl.core.close import ActivityClose, cap_alerts, plan_close
+from coopctl.core.payroll import smic_minimum
 
 
 @dataclass(frozen=True)

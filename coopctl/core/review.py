@@ -10,11 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..config import Cooperative
-from ..fingerprint import config_digest, describe, entry_fingerprint, month_sources
-from ..ledger import Books
-from ..months import Month
-from .integrity import ClosedMonthChange, closed_month_changes, diff_entries
+from coopctl.domain.cooperative import Cooperative
+from coopctl.adapter.fingerprint import config_digest, describe, entry_fingerprint, month_sources
+from coopctl.adapter.ledger import Books
+from coopctl.domain.months import Month
+from coopctl.core.integrity import ClosedMonthChange, closed_month_changes, diff_entries
 
 END_OF_TIME = datetime.date(9998, 12, 31)
 

@@ -6,12 +6,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..config import Cooperative, in_force
-from ..errors import CoopctlError
-from ..ledger import LedgerFigures
-from ..money import ZERO
-from ..months import Month
-from .payroll import MemberPay, contract_pay, smic_minimum
+from coopctl.domain.cooperative import Cooperative, in_force
+from coopctl.domain.problems import CoopctlError
+from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.money import ZERO
+from coopctl.domain.months import Month
+from coopctl.core.payroll import MemberPay, contract_pay, smic_minimum
 
 DEFAULT_HOURS = Decimal("151.67")  # a full-time month (35 h a week)
 

@@ -24,13 +24,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .. import i18n
-from ..config import Cooperative, in_force
-from ..i18n import _
-from ..ledger import LedgerFigures
-from ..money import ZERO
-from ..months import Month
-from .payroll import contract_pay
+from coopctl.ui import i18n
+from coopctl.domain.cooperative import Cooperative, in_force
+from coopctl.ui.i18n import _
+from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.money import ZERO
+from coopctl.domain.months import Month
+from coopctl.core.payroll import contract_pay
 
 CONVENTIONAL_ACCOUNTS = ("Assets:Bank", "Assets:Receivable", "Liabilities:VAT", "Liabilities:Payroll:Social",
                          "Liabilities:Payroll:Net", "Liabilities:Tax", "Liabilities:Payable", "Income:Activity",

@@ -21,13 +21,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from ..config import Cooperative, SurplusPolicy, in_force
-from ..i18n import _
-from ..errors import Problem
-from ..ledger import ACTIVITY_ACCOUNT_RE, LedgerFigures
-from ..money import ZERO, fmt_amount
-from ..months import Month
-from .treasury import _months_in_deficit
+from coopctl.domain.cooperative import Cooperative, SurplusPolicy, in_force
+from coopctl.ui.i18n import _
+from coopctl.domain.problems import Problem
+from coopctl.adapter.ledger import ACTIVITY_ACCOUNT_RE, LedgerFigures
+from coopctl.domain.money import ZERO, fmt_amount
+from coopctl.domain.months import Month
+from coopctl.core.treasury import _months_in_deficit
 
 COOP_RESULT_ACCOUNT = "Equity:Coop:Result"
 SURPLUS_ACCOUNTS = {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fava.ext import FavaExtensionBase
 
-from ..errors import CoopctlError
+from coopctl.domain.problems import CoopctlError
 
 
 @dataclass
@@ -31,7 +31,7 @@ class CoopPage:
 
 def coop_page(ledger_file: Path, today: datetime.date) -> CoopPage:
     """The page for the cooperative holding ``ledger_file``, on ``today``."""
-    from .. import service
+    from coopctl.app import commands as service
 
     folder = next((f for f in (ledger_file.parent, *ledger_file.parent.parents) if (f / "config" / "coop.yaml").is_file()), None)
     if folder is None:
@@ -53,6 +53,6 @@ class Coopctl(FavaExtensionBase):
     @staticmethod
     def money(value) -> str:
         """An amount on the page, rounded half-up to the cent as the CLI and JSON show it ("1,752.00")."""
-        from ..money import fmt_amount
+        from coopctl.domain.money import fmt_amount
 
         return fmt_amount(value, grouped=True)

@@ -2,7 +2,7 @@
 
 The language is ``--lang``, else ``COOPCTL_LANG``, else French when ``LC_ALL``, ``LC_MESSAGES`` or
 ``LANG`` is French, else English. Texts are looked up in gettext catalogues kept in the package
-(``coopctl/locale/fr/LC_MESSAGES/coopctl.po``, compiled to ``coopctl.mo`` by
+(``coopctl/ui/locale/fr/LC_MESSAGES/coopctl.po``, compiled to ``coopctl.mo`` by
 ``scripts/compile_catalogues.py``); numbers and dates are formatted by Babel (``1 234,56 €``,
 ``31/10/2026`` in French). JSON and CSV never go through here: they keep their machine format in every
 language.
@@ -19,7 +19,7 @@ import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from .money import fmt_amount
+from coopctl.domain.money import fmt_amount
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("en", "fr")

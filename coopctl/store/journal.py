@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import CoopctlError, Problem
-from .safe_io import _step, atomic_write, remove_file
+from coopctl.domain.problems import CoopctlError, Problem
+from coopctl.store.safe_io import _step, atomic_write, remove_file
 
 JOURNAL_VERSION = 1
 

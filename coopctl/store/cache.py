@@ -53,12 +53,12 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from . import __version__
-from .config import Cooperative, cache_folder
-from .ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, _absurd_amounts, extract_figures,
+from coopctl import __version__
+from coopctl.domain.cooperative import Cooperative, cache_folder
+from coopctl.adapter.ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, _absurd_amounts, extract_figures,
                      merge_figures)
-from .months import Month
-from .safe_io import atomic_write
+from coopctl.domain.months import Month
+from coopctl.store.safe_io import atomic_write
 
 FORMAT = 9
 
@@ -208,7 +208,7 @@ class _LazyBooks(dict):
                 if self._fallback is not None:
                     value = self._fallback(self._kind, key)
                 else:
-                    from .errors import LedgerError
+                    from coopctl.domain.problems import LedgerError
 
                     raise LedgerError.one("coopctl's cache was damaged; run the command again") from None
             super().__setitem__(key, value)
@@ -459,7 +459,7 @@ def _full_load_fallback(coop: Cooperative, folder: Path):
 
     def fallback(kind: str, key: str):
         if not loaded:
-            from .ledger import load_books, require_clean
+            from coopctl.adapter.ledger import load_books, require_clean
 
             _set_aside(folder)
             books = load_books(coop, fill_cache=True)

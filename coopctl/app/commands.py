@@ -15,28 +15,30 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import gitrev, journal
-from .closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
-from .config import Cooperative, find_root, load_cooperative
-from .core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
-from .core.integrity import ClosedMonthChange, closed_month_changes
-from .core.lifecycle import lifecycle_alerts
-from .core.reports import (MemberBalance, MemberStatement, MonthReport, PayrollRow, member_balance, member_statement,
+from coopctl.store import gitrev
+
+from coopctl.store import journal
+from coopctl.app.closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
+from coopctl.domain.cooperative import Cooperative, find_root, load_cooperative
+from coopctl.core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
+from coopctl.core.integrity import ClosedMonthChange, closed_month_changes
+from coopctl.core.lifecycle import lifecycle_alerts
+from coopctl.core.reports import (MemberBalance, MemberStatement, MonthReport, PayrollRow, member_balance, member_statement,
                            members_list, month_report, payroll_rows, salary_floor_problems, unclosed_months)
-from .core.review import Review, compare
-from .core.simulate import Simulation, simulate_salary
-from .core.yearend import (SurplusProposal, YearClosePlan, plan_year_close, surplus_proposal, year_close_refusals,
+from coopctl.core.review import Review, compare
+from coopctl.core.simulate import Simulation, simulate_salary
+from coopctl.core.yearend import (SurplusProposal, YearClosePlan, plan_year_close, surplus_proposal, year_close_refusals,
                            year_employees)
-from .core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
-from .errors import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
-from .cache import cached_figures
-from .fingerprint import describe, entry_fingerprint
-from .ledger import Books, LedgerFigures, load_books, require_clean
-from .months import Month
-from .ownfiles import YEAR_CLOSE, OwnFiles
-from .recompute import verify_closings
-from .safe_io import LOCK_NAME, atomic_write, check_output, command_line, cooperative_lock
-from .yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
+from coopctl.core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
+from coopctl.domain.problems import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
+from coopctl.store.cache import cached_figures
+from coopctl.adapter.fingerprint import describe, entry_fingerprint
+from coopctl.adapter.ledger import Books, LedgerFigures, load_books, require_clean
+from coopctl.domain.months import Month
+from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
+from coopctl.app.recompute import verify_closings
+from coopctl.store.safe_io import LOCK_NAME, atomic_write, check_output, command_line, cooperative_lock
+from coopctl.app.yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
 
 
 def finish_interrupted_write(root: Path) -> list[Path]:
@@ -86,7 +88,7 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
     """The year a close may load alone: the latest one close-year opened (when the month is in it), and only
     when a whole load on this machine proved, byte for byte, what such a load reads but cannot recompute:
     the opening, and the surplus splits of earlier years (else the whole ledger is loaded)."""
-    from .cache import proven_opening
+    from coopctl.store.cache import proven_opening
 
     folder = coop.ledger_path.parent / "openings"
     years = sorted(int(p.stem) for p in folder.glob("*.beancount") if p.stem.isdigit()) if folder.is_dir() else []
@@ -98,7 +100,7 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
 
 def _scope_evidence(coop: Cooperative, year: int) -> bytes | None:
     """The bytes a load of ``year`` alone trusts without recomputing them: its opening, earlier years' splits."""
-    from .ownfiles import SURPLUS, on_disk
+    from coopctl.adapter.ownfiles import SURPLUS, on_disk
 
     try:
         parts = [(coop.ledger_path.parent / "openings" / f"{year}.beancount").read_bytes()]
@@ -113,7 +115,7 @@ def _scope_evidence(coop: Cooperative, year: int) -> bytes | None:
 
 def _remember_proofs(coop: Cooperative, proven: dict[int, bytes]) -> None:
     """After a whole load proved every closing: what a later load of one year may trust (``_scope_year``)."""
-    from .cache import remember_proven_opening
+    from coopctl.store.cache import remember_proven_opening
 
     for year in proven:
         evidence = _scope_evidence(coop, year)
@@ -296,7 +298,7 @@ def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
     """
     import re
 
-    from .ledger import file_year, seal_digest
+    from coopctl.adapter.ledger import file_year, seal_digest
 
     folder = coop.ledger_path.parent / "openings"
     ledger_dir = coop.ledger_path.parent.resolve()
@@ -328,7 +330,7 @@ def _file_holding_two_years(books: Books, ledger_dir: Path, year: int) -> str | 
     """A file read by a load of ``year`` alone (not attributed to an earlier year) with transactions before it."""
     from beancount.core import data
 
-    from .ledger import file_year
+    from coopctl.adapter.ledger import file_year
 
     first_day = datetime.date(year, 1, 1)
     for entry in books.ledger.entries:

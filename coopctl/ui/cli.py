@@ -20,18 +20,22 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from . import __version__, i18n, service
+from coopctl import __version__
+
+from coopctl.ui import i18n
+
+from coopctl.app import commands as service
 from decimal import Decimal
 
-from .core.close import ClosePlan
-from .core.treasury import TreasuryState
-from .core.reports import ActivityMonth
-from .errors import EXIT_DATA, EXIT_USAGE, CoopctlError
-from .i18n import N_, _
-from .money import round_cent
-from .ledger_policy import MAX_YEAR, MIN_YEAR
-from .months import Month
-from .render import Chart, Column, Format, Report, Series, Table, render
+from coopctl.core.close import ClosePlan
+from coopctl.core.treasury import TreasuryState
+from coopctl.core.reports import ActivityMonth
+from coopctl.domain.problems import EXIT_DATA, EXIT_USAGE, CoopctlError
+from coopctl.ui.i18n import N_, _
+from coopctl.domain.money import round_cent
+from coopctl.adapter.policy import MAX_YEAR, MIN_YEAR
+from coopctl.domain.months import Month
+from coopctl.ui.render import Chart, Column, Format, Report, Series, Table, render
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -541,8 +545,8 @@ def tutor_command(
 
       coopctl tutor mlefevre --format json
     """
-    from .core.lifecycle import months_until, next_deadline
-    from .core.treasury import activity_treasury
+    from coopctl.core.lifecycle import months_until, next_deadline
+    from coopctl.core.treasury import activity_treasury
 
     day = _parse_date(as_of) or _today()
     with _loading():
@@ -594,7 +598,7 @@ def init_command(
 
       cd ma-cae && git init && coopctl check
     """
-    from .init import init_cooperative
+    from coopctl.app.init import init_cooperative
 
     written = init_cooperative(folder, name, _today())
     console = _console()
@@ -994,7 +998,7 @@ def statement_command(
         result = service.statement(state.root, member, parsed)
     report = statement_report(result)
     if html is not None:
-        from .statement_html import statement_html
+        from coopctl.ui.statement_html import statement_html
 
         service.write_export(html, statement_html(result), state.root)
         report.notes.append(_("Printable page written to {file}.").format(file=html))

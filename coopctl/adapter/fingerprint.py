@@ -19,8 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .config import Cooperative, in_force
-from .months import Month
+from coopctl.domain.cooperative import Cooperative, in_force
+from coopctl.domain.months import Month
 
 FINGERPRINT_LENGTH = 10  # hex digits: 40 bits, collisions negligible for a month's entries
 
@@ -70,7 +70,7 @@ class SourceIndex:
     """The ledger's entries that coopctl did not write (``ownfiles``), bucketed by month (built once)."""
 
     def __init__(self, entries: list, closing_dir: Path) -> None:
-        from .ownfiles import OwnFiles
+        from coopctl.adapter.ownfiles import OwnFiles
 
         own_files = OwnFiles(closing_dir.parent)
         self.by_month: dict[Month, list] = defaultdict(list)

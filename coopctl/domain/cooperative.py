@@ -23,8 +23,8 @@ from typing import Annotated, Any, Iterable, Literal, Sequence, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import ConfigError, NotFound, Problem
-from .money import D
+from coopctl.domain.problems import ConfigError, NotFound, Problem
+from coopctl.domain.money import D
 
 # Matched whole (fullmatch, and \Z rather than $, which also matches before a final newline: "alice\n").
 ACTIVITY_ID_RE = re.compile(r"[A-Z][A-Za-z0-9-]*\Z")
@@ -227,7 +227,7 @@ class SalaryEntry(_Model):
 
 
 def _month_text(value: Any) -> str:
-    from .months import Month
+    from coopctl.domain.months import Month
 
     if isinstance(value, datetime.date):
         raise ValueError(f"write a month as YYYY-MM, e.g. 2026-12 (got the date {value})")
@@ -567,7 +567,7 @@ def _config_cache(root: Path) -> tuple[Path, str] | None:
     """Where a validated copy of this exact config may be kept (JSON, keyed by the files' bytes), or None."""
     if os.environ.get("COOPCTL_NO_CACHE", "") not in ("", "0"):
         return None
-    from . import __version__
+    from coopctl import __version__
 
     digest = hashlib.sha256(__version__.encode())
     try:
@@ -594,7 +594,7 @@ def load_cooperative(root: Path) -> Cooperative:
     cached = _config_cache(root)
     if cached is not None:
         path, key = cached
-        from . import cache
+        from coopctl.store import cache
 
         try:
             if not cache._trusted_folder(path.parent):
@@ -614,7 +614,7 @@ def load_cooperative(root: Path) -> Cooperative:
         doc = {"key": key, "coop": cooperative.coop.model_dump(mode="json", by_alias=True),
                "members": {"members": [m.model_dump(mode="json", by_alias=True) for m in cooperative.members]},
                "activities": {"activities": [a.model_dump(mode="json", by_alias=True) for a in cooperative.activities]}}
-        from . import cache
+        from coopctl.store import cache
 
         try:
             if cache._private_folder(path.parent):
@@ -662,7 +662,7 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     if not CURRENCY_RE.fullmatch(coop.coop.currency):
         err(C, ("currency",), f"{coop.coop.currency!r} is not a Beancount currency (e.g. EUR)")
 
-    from .ledger_policy import MAX_YEAR, MIN_YEAR, VETTED_PLUGINS
+    from coopctl.adapter.policy import MAX_YEAR, MIN_YEAR, VETTED_PLUGINS
 
     for index, name in enumerate(coop.coop.ledger_plugins):
         if name not in VETTED_PLUGINS:
@@ -735,7 +735,7 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(M, here + ("cape_renewals", k), f"a CAPE renewal on {renewal} must fall within the CAPE phase")
         seen_bonus: set[str] = set()
         for k, bonus in enumerate(member.bonuses):
-            from .months import Month
+            from coopctl.domain.months import Month
 
             month = Month.parse(bonus.month)
             if bonus.month in seen_bonus:

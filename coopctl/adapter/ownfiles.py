@@ -2,7 +2,7 @@
 
 coopctl trusts an entry as its own (a close marker, a salary it booked, a year-end transfer) only when it
 stands in one of the files below, under the ledger's folder, at the name coopctl gives it; ``check`` then
-proves each of those files by writing it again (``coopctl.recompute``). The same marker or metadata
+proves each of those files by writing it again (``coopctl.app.recompute``). The same marker or metadata
 anywhere else is an error, never a way to make a month look closed.
 
 - ``closing/YYYY-MM.beancount``: the close of a month (``close-month``);
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .months import Month
+from coopctl.domain.months import Month
 
 MONTH_CLOSE, YEAR_CLOSE, SURPLUS, OPENING = "month-close", "year-close", "surplus", "opening"
 # the metadata keys by which coopctl's own entries say what they are; refused on any other entry

@@ -18,9 +18,9 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
-from . import i18n
-from .i18n import _
-from .money import fmt_amount
+from coopctl.ui import i18n
+from coopctl.ui.i18n import _
+from coopctl.domain.money import fmt_amount
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn: after the ledger's memory is let go
     from rich.console import Console

@@ -6,9 +6,9 @@ import datetime
 import json
 from pathlib import Path
 
-from .ledger_text import quote
-from .errors import UsageError
-from .safe_io import atomic_write
+from coopctl.adapter.text import quote
+from coopctl.domain.problems import UsageError
+from coopctl.store.safe_io import atomic_write
 
 COOP = '''# The cooperative. Money and rates are quoted decimal strings ("0.10", "1900.00").
 name: {yaml_name}

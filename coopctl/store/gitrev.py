@@ -14,7 +14,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from .errors import CoopctlError, UsageError
+from coopctl.domain.problems import CoopctlError, UsageError
 
 
 def _git(root: Path, *args: str, binary: bool = False) -> bytes | str:

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .closing import _transaction, included_by_main
-from .config import Cooperative
-from .core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
-from .errors import CloseRefused, LedgerError, Problem
-from .ledger import YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER, Books, file_year, load_books, opening_path, seal_digest
-from .journal import Change, write_group
+from coopctl.app.closing import _transaction, included_by_main
+from coopctl.domain.cooperative import Cooperative
+from coopctl.core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
+from coopctl.domain.problems import CloseRefused, LedgerError, Problem
+from coopctl.adapter.ledger import YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER, Books, file_year, load_books, opening_path, seal_digest
+from coopctl.store.journal import Change, write_group
 
 YEAR_HEADER = ("; Written by coopctl close-year {year}. Do not edit by hand:\n"
                "; undo it with coopctl reopen {year}.\n")
@@ -153,7 +153,7 @@ def year_close_files(coop: Cooperative, plan: YearClosePlan, books: Books, opene
 def expected_year_close_bytes(coop: Cooperative, plan: YearClosePlan, books: Books, marker_meta: dict, own_files,
                               path: Path) -> tuple[bytes, YearCloseFiles]:
     """The close of ``plan.year`` written again, with the two facts its marker recorded (for ``check``)."""
-    from .closing import accounts_open_on
+    from coopctl.app.closing import accounts_open_on
 
     opened = accounts_open_on(books.ledger.entries, datetime.date(plan.year, 12, 31), own_files, skip=own_files.kind(str(path)))
     files = year_close_files(coop, plan, books, opened, bool(marker_meta.get("folder_created")),
@@ -174,8 +174,8 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
     told apart by year (one journal file for every year, say), the year still closes: later closes then
     load the whole ledger (``check`` says so).
     """
-    from .closing import accounts_open_on
-    from .ownfiles import OwnFiles
+    from coopctl.app.closing import accounts_open_on
+    from coopctl.adapter.ownfiles import OwnFiles
 
     year, following = plan.year, plan.year + 1
     target = year_closing_path(coop, year)
@@ -208,7 +208,7 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
             raise LedgerError([Problem(f"the ledger does not load cleanly after closing {year}; nothing was changed"), *errors])
 
     write_group(coop.root, changes, verify, new_folders=(opening.parent, folder) if create_folder else (opening.parent,))
-    from .cache import remember_proven_opening
+    from coopctl.store.cache import remember_proven_opening
 
     remember_proven_opening(coop, following, files.opening)  # computed from the whole ledger, just now (no split yet)
     return WrittenYearClose(target, opening, (folder, first_file) if create_folder else (), add_include)
@@ -317,14 +317,14 @@ def _component(member_id: str) -> str:
 def expected_surplus_bytes(coop: Cooperative, proposal: SurplusProposal, day: datetime.date, entries: list, own_files,
                            skip) -> bytes:
     """The surplus split written again (for ``check``): the accounts open on its day but by itself."""
-    from .closing import accounts_open_on
+    from coopctl.app.closing import accounts_open_on
 
     return surplus_text(proposal, day, coop.coop.currency, accounts_open_on(entries, day, own_files, skip=skip)).encode("utf-8")
 
 
 def write_surplus(coop: Cooperative, proposal: SurplusProposal, day: datetime.date, books: Books) -> Path:
-    from .closing import accounts_open_on
-    from .ownfiles import OwnFiles
+    from coopctl.app.closing import accounts_open_on
+    from coopctl.adapter.ownfiles import OwnFiles
 
     target = surplus_path(coop, proposal.year, day)
     existing = sorted(coop.closing_dir.glob(f"*-surplus-{proposal.year}.beancount"))

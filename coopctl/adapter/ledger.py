@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .config import BOM_MESSAGE, BOMS, Cooperative
-from .errors import LedgerError, Problem
-from .ledger_policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
-from .months import Month
-from .money import ZERO
+from coopctl.domain.cooperative import BOM_MESSAGE, BOMS, Cooperative
+from coopctl.domain.problems import LedgerError, Problem
+from coopctl.adapter.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
+from coopctl.domain.months import Month
+from coopctl.domain.money import ZERO
 
 MAX_LEDGER_AMOUNT = Decimal("1000000000000")  # a trillion: beyond it Decimal arithmetic at cent precision breaks
 ACTIVITY_ACCOUNT_RE = re.compile(r"^(Income|Expenses|Equity|Assets|Liabilities):Activity:([^:]+)(?::(.*))?$")
@@ -323,7 +323,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
 def _opening_matches_its_close(coop: Cooperative, year: int) -> bool:
     """Whether ``openings/YEAR.beancount`` is, but for its seal, what the close of YEAR−1 recorded
     (``opening_sha256``): the seal proves the earlier files, this proves the balances read in their place."""
-    from .yearclose import opening_digest
+    from coopctl.app.yearclose import opening_digest
 
     try:
         close = (coop.closing_dir / f"{year - 1}-year.beancount").read_text(encoding="utf-8")
@@ -792,7 +792,7 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
     """Reduce booked entries to per-activity daily figures; report unknown activities and foreign currencies."""
     from beancount.core import data
 
-    from .ownfiles import MONTH_CLOSE, OPENING, OWN_META_KEYS, YEAR_CLOSE, OwnFiles
+    from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, OWN_META_KEYS, YEAR_CLOSE, OwnFiles
 
     root = coop.root.resolve()
     known = {activity.id for activity in coop.activities}
@@ -1006,7 +1006,7 @@ def load_books(coop: Cooperative, fill_cache: bool = False, year: int | None = N
     per_file, problems = extract_by_file(coop, ledger.entries)
     books = Books(coop, ledger, merge_figures(list(per_file.values())), ledger.problems + problems)
     if not any(p.severity == "error" for p in books.problems):
-        from .cache import store_full_load
+        from coopctl.store.cache import store_full_load
 
         store_full_load(coop, ledger, per_file, books.figures)
     return books

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .errors import CoopctlError, UsageError
+from coopctl.domain.problems import CoopctlError, UsageError
 
 LOCK_NAME = ".coopctl.lock"
 

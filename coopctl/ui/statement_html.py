@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from .core.reports import MemberStatement
-from .money import fmt_amount
+from coopctl.core.reports import MemberStatement
+from coopctl.domain.money import fmt_amount
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2.5rem; color: #1d2330; }

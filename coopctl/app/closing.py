@@ -8,9 +8,9 @@ transactions (sorted by member id), one blank line between entries, amounts
 aligned within each transaction. Same plan, same bytes.
 
 The text is a pure function of the config and the month's sources (the entries people wrote), so
-``check`` proves every closed month by writing its file again (``coopctl.recompute``).
+``check`` proves every closed month by writing its file again (``coopctl.app.recompute``).
 
-``write_close`` writes it under the cooperative's lock as one journaled group (``coopctl.journal``):
+``write_close`` writes it under the cooperative's lock as one journaled group (``coopctl.store.journal``):
 the closing file and, only if the main ledger does not include ``closing/*.beancount`` yet, the main
 ledger with that include appended. The ledger is then reloaded; any error, or an interruption at any
 point, puts both files back as they were.
@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .config import Cooperative
-from .core.close import ClosePlan, plan_transactions
-from .errors import CloseRefused, LedgerError, Problem
-from .ledger_text import quote
-from .fingerprint import SourceIndex, config_digest, fingerprints_by_day, sources_digest
-from .journal import Change, write_group
-from .ledger import CLOSE_MARKER, Books, load_books, main_includes
-from .money import fmt_amount
-from .months import Month
-from .ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
+from coopctl.domain.cooperative import Cooperative
+from coopctl.core.close import ClosePlan, plan_transactions
+from coopctl.domain.problems import CloseRefused, LedgerError, Problem
+from coopctl.adapter.text import quote
+from coopctl.adapter.fingerprint import SourceIndex, config_digest, fingerprints_by_day, sources_digest
+from coopctl.store.journal import Change, write_group
+from coopctl.adapter.ledger import CLOSE_MARKER, Books, load_books, main_includes
+from coopctl.domain.money import fmt_amount
+from coopctl.domain.months import Month
+from coopctl.adapter.ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
 
 HEADER = "; Written by coopctl close-month {month}. Do not edit by hand:\n; post any correction in the month still open.\n"
 INCLUDE_LINE = 'include "closing/*.beancount"'

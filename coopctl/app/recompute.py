@@ -21,14 +21,14 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from .closing import accounts_open_on, closing_path, month_closing_bytes, period_records
-from .config import Cooperative
-from .core.close import plan_close
-from .errors import Problem
-from .fingerprint import SourceIndex
-from .ledger import Books, DayFigures, LedgerFigures, extract_figures
-from .months import Month
-from .ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
+from coopctl.app.closing import accounts_open_on, closing_path, month_closing_bytes, period_records
+from coopctl.domain.cooperative import Cooperative
+from coopctl.core.close import plan_close
+from coopctl.domain.problems import Problem
+from coopctl.adapter.fingerprint import SourceIndex
+from coopctl.adapter.ledger import Books, DayFigures, LedgerFigures, extract_figures
+from coopctl.domain.months import Month
+from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
 
 REPAIR = "restore it from git (git checkout -- {file}) or reopen {period} and close it again"
 
@@ -181,8 +181,8 @@ def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] 
 
 def _marker_consistent(month: Month, meta: dict) -> bool:
     """Whether a close marker's recorded fingerprints still add up to its own digest and count (else it was edited)."""
-    from .core.integrity import recorded_entries
-    from .fingerprint import sources_digest
+    from coopctl.core.integrity import recorded_entries
+    from coopctl.adapter.fingerprint import sources_digest
 
     recorded = recorded_entries(month, meta)
     if recorded is None:
@@ -216,9 +216,9 @@ def _before_first_close(coop: Cooperative, sources: SourceIndex, first: Month, m
 def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnFiles, own_on_disk: dict,
                   proven: dict[int, bytes]) -> list[Problem]:
     """The year closes, their openings and the surplus splits, written again and compared."""
-    from .core.yearend import plan_year_close, surplus_proposal, year_employees
-    from .yearclose import expected_opening_bytes, expected_surplus_bytes, expected_year_close_bytes
-    from .yearclose import year_closing_path as year_closing_file
+    from coopctl.core.yearend import plan_year_close, surplus_proposal, year_employees
+    from coopctl.app.yearclose import expected_opening_bytes, expected_surplus_bytes, expected_year_close_bytes
+    from coopctl.app.yearclose import year_closing_path as year_closing_file
 
     root = coop.root.resolve()
     problems: list[Problem] = []
