@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import beanquery
 
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from coopctl.adapter.ledger import load_books
 from conftest import run_cli
 

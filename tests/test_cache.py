@@ -11,7 +11,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from coopctl.store.cache import _read_sealed, _write_sealed, cache_dir, cached_figures, figures_to_json
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from coopctl.adapter.ledger import load_books
 from conftest import run_cli, write_coop
 from strategies import random_coops
@@ -176,7 +176,7 @@ def test_incremental_equals_full_on_random_edits(coop, edits):
 
 
 def test_the_config_cache_gives_the_same_cooperative_and_keeps_line_numbers(tmp_path):
-    from coopctl.domain.cooperative import cache_folder
+    from coopctl.store.configfile import cache_folder
 
     folder = write_coop(tmp_path / "coop")
     first = load_cooperative(folder)  # from YAML; stores the validated copy

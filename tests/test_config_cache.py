@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from coopctl.domain.cooperative import cache_folder
+from coopctl.store.configfile import cache_folder
 from conftest import run_cli, write_coop
 
 

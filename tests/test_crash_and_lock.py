@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from coopctl.adapter.ledger import load_books
 from coopctl.domain.months import Month
 from coopctl.store.safe_io import cooperative_lock

@@ -22,7 +22,7 @@ from coopctl.app.closing import closing_text, marker_text
 from coopctl.core.close import ActivityClose, ClosePlan, plan_transactions
 from coopctl.core.payroll import MemberPay
 from coopctl.app.init import _one_line_char, init_cooperative
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from coopctl.adapter.text import quote
 from coopctl.domain.months import Month
 from conftest import run_cli, snapshot, write_coop

@@ -7,9 +7,7 @@ CI runs 30 examples per test; ``HYPOTHESIS_PROFILE=long`` runs 1,000 (see confte
 
 from __future__ import annotations
 
-import datetime
 import tempfile
-import textwrap
 from pathlib import Path
 
 import yaml
@@ -19,7 +17,7 @@ from hypothesis import strategies as st
 from conftest import COOP_YAML, EXAMPLE_ACTIVITIES, EXAMPLE_LEDGER, EXAMPLE_MEMBERS, run_cli, snapshot, write_coop
 
 from beancount.parser import options as beancount_options
-from coopctl.adapter.policy import REFUSED_PLUGINS, VETTED_PLUGINS
+from coopctl.domain.policy import REFUSED_PLUGINS, VETTED_PLUGINS
 
 FUZZ = settings(max_examples=max(30, settings.default.max_examples), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

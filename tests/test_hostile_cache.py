@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from coopctl.store.cache import cache_dir, cached_figures
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from conftest import run_cli
 from test_cache import split_coop
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import COOP_YAML, EXAMPLE_ACTIVITIES, EXAMPLE_LEDGER, EXAMPLE_MEMBERS, REPO, run_cli, snapshot, write_coop
 from test_git_review import git, make_repo
 
-from coopctl.adapter.policy import ACCEPTED_OPTIONS, REFUSED_PLUGINS, VETTED_PLUGINS
+from coopctl.domain.policy import ACCEPTED_OPTIONS, REFUSED_PLUGINS, VETTED_PLUGINS
 
 UNOPENED = '\n2026-10-21 * "Misc"\n  Expenses:Activity:BoisNomade:Tools  10.00 EUR\n  Assets:Bank:Main\n'
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COOP_YAML, EXAMPLE_ACTIVITIES, EXAMPLE_LEDGER, run_cli, snapshot, write_coop
+from conftest import COOP_YAML, EXAMPLE_LEDGER, run_cli, snapshot, write_coop
 
 REPAIR_WORDS = ("restore", "git checkout", "reopen", "remove", "move", "post ", "close it again")
 MAIN = "ledgers/main.beancount"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from coopctl.core.lifecycle import lifecycle_alerts
 from coopctl.adapter.ledger import load_books
 from conftest import run_cli, write_coop

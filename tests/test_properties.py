@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coopctl.app import commands as service
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from coopctl.adapter.ledger import load_books
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month

@@ -9,7 +9,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopctl.domain.cooperative import PayrollEntry, load_cooperative
+from coopctl.domain.cooperative import PayrollEntry
+
+from coopctl.store.configfile import load_cooperative
 from coopctl.core.contribution import month_contribution, tiered_total
 from coopctl.core.payroll import employer_rate_for
 from coopctl.adapter.ledger import load_books

@@ -169,7 +169,7 @@ option "operating_currency" "EUR"
 def test_draining_booking_equals_beancounts_own(ledger, tmp_path, monkeypatch, sample_copy):
     """The load books entries as it lets the parsed ones go; Beancount's booking.book on the same entries
     gives equal entries and as many errors (interpolation, FIFO reductions, a reduction that fails)."""
-    from coopctl.domain.cooperative import load_cooperative
+    from coopctl.store.configfile import load_cooperative
     from coopctl.adapter.ledger import load_books
 
     monkeypatch.setenv("COOPCTL_CHECK_DRAINING", "1")

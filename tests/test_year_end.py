@@ -31,7 +31,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coopctl.app import commands as service
-from coopctl.domain.cooperative import load_cooperative
+from coopctl.store.configfile import load_cooperative
 from coopctl.core.yearend import split_to_cent
 from coopctl.adapter.ledger import load_books
 from coopctl.domain.months import Month

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from coopctl.domain.cooperative import BOM_MESSAGE, BOMS, Cooperative
 from coopctl.domain.problems import LedgerError, Problem
-from coopctl.adapter.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
+from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
 from coopctl.domain.months import Month
 from coopctl.domain.money import ZERO
 

@@ -19,7 +19,8 @@ from coopctl.store import gitrev
 
 from coopctl.store import journal
 from coopctl.app.closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
-from coopctl.domain.cooperative import Cooperative, find_root, load_cooperative
+from coopctl.domain.cooperative import Cooperative
+from coopctl.store.configfile import find_root, load_cooperative
 from coopctl.core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
 from coopctl.core.integrity import ClosedMonthChange, closed_month_changes
 from coopctl.core.lifecycle import lifecycle_alerts

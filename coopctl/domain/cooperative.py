@@ -1,29 +1,24 @@
-"""The cooperative's configuration: ``config/coop.yaml``, ``members.yaml``, ``activities.yaml``.
+"""The cooperative's configuration as validated values: the models of ``config/coop.yaml``, ``members.yaml``,
+``activities.yaml``, dated schedules (``in_force``), and the cross-file rules (``check_consistency``).
 
-Loaded with YAML's safe loader into Pydantic models that refuse unknown keys.
-Money and rates must be quoted decimal strings; a bare YAML number is refused
-with a message saying to quote it. Every error is reported as
-``file:line: field: message``, using a map from YAML paths to line numbers.
-Cross-file rules (unique ids, references, dates in order) are checked here too,
-so that the rest of coopctl only ever sees a consistent cooperative.
+Pydantic models that refuse unknown keys. Money and rates must be quoted decimal strings; a bare YAML
+number is refused with a message saying to quote it. Cross-file rules (unique ids, references, dates in
+order) are checked here, so that the rest of coopctl only ever sees a consistent cooperative. Reading the
+files (YAML, line numbers, the cached copy) is ``store.configfile``'s.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
-import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Literal, Sequence, TypeVar
+from typing import Annotated, Any, Callable, ClassVar, Iterable, Literal, Sequence, TypeVar
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from coopctl.domain.problems import ConfigError, NotFound, Problem
+from coopctl.domain.problems import NotFound, Problem
 from coopctl.domain.money import D
 
 # Matched whole (fullmatch, and \Z rather than $, which also matches before a final newline: "alice\n").
@@ -328,17 +323,16 @@ class Cooperative:
     activities: list[Activity]
     known_lines: dict[tuple[str, tuple], int] | None = None
 
+    # How to find the YAML lines again when the config came from the cache (set by ``store.configfile``,
+    # which reads files: the domain does not).
+    line_reader: ClassVar[Callable[[Path], dict[tuple[str, tuple], int]] | None] = None
+
     @property
     def lines(self) -> dict[tuple[str, tuple], int]:
         """YAML path -> line, for messages; read again from the files when the config came from the cache."""
         if self.known_lines is None:
-            lines: dict[tuple[str, tuple], int] = {}
-            for name in ("coop", "members", "activities"):
-                try:
-                    _read_yaml(self.root / "config" / f"{name}.yaml", f"config/{name}.yaml", lines)
-                except ConfigError:
-                    pass
-            self.known_lines = lines
+            reader = type(self).line_reader
+            self.known_lines = reader(self.root) if reader is not None else {}
         return self.known_lines
 
     @property
@@ -394,138 +388,6 @@ class Cooperative:
         return file, self.lines.get((file, path))
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The cooperative's folder: ``--root``/``COOPCTL_ROOT``, or upward from the current folder."""
-    env = os.environ.get("COOPCTL_ROOT")
-    if start is None and env:
-        start = Path(env)
-        if not (start / "config" / "coop.yaml").is_file():
-            raise ConfigError.one(f"COOPCTL_ROOT={env}: no config/coop.yaml there")
-        return start.resolve()
-    if start is not None:
-        if not (start / "config" / "coop.yaml").is_file():
-            raise ConfigError.one(f"{start}: no config/coop.yaml there; is this a cooperative's folder?")
-        return start.resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "config" / "coop.yaml").is_file():
-            return folder
-    raise ConfigError.one(
-        f"no cooperative found: no config/coop.yaml in {here} or above; use --root DIR or COOPCTL_ROOT"
-    )
-
-
-_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when present, same safe constructors
-
-
-class _DataLoader(_SafeBase):  # type: ignore[misc, valid-type]
-    """The safe loader, except that an impossible date (2024-13-01) stays text for validation to report."""
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
-def _yaml_error(exc: yaml.YAMLError, rel: str) -> ConfigError:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return ConfigError.one(f"YAML syntax error: {problem}", rel, mark.line + 1 if mark else None)
-
-
-def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any:
-    """Parse once (safe loader), map every path to its line, then build the data from the same nodes."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError.one("file is missing", rel) from None
-    except OSError as exc:
-        raise ConfigError.one(f"cannot read: {exc.strerror}", rel) from None
-    if raw.startswith(BOMS):
-        raise ConfigError.one(BOM_MESSAGE, rel, 1)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError.one(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", rel, line) from None
-    loader = _DataLoader(text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            raise _yaml_error(exc, rel) from None
-        if node is None:
-            raise ConfigError.one("file is empty", rel)
-        problems: list[Problem] = []
-        _map_lines(node, (), rel, lines, problems)
-        problems = [_alias_line(p, text) if p.message.endswith(ALIAS_MESSAGE) else p for p in problems]
-        if problems:
-            raise ConfigError(problems)
-        try:
-            return loader.construct_document(node)
-        except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError.one(f"YAML error: {problem}", rel, mark.line + 1 if mark else None) from None
-    finally:
-        loader.dispose()
-
-
-ALIAS_MESSAGE = "YAML aliases (*name) and merge keys are not accepted; write the value out in full"
-
-
-def _alias_line(problem: Problem, text: str) -> Problem:
-    """The alias problem at the line of the first alias (the composed nodes only know where the anchor is)."""
-    try:
-        for event in yaml.parse(text, Loader=_SafeBase):
-            if isinstance(event, yaml.AliasEvent):
-                return Problem(problem.message, problem.file, event.start_mark.line + 1)
-    except yaml.YAMLError:
-        pass
-    return problem
-
-
-def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: list[Problem],
-               visited: set[int] | None = None, line: int | None = None) -> None:
-    """Map each YAML path to its line; report duplicate keys and aliases.
-
-    An alias makes the composer reuse a node: a node met twice is refused (and not walked again), so
-    that a "billion laughs" file (aliases of aliases) costs one pass over its text, not an exponential walk.
-    """
-    if visited is None:
-        visited = set()
-    if id(node) in visited:
-        if not any(p.message.endswith(ALIAS_MESSAGE) for p in problems):
-            problems.append(Problem(f"{_dotted(path)}: {ALIAS_MESSAGE}", rel, line or node.start_mark.line + 1))
-        return
-    visited.add(id(node))
-    lines[(rel, path)] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if not isinstance(key, str):  # a complex key ({a: 1}: x, [1]: y): never a config key
-                problems.append(Problem(f"{_dotted(path)}: a key must be a plain name", rel, key_node.start_mark.line + 1))
-                continue
-            if key in seen:
-                problems.append(
-                    Problem(f"{_dotted(path + (key,))}: duplicate key (first at line {seen[key]})", rel, key_node.start_mark.line + 1)
-                )
-            seen[key] = key_node.start_mark.line + 1
-            _map_lines(value_node, path + (key,), rel, lines, problems, visited, key_node.start_mark.line + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _map_lines(item, path + (index,), rel, lines, problems, visited, node.start_mark.line + 1)
-
-
 def _dotted(path: Iterable) -> str:
     text = ""
     for part in path:
@@ -541,102 +403,6 @@ def _line_of(lines: dict, rel: str, path: tuple) -> int | None:
             return None
         path = path[:-1]
 
-
-def _validate(model: type[BaseModel], data: Any, rel: str, lines: dict) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError.one("expected a mapping of keys at the top of the file", rel, 1)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown key"
-            elif err["type"] == "missing":
-                message = "required key is missing"
-            problems.append(Problem(f"{_dotted(loc)}: {message}", rel, _line_of(lines, rel, loc)))
-        raise ConfigError(problems) from None
-
-
-CONFIG_FILES = ("coop", "members", "activities")
-
-
-def _config_cache(root: Path) -> tuple[Path, str] | None:
-    """Where a validated copy of this exact config may be kept (JSON, keyed by the files' bytes), or None."""
-    if os.environ.get("COOPCTL_NO_CACHE", "") not in ("", "0"):
-        return None
-    from coopctl import __version__
-
-    digest = hashlib.sha256(__version__.encode())
-    try:
-        for name in CONFIG_FILES:
-            digest.update((root / "config" / f"{name}.yaml").read_bytes())
-    except OSError:
-        return None
-    return cache_folder(root) / "config.json", digest.hexdigest()
-
-
-def cache_folder(root: Path) -> Path:
-    """coopctl's cache for the cooperative at ``root``: outside the git tree, one folder per cooperative."""
-    base = os.environ.get("COOPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coopctl")
-    return Path(base) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
-
-
-def load_cooperative(root: Path) -> Cooperative:
-    """Load and validate the three config files of the cooperative at ``root``.
-
-    A validated copy is kept in the cache, keyed by the files' exact bytes: an unchanged config is read
-    back as JSON (YAML parsing is most of the cost for thousands of members) and validated again.
-    """
-    cached = _config_cache(root)
-    if cached is not None:
-        path, key = cached
-        from coopctl.store import cache
-
-        try:
-            if not cache._trusted_folder(path.parent):
-                raise ValueError("a cache folder that is not ours alone")
-            doc = json.loads(cache._read_sealed(path))  # owner-only, checksummed (as the ledger's cache)
-            if doc.get("key") == key:
-                cooperative = Cooperative(root, Coop.model_validate(doc["coop"]),
-                                          MembersFile.model_validate(doc["members"]).members,
-                                          ActivitiesFile.model_validate(doc["activities"]).activities)
-                if not check_consistency(cooperative):
-                    return cooperative
-        except (OSError, ValueError, KeyError, TypeError, ValidationError):
-            pass
-    cooperative = _load_from_yaml(root)
-    if cached is not None:
-        path, key = cached
-        doc = {"key": key, "coop": cooperative.coop.model_dump(mode="json", by_alias=True),
-               "members": {"members": [m.model_dump(mode="json", by_alias=True) for m in cooperative.members]},
-               "activities": {"activities": [a.model_dump(mode="json", by_alias=True) for a in cooperative.activities]}}
-        from coopctl.store import cache
-
-        try:
-            if cache._private_folder(path.parent):
-                cache._write_sealed(path, json.dumps(doc).encode("utf-8"))
-        except OSError:
-            pass
-    return cooperative
-
-
-def _load_from_yaml(root: Path) -> Cooperative:
-    lines: dict[tuple[str, tuple], int] = {}
-    files = {name: f"config/{name}.yaml" for name in ("coop", "members", "activities")}
-    coop = _validate(Coop, _read_yaml(root / files["coop"], files["coop"], lines), files["coop"], lines)
-    members = _validate(MembersFile, _read_yaml(root / files["members"], files["members"], lines), files["members"], lines)
-    activities = _validate(
-        ActivitiesFile, _read_yaml(root / files["activities"], files["activities"], lines), files["activities"], lines
-    )
-    cooperative = Cooperative(root, coop, members.members, activities.activities, lines)
-    problems = check_consistency(cooperative)
-    if problems:
-        raise ConfigError(problems)
-    return cooperative
 
 
 def _dates(value: Any, path: tuple) -> Iterable[tuple[tuple, datetime.date]]:
@@ -662,7 +428,7 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     if not CURRENCY_RE.fullmatch(coop.coop.currency):
         err(C, ("currency",), f"{coop.coop.currency!r} is not a Beancount currency (e.g. EUR)")
 
-    from coopctl.adapter.policy import MAX_YEAR, MIN_YEAR, VETTED_PLUGINS
+    from coopctl.domain.policy import MAX_YEAR, MIN_YEAR, VETTED_PLUGINS
 
     for index, name in enumerate(coop.coop.ledger_plugins):
         if name not in VETTED_PLUGINS:

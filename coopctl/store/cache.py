@@ -54,7 +54,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from coopctl import __version__
-from coopctl.domain.cooperative import Cooperative, cache_folder
+from coopctl.domain.cooperative import Cooperative
+from coopctl.store.configfile import cache_folder
 from coopctl.adapter.ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, _absurd_amounts, extract_figures,
                      merge_figures)
 from coopctl.domain.months import Month

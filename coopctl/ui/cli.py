@@ -33,7 +33,7 @@ from coopctl.core.reports import ActivityMonth
 from coopctl.domain.problems import EXIT_DATA, EXIT_USAGE, CoopctlError
 from coopctl.ui.i18n import N_, _
 from coopctl.domain.money import round_cent
-from coopctl.adapter.policy import MAX_YEAR, MIN_YEAR
+from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.months import Month
 from coopctl.ui.render import Chart, Column, Format, Report, Series, Table, render
 
