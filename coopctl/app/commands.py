@@ -34,7 +34,8 @@ from coopctl.core.treasury import ActivityTreasury, TreasuryState, activity_trea
 from coopctl.domain.problems import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
 from coopctl.store.cache import cached_figures
 from coopctl.adapter.fingerprint import describe, entry_fingerprint
-from coopctl.adapter.ledger import Books, LedgerFigures, load_books, require_clean
+from coopctl.adapter.ledger import Books, load_books, require_clean
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
 from coopctl.app.recompute import verify_closings

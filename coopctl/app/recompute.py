@@ -26,7 +26,8 @@ from coopctl.domain.cooperative import Cooperative
 from coopctl.core.close import plan_close
 from coopctl.domain.problems import Problem
 from coopctl.adapter.fingerprint import SourceIndex
-from coopctl.adapter.ledger import Books, DayFigures, LedgerFigures, extract_figures
+from coopctl.adapter.ledger import Books, extract_figures
+from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
 

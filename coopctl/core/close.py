@@ -15,7 +15,7 @@ from coopctl.ui import i18n
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.ui.i18n import _
 from coopctl.domain.problems import Problem
-from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
 from coopctl.core.contribution import month_contribution

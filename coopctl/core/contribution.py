@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from coopctl.domain.cooperative import Activity, ContributionEntry, Cooperative, Tier, in_force
-from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO, round_cent
 from coopctl.domain.months import Month
 

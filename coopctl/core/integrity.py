@@ -16,7 +16,7 @@ from pathlib import Path
 from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.problems import Problem
 from coopctl.adapter.fingerprint import SourceIndex, config_digest, describe, entry_fingerprint
-from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
 
 HOW_TO_CORRECT = "post the correction in the open month, or reopen the month (coopctl reopen, last closed month first)"

@@ -18,7 +18,7 @@ from coopctl.ui import i18n
 from coopctl.domain.cooperative import Cooperative, Member
 from coopctl.domain.problems import Problem
 from coopctl.ui.i18n import _
-from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.figures import LedgerFigures
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

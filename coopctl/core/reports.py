@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from coopctl.domain.cooperative import Cooperative, Member, in_force
 from coopctl.domain.problems import CloseRefused, Problem
-from coopctl.adapter.ledger import DayFigures, LedgerFigures
+from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month, month_range
 from coopctl.core.close import ActivityClose, cap_alerts, plan_close

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.domain.problems import CoopctlError
-from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
 from coopctl.core.payroll import MemberPay, contract_pay, smic_minimum

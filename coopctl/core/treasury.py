@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from coopctl.ui import i18n
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.ui.i18n import _
-from coopctl.adapter.ledger import LedgerFigures
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
 from coopctl.core.payroll import contract_pay

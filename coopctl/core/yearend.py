@@ -24,7 +24,8 @@ from decimal import ROUND_DOWN, Decimal
 from coopctl.domain.cooperative import Cooperative, SurplusPolicy, in_force
 from coopctl.ui.i18n import _
 from coopctl.domain.problems import Problem
-from coopctl.adapter.ledger import ACTIVITY_ACCOUNT_RE, LedgerFigures
+from coopctl.domain.figures import LedgerFigures
+from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
 from coopctl.core.treasury import _months_in_deficit

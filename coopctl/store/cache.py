@@ -56,8 +56,8 @@ from pathlib import Path
 from coopctl import __version__
 from coopctl.domain.cooperative import Cooperative
 from coopctl.store.configfile import cache_folder
-from coopctl.adapter.ledger import (BookedSalary, CloseMarker, DayFigures, LedgerFigures, LoadedLedger, _absurd_amounts, extract_figures,
-                     merge_figures)
+from coopctl.adapter.ledger import LoadedLedger, _absurd_amounts, extract_figures, merge_figures
+from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.store.safe_io import atomic_write
 
