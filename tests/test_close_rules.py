@@ -140,7 +140,8 @@ def test_advance_over_cap_raises_an_alert(tmp_path):
         '2026-09-05 * "Supplier" "Machine"\n  Expenses:Activity:Solo:Supplies 3000.00 EUR\n  Assets:Bank:Main -3000.00 EUR\n'))
     activity = close_json(folder)["activities"][0]
     assert (activity["advance"], activity["advance_cap"]) == ("5698.00", "5396.00")
-    assert activity["alerts"] == ["advance 5,698.00 exceeds the cap of 5,396.00 (2 months of salary cost 2,698.00)"]
+    assert [(a["code"], a["message"]) for a in activity["alerts"]] == [
+        ("advance_over_cap", "Solo: advance 5,698.00 is over its cap 5,396.00 (2 months of salary cost 2,698.00)")]
     # At exactly the cap there is no alert: opening -2698.00 gives advance 5396.00.
     folder2 = write_coop(tmp_path / "b", members=members, activities=ONE_ACTIVITY, ledger=ledger_with(
         '2026-09-05 * "Supplier" "Machine"\n  Expenses:Activity:Solo:Supplies 2698.00 EUR\n  Assets:Bank:Main -2698.00 EUR\n'))

@@ -35,7 +35,7 @@ def test_french_report_reads_as_a_french_treasurer_expects(sample_copy):
                   "Trésorerie mutualisée au 30/09/2026", "= Trésorerie de référence", "Fonds propres de la coopérative"):
         assert words in out, words
     assert f"3{NNBSP}058,00{NBSP}€" in out  # AtelierCommun's revenue in September
-    assert "alerte : JardinsPartages : l'avance de " in out
+    assert f"alerte : JardinsPartages : avance de 7{NNBSP}705,86{NBSP}€ au-dessus de son plafond" in out
     assert "Revenue" not in out and "Treasury" not in out
 
 

@@ -72,12 +72,13 @@ def test_a_salaried_member_of_an_activity_in_deficit_for_the_alert_period(tmp_pa
 
 def test_alerts_reach_members_report_and_check(sample_copy):
     members = run_cli(sample_copy, "members", "--as-of", "2026-10-31", "--format", "json").json()
-    assert any(a.startswith("nora: CAPE contract ended on 2026-09-30") for a in members["alerts"])
+    assert any(a["code"] == "cape_ended" and a["member"] == "nora" and a["day"] == "2026-09-30"
+               and a["message"].startswith("nora: CAPE contract ended on 2026-09-30") for a in members["alerts"])
     check = run_cli(sample_copy, "check")
     assert check.exit_code == 0  # warnings, not errors
     assert "warning: config/members.yaml:" in check.stderr and "nora: CAPE contract ended" in check.stderr
     report = run_cli(sample_copy, "report", "2026-09", "--format", "json").json()
-    assert any(a.startswith("members: activity StudioHugo has no current member") for a in report["alerts"])
+    assert any(a["code"] == "activity_without_member" and a["activity"] == "StudioHugo" for a in report["alerts"])
 
 
 def test_months_until_a_deadline():

@@ -203,9 +203,11 @@ def test_cap_alert_says_the_advance_the_json_says(tmp_path):
     assert run.exit_code == 0, run.stderr
     atelier = next(a for a in run.json()["activities"] if a["id"] == "AtelierCommun")
     assert (atelier["closing_balance"], atelier["advance"], atelier["advance_cap"]) == ("-6032.01", "6032.01", "5964.00")
-    assert atelier["alerts"] == ["advance 6,032.01 exceeds the cap of 5,964.00 (2 months of salary cost 2,982.00)"]
+    assert [a["message"] for a in atelier["alerts"]] == [
+        "AtelierCommun: advance 6,032.01 is over its cap 5,964.00 (2 months of salary cost 2,982.00)"]
+    assert atelier["alerts"][0]["advance"] == "6032.01"
     table = run_cli(folder, "close-month", "2026-10", "--dry-run")
-    assert "AtelierCommun: advance 6,032.01 exceeds the cap of 5,964.00" in table.stdout
+    assert "AtelierCommun: advance 6,032.01 is over its cap 5,964.00" in table.stdout
     assert "6,032.01" in table.stdout and "6,032.00" not in table.stdout
 
 

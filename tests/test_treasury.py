@@ -114,7 +114,8 @@ def test_treasury_state_worked_by_hand(tmp_path):
                      "receivables": "1200.00", "runway_months": "0.4", "months_in_deficit": 0}
     assert beta == {"id": "Beta", "balance": "-500.00", "advance": "500.00", "advance_cap": "0.00",
                     "receivables": "0.00", "runway_months": None, "months_in_deficit": 0}
-    assert out["alerts"] == ["Beta: advance 500.00 is over its cap 0.00 (2 months of salary cost 0.00)"]
+    assert [a["message"] for a in out["alerts"]] == ["Beta: advance 500.00 is over its cap 0.00 (2 months of salary cost 0.00)"]
+    assert out["alerts"][0]["code"] == "advance_over_cap" and out["alerts"][0]["advance"] == "500.00"
     assert run_cli(folder, "check").exit_code == 0
 
 
@@ -130,7 +131,7 @@ def _state(**changes) -> TreasuryState:
 
 def alerts_for(state: TreasuryState, tmp_path) -> list[str]:
     coop = load_cooperative(write_coop(tmp_path, members=MEMBERS, activities=ACTIVITIES, ledger=LEDGER))
-    return list(_with_alerts(coop, state).alerts)
+    return [alert.message for alert in _with_alerts(coop, state).alerts]
 
 
 def test_no_alert_on_a_healthy_state(tmp_path):
@@ -192,7 +193,7 @@ def test_months_in_deficit_counts_consecutive_closed_months(tmp_path):
     out = run_cli(folder, "treasury", "--as-of", "2026-09-30", "--format", "json").json()
     beta = next(a for a in out["activities"] if a["id"] == "Beta")
     assert beta["months_in_deficit"] == 3
-    assert "Beta: in deficit for 3 closed months in a row (alert from 3)" in out["alerts"]
+    assert "Beta: in deficit for 3 closed months in a row (alert from 3)" in [a["message"] for a in out["alerts"]]
     at_august = run_cli(folder, "treasury", "--as-of", "2026-08-31", "--format", "json").json()
     assert next(a for a in at_august["activities"] if a["id"] == "Beta")["months_in_deficit"] == 2
     # the dry run of October counts October as closed in its treasury summary

@@ -783,3 +783,20 @@ def main_includes(main: Path) -> list[str]:
     _entries, _errors, file_options = parser.parse_file(str(main))
     return list(file_options["include"])
 
+
+def booked_postings(entries: list):
+    """The transactions' postings as plain values (``core.yearend.BookedPosting``), for the year's close."""
+    from beancount.core import data
+
+    from coopctl.core.yearend import BookedPosting
+
+    out = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for posting in entry.postings:
+            if posting.units is None:
+                continue
+            out.append(BookedPosting(entry.date, posting.account, posting.units.currency, posting.units.number,
+                                     posting.cost is not None, entry.meta.get("filename"), entry.meta.get("lineno")))
+    return out

@@ -22,7 +22,8 @@ from coopctl.app.closing import INCLUDE_BLOCK, WrittenClose, closing_path, write
 from coopctl.domain.cooperative import Cooperative
 from coopctl.store.configfile import find_root, load_cooperative
 from coopctl.core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
-from coopctl.core.integrity import ClosedMonthChange, closed_month_changes
+from coopctl.adapter.integrity import closed_month_changes, touched_closed_months
+from coopctl.domain.problems import ClosedMonthChange
 from coopctl.core.lifecycle import lifecycle_alerts
 from coopctl.core.reports import (MemberBalance, MemberStatement, MonthReport, PayrollRow, member_balance, member_statement,
                            members_list, month_report, payroll_rows, salary_floor_problems, unclosed_months)
@@ -34,7 +35,7 @@ from coopctl.core.treasury import ActivityTreasury, TreasuryState, activity_trea
 from coopctl.domain.problems import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
 from coopctl.store.cache import cached_figures
 from coopctl.adapter.fingerprint import describe, entry_fingerprint
-from coopctl.adapter.ledger import Books, load_books, require_clean
+from coopctl.adapter.ledger import booked_postings, Books, load_books, require_clean
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
@@ -165,7 +166,7 @@ def _month_and_treasury(coop: Cooperative, figures: LedgerFigures, month: Month)
     """A month's report with its members' warnings, and the treasury at its end (an open month: as if closed)."""
     result = month_report(coop, figures, month)
     alerts = lifecycle_alerts(coop, figures, month.last_day, locate=False)
-    result = dataclasses.replace(result, lifecycle=tuple(p.message for p in alerts))
+    result = dataclasses.replace(result, lifecycle=tuple(alerts))
     pending: list = []
     if not result.closed:
         pending = [p for t in plan_transactions(plan_close(coop, figures, month)) for p in t.postings]
@@ -180,7 +181,7 @@ class Overview:
     members: list
     month: MonthReport
     treasury: TreasuryState
-    alerts: tuple[str, ...]
+    alerts: tuple[Problem, ...]
 
 
 def overview(root: Path, today: datetime.date) -> Overview:
@@ -188,7 +189,7 @@ def overview(root: Path, today: datetime.date) -> Overview:
     coop, figures = open_figures(root)
     as_of = min(today, figures.last_date) if figures.last_date else today
     month, treasury = _month_and_treasury(coop, figures, figures.last_closed or Month.of(as_of).previous())
-    alerts = tuple(treasury.alerts) + tuple(p.message for p in lifecycle_alerts(coop, figures, as_of, locate=False))
+    alerts = tuple(treasury.alerts) + tuple(lifecycle_alerts(coop, figures, as_of, locate=False))
     return Overview(as_of, members_list(coop, figures, as_of), month, treasury, alerts)
 
 
@@ -467,7 +468,8 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
                          plugins=list(before.coop.coop.ledger_plugins))
         unproven = [Problem(f"at {label}: {p.message}", p.file, p.line)
                     for label, books in ((from_label, before), (to_label, after)) for p in _closings_unproven(books)]
-        return ReviewResult(from_label, to_label, compare(before, after), tuple(unproven))
+        return ReviewResult(from_label, to_label, compare(before.coop, before.figures, after.coop, after.figures, touched_closed_months(before, after)),
+                            tuple(unproven))
 
 
 def _closings_unproven(books: Books) -> list[Problem]:
@@ -519,7 +521,7 @@ def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool
     own_files = OwnFiles(coop.ledger_path.parent)
     entries = [e for e in books.ledger.entries
                if not (k := own_files.kind((e.meta or {}).get("filename"))) or not (k.kind == YEAR_CLOSE and k.year == year)]
-    plan, problems = plan_year_close(coop, entries, figures, year)
+    plan, problems = plan_year_close(coop, booked_postings(entries), figures, year)
     if problems:
         raise CloseRefused(problems)
     proposal, notes = None, []

@@ -26,7 +26,7 @@ from coopctl.domain.cooperative import Cooperative
 from coopctl.core.close import plan_close
 from coopctl.domain.problems import Problem
 from coopctl.adapter.fingerprint import SourceIndex
-from coopctl.adapter.ledger import Books, extract_figures
+from coopctl.adapter.ledger import booked_postings, Books, extract_figures
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
@@ -182,7 +182,7 @@ def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] 
 
 def _marker_consistent(month: Month, meta: dict) -> bool:
     """Whether a close marker's recorded fingerprints still add up to its own digest and count (else it was edited)."""
-    from coopctl.core.integrity import recorded_entries
+    from coopctl.adapter.integrity import recorded_entries
     from coopctl.adapter.fingerprint import sources_digest
 
     recorded = recorded_entries(month, meta)
@@ -230,7 +230,7 @@ def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnF
             year = kind.year
             marker = figures.closed_years[year]
             entries = [e for e in books.ledger.entries if own_files.kind((e.meta or {}).get("filename")) != kind]
-            plan, plan_problems = plan_year_close(coop, entries, figures, year)
+            plan, plan_problems = plan_year_close(coop, booked_postings(entries), figures, year)
             if plan_problems:
                 problems += [dataclasses.replace(p, file=p.file or _rel(path, root)) for p in plan_problems]
                 continue
@@ -254,7 +254,7 @@ def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnF
             year_close = own_files.kind(str(year_closing_file(coop, year)))
             entries = [e for e in books.ledger.entries
                        if own_files.kind((e.meta or {}).get("filename")) not in (kind, year_close)]
-            plan, _ = plan_year_close(coop, entries, figures, year)
+            plan, _ = plan_year_close(coop, booked_postings(entries), figures, year)
             proposal = None
             if policy is not None:
                 employees = year_employees(coop, figures, year, policy.workers_share_basis)

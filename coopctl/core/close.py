@@ -11,10 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from coopctl.ui import i18n
 from coopctl.domain.cooperative import Cooperative, in_force
-from coopctl.ui.i18n import _
-from coopctl.domain.problems import Problem
+from coopctl.domain.problems import N_, Problem
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
@@ -22,12 +20,25 @@ from coopctl.core.contribution import month_contribution
 from coopctl.core.payroll import MemberPay, pay_for_month
 
 
-def cap_alerts(advance: Decimal, cap_months: int, salary_cost: Decimal) -> list[str]:
-    """The alert of an advance over its cap (cap months × the month's salary cost); the salary is still paid."""
-    cap = cap_months * salary_cost
+def advance_of(balance: Decimal) -> Decimal:
+    """The advance the pooled treasury carries for a balance: max(0, −balance) (DESIGN §5, step 7)."""
+    return max(ZERO, -balance)
+
+
+def advance_cap(cap_months: int, salary_cost: Decimal) -> Decimal:
+    """How far an activity's advance may go: ``cap_months`` × its monthly salary cost."""
+    return cap_months * salary_cost
+
+
+ADVANCE_OVER_CAP = N_("{activity}: advance {advance} is over its cap {cap} ({months} months of salary cost {cost})")
+
+
+def cap_alerts(activity: str, advance: Decimal, cap_months: int, salary_cost: Decimal) -> list[Problem]:
+    """The alert of an advance over its cap (cap months × the monthly salary cost); the salary is still paid."""
+    cap = advance_cap(cap_months, salary_cost)
     if advance > cap:
-        return [_("advance {advance} exceeds the cap of {cap} ({months} months of salary cost {cost})").format(
-            advance=i18n.money(advance), cap=i18n.money(cap), months=cap_months, cost=i18n.money(salary_cost))]
+        return [Problem.of("advance_over_cap", ADVANCE_OVER_CAP, severity="warning", activity=activity, advance=advance,
+                           cap=cap, months=cap_months, cost=salary_cost)]
     return []
 
 
@@ -64,15 +75,15 @@ class ActivityClose:
 
     @property
     def advance(self) -> Decimal:
-        return max(ZERO, -self.closing_balance)
+        return advance_of(self.closing_balance)
 
     @property
     def advance_cap(self) -> Decimal:
-        return self.cap_months * self.salary_cost
+        return advance_cap(self.cap_months, self.salary_cost)
 
     @property
-    def alerts(self) -> list[str]:
-        return cap_alerts(self.advance, self.cap_months, self.salary_cost)
+    def alerts(self) -> list[Problem]:
+        return cap_alerts(self.activity_id, self.advance, self.cap_months, self.salary_cost)
 
 
 @dataclass(frozen=True)
@@ -173,16 +184,19 @@ def close_refusals(figures: LedgerFigures, month: Month, today: datetime.date) -
     """Why ``month`` cannot be closed on ``today`` (empty when it can)."""
     if month in figures.closed:
         marker = figures.closed[month]
-        return [Problem(_("{month} is already closed; post any correction in the open month").format(month=month), marker.file, marker.line)]
+        return [Problem.of("month_closed", N_("{month} is already closed; post any correction in the open month"),
+                           file=marker.file, line=marker.line, month=month)]
     if today <= month.last_day:
-        return [Problem(_("{month} has not ended yet (it ends on {day}); close it from the day after").format(
-            month=month, day=i18n.date(month.last_day)))]
+        return [Problem.of("month_not_ended", N_("{month} has not ended yet (it ends on {day}); close it from the day after"),
+                           month=month, day=month.last_day)]
     last = figures.last_closed
     if last is not None:
         if month < last:
-            return [Problem(_("{month} is before the last closed month {last}; months close in order").format(month=month, last=last))]
+            return [Problem.of("month_before_last_closed", N_("{month} is before the last closed month {last}; months close in order"),
+                               month=month, last=last)]
         if month != last.next():
-            return [Problem(_("{open} is still open; months close in order, close {open} first").format(open=last.next()))]
+            return [Problem.of("month_out_of_order", N_("{open} is still open; months close in order, close {open} first"),
+                               open=last.next())]
     return []
 
 

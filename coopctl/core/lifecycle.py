@@ -14,10 +14,8 @@ from __future__ import annotations
 import calendar
 import datetime
 
-from coopctl.ui import i18n
 from coopctl.domain.cooperative import Cooperative, Member
-from coopctl.domain.problems import Problem
-from coopctl.ui.i18n import _
+from coopctl.domain.problems import N_, Problem
 from coopctl.domain.figures import LedgerFigures
 
 
@@ -48,9 +46,9 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
     def where(file: str, path: tuple) -> tuple[str | None, int | None]:
         return coop.where(file, path) if locate else (None, None)
 
-    def warn(index: int, message: str) -> None:
+    def warn(index: int, code: str, template: str, **params) -> None:
         file, line = where("config/members.yaml", ("members", index))
-        alerts.append(Problem(message, file, line, severity="warning"))
+        alerts.append(Problem.of(code, template, file=file, line=line, severity="warning", **params))
 
     months_closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
     threshold = coop.coop.treasury.deficit_months_alert
@@ -60,17 +58,18 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
             end = cape_end(member, as_of)
             limit = add_months(member.joined, 36) - datetime.timedelta(days=1)
             if as_of > limit:
-                warn(index, _("{member}: in CAPE for more than 36 months (since {day}); the CAPE cannot be renewed again: "
-                              "a CESA contract or a departure is due").format(member=member.id, day=i18n.date(member.joined)))
+                warn(index, "cape_over_36_months", N_("{member}: in CAPE for more than 36 months (since {day}); the CAPE cannot "
+                                                      "be renewed again: a CESA contract or a departure is due"),
+                     member=member.id, day=member.joined)
             elif as_of > end:
-                warn(index, _("{member}: CAPE contract ended on {day} with no renewal recorded "
-                              "(add the renewal date under cape_renewals, or a cesa_from)").format(member=member.id, day=i18n.date(end)))
+                warn(index, "cape_ended", N_("{member}: CAPE contract ended on {day} with no renewal recorded "
+                                             "(add the renewal date under cape_renewals, or a cesa_from)"), member=member.id, day=end)
         elif phase == "CESA":
             deadline = associate_deadline(member)
             if deadline is not None and not member.is_associate_on(as_of) and as_of > deadline:
-                warn(index, _("{member}: not an associate although the deadline was {deadline} "
-                              "(3 years after the CESA start {start}, less the CAPE time)").format(
-                    member=member.id, deadline=i18n.date(deadline), start=i18n.date(member.cesa_from)))
+                warn(index, "associate_overdue", N_("{member}: not an associate although the deadline was {deadline} "
+                                                    "(3 years after the CESA start {start}, less the CAPE time)"),
+                     member=member.id, deadline=deadline, start=member.cesa_from)
             deficit = 0
             for month in reversed(months_closed):
                 if figures.balance(member.activity, month.last_day) < 0:
@@ -78,25 +77,27 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
                 else:
                     break
             if deficit >= threshold:
-                warn(index, _("{member}: salaried while {activity} has been in deficit for {count} closed months in a row "
-                              "(alert from {threshold}); review the salary with the tutor").format(
-                    member=member.id, activity=member.activity, count=deficit, threshold=threshold))
+                warn(index, "salaried_in_deficit", N_("{member}: salaried while {activity} has been in deficit for {count} "
+                                                      "closed months in a row (alert from {threshold}); review the salary "
+                                                      "with the tutor"),
+                     member=member.id, activity=member.activity, count=deficit, threshold=threshold)
     for position, activity in enumerate(coop.activities):
         current = [m for m in coop.members_of(activity.id) if m.phase_on(as_of) in ("CAPE", "CESA")]
         if current:
             continue
         balance = figures.balance(activity.id, as_of)
         departed = [m.id for m in coop.members_of(activity.id) if m.phase_on(as_of) == "left"]
-        held = ""
+        held = Problem("")
         if balance > 0:
-            held = _("; it still holds a reserve of {amount}").format(amount=i18n.money(balance))
+            held = Problem.of("holds_reserve", N_("; it still holds a reserve of {amount}"), amount=balance)
         elif balance < 0:
-            held = _("; it still owes an advance of {amount}").format(amount=i18n.money(-balance))
-        who = _(" (members who left: {members})").format(members=", ".join(departed)) if departed else ""
-        if held or not departed:
+            held = Problem.of("owes_advance", N_("; it still owes an advance of {amount}"), amount=-balance)
+        who = (Problem.of("members_who_left", N_(" (members who left: {members})"), members=", ".join(departed))
+               if departed else Problem(""))
+        if held.message or not departed:
             file, line = where("config/activities.yaml", ("activities", position))
-            alerts.append(Problem(_("activity {activity} has no current member{who}{held}").format(activity=activity.id, who=who, held=held),
-                                  file, line, severity="warning"))
+            alerts.append(Problem.of("activity_without_member", N_("activity {activity} has no current member{who}{held}"),
+                                     file=file, line=line, severity="warning", activity=activity.id, who=who, held=held))
     return alerts
 
 

@@ -15,7 +15,7 @@ from coopctl.domain.problems import CloseRefused, Problem
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month, month_range
-from coopctl.core.close import ActivityClose, cap_alerts, plan_close
+from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, plan_close
 from coopctl.core.payroll import smic_minimum
 
 
@@ -34,7 +34,7 @@ class ActivityMonth:
     closing_balance: Decimal
     advance: Decimal
     advance_cap: Decimal
-    alerts: tuple[str, ...]
+    alerts: tuple[Problem, ...]
     # so that opening + revenue − expenses − contribution − salary_cost + equity − hand_* = closing: reserve brought in,
     # and (open months) contribution and salary booked by hand, which a closed month's booked figures already hold
     equity: Decimal = ZERO
@@ -54,9 +54,9 @@ def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, mo
     booked = figures.month_figures(activity_id, month)
     opening = figures.balance(activity_id, month.previous().last_day)
     closing = opening + booked.balance_change
-    advance = max(ZERO, -closing)
-    cap = coop.coop.treasury.advance_cap_months * booked.salary_cost
-    alerts = tuple(cap_alerts(advance, coop.coop.treasury.advance_cap_months, booked.salary_cost))
+    advance = advance_of(closing)
+    cap = advance_cap(coop.coop.treasury.advance_cap_months, booked.salary_cost)
+    alerts = tuple(cap_alerts(activity.id, advance, coop.coop.treasury.advance_cap_months, booked.salary_cost))
     return ActivityMonth(activity_id, activity.name, activity.establishment, opening, booked.revenue,
                          booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts, booked.equity)
 
@@ -66,7 +66,7 @@ class MonthReport:
     month: Month
     closed: bool
     activities: tuple[ActivityMonth, ...]
-    lifecycle: tuple[str, ...] = ()  # members' path warnings at the month's end
+    lifecycle: tuple[Problem, ...] = ()  # members' path warnings at the month's end
 
     def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
         items = self.activities if items is None else items
@@ -116,7 +116,7 @@ class MemberBalance:
 
     @property
     def advance(self) -> Decimal:
-        return max(ZERO, -self.balance)
+        return advance_of(self.balance)
 
 
 def member_balance(coop: Cooperative, figures: LedgerFigures, member_id: str, as_of: datetime.date) -> MemberBalance:

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from coopctl.domain.cooperative import Cooperative
-from coopctl.adapter.fingerprint import config_digest, describe, entry_fingerprint, month_sources
-from coopctl.adapter.ledger import Books
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.core.integrity import ClosedMonthChange, closed_month_changes, diff_entries
+from coopctl.domain.problems import ClosedMonthChange
 
 END_OF_TIME = datetime.date(9998, 12, 31)
 
@@ -48,39 +47,26 @@ class Review:
     config_changes: list[str] = field(default_factory=list)
 
 
-def compare(before: Books, after: Books) -> Review:
+def compare(before: Cooperative, before_figures: LedgerFigures, after: Cooperative, after_figures: LedgerFigures,
+            touched: list[ClosedMonthChange]) -> Review:
+    """What moved between two states of the cooperative; ``touched``: the closed months' changes (adapter)."""
     review = Review()
-    ids = sorted({a.id for a in before.coop.activities} | {a.id for a in after.coop.activities}
-                 | set(before.figures.days) | set(after.figures.days))
+    ids = sorted({a.id for a in before.activities} | {a.id for a in after.activities}
+                 | set(before_figures.days) | set(after_figures.days))
     for activity_id in ids:
-        b = before.figures.balance(activity_id, END_OF_TIME)
-        a = after.figures.balance(activity_id, END_OF_TIME)
+        b = before_figures.balance(activity_id, END_OF_TIME)
+        a = after_figures.balance(activity_id, END_OF_TIME)
         if a != b:
             review.activities.append(BalanceChange(activity_id, b, a))
-        months = sorted({Month.of(d) for d in before.figures.days.get(activity_id, {})}
-                        | {Month.of(d) for d in after.figures.days.get(activity_id, {})})
+        months = sorted({Month.of(d) for d in before_figures.days.get(activity_id, {})}
+                        | {Month.of(d) for d in after_figures.days.get(activity_id, {})})
         for month in months:
-            fb, fa = before.figures.month_figures(activity_id, month), after.figures.month_figures(activity_id, month)
+            fb, fa = before_figures.month_figures(activity_id, month), after_figures.month_figures(activity_id, month)
             if (fb.revenue, fb.contribution) != (fa.revenue, fa.contribution):
                 review.months.append(MonthChange(activity_id, month, fb.revenue, fa.revenue, fb.contribution, fa.contribution))
-    review.closed_months_touched = touched_closed_months(before, after)
-    review.config_changes = config_changes(before.coop, after.coop)
+    review.closed_months_touched = list(touched)
+    review.config_changes = config_changes(before, after)
     return review
-
-
-def touched_closed_months(before: Books, after: Books) -> list[ClosedMonthChange]:
-    touched: list[ClosedMonthChange] = []
-    for month in sorted(before.figures.closed):
-        old = [(e.date, entry_fingerprint(e), describe(e)) for e in month_sources(before.ledger.entries, month, before.coop.closing_dir)]
-        new = month_sources(after.ledger.entries, month, after.coop.closing_dir)
-        touched += diff_entries(month, old, new, after.coop.root)
-        if month not in after.figures.closed:
-            touched.append(ClosedMonthChange(month, "reopened", "its closing was removed"))
-        elif config_digest(before.coop, month) != config_digest(after.coop, month):
-            touched.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) changes for this closed month"))
-    already = set(before.figures.closed)
-    touched += [c for c in closed_month_changes(after.coop, after.ledger.entries, after.figures) if c.month not in already]
-    return touched
 
 
 def _schedule_changes(label: str, old: list, new: list, render) -> list[str]:

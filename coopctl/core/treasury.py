@@ -24,13 +24,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from coopctl.ui import i18n
 from coopctl.domain.cooperative import Cooperative, in_force
-from coopctl.ui.i18n import _
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
+from coopctl.core.close import advance_cap, advance_of, cap_alerts
 from coopctl.core.payroll import contract_pay
+from coopctl.domain.problems import N_, Problem
 
 CONVENTIONAL_ACCOUNTS = ("Assets:Bank", "Assets:Receivable", "Liabilities:VAT", "Liabilities:Payroll:Social",
                          "Liabilities:Payroll:Net", "Liabilities:Tax", "Liabilities:Payable", "Income:Activity",
@@ -59,7 +59,7 @@ class ActivityTreasury:
 
     @property
     def advance(self) -> Decimal:
-        return max(ZERO, -self.balance)
+        return advance_of(self.balance)
 
     @property
     def runway_months(self) -> Decimal | None:
@@ -78,9 +78,8 @@ class TreasuryState:
     receivables: Decimal
     own_funds: Decimal
     activities: tuple[ActivityTreasury, ...]
-    alerts: tuple[str, ...]
+    alerts: tuple[Problem, ...]
     unconventional_accounts: tuple[str, ...]
-    cap_alerts: tuple[str, ...] = ()  # the alerts among ``alerts`` that are an advance over its cap
 
     @property
     def reference_treasury(self) -> Decimal:
@@ -141,7 +140,7 @@ def activity_treasury(coop: Cooperative, figures: LedgerFigures, activity_id: st
     """One activity's treasury lines on ``as_of`` (what a member's balance shows), without the whole state."""
     cost = monthly_salary_cost(coop, activity_id, as_of)
     closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
-    return ActivityTreasury(activity_id, figures.balance(activity_id, as_of), cost, coop.coop.treasury.advance_cap_months * cost,
+    return ActivityTreasury(activity_id, figures.balance(activity_id, as_of), cost, advance_cap(coop.coop.treasury.advance_cap_months, cost),
                             figures.receivable(activity_id, as_of),
                             _months_in_deficit(closed, lambda day: figures.balance(activity_id, day),
                                                figures.carried_deficit.get(activity_id, 0)))
@@ -183,7 +182,7 @@ def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.da
         deficit = _months_in_deficit(closed, lambda day, a=activity.id: activity_balance(a, day),
                                      figures.carried_deficit.get(activity.id, 0))
         activities.append(ActivityTreasury(activity.id, activity_balance(activity.id, as_of), cost,
-                                           policy.advance_cap_months * cost, balance(f"Assets:Receivable:{activity.id}"), deficit))
+                                           advance_cap(policy.advance_cap_months, cost), balance(f"Assets:Receivable:{activity.id}"), deficit))
     state = TreasuryState(
         as_of=as_of,
         cash=balance("Assets:Bank"),
@@ -209,24 +208,25 @@ def _activity_of(account: str) -> str | None:
 
 def _with_alerts(coop: Cooperative, state: TreasuryState) -> TreasuryState:
     policy = coop.coop.treasury
-    alerts, caps = [], []
-    money = i18n.money
+    alerts: list[Problem] = []
     for a in state.activities:
-        if a.advance > a.advance_cap:
-            caps.append(_("{activity}: advance {advance} is over its cap {cap} ({months} months of salary cost {cost})").format(
-                activity=a.id, advance=money(a.advance), cap=money(a.advance_cap), months=policy.advance_cap_months,
-                cost=money(a.monthly_salary_cost)))
-            alerts.append(caps[-1])
+        alerts += cap_alerts(a.id, a.advance, policy.advance_cap_months, a.monthly_salary_cost)
         if a.months_in_deficit >= policy.deficit_months_alert:
-            alerts.append(_("{activity}: in deficit for {count} closed months in a row (alert from {threshold})").format(
-                activity=a.id, count=a.months_in_deficit, threshold=policy.deficit_months_alert))
+            alerts.append(Problem.of("deficit_months", N_("{activity}: in deficit for {count} closed months in a row "
+                                                          "(alert from {threshold})"), severity="warning",
+                                     activity=a.id, count=a.months_in_deficit, threshold=policy.deficit_months_alert))
     if state.pool_use is not None and state.pool_use > policy.pool_use_limit:
-        alerts.append(_("pool use {ratio} is over its limit {limit}: advances {advances} against reserves and own funds {base}").format(
-            ratio=state.pool_use, limit=policy.pool_use_limit, advances=money(state.advances), base=money(state.reserves + state.own_funds)))
+        alerts.append(Problem.of("pool_use_over_limit", N_("pool use {ratio} is over its limit {limit}: advances {advances} "
+                                                           "against reserves and own funds {base}"), severity="warning",
+                                 ratio=str(state.pool_use), limit=str(policy.pool_use_limit), advances=state.advances,
+                                 base=state.reserves + state.own_funds))
     if state.coverage is not None and state.coverage < policy.min_coverage:
-        alerts.append(_("coverage {ratio} is under its minimum {minimum}: reference treasury {treasury} for reserves of {reserves}").format(
-            ratio=state.coverage, minimum=policy.min_coverage, treasury=money(state.reference_treasury), reserves=money(state.reserves)))
+        alerts.append(Problem.of("coverage_under_minimum", N_("coverage {ratio} is under its minimum {minimum}: reference "
+                                                              "treasury {treasury} for reserves of {reserves}"), severity="warning",
+                                 ratio=str(state.coverage), minimum=str(policy.min_coverage), treasury=state.reference_treasury,
+                                 reserves=state.reserves))
     if state.reference_treasury < 0:
-        alerts.append(_("reference treasury {amount} is negative: the cash at hand does not cover what is due").format(
-            amount=money(state.reference_treasury)))
-    return dataclasses.replace(state, alerts=tuple(alerts), cap_alerts=tuple(caps))
+        alerts.append(Problem.of("reference_treasury_negative", N_("reference treasury {amount} is negative: the cash at hand "
+                                                                   "does not cover what is due"), severity="warning",
+                                 amount=state.reference_treasury))
+    return dataclasses.replace(state, alerts=tuple(alerts))

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from coopctl.domain.cooperative import Cooperative, SurplusPolicy, in_force
-from coopctl.ui.i18n import _
-from coopctl.domain.problems import Problem
+from coopctl.domain.problems import N_, Problem
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE
 from coopctl.domain.money import ZERO, fmt_amount
@@ -81,46 +80,56 @@ def year_close_refusals(figures: LedgerFigures, year: int) -> list[Problem]:
     """Why ``year`` cannot be closed (empty when it can)."""
     if year in figures.closed_years:
         marker = figures.closed_years[year]
-        return [Problem(_("{year} is already closed (reopen it with coopctl reopen {year})").format(year=year), marker.file, marker.line)]
+        return [Problem.of("year_closed", N_("{year} is already closed (reopen it with coopctl reopen {year})"),
+                           file=marker.file, line=marker.line, year=year)]
     december = Month(year, 12)
     if december not in figures.closed:
-        return [Problem(_("close {month} first: a year closes after its December (coopctl close-month {month})").format(month=december))]
+        return [Problem.of("december_open", N_("close {month} first: a year closes after its December (coopctl close-month {month})"),
+                           month=december)]
     return []
 
 
-def _account_balances(entries: list, until: datetime.date, year: int) -> tuple[dict[tuple[str, str], Decimal], list[Problem]]:
-    """Σ units by (account, currency) of the transactions dated up to ``until``; positions at cost are refused.
-    (The caller leaves the close of ``year`` itself out, when it is booked already.)"""
-    from beancount.core import data
+@dataclass(frozen=True)
+class BookedPosting:
+    """A posting of the ledger as the year's close reads it (the adapter makes these from Beancount entries)."""
 
+    date: datetime.date
+    account: str
+    currency: str
+    number: Decimal
+    at_cost: bool = False
+    file: str | None = None
+    line: int | None = None
+
+
+def _account_balances(postings: list[BookedPosting], until: datetime.date) -> tuple[dict[tuple[str, str], Decimal], list[Problem]]:
+    """Σ units by (account, currency) of the postings dated up to ``until``; positions at cost are refused.
+    (The caller leaves the close of the year itself out, when it is booked already.)"""
     totals: dict[tuple[str, str], Decimal] = {}
     problems: list[Problem] = []
-    for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.date > until:
+    for posting in postings:
+        if posting.date > until:
             continue
-        for posting in entry.postings:
-            if posting.units is None:
-                continue
-            if posting.cost is not None and posting.account.split(":")[0] in ("Assets", "Liabilities", "Equity"):
-                problems.append(Problem(f"{posting.account} holds a position at cost; close-year carries plain amounts only",
-                                        entry.meta.get("filename"), entry.meta.get("lineno")))
-            key = (posting.account, posting.units.currency)
-            totals[key] = totals.get(key, ZERO) + posting.units.number
+        if posting.at_cost and posting.account.split(":")[0] in ("Assets", "Liabilities", "Equity"):
+            problems.append(Problem(f"{posting.account} holds a position at cost; close-year carries plain amounts only",
+                                    posting.file, posting.line))
+        key = (posting.account, posting.currency)
+        totals[key] = totals.get(key, ZERO) + posting.number
     return totals, problems
 
 
-def plan_year_close(coop: Cooperative, entries: list, figures: LedgerFigures, year: int) -> tuple[YearClosePlan, list[Problem]]:
+def plan_year_close(coop: Cooperative, postings: list[BookedPosting], figures: LedgerFigures, year: int) -> tuple[YearClosePlan, list[Problem]]:
     """The year-end transfers of ``year`` and the next year's opening balances (pure)."""
     known = {a.id for a in coop.activities}
     currency = coop.coop.currency
     end = datetime.date(year, 12, 31)
-    before, problems = _account_balances(entries, datetime.date(year - 1, 12, 31), year)
+    before, problems = _account_balances(postings, datetime.date(year - 1, 12, 31))
     left_over = sorted(account for (account, _), amount in before.items()
                        if amount and account.split(":")[0] in ("Income", "Expenses"))
     if left_over:
         problems.append(Problem(f"income and expenses before {year} are not closed into equity ({left_over[0]}"
                                 f"{' …' if len(left_over) > 1 else ''}): close-year {year - 1} first"))
-    totals, found = _account_balances(entries, end, year)
+    totals, found = _account_balances(postings, end)
     problems += found
     by_owner: dict[str, list[tuple[str, Decimal]]] = {}
     for (account, unit), amount in sorted(totals.items()):

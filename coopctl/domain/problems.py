@@ -1,14 +1,39 @@
-"""Errors as values with a source, and the one exception the CLI catches.
+"""Errors and alerts as values with a source, and the one exception the CLI catches.
 
-A ``Problem`` is one thing wrong, with where it is (file, line) when known; it
-renders as one line of text or as a JSON object. Core functions return problems
-in their results; the edges raise ``CoopctlError`` carrying them, and only the
-CLI catches it and maps it to an exit code.
+A ``Problem`` is one thing wrong (an error) or worth a look (a warning, an alert), with where it is
+(file, line) when known. Those the core raises carry a ``code``, the English ``template`` they are
+worded from and its ``params`` (amounts as Decimal, dates as dates): the presentation layer words them
+in the user's language (``ui.i18n.word``) and JSON carries ``{"code", "message", ...params}``; nothing
+ever parses a message back. ``message`` is the English wording, for logs and tests. Core functions
+return problems in their results; the edges raise ``CoopctlError`` carrying them, and only the CLI
+catches it and maps it to an exit code.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from coopctl.domain.money import fmt_amount
+from coopctl.domain.months import Month
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext's name)
+    """Marks an English template for the translation catalogue; it is translated where it is shown (ui)."""
+    return text
+
+
+def english(value: Any) -> str:
+    """A message parameter in English: amounts to the cent with thousands separators, ISO dates."""
+    if isinstance(value, Problem):
+        return value.message
+    if isinstance(value, Decimal):
+        return fmt_amount(value, grouped=True)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 EXIT_OK = 0
 EXIT_DATA = 1  # config, ledger, refused close: the data is wrong or the action is refused
@@ -21,6 +46,20 @@ class Problem:
     file: str | None = None
     line: int | None = None
     severity: str = "error"  # "error" or "warning"
+    code: str = ""  # what it is, for programs (JSON) and for wording it (ui); "" for a plain message
+    template: str = ""  # the English text with {placeholders}, also the translation catalogue's key
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, template: str, *, file: str | None = None, line: int | None = None,
+           severity: str = "error", **params: Any) -> "Problem":
+        """A coded problem; ``template`` is marked with ``N_`` where it is written."""
+        return cls(template.format(**{k: english(v) for k, v in params.items()}), file, line, severity, code, template,
+                   tuple(params.items()))
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return dict(self.params)
 
     @property
     def where(self) -> str:
@@ -33,7 +72,15 @@ class Problem:
         return f"{prefix}{self.message}"
 
     def as_dict(self) -> dict:
-        return {"severity": self.severity, "file": self.file, "line": self.line, "message": self.message}
+        """For JSON: ``{"code", "message", ...params}`` (with severity, file and line when known)."""
+        out: dict[str, Any] = {"code": self.code or None, "severity": self.severity, "file": self.file, "line": self.line,
+                               "message": self.message}
+        for key, value in self.params:
+            if key not in out:
+                out[key] = (fmt_amount(value) if isinstance(value, Decimal) else value.isoformat()
+                            if isinstance(value, datetime.date) else value.message if isinstance(value, Problem)
+                            else value if isinstance(value, (int, str, bool)) or value is None else str(value))
+        return out
 
 
 @dataclass
@@ -76,3 +123,22 @@ class UsageError(CoopctlError):
     def __post_init__(self) -> None:
         self.exit_code = 2
         super().__post_init__()
+
+
+HOW_TO_CORRECT = "post the correction in the open month, or reopen the month (coopctl reopen, last closed month first)"
+
+
+@dataclass(frozen=True)
+class ClosedMonthChange:
+    month: Month
+    change: str  # "added", "changed", "removed", "config"
+    entry: str  # a description: date and narration
+    file: str | None = None
+    line: int | None = None
+
+    def problem(self) -> Problem:
+        if self.change == "config":
+            return Problem(f"closed month {self.month}: {self.entry}; revert the config (git diff config/), or reopen {self.month}",
+                           self.file, self.line)
+        return Problem(f"closed month {self.month}: entry {self.change} after its close: {self.entry}; {HOW_TO_CORRECT}",
+                       self.file, self.line)

@@ -56,3 +56,10 @@ class Coopctl(FavaExtensionBase):
         from coopctl.domain.money import fmt_amount
 
         return fmt_amount(value, grouped=True)
+
+    @staticmethod
+    def word(alert) -> str:
+        """An alert worded as the CLI words it (``ui.i18n.word``)."""
+        from coopctl.ui import i18n
+
+        return i18n.word(alert)

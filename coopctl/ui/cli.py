@@ -71,7 +71,7 @@ def _print_problems(problems) -> None:
     lines: list[tuple[str, str]] = []
     seen: set[str] = set()
     for problem in problems:
-        line = _("{severity}: {problem}").format(severity=_(problem.severity), problem=problem)
+        line = _("{severity}: {problem}").format(severity=_(problem.severity), problem=i18n.worded(problem))
         # one problem, one line: a newline or a control character (e.g. a right-to-left override) from a file is escaped
         line = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in line)
         if line not in seen:
@@ -281,7 +281,7 @@ def treasury_data(state: TreasuryState) -> dict[str, Any]:
                         "receivables": a.receivables,
                         "runway_months": None if a.runway_months is None else f"{a.runway_months:.1f}",
                         "months_in_deficit": a.months_in_deficit} for a in state.activities],
-        "alerts": list(state.alerts),
+        "alerts": [alert.as_dict() for alert in state.alerts],
     }
 
 
@@ -324,7 +324,7 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
             #           − contribution_booked_by_hand − salary_cost_booked_by_hand
             "reserve_brought_in": a.equity, "contribution_booked_by_hand": a.hand_contribution,
             "salary_cost_booked_by_hand": a.hand_salary_cost, "closing_balance": a.closing_balance,
-            "advance": a.advance, "advance_cap": a.advance_cap, "alerts": list(a.alerts),
+            "advance": a.advance, "advance_cap": a.advance_cap, "alerts": [alert.as_dict() for alert in a.alerts],
             "members": [{"id": m.member_id, "phase": m.phase, "days": m.days, "gross": m.gross,
                          "salary_gross": m.salary_gross, "bonus": m.bonus, "employer_rate": f"{m.employer_rate:.4f}",
                          "employer_contributions": m.employer_contributions,
@@ -356,8 +356,9 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: Optional[str], tr
         member_rows,
         {"id": "Total", "net": totals["net"], "cost": totals["salary_cost"]},
     )
-    alerts = [_("{activity}: {alert}").format(activity=a['id'], alert=alert) for a in activities for alert in a["alerts"]]
-    alerts += [_("treasury: {alert}").format(alert=alert) for alert in treasury.alerts if alert not in treasury.cap_alerts]
+    alerts = [i18n.word(alert) for a in plan.activities for alert in a.alerts]
+    alerts += [_("treasury: {alert}").format(alert=i18n.word(alert)) for alert in treasury.alerts
+               if alert.code != "advance_over_cap"]  # shown per activity above
     notes = [_("Net salaries due {net}; social contributions due {social}.").format(
         net=i18n.money(totals["net"], plan.currency), social=i18n.money(totals["social"], plan.currency))]
     if dry_run:
@@ -566,7 +567,7 @@ def tutor_command(
             "months_to_deadline": months_until(day, deadline[1]) if deadline else None,
             "activity": member.activity, "balance": lines.balance,
             "runway_months": None if lines.runway_months is None else f"{lines.runway_months:.1f}",
-            "alerts": [p.message for p in alerts if p.message.startswith(f"{member.id}: ")],
+            "alerts": [i18n.word(p) for p in alerts if p.parameters.get("member") == member.id],
         })
     title = (_("Portfolio of {tutor} on {day}").format(tutor=coop.tutor_name(tutor), day=i18n.date(day)) if tutor
              else _("Portfolios on {day}").format(day=i18n.date(day)))
@@ -682,7 +683,7 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
     if fmt is Format.csv:
         render(Report(data, [activities]), fmt, _console())
         return
-    render(Report(data, [summary, activities], [], list(state_.alerts)), fmt, _console())
+    render(Report(data, [summary, activities], [], [i18n.word(alert) for alert in state_.alerts]), fmt, _console())
 
 
 # --------------------------------------------------------------------------- report
@@ -694,7 +695,7 @@ def _activity_row(item: ActivityMonth) -> dict[str, Any]:
             "contribution": item.contribution, "salary_cost": item.salary_cost, "reserve_brought_in": item.equity,
             "contribution_booked_by_hand": item.hand_contribution, "salary_cost_booked_by_hand": item.hand_salary_cost,
             "closing_balance": item.closing_balance, "advance": item.advance, "advance_cap": item.advance_cap,
-            "alerts": list(item.alerts)}
+            "alerts": [alert.as_dict() for alert in item.alerts]}
 
 
 def _report_totals(totals: dict[str, Any]) -> dict[str, Any]:
@@ -738,12 +739,14 @@ def report_command(
                                "activities": [_activity_row(item) for item in items]})
     rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
     totals = _report_totals(result.totals())
-    alerts = [_("{activity}: {alert}").format(activity=row['id'], alert=alert) for row in rows for alert in row["alerts"]]
-    alerts += [_("treasury: {alert}").format(alert=alert) for alert in treasury.alerts if alert not in treasury.cap_alerts]
-    alerts += [_("members: {alert}").format(alert=alert) for alert in result.lifecycle]
+    month_alerts = [alert for items in result.by_establishment().values() for item in items for alert in item.alerts]
+    month_alerts += [alert for alert in treasury.alerts if alert.code != "advance_over_cap"]  # per activity above
+    alerts = [i18n.word(alert) for alert in month_alerts]
+    alerts += [_("members: {alert}").format(alert=i18n.word(alert)) for alert in result.lifecycle]
     treasury_json = treasury_data(treasury)
     data = {"month": str(result.month), "closed": result.closed, "establishments": establishments,
-            "totals": totals, "alerts": alerts, "treasury": treasury_json}
+            "totals": totals, "alerts": [alert.as_dict() for alert in (*month_alerts, *result.lifecycle)],
+            "treasury": treasury_json}
     table = Table(_("Month {month}: {status}").format(month=result.month, status=status),
                   [Column("establishment", "Establishment"), Column("id", "Activity"), *_money_columns(rows)],
                   rows, dict(totals, establishment="Total"))
@@ -783,8 +786,8 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
                    Column("associate", "Associate"), Column("tutor", "Tutor"), Column("activity", "Activity"),
                    Column("establishment", "Establishment"), Column("balance", "Balance", "money")],
                   [dict(row, associate=_("yes") if row["associate"] else "") for row in rows])
-    render(Report({"as_of": day.isoformat(), "members": rows, "alerts": [p.message for p in lifecycle]}, [table], [],
-                  [p.message for p in lifecycle]), fmt, _console())
+    render(Report({"as_of": day.isoformat(), "members": rows, "alerts": [p.as_dict() for p in lifecycle]}, [table], [],
+                  [i18n.word(p) for p in lifecycle]), fmt, _console())
 
 
 # --------------------------------------------------------------------------- check
@@ -1090,7 +1093,7 @@ def review_command(
     ]
     alerts = [f"closed month {t['month']}: entry {t['change']}: {t['entry']}" + (f" ({t['file']}:{t['line']})" if t["file"] else "")
               for t in touched]
-    alerts += [str(p) for p in result.unproven]
+    alerts += [i18n.worded(p) for p in result.unproven]
     notes = [f"config: {change}" for change in r.config_changes]
     if not (activities or months or touched or unproven or r.config_changes):
         notes.append("No change to balances, closed months or config.")

@@ -101,6 +101,29 @@ def date(day: datetime.date) -> str:
     return format_date(day, "dd/MM/yyyy", locale=_babel_locale())
 
 
+def word(problem) -> str:
+    """A problem or alert in the current language: its template translated, its parameters formatted
+    (amounts, dates, nested phrases); a problem without a template keeps its message."""
+    if not getattr(problem, "template", ""):
+        return problem.message
+
+    def show(value):
+        if hasattr(value, "template"):
+            return word(value)
+        if isinstance(value, Decimal):
+            return money(value)
+        if isinstance(value, datetime.date):
+            return date(value)
+        return str(value)
+
+    return _(problem.template).format(**{key: show(value) for key, value in problem.params})
+
+
+def worded(problem) -> str:
+    """``word`` with the problem's place in front, as one line: ``file:line: message``."""
+    return f"{problem.where}: {word(problem)}" if problem.where else word(problem)
+
+
 # Words shown through a variable (a status, a phase, a total's label): here so the catalogue has them.
 WORDS = (N_("closed"), N_("open"), N_("CAPE"), N_("CESA"), N_("left"), N_("Total"), N_("Year"), N_("error"),
          N_("warning"), N_("yes"), N_("gross paid"), N_("equal parts"), N_("hours"),

@@ -10,33 +10,13 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from coopctl.domain.cooperative import Cooperative
-from coopctl.domain.problems import Problem
-from coopctl.adapter.fingerprint import SourceIndex, config_digest, describe, entry_fingerprint
+from coopctl.domain.problems import ClosedMonthChange
+from coopctl.adapter.fingerprint import SourceIndex, config_digest, describe, entry_fingerprint, month_sources
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
-
-HOW_TO_CORRECT = "post the correction in the open month, or reopen the month (coopctl reopen, last closed month first)"
-
-
-@dataclass(frozen=True)
-class ClosedMonthChange:
-    month: Month
-    change: str  # "added", "changed", "removed", "config"
-    entry: str  # a description: date and narration
-    file: str | None = None
-    line: int | None = None
-
-    def problem(self) -> Problem:
-        if self.change == "config":
-            return Problem(f"closed month {self.month}: {self.entry}; revert the config (git diff config/), or reopen {self.month}",
-                           self.file, self.line)
-        return Problem(f"closed month {self.month}: entry {self.change} after its close: {self.entry}; {HOW_TO_CORRECT}",
-                       self.file, self.line)
-
 
 def _rel(filename: str | None, root: Path) -> str | None:
     if not filename:
@@ -99,3 +79,19 @@ def closed_month_changes(coop: Cooperative, entries: list, figures: LedgerFigure
             changes.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) differs from the one its close used",
                                              marker.file, marker.line))
     return changes
+
+
+def touched_closed_months(before, after) -> list[ClosedMonthChange]:
+    """Changes between two loads (``Books``) to the months closed in the first: entries, reopening, config."""
+    touched: list[ClosedMonthChange] = []
+    for month in sorted(before.figures.closed):
+        old = [(e.date, entry_fingerprint(e), describe(e)) for e in month_sources(before.ledger.entries, month, before.coop.closing_dir)]
+        new = month_sources(after.ledger.entries, month, after.coop.closing_dir)
+        touched += diff_entries(month, old, new, after.coop.root)
+        if month not in after.figures.closed:
+            touched.append(ClosedMonthChange(month, "reopened", "its closing was removed"))
+        elif config_digest(before.coop, month) != config_digest(after.coop, month):
+            touched.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) changes for this closed month"))
+    already = set(before.figures.closed)
+    touched += [c for c in closed_month_changes(after.coop, after.ledger.entries, after.figures) if c.month not in already]
+    return touched
