@@ -273,7 +273,7 @@ def accounts_text() -> str:
         opened += [f"Assets:Receivable:{act}", f"Income:Activity:{act}", f"Equity:Activity:{act}",
                    f"Expenses:Activity:{act}:{profile[5]}", f"Expenses:Activity:{act}:Contribution",
                    f"Expenses:Activity:{act}:Salary:Gross", f"Expenses:Activity:{act}:Salary:Employer"]
-    body = "; Plan de comptes de la coopérative (voir README, conventions du grand livre).\n\n"
+    body = "; Plan de comptes de la coopérative (voir docs/formats.md, conventions du grand livre).\n\n"
     body += "".join(f"2020-01-01 open {a} EUR\n" for a in sorted(opened))
     return body
 

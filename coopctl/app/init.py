@@ -48,7 +48,7 @@ activities: []
 '''
 
 MAIN = '''; The cooperative's ledger. Activities post to Income:Activity:<ACT>, Expenses:Activity:<ACT>…
-; (see coopctl's README, "Ledger conventions"). Closings are included by the first close-month.
+; (see coopctl's docs/formats.md, "Ledger conventions"). Closings are included by the first close-month.
 option "title" {beancount_name}
 option "operating_currency" "EUR"
 

@@ -433,7 +433,7 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     for index, name in enumerate(coop.coop.ledger_plugins):
         if name not in VETTED_PLUGINS:
             err(C, ("ledger_plugins", index), f"{name!r} is not a Beancount plugin coopctl has vetted; coop.yaml may "
-                "choose only among the vetted ones (README, Safety)")
+                "choose only among the vetted ones (docs/safety.md)")
     for file, top, items in ((C, (), [coop.coop]), (M, ("members",), coop.members), (A, ("activities",), coop.activities)):
         for index, item in enumerate(items):
             for path, day in _dates(item, top + ((index,) if top else ())):

@@ -66,4 +66,4 @@ def why_refused_plugin(name: str) -> str:
     if reason:
         return f"plugin {name!r} is refused: {reason}"
     return (f"plugin {name!r} is not allowed; coopctl runs only the Beancount plugins it has vetted, "
-            f"when coop.yaml lists them under ledger_plugins (README, Safety)")
+            f"when coop.yaml lists them under ledger_plugins (docs/safety.md)")
