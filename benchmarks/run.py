@@ -27,7 +27,9 @@ BIN = Path(sys.executable).parent
 
 def measure(argv: list[str], env: dict, cwd: Path) -> tuple[float, int]:
     """(seconds, peak RSS in MiB) of one whole process."""
-    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child must never block on a full pipe
+    with (
+        tempfile.TemporaryFile() as errors
+    ):  # a file, not a pipe: a chatty child must never block on a full pipe
         started = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -55,18 +57,31 @@ def main() -> None:
     parser.add_argument("root", nargs="?", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--members", type=int, default=400)
-    parser.add_argument("--quick", action="store_true", help="skip the cold check and report (for a federation's scale)")
+    parser.add_argument(
+        "--quick", action="store_true", help="skip the cold check and report (for a federation's scale)"
+    )
     args = parser.parse_args()
     root = args.root
     if root is None:
         root = Path(tempfile.mkdtemp(prefix="coopctl-bench-"))
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--members", str(args.members)], check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(root), "--members", str(args.members)], check=True
+        )
     root = root.resolve()
     cache = Path(tempfile.mkdtemp(prefix="coopctl-bench-cache-"))
-    env = {**os.environ, "COOPCTL_CACHE_DIR": str(cache), "COOPCTL_MEMBER": "", "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    env = {
+        **os.environ,
+        "COOPCTL_CACHE_DIR": str(cache),
+        "COOPCTL_MEMBER": "",
+        "BEANCOUNT_DISABLE_LOAD_CACHE": "1",
+    }
     coopctl = [str(BIN / "coopctl"), "--root", str(root)]
     main_ledger = root / "ledgers" / "main.beancount"
-    month_files = sorted(p for p in (root / "ledgers").glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9].beancount") if p.parent.name != "closing")
+    month_files = sorted(
+        p
+        for p in (root / "ledgers").glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9].beancount")
+        if p.parent.name != "closing"
+    )
     open_month = month_files[-1]
     original = open_month.read_bytes()
     members = (root / "config" / "members.yaml").read_text(encoding="utf-8")
@@ -82,9 +97,11 @@ def main() -> None:
         appended[0] += 1
         activity = "Act00000"
         with open_month.open("a", encoding="utf-8") as handle:
-            handle.write(f'\n{open_month.stem}-28 * "Client" "Benchmark invoice {appended[0]}"\n'
-                         f"  Assets:Receivable:{activity}  120.00 EUR\n  Income:Activity:{activity}  -100.00 EUR\n"
-                         f"  Liabilities:VAT:Collected  -20.00 EUR\n")
+            handle.write(
+                f'\n{open_month.stem}-28 * "Client" "Benchmark invoice {appended[0]}"\n'
+                f"  Assets:Receivable:{activity}  120.00 EUR\n  Income:Activity:{activity}  -100.00 EUR\n"
+                f"  Liabilities:VAT:Collected  -20.00 EUR\n"
+            )
 
     rows = []
     try:
@@ -101,10 +118,16 @@ def main() -> None:
         for label, command, before in plan:
             rows.append((label, median_of(args.runs, coopctl + command, env, root, before)))
         measure(coopctl + ["members"], env, root)  # a read-only command fills the cache
-        rows.append((f"balance {member} (warm)", median_of(args.runs, coopctl + ["balance", member], env, root)))
+        rows.append(
+            (f"balance {member} (warm)", median_of(args.runs, coopctl + ["balance", member], env, root))
+        )
         rows.append(("report (warm)", median_of(args.runs, coopctl + ["report"], env, root)))
-        rows.append((f"balance {member} after one appended transaction",
-                     median_of(args.runs, coopctl + ["balance", member], env, root, append_one)))
+        rows.append(
+            (
+                f"balance {member} after one appended transaction",
+                median_of(args.runs, coopctl + ["balance", member], env, root, append_one),
+            )
+        )
     finally:
         open_month.write_bytes(original)
         shutil.rmtree(cache, ignore_errors=True)
@@ -113,14 +136,22 @@ def main() -> None:
     size = sum(p.stat().st_size for p in files) / 2**20
     transactions = sum(p.read_text(encoding="utf-8").count('" "') for p in files)
     print(f"# coopctl benchmark — {root}")
-    print(f"ledger: {len(files)} files, {size:.1f} MiB, about {transactions:,} transactions; "
-          f"{members.count('- id: ')} members; median of {args.runs} runs")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"ledger: {len(files)} files, {size:.1f} MiB, about {transactions:,} transactions; "
+        f"{members.count('- id: ')} members; median of {args.runs} runs"
+    )
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     print()
-    print(f"| {'command':<48} | {'seconds':>8} | {'× bean-check':>12} | {'peak MiB':>8} | {'× bean-check':>12} |")
+    print(
+        f"| {'command':<48} | {'seconds':>8} | {'× bean-check':>12} | {'peak MiB':>8} | {'× bean-check':>12} |"
+    )
     print(f"| {'-' * 48} | {'-' * 8}: | {'-' * 12}: | {'-' * 8}: | {'-' * 12}: |")
     for label, (seconds, peak) in rows:
-        print(f"| {label:<48} | {seconds:8.2f} | {seconds / base[0]:12.2f} | {peak:8d} | {peak / base[1]:12.2f} |")
+        print(
+            f"| {label:<48} | {seconds:8.2f} | {seconds / base[0]:12.2f} | {peak:8d} | {peak / base[1]:12.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+from coopctl.app import commands as service
 from coopctl.domain.money import fmt_amount, round_cent
 from coopctl.domain.months import Month
-from coopctl.app import commands as service
 
 COOP = """\
 # Coopérative Exemple: the sample cooperative shipped with coopctl.
@@ -231,19 +231,123 @@ activities:
 
 # activity: (opening reserve, revenue range per month (HT), first month, last month, expense range, expense account, clients)
 PROFILES = {
-    "AtelierCommun": ("1500.00", (2400, 3900), 1, 10, (120, 380), "Achats", ["Ressourcerie Montreuil", "Mairie de Montreuil", "Boutique Les Fils"]),
-    "BoisNomade": ("4200.00", (3200, 5400), 1, 10, (250, 720), "Achats", ["M. et Mme Dupont", "Café Le Zinc", "Agence Habiter"]),
-    "ConseilOlivier": ("8300.00", (3600, 5200), 1, 10, (40, 160), "Deplacements", ["SCOP Énergie Citoyenne", "Mutuelle Solidaire", "Ville de Saint-Denis"]),
-    "DanDesign": ("0.00", (150, 900), 5, 10, (0, 60), "Logiciels", ["Librairie La Virgule", "Association Quartiers Vivants"]),
-    "FormaJules": ("0.00", (300, 1200), 2, 10, (20, 90), "Fournitures", ["Pôle Emploi Formation", "Cabinet Médical du Parc"]),
-    "InesDev": ("9800.00", (5200, 7400), 1, 10, (60, 240), "Logiciels", ["Biocoop Saint-Denis", "Collectif Ouvert", "Startup Lumen"]),
-    "JardinsPartages": ("600.00", (1900, 3000), 1, 10, (180, 520), "Achats", ["Bailleur Seine-Habitat", "Copropriété Les Tilleuls", "École Jules-Vallès"]),
-    "KarimaTraiteur": ("2100.00", (1500, 3400), 1, 10, (400, 900), "Achats", ["Comité d'entreprise Transilien", "Mariage Benhamou", "Théâtre de la Girandole"]),
-    "NoraCeramique": ("350.00", (250, 1100), 1, 10, (60, 220), "Achats", ["Marché de créateurs", "Restaurant Terre & Feu"]),
-    "StudioBrume": ("2600.00", (2100, 3600), 1, 10, (90, 300), "Materiel", ["Radio Fréquence Paris", "Compagnie Théâtre Nomade", "Podcast Les Communs"]),
-    "StudioHugo": ("5100.00", (1800, 3300), 1, 5, (80, 260), "Materiel", ["Magazine Urbain", "Mairie du 11e"]),
-    "TraductionsBenali": ("6400.00", (2600, 4200), 1, 10, (30, 120), "Logiciels", ["Éditions du Levant", "Cabinet Avocats Roche", "ONG Passerelles"]),
-    "VeloCargo": ("0.00", (600, 2600), 1, 10, (150, 480), "Pieces", ["La Poste Montreuil", "Coursiers Solidaires", "Particuliers"]),
+    "AtelierCommun": (
+        "1500.00",
+        (2400, 3900),
+        1,
+        10,
+        (120, 380),
+        "Achats",
+        ["Ressourcerie Montreuil", "Mairie de Montreuil", "Boutique Les Fils"],
+    ),
+    "BoisNomade": (
+        "4200.00",
+        (3200, 5400),
+        1,
+        10,
+        (250, 720),
+        "Achats",
+        ["M. et Mme Dupont", "Café Le Zinc", "Agence Habiter"],
+    ),
+    "ConseilOlivier": (
+        "8300.00",
+        (3600, 5200),
+        1,
+        10,
+        (40, 160),
+        "Deplacements",
+        ["SCOP Énergie Citoyenne", "Mutuelle Solidaire", "Ville de Saint-Denis"],
+    ),
+    "DanDesign": (
+        "0.00",
+        (150, 900),
+        5,
+        10,
+        (0, 60),
+        "Logiciels",
+        ["Librairie La Virgule", "Association Quartiers Vivants"],
+    ),
+    "FormaJules": (
+        "0.00",
+        (300, 1200),
+        2,
+        10,
+        (20, 90),
+        "Fournitures",
+        ["Pôle Emploi Formation", "Cabinet Médical du Parc"],
+    ),
+    "InesDev": (
+        "9800.00",
+        (5200, 7400),
+        1,
+        10,
+        (60, 240),
+        "Logiciels",
+        ["Biocoop Saint-Denis", "Collectif Ouvert", "Startup Lumen"],
+    ),
+    "JardinsPartages": (
+        "600.00",
+        (1900, 3000),
+        1,
+        10,
+        (180, 520),
+        "Achats",
+        ["Bailleur Seine-Habitat", "Copropriété Les Tilleuls", "École Jules-Vallès"],
+    ),
+    "KarimaTraiteur": (
+        "2100.00",
+        (1500, 3400),
+        1,
+        10,
+        (400, 900),
+        "Achats",
+        ["Comité d'entreprise Transilien", "Mariage Benhamou", "Théâtre de la Girandole"],
+    ),
+    "NoraCeramique": (
+        "350.00",
+        (250, 1100),
+        1,
+        10,
+        (60, 220),
+        "Achats",
+        ["Marché de créateurs", "Restaurant Terre & Feu"],
+    ),
+    "StudioBrume": (
+        "2600.00",
+        (2100, 3600),
+        1,
+        10,
+        (90, 300),
+        "Materiel",
+        ["Radio Fréquence Paris", "Compagnie Théâtre Nomade", "Podcast Les Communs"],
+    ),
+    "StudioHugo": (
+        "5100.00",
+        (1800, 3300),
+        1,
+        5,
+        (80, 260),
+        "Materiel",
+        ["Magazine Urbain", "Mairie du 11e"],
+    ),
+    "TraductionsBenali": (
+        "6400.00",
+        (2600, 4200),
+        1,
+        10,
+        (30, 120),
+        "Logiciels",
+        ["Éditions du Levant", "Cabinet Avocats Roche", "ONG Passerelles"],
+    ),
+    "VeloCargo": (
+        "0.00",
+        (600, 2600),
+        1,
+        10,
+        (150, 480),
+        "Pieces",
+        ["La Poste Montreuil", "Coursiers Solidaires", "Particuliers"],
+    ),
 }
 
 COOP_RESERVE = Decimal("45000.00")
@@ -254,7 +358,13 @@ def money(value: Decimal) -> str:
     return fmt_amount(value)
 
 
-def txn(date: datetime.date, payee: str, narration: str, postings: list[tuple[str, Decimal]], meta: dict | None = None) -> str:
+def txn(
+    date: datetime.date,
+    payee: str,
+    narration: str,
+    postings: list[tuple[str, Decimal]],
+    meta: dict | None = None,
+) -> str:
     width = max(len(a) for a, _ in postings)
     amounts = [money(x) for _, x in postings]
     nw = max(len(a) for a in amounts)
@@ -265,14 +375,29 @@ def txn(date: datetime.date, payee: str, narration: str, postings: list[tuple[st
 
 
 def accounts_text() -> str:
-    opened = ["Assets:Bank:Courant", "Liabilities:VAT:Deductible", "Liabilities:VAT:Collected",
-              "Liabilities:Payroll:Net", "Liabilities:Payroll:Social", "Equity:Coop:Reserves",
-              "Income:Coop:Contribution", "Income:Coop:Subvention", "Expenses:Coop:Equipe",
-              "Expenses:Coop:Loyer", "Expenses:Coop:Assurances"]
+    opened = [
+        "Assets:Bank:Courant",
+        "Liabilities:VAT:Deductible",
+        "Liabilities:VAT:Collected",
+        "Liabilities:Payroll:Net",
+        "Liabilities:Payroll:Social",
+        "Equity:Coop:Reserves",
+        "Income:Coop:Contribution",
+        "Income:Coop:Subvention",
+        "Expenses:Coop:Equipe",
+        "Expenses:Coop:Loyer",
+        "Expenses:Coop:Assurances",
+    ]
     for act, profile in PROFILES.items():
-        opened += [f"Assets:Receivable:{act}", f"Income:Activity:{act}", f"Equity:Activity:{act}",
-                   f"Expenses:Activity:{act}:{profile[5]}", f"Expenses:Activity:{act}:Contribution",
-                   f"Expenses:Activity:{act}:Salary:Gross", f"Expenses:Activity:{act}:Salary:Employer"]
+        opened += [
+            f"Assets:Receivable:{act}",
+            f"Income:Activity:{act}",
+            f"Equity:Activity:{act}",
+            f"Expenses:Activity:{act}:{profile[5]}",
+            f"Expenses:Activity:{act}:Contribution",
+            f"Expenses:Activity:{act}:Salary:Gross",
+            f"Expenses:Activity:{act}:Salary:Employer",
+        ]
     body = "; Plan de comptes de la coopérative (voir docs/formats.md, conventions du grand livre).\n\n"
     body += "".join(f"2020-01-01 open {a} EUR\n" for a in sorted(opened))
     return body
@@ -299,15 +424,29 @@ def active(act: str, first: int, last: int, month: Month) -> bool:
     return first <= month.month <= last
 
 
-def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payroll_due: tuple[Decimal, Decimal] | None) -> str:
+def month_text(
+    month: Month, rng: random.Random, pending: list, vat: dict, payroll_due: tuple[Decimal, Decimal] | None
+) -> str:
     entries: list[tuple[datetime.date, str]] = []
     m = month.month
     if month == FIRST:
-        postings = [(f"Equity:Activity:{act}", -Decimal(p[0])) for act, p in PROFILES.items() if Decimal(p[0])]
+        postings = [
+            (f"Equity:Activity:{act}", -Decimal(p[0])) for act, p in PROFILES.items() if Decimal(p[0])
+        ]
         postings.append(("Equity:Coop:Reserves", -COOP_RESERVE))
         total = -sum((x for _, x in postings), Decimal(0))
         postings.append(("Assets:Bank:Courant", total))
-        entries.append((month.first_day, txn(month.first_day, "Coopérative Exemple", "Reprise des soldes au 30 septembre 2025 (réserves des activités)", postings)))
+        entries.append(
+            (
+                month.first_day,
+                txn(
+                    month.first_day,
+                    "Coopérative Exemple",
+                    "Reprise des soldes au 30 septembre 2025 (réserves des activités)",
+                    postings,
+                ),
+            )
+        )
     number = 0
     collected = Decimal(0)
     deductible = Decimal(0)
@@ -325,9 +464,22 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
             day = month.first_day + datetime.timedelta(days=rng.randrange(0, month.days - 3))
             client = rng.choice(clients)
             ref = f"F{month.year}{m:02d}-{number:03d}"
-            entries.append((day, txn(day, client, f"Facture {ref}", [
-                (f"Assets:Receivable:{act}", ht + tva), (f"Income:Activity:{act}", -ht), ("Liabilities:VAT:Collected", -tva)],
-                {"invoice": ref})))
+            entries.append(
+                (
+                    day,
+                    txn(
+                        day,
+                        client,
+                        f"Facture {ref}",
+                        [
+                            (f"Assets:Receivable:{act}", ht + tva),
+                            (f"Income:Activity:{act}", -ht),
+                            ("Liabilities:VAT:Collected", -tva),
+                        ],
+                        {"invoice": ref},
+                    ),
+                )
+            )
             collected += tva
             # paid 20 to 45 days later, except the last invoices of a slow payer
             pay_day = day + datetime.timedelta(days=rng.randrange(20, 46))
@@ -336,50 +488,187 @@ def month_text(month: Month, rng: random.Random, pending: list, vat: dict, payro
         if spent:
             tva = round_cent(spent * VAT)
             day = month.first_day + datetime.timedelta(days=rng.randrange(0, month.days))
-            entries.append((day, txn(day, "Fournisseur", f"{exp_account} — {act}", [
-                (f"Expenses:Activity:{act}:{exp_account}", spent), ("Liabilities:VAT:Deductible", tva), ("Assets:Bank:Courant", -(spent + tva))])))
+            entries.append(
+                (
+                    day,
+                    txn(
+                        day,
+                        "Fournisseur",
+                        f"{exp_account} — {act}",
+                        [
+                            (f"Expenses:Activity:{act}:{exp_account}", spent),
+                            ("Liabilities:VAT:Deductible", tva),
+                            ("Assets:Bank:Courant", -(spent + tva)),
+                        ],
+                    ),
+                )
+            )
             deductible += tva
     if month == Month(2026, 5):  # a credit note: part of an invoice refunded
         ht, tva = Decimal("450.00"), Decimal("90.00")
         day = datetime.date(2026, 5, 22)
-        entries.append((day, txn(day, "Agence Habiter", "Avoir AV2026-001 sur facture (chantier réduit)", [
-            ("Assets:Receivable:BoisNomade", -(ht + tva)), ("Income:Activity:BoisNomade", ht), ("Liabilities:VAT:Collected", tva)],
-            {"invoice": "AV2026-001"})))
+        entries.append(
+            (
+                day,
+                txn(
+                    day,
+                    "Agence Habiter",
+                    "Avoir AV2026-001 sur facture (chantier réduit)",
+                    [
+                        ("Assets:Receivable:BoisNomade", -(ht + tva)),
+                        ("Income:Activity:BoisNomade", ht),
+                        ("Liabilities:VAT:Collected", tva),
+                    ],
+                    {"invoice": "AV2026-001"},
+                ),
+            )
+        )
         collected -= tva
-        pending.append((datetime.date(2026, 5, 22), "BoisNomade", "Agence Habiter", "AV2026-001 (remboursement)", -(ht + tva)))
+        pending.append(
+            (
+                datetime.date(2026, 5, 22),
+                "BoisNomade",
+                "Agence Habiter",
+                "AV2026-001 (remboursement)",
+                -(ht + tva),
+            )
+        )
     # client payments due this month (of this month's invoices or earlier ones)
     still = []
     for due, act, client, ref, ttc in pending:
         if due <= month.last_day:
-            entries.append((due, txn(due, client, f"Règlement {ref}", [("Assets:Bank:Courant", ttc), (f"Assets:Receivable:{act}", -ttc)])))
+            entries.append(
+                (
+                    due,
+                    txn(
+                        due,
+                        client,
+                        f"Règlement {ref}",
+                        [("Assets:Bank:Courant", ttc), (f"Assets:Receivable:{act}", -ttc)],
+                    ),
+                )
+            )
         else:
             still.append((due, act, client, ref, ttc))
     pending[:] = still
     # the cooperative's own costs
     d = datetime.date(month.year, m, 5)
-    entries.append((d, txn(d, "Coopérative Exemple", f"Salaires de l'équipe d'accompagnement {month}", [("Expenses:Coop:Equipe", Decimal("2900.00")), ("Assets:Bank:Courant", Decimal("-2900.00"))])))
+    entries.append(
+        (
+            d,
+            txn(
+                d,
+                "Coopérative Exemple",
+                f"Salaires de l'équipe d'accompagnement {month}",
+                [("Expenses:Coop:Equipe", Decimal("2900.00")), ("Assets:Bank:Courant", Decimal("-2900.00"))],
+            ),
+        )
+    )
     d = datetime.date(month.year, m, 1)
-    entries.append((d, txn(d, "SCI Les Ateliers", f"Loyer des locaux {month}", [("Expenses:Coop:Loyer", Decimal("850.00")), ("Assets:Bank:Courant", Decimal("-850.00"))])))
+    entries.append(
+        (
+            d,
+            txn(
+                d,
+                "SCI Les Ateliers",
+                f"Loyer des locaux {month}",
+                [("Expenses:Coop:Loyer", Decimal("850.00")), ("Assets:Bank:Courant", Decimal("-850.00"))],
+            ),
+        )
+    )
     if month == Month(2025, 11):
         d = datetime.date(2025, 11, 20)
-        entries.append((d, txn(d, "Département de la Seine-Saint-Denis", "Subvention d'accompagnement 2025", [("Assets:Bank:Courant", Decimal("9000.00")), ("Income:Coop:Subvention", Decimal("-9000.00"))])))
+        entries.append(
+            (
+                d,
+                txn(
+                    d,
+                    "Département de la Seine-Saint-Denis",
+                    "Subvention d'accompagnement 2025",
+                    [
+                        ("Assets:Bank:Courant", Decimal("9000.00")),
+                        ("Income:Coop:Subvention", Decimal("-9000.00")),
+                    ],
+                ),
+            )
+        )
     if month == Month(2026, 1):
         d = datetime.date(2026, 1, 15)
-        entries.append((d, txn(d, "MAIF", "Assurance responsabilité civile 2026", [("Expenses:Coop:Assurances", Decimal("1450.00")), ("Assets:Bank:Courant", Decimal("-1450.00"))])))
+        entries.append(
+            (
+                d,
+                txn(
+                    d,
+                    "MAIF",
+                    "Assurance responsabilité civile 2026",
+                    [
+                        ("Expenses:Coop:Assurances", Decimal("1450.00")),
+                        ("Assets:Bank:Courant", Decimal("-1450.00")),
+                    ],
+                ),
+            )
+        )
     if month == Month(2026, 3):
         d = datetime.date(2026, 3, 18)
-        entries.append((d, txn(d, "Région Île-de-France", "Subvention d'accompagnement à l'entrepreneuriat 2026", [("Assets:Bank:Courant", Decimal("18000.00")), ("Income:Coop:Subvention", Decimal("-18000.00"))])))
+        entries.append(
+            (
+                d,
+                txn(
+                    d,
+                    "Région Île-de-France",
+                    "Subvention d'accompagnement à l'entrepreneuriat 2026",
+                    [
+                        ("Assets:Bank:Courant", Decimal("18000.00")),
+                        ("Income:Coop:Subvention", Decimal("-18000.00")),
+                    ],
+                ),
+            )
+        )
     if payroll_due is not None:
         net, social = payroll_due
         prev = month.previous()
         d = datetime.date(month.year, m, 3)
-        entries.append((d, txn(d, "Coopérative Exemple", f"Virement des salaires nets {prev}", [("Liabilities:Payroll:Net", net), ("Assets:Bank:Courant", -net)])))
+        entries.append(
+            (
+                d,
+                txn(
+                    d,
+                    "Coopérative Exemple",
+                    f"Virement des salaires nets {prev}",
+                    [("Liabilities:Payroll:Net", net), ("Assets:Bank:Courant", -net)],
+                ),
+            )
+        )
         d = datetime.date(month.year, m, 15)
-        entries.append((d, txn(d, "URSSAF", f"Cotisations sociales {prev}", [("Liabilities:Payroll:Social", social), ("Assets:Bank:Courant", -social)])))
+        entries.append(
+            (
+                d,
+                txn(
+                    d,
+                    "URSSAF",
+                    f"Cotisations sociales {prev}",
+                    [("Liabilities:Payroll:Social", social), ("Assets:Bank:Courant", -social)],
+                ),
+            )
+        )
     if vat.get("due"):
         d = datetime.date(month.year, m, 19)
         due = vat["due"]
-        entries.append((d, txn(d, "DGFiP", f"TVA {month.previous()}", [("Liabilities:VAT:Collected", due[0]), ("Liabilities:VAT:Deductible", -due[1]), ("Assets:Bank:Courant", -(due[0] - due[1]))])))
+        entries.append(
+            (
+                d,
+                txn(
+                    d,
+                    "DGFiP",
+                    f"TVA {month.previous()}",
+                    [
+                        ("Liabilities:VAT:Collected", due[0]),
+                        ("Liabilities:VAT:Deductible", -due[1]),
+                        ("Assets:Bank:Courant", -(due[0] - due[1])),
+                    ],
+                ),
+            )
+        )
     vat["due"] = (collected, deductible)
     entries.sort(key=lambda e: e[0])
     head = f"; Écritures de {month} (factures, règlements, dépenses, frais de la coopérative).\n\n"
@@ -404,7 +693,9 @@ def build(root: Path, today: datetime.date) -> None:
     month = FIRST
     while month <= Month(2026, 10):
         folder = root / "ledgers" / str(month.year)
-        (folder / f"{month}.beancount").write_text(month_text(month, rng, pending, vat, payroll_due), encoding="utf-8")
+        (folder / f"{month}.beancount").write_text(
+            month_text(month, rng, pending, vat, payroll_due), encoding="utf-8"
+        )
         if month <= Month(2026, 9):
             result = service.close_month(root, month, dry_run=False, today=today)
             totals = result.plan.totals

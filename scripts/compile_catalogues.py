@@ -57,9 +57,17 @@ def main() -> int:
         with po_path.open("rb") as handle:
             old = read_po(handle)
         fixed = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)  # the same bytes on every run
-        catalog = Catalog(locale=old.locale, project="coopctl", version="", charset="utf-8", creation_date=fixed,
-                          revision_date=fixed, last_translator="coopctl developers", language_team="coopctl developers",
-                          msgid_bugs_address="")
+        catalog = Catalog(
+            locale=old.locale,
+            project="coopctl",
+            version="",
+            charset="utf-8",
+            creation_date=fixed,
+            revision_date=fixed,
+            last_translator="coopctl developers",
+            language_team="coopctl developers",
+            msgid_bugs_address="",
+        )
         for text in sorted(texts):
             previous = old.get(text)
             catalog.add(text, previous.string if previous is not None else "", locations=texts[text][:3])
@@ -68,7 +76,9 @@ def main() -> int:
         mo = compiled(catalog)
         if check:
             if missing:
-                print(f"{po_path.relative_to(ROOT)}: {len(missing)} texts without a translation, e.g. {missing[0]!r}")
+                print(
+                    f"{po_path.relative_to(ROOT)}: {len(missing)} texts without a translation, e.g. {missing[0]!r}"
+                )
                 status = 1
             if not mo_path.is_file() or mo_path.read_bytes() != mo:
                 print(f"{mo_path.relative_to(ROOT)} is stale: run python scripts/compile_catalogues.py")

@@ -34,6 +34,7 @@ def _english():
     yield
     i18n.set_language("en")
 
+
 COOP_YAML = """\
 name: "Coopérative Exemple"
 currency: EUR
@@ -160,7 +161,11 @@ def write_coop(
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file's bytes under folder (to prove nothing was written)."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".coopctl.lock"}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".coopctl.lock"
+    }
 
 
 class Run:
@@ -177,7 +182,9 @@ class Run:
 def run_cli(root: Path | None, *args: str, env: dict | None = None) -> Run:
     runner = CliRunner()
     argv = (["--root", str(root)] if root is not None else []) + list(args)
-    result = runner.invoke(app, argv, env=env or {"COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""}, catch_exceptions=True)
+    result = runner.invoke(
+        app, argv, env=env or {"COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""}, catch_exceptions=True
+    )
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Run(result)
@@ -201,6 +208,16 @@ def sample_copy(tmp_path: Path) -> Path:
 # Hypothesis: a bounded profile for CI, a long one on demand (HYPOTHESIS_PROFILE=long).
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile("long", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "long",
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))

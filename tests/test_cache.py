@@ -7,14 +7,14 @@ import os
 import tempfile
 from pathlib import Path
 
+from conftest import run_cli, write_coop
 from hypothesis import event, given
 from hypothesis import strategies as st
+from strategies import random_coops
 
+from coopctl.adapter.ledger import load_books
 from coopctl.store.cache import _read_sealed, _write_sealed, cache_dir, cached_figures, figures_to_json
 from coopctl.store.configfile import load_cooperative
-from coopctl.adapter.ledger import load_books
-from conftest import run_cli, write_coop
-from strategies import random_coops
 
 SPLIT_MAIN = 'option "operating_currency" "EUR"\ninclude "accounts.beancount"\ninclude "months/*.beancount"\n'
 
@@ -26,10 +26,15 @@ def split_coop(folder: Path) -> Path:
     folder = write_coop(folder)
     lines = EXAMPLE_LEDGER.split("\n\n")
     header, entries = lines[0] + "\n\n" + lines[1] + "\n", lines[2:]
-    (folder / "ledgers" / "accounts.beancount").write_text(header.replace('option "title" "Coopérative Exemple"\noption "operating_currency" "EUR"\n', ""), encoding="utf-8")
+    (folder / "ledgers" / "accounts.beancount").write_text(
+        header.replace('option "title" "Coopérative Exemple"\noption "operating_currency" "EUR"\n', ""),
+        encoding="utf-8",
+    )
     (folder / "ledgers" / "months").mkdir()
     (folder / "ledgers" / "months" / "2026-09.beancount").write_text(entries[0] + "\n", encoding="utf-8")
-    (folder / "ledgers" / "months" / "2026-10.beancount").write_text("\n\n".join(entries[1:]), encoding="utf-8")
+    (folder / "ledgers" / "months" / "2026-10.beancount").write_text(
+        "\n\n".join(entries[1:]), encoding="utf-8"
+    )
     (folder / "ledgers" / "main.beancount").write_text(SPLIT_MAIN, encoding="utf-8")
     return folder
 
@@ -54,7 +59,11 @@ def test_appending_a_transaction_is_incremental_and_exact(tmp_path):
     folder = split_coop(tmp_path / "coop")
     full(folder)
     october = folder / "ledgers" / "months" / "2026-10.beancount"
-    october.write_text(october.read_text(encoding="utf-8") + '\n2026-10-28 * "Client" "New"\n  Assets:Receivable:DanDesign  120.00 EUR\n  Income:Activity:DanDesign  -100.00 EUR\n  Liabilities:VAT:Collected  -20.00 EUR\n', encoding="utf-8")
+    october.write_text(
+        october.read_text(encoding="utf-8")
+        + '\n2026-10-28 * "Client" "New"\n  Assets:Receivable:DanDesign  120.00 EUR\n  Income:Activity:DanDesign  -100.00 EUR\n  Liabilities:VAT:Collected  -20.00 EUR\n',
+        encoding="utf-8",
+    )
     incremental = cached(folder)
     assert incremental is not None, "an appended transaction is handled without a full load"
     assert incremental == full(folder)
@@ -65,17 +74,40 @@ def test_every_kind_of_change_invalidates_exactly(tmp_path):
     full(folder)
     months = folder / "ledgers" / "months"
     edits = [
-        ("an edited amount", lambda: (months / "2026-10.beancount").write_text((months / "2026-10.beancount").read_text(encoding="utf-8").replace("4000.00", "4100.00").replace("4800.00", "4900.00"), encoding="utf-8")),
-        ("a new file matched by the include glob", lambda: (months / "2026-11.beancount").write_text('2026-11-03 * "C" "I"\n  Assets:Receivable:BoisNomade  60.00 EUR\n  Income:Activity:BoisNomade  -50.00 EUR\n  Liabilities:VAT:Collected  -10.00 EUR\n', encoding="utf-8")),
+        (
+            "an edited amount",
+            lambda: (months / "2026-10.beancount").write_text(
+                (months / "2026-10.beancount")
+                .read_text(encoding="utf-8")
+                .replace("4000.00", "4100.00")
+                .replace("4800.00", "4900.00"),
+                encoding="utf-8",
+            ),
+        ),
+        (
+            "a new file matched by the include glob",
+            lambda: (months / "2026-11.beancount").write_text(
+                '2026-11-03 * "C" "I"\n  Assets:Receivable:BoisNomade  60.00 EUR\n  Income:Activity:BoisNomade  -50.00 EUR\n  Liabilities:VAT:Collected  -10.00 EUR\n',
+                encoding="utf-8",
+            ),
+        ),
         ("a removed file", lambda: (months / "2026-11.beancount").unlink()),
-        ("a deleted transaction", lambda: (months / "2026-10.beancount").write_text((months / "2026-10.beancount").read_text(encoding="utf-8").split("\n\n2026-10-12")[0] + "\n", encoding="utf-8")),
+        (
+            "a deleted transaction",
+            lambda: (months / "2026-10.beancount").write_text(
+                (months / "2026-10.beancount").read_text(encoding="utf-8").split("\n\n2026-10-12")[0] + "\n",
+                encoding="utf-8",
+            ),
+        ),
     ]
     for what, edit in edits:
         edit()
         assert cached(folder) == full(folder), what
     # a config change always goes back to the full load
     path = folder / "config" / "coop.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('rate: "0.10"', 'rate: "0.11"'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('rate: "0.10"', 'rate: "0.11"'), encoding="utf-8"
+    )
     assert cached(folder) is None
 
 
@@ -84,11 +116,13 @@ def test_a_change_needing_the_whole_ledger_falls_back_to_the_full_load(tmp_path)
     full(folder)
     october = folder / "ledgers" / "months" / "2026-10.beancount"
     text = october.read_text(encoding="utf-8")
-    for addition in ['\n2026-10-28 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:DanDesign  -9.00 EUR\n',  # does not balance
-                     '\n2026-10-28 * "Oops"\n  Assets:Bank:Nowhere  10.00 EUR\n  Income:Activity:DanDesign  -10.00 EUR\n',  # account never opened
-                     '\n2026-10-28 balance Assets:Bank:Main  0.00 EUR\n',  # a balance assertion needs the whole ledger
-                     '\n2026-10-28 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',  # unknown activity
-                     'plugin "os"\n']:
+    for addition in [
+        '\n2026-10-28 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:DanDesign  -9.00 EUR\n',  # does not balance
+        '\n2026-10-28 * "Oops"\n  Assets:Bank:Nowhere  10.00 EUR\n  Income:Activity:DanDesign  -10.00 EUR\n',  # account never opened
+        "\n2026-10-28 balance Assets:Bank:Main  0.00 EUR\n",  # a balance assertion needs the whole ledger
+        '\n2026-10-28 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',  # unknown activity
+        'plugin "os"\n',
+    ]:
         october.write_text(text + addition, encoding="utf-8")
         assert cached(folder) is None, addition
     october.write_text(text, encoding="utf-8")
@@ -96,10 +130,16 @@ def test_a_change_needing_the_whole_ledger_falls_back_to_the_full_load(tmp_path)
 
 
 def test_read_only_commands_answer_the_same_with_and_without_the_cache(sample_copy):
-    for args in (["report", "2026-09", "--format", "json"], ["balance", "alice", "--as-of", "2026-10-15", "--format", "json"],
-                 ["members", "--as-of", "2026-10-31", "--format", "json"], ["treasury", "--as-of", "2026-09-30", "--format", "json"],
-                 ["simulate", "alice", "--gross", "2000", "--month", "2026-10", "--format", "json"]):
-        cold = run_cli(sample_copy, *args, env={"COOPCTL_NO_CACHE": "1", "COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""})
+    for args in (
+        ["report", "2026-09", "--format", "json"],
+        ["balance", "alice", "--as-of", "2026-10-15", "--format", "json"],
+        ["members", "--as-of", "2026-10-31", "--format", "json"],
+        ["treasury", "--as-of", "2026-09-30", "--format", "json"],
+        ["simulate", "alice", "--gross", "2000", "--month", "2026-10", "--format", "json"],
+    ):
+        cold = run_cli(
+            sample_copy, *args, env={"COOPCTL_NO_CACHE": "1", "COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""}
+        )
         run_cli(sample_copy, "check")  # a full load refreshes the cache
         warm = run_cli(sample_copy, *args)
         assert cold.exit_code == warm.exit_code == 0, (cold.stderr, warm.stderr)
@@ -110,7 +150,12 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
     folder = split_coop(tmp_path / "coop")
     expected = full(folder)
     index = cache_dir(load_cooperative(folder)) / "index.json"
-    for junk in (b"\x80\x04\x95 not json (a pickle would start like this)", b"{}", b'{"format": 5, "config": "x"}', b"[]"):
+    for junk in (
+        b"\x80\x04\x95 not json (a pickle would start like this)",
+        b"{}",
+        b'{"format": 5, "config": "x"}',
+        b"[]",
+    ):
         index.write_bytes(junk)
         assert cached(folder) is None
     full(folder)
@@ -122,8 +167,12 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
     assert cached(folder) is None
     rows.write_bytes(rows.read_bytes()[:-1].replace(b"[", b"{"))  # the right size, damaged inside
     run = run_cli(folder, "balance", "alice")
-    expected_run = run_cli(folder, "balance", "alice", env={"COOPCTL_NO_CACHE": "1", "COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""})
-    assert (run.exit_code, run.stdout) == (0, expected_run.stdout), "damaged rows are set aside and the full load answers"
+    expected_run = run_cli(
+        folder, "balance", "alice", env={"COOPCTL_NO_CACHE": "1", "COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""}
+    )
+    assert (run.exit_code, run.stdout) == (0, expected_run.stdout), (
+        "damaged rows are set aside and the full load answers"
+    )
     assert run_cli(folder, "balance", "alice").exit_code == 0
 
 
@@ -139,7 +188,13 @@ def test_the_cache_lives_outside_the_cooperative(tmp_path):
         del os.environ["COOPCTL_NO_CACHE"]
 
 
-EDITS = st.lists(st.tuples(st.sampled_from(["append", "edit", "delete", "new-file"]), st.integers(0, 50), st.integers(1, 99999)), min_size=1, max_size=4)
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["append", "edit", "delete", "new-file"]), st.integers(0, 50), st.integers(1, 99999)
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 @given(random_coops(), EDITS)
@@ -184,12 +239,19 @@ def test_the_config_cache_gives_the_same_cooperative_and_keeps_line_numbers(tmp_
     second = load_cooperative(folder)  # from the cache
     assert second.known_lines is None  # lines not read yet
     assert (second.coop, second.members, second.activities) == (first.coop, first.members, first.activities)
-    assert second.where("config/members.yaml", ("members", 1)) == ("config/members.yaml", 13)  # read on demand
+    assert second.where("config/members.yaml", ("members", 1)) == (
+        "config/members.yaml",
+        13,
+    )  # read on demand
     # any byte changed: the YAML is read again, errors keep their file:line
     path = folder / "config" / "members.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('gross: "1900.00"', "gross: 1900.00"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('gross: "1900.00"', "gross: 1900.00"), encoding="utf-8"
+    )
     run = run_cli(folder, "check")
-    assert run.exit_code == 1 and run.stderr.startswith("error: config/members.yaml:12: members[0].salary[1].gross:")
+    assert run.exit_code == 1 and run.stderr.startswith(
+        "error: config/members.yaml:12: members[0].salary[1].gross:"
+    )
 
 
 def test_files_long_unchanged_are_not_read_again_and_an_edit_is_still_seen(tmp_path, monkeypatch):
@@ -217,6 +279,9 @@ def test_files_long_unchanged_are_not_read_again_and_an_edit_is_still_seen(tmp_p
     assert read == [], "no ledger file was read to answer from the cache"
     october = folder / "ledgers" / "months" / "2026-10.beancount"
     text = october.read_text(encoding="utf-8")
-    october.write_text(text.replace("4000.00", "4100.00").replace("-4800.00", "-4900.00").replace("4800.00", "4900.00"), encoding="utf-8")
+    october.write_text(
+        text.replace("4000.00", "4100.00").replace("-4800.00", "-4900.00").replace("4800.00", "4900.00"),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(Path, "read_bytes", original)
     assert cached(folder) == full(folder) != expected, "same size, but its ctime moved: the edit is seen"

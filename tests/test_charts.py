@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from conftest import run_cli
 from rich.console import Console
 
 from coopctl.ui.render import Chart, Format, Report, Series, bar, render
-from conftest import run_cli
 
 
 def test_bars_are_exact_to_an_eighth():
@@ -19,15 +19,20 @@ def test_bars_are_exact_to_an_eighth():
 
 
 def test_a_chart_is_drawn_on_a_terminal_only():
-    chart = Chart("Month by month", ["2026-01", "2026-02"],
-                  [Series("Revenue", [Decimal("1000.00"), Decimal("500.00")], "green")])
+    chart = Chart(
+        "Month by month",
+        ["2026-01", "2026-02"],
+        [Series("Revenue", [Decimal("1000.00"), Decimal("500.00")], "green")],
+    )
     report = Report({"x": 1}, [], ["a note"], charts=[chart])
     terminal = io.StringIO()
     render(report, Format.table, Console(file=terminal, force_terminal=True, width=100, color_system=None))
     drawn = terminal.getvalue()
     assert "Month by month" in drawn and "2026-01" in drawn and "1,000.00" in drawn
     first, second = [line for line in drawn.splitlines() if line.startswith("2026-")]
-    assert len(first.split()[1]) == 77 and second.split()[1] == "█" * 38 + "▌"  # 1000 against 500: 77 cells and 38½
+    assert (
+        len(first.split()[1]) == 77 and second.split()[1] == "█" * 38 + "▌"
+    )  # 1000 against 500: 77 cells and 38½
     pipe = io.StringIO()
     render(report, Format.table, Console(file=pipe, force_terminal=False, width=100))
     assert "█" not in pipe.getvalue() and "a note" in pipe.getvalue()

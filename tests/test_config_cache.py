@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import os
 
-from coopctl.store.configfile import cache_folder
 from conftest import run_cli, write_coop
+
+from coopctl.store.configfile import cache_folder
 
 
 def _answer(folder, env=None):
-    run = run_cli(folder, "simulate", "alice", "--gross", "1900.00", "--month", "2026-10", "--format", "json",
-                  env={"COOPCTL_MEMBER": "", "COOPCTL_ROOT": "", **(env or {})})
+    run = run_cli(
+        folder,
+        "simulate",
+        "alice",
+        "--gross",
+        "1900.00",
+        "--month",
+        "2026-10",
+        "--format",
+        "json",
+        env={"COOPCTL_MEMBER": "", "COOPCTL_ROOT": "", **(env or {})},
+    )
     return run.exit_code, run.stdout, run.stderr
 
 

@@ -9,27 +9,36 @@ import sys
 import time
 from pathlib import Path
 
-from coopctl.store.configfile import load_cooperative
+from conftest import run_cli, snapshot, write_coop
+
 from coopctl.adapter.ledger import load_books
 from coopctl.domain.months import Month
+from coopctl.store.configfile import load_cooperative
 from coopctl.store.safe_io import cooperative_lock
-from conftest import run_cli, snapshot, write_coop
 
 OCTOBER = Month(2026, 10)
 
 
 def start_close(folder: Path, pause: float = 0.0) -> subprocess.Popen:
     env = dict(os.environ, COOPCTL_FAULT_PAUSE=str(pause))
-    return subprocess.Popen([sys.executable, "-m", "coopctl", "--root", str(folder), "close-month", "2026-10"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "coopctl", "--root", str(folder), "close-month", "2026-10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def test_second_writer_fails_at_once_naming_the_holder(example):
     before = snapshot(example)
     with cooperative_lock(example, "coopctl close-month 2026-10"):
         started = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "coopctl", "--root", str(example), "close-month", "2026-10"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "coopctl", "--root", str(example), "close-month", "2026-10"],
+            capture_output=True,
+            text=True,
+        )
         assert time.monotonic() - started < 10
     assert proc.returncode == 1
     line = proc.stderr.strip()
@@ -78,7 +87,12 @@ def test_sigkill_at_any_moment_leaves_the_month_wholly_closed_or_wholly_open(tmp
     proc.communicate(timeout=60)
     total = time.monotonic() - started
     runs = 60
-    outcomes = {"closed": 0, "open": 0, "journal left (half written until the next command)": 0, "leftover temp file": 0}
+    outcomes = {
+        "closed": 0,
+        "open": 0,
+        "journal left (half written until the next command)": 0,
+        "leftover temp file": 0,
+    }
     for index in range(runs):
         folder = tmp_path / f"run{index}"
         write_coop(folder)

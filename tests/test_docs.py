@@ -70,11 +70,16 @@ def test_every_relative_link_resolves(doc):
 
 def test_the_link_checker_sees_a_broken_file_and_a_broken_anchor(tmp_path):
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "b.md").write_text("# Safety\n\n## What `coopctl check` proves — closed months\n", encoding="utf-8")
+    (tmp_path / "docs" / "b.md").write_text(
+        "# Safety\n\n## What `coopctl check` proves — closed months\n", encoding="utf-8"
+    )
     doc = tmp_path / "a.md"
-    doc.write_text("[ok](docs/b.md#what-coopctl-check-proves--closed-months) [self](#top)\n# Top\n"
-                   "[gone](docs/c.md) [bad](docs/b.md#safety-1) `[code](nowhere.md)`\n"
-                   "```\n[fenced](nowhere.md)\n```\n[web](https://example.org/x.md)\n", encoding="utf-8")
+    doc.write_text(
+        "[ok](docs/b.md#what-coopctl-check-proves--closed-months) [self](#top)\n# Top\n"
+        "[gone](docs/c.md) [bad](docs/b.md#safety-1) `[code](nowhere.md)`\n"
+        "```\n[fenced](nowhere.md)\n```\n[web](https://example.org/x.md)\n",
+        encoding="utf-8",
+    )
     assert [b.split(":")[0] for b in broken_links(doc, tmp_path)] == ["docs/c.md", "docs/b.md#safety-1"]
 
 
@@ -82,8 +87,10 @@ def test_the_readme_is_a_first_read_and_links_every_doc():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert len(readme.splitlines()) < 200
     first_blocks = re.findall(r"^```sh\n(.*?)\n```", readme, re.S | re.M)[:2]
-    assert first_blocks == ["python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/coopctl close-month --dry-run",
-                            'python3 -m venv .venv && .venv/bin/pip install -q ".[test]" && .venv/bin/python -m pytest']
+    assert first_blocks == [
+        "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/coopctl close-month --dry-run",
+        'python3 -m venv .venv && .venv/bin/pip install -q ".[test]" && .venv/bin/python -m pytest',
+    ]
     linked = {(REPO / target.partition("#")[0]).resolve() for target in links(readme)}
     for doc in (REPO / "docs").glob("*.md"):
         assert doc.resolve() in linked, f"README.md does not link {doc.name}"
@@ -99,7 +106,9 @@ def load_updater():
 def test_the_updater_keeps_the_readme_and_every_doc_and_the_reference():
     updater = load_updater()
     kept = set(updater.documents())
-    assert {Path("README.md"), Path("docs/reference.md")} | {p.relative_to(REPO) for p in (REPO / "docs").glob("*.md")} <= kept
+    assert {Path("README.md"), Path("docs/reference.md")} | {
+        p.relative_to(REPO) for p in (REPO / "docs").glob("*.md")
+    } <= kept
     reference = updater.reference()
     for name in ["close-month", "balance", "check", "review", "close-year", "statement", "payroll", "init"]:
         assert f"<!-- coopctl: {name} --help -->" in reference

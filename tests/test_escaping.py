@@ -12,24 +12,30 @@ import datetime
 from decimal import Decimal
 
 import yaml
+from beancount.core import data
+from beancount.parser import parser
+from conftest import run_cli, snapshot, write_coop
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beancount.core import data
-from beancount.parser import parser
-
+from coopctl.adapter.text import quote
 from coopctl.app.closing import closing_text, marker_text
+from coopctl.app.init import _one_line_char, init_cooperative
 from coopctl.core.close import ActivityClose, ClosePlan, plan_transactions
 from coopctl.core.payroll import MemberPay
-from coopctl.app.init import _one_line_char, init_cooperative
-from coopctl.store.configfile import load_cooperative
-from coopctl.adapter.text import quote
 from coopctl.domain.months import Month
-from conftest import run_cli, snapshot, write_coop
+from coopctl.store.configfile import load_cooperative
 
 TEXT = st.text(min_size=0, max_size=60)  # any Unicode but surrogates (which UTF-8 cannot hold)
-HOSTILE = ['x"\n2026-10-31 * "Injected"\n  Assets:Bank:Main  1000000.00 EUR\n  Income:Coop:Contribution\n; "',
-           'back\\slash\\', '"', '\\"', "tab\tand\rreturn", "é — 😀", ""]
+HOSTILE = [
+    'x"\n2026-10-31 * "Injected"\n  Assets:Bank:Main  1000000.00 EUR\n  Income:Coop:Contribution\n; "',
+    "back\\slash\\",
+    '"',
+    '\\"',
+    "tab\tand\rreturn",
+    "é — 😀",
+    "",
+]
 
 
 @given(text=TEXT | st.sampled_from(HOSTILE))
@@ -44,11 +50,29 @@ def test_any_string_reads_back_unchanged_and_adds_no_entry(text):
 
 
 def _plan(name: str) -> ClosePlan:
-    pay = MemberPay(member_id="alice", name=name, phase="CESA", days=31, hours=Decimal("151.67"),
-                    gross=Decimal("1900.00"), employer_contributions=Decimal("798.00"),
-                    employee_contributions=Decimal("418.00"), employer_rate=Decimal("0.42"))
-    activity = ActivityClose("BoisNomade", name, "paris-11", Decimal("4000.00"), Decimal("350.00"), Decimal("0.10"),
-                             Decimal("400.00"), Decimal("1200.00"), (pay,), 2)
+    pay = MemberPay(
+        member_id="alice",
+        name=name,
+        phase="CESA",
+        days=31,
+        hours=Decimal("151.67"),
+        gross=Decimal("1900.00"),
+        employer_contributions=Decimal("798.00"),
+        employee_contributions=Decimal("418.00"),
+        employer_rate=Decimal("0.42"),
+    )
+    activity = ActivityClose(
+        "BoisNomade",
+        name,
+        "paris-11",
+        Decimal("4000.00"),
+        Decimal("350.00"),
+        Decimal("0.10"),
+        Decimal("400.00"),
+        Decimal("1200.00"),
+        (pay,),
+        2,
+    )
     return ClosePlan(Month(2026, 10), "EUR", (activity,))
 
 
@@ -73,19 +97,25 @@ def test_a_hostile_member_name_goes_through_close_month_as_text(tmp_path):
     members = folder / "config" / "members.yaml"
     doc = yaml.safe_load(members.read_text(encoding="utf-8"))
     doc["members"][0]["name"] = HOSTILE[0]
-    members.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")  # money stays quoted
+    members.write_text(
+        yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )  # money stays quoted
     result = run_cli(folder, "close-month", "2026-10")
     assert result.exit_code == 0, result.stderr
     closing = (folder / "ledgers" / "closing" / "2026-10.beancount").read_text(encoding="utf-8")
     assert "Injected" in closing  # the text is there...
     entries, errors, _ = parser.parse_string(closing)
     assert errors == []
-    assert not any(isinstance(e, data.Transaction) and e.narration == "Injected" for e in entries)  # ...as text only
+    assert not any(
+        isinstance(e, data.Transaction) and e.narration == "Injected" for e in entries
+    )  # ...as text only
     assert any(isinstance(e, data.Transaction) and e.narration.endswith(HOSTILE[0]) for e in entries)
     assert run_cli(folder, "check").exit_code == 0
 
 
-@given(name=st.text(min_size=1, max_size=40).filter(lambda s: s.strip() and all(_one_line_char(c) for c in s)))
+@given(
+    name=st.text(min_size=1, max_size=40).filter(lambda s: s.strip() and all(_one_line_char(c) for c in s))
+)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_init_writes_any_name_so_that_it_reads_back(tmp_path_factory, name):
     folder = tmp_path_factory.mktemp("init")

@@ -9,8 +9,18 @@ from decimal import Decimal
 
 from conftest import run_cli, snapshot
 
-HEADER = ["member_id", "name", "activity", "hours", "gross", "variable_pay", "employer_contributions",
-          "employee_contributions", "net", "cost"]
+HEADER = [
+    "member_id",
+    "name",
+    "activity",
+    "hours",
+    "gross",
+    "variable_pay",
+    "employer_contributions",
+    "employee_contributions",
+    "net",
+    "cost",
+]
 
 
 def test_payroll_export_of_a_closed_month(sample_copy):
@@ -21,9 +31,18 @@ def test_payroll_export_of_a_closed_month(sample_copy):
     ines = next(r for r in rows if r["member_id"] == "ines")
     # salary 2,600 + bonus 1,500 = 4,100 gross; ratio 4,100 / (12.02 x 151.67) = 2.25 > 1.6: employer 42% = 1,722.00;
     # employee 22% = 902.00; net 3,198.00; cost 5,822.00
-    assert ines == {"member_id": "ines", "name": "Inès Fontaine", "activity": "InesDev", "hours": "151.67", "gross": "4100.00",
-                    "variable_pay": "1500.00", "employer_contributions": "1722.00", "employee_contributions": "902.00",
-                    "net": "3198.00", "cost": "5822.00"}
+    assert ines == {
+        "member_id": "ines",
+        "name": "Inès Fontaine",
+        "activity": "InesDev",
+        "hours": "151.67",
+        "gross": "4100.00",
+        "variable_pay": "1500.00",
+        "employer_contributions": "1722.00",
+        "employee_contributions": "902.00",
+        "net": "3198.00",
+        "cost": "5822.00",
+    }
     hugo = next(r for r in rows if r["member_id"] == "hugo")  # left on 19 June: 1,600 x 19 / 30
     assert (hugo["gross"], hugo["hours"]) == ("1013.33", "130")
     # the export is what the close booked: totals equal the month's report
@@ -40,8 +59,10 @@ def test_payroll_export_to_a_file_and_refusal_of_an_open_month(sample_copy, tmp_
     before = snapshot(sample_copy)
     refused = run_cli(sample_copy, "payroll", "2026-10")
     assert refused.exit_code == 1
-    assert refused.stderr.strip() == ("error: 2026-10 is not closed: the payroll export reads what a close booked; "
-                                      "run coopctl close-month 2026-10 first")
+    assert refused.stderr.strip() == (
+        "error: 2026-10 is not closed: the payroll export reads what a close booked; "
+        "run coopctl close-month 2026-10 first"
+    )
     assert snapshot(sample_copy) == before
 
 
@@ -49,8 +70,14 @@ def test_init_creates_a_cooperative_that_passes_check(tmp_path):
     folder = tmp_path / "ma-cae"
     run = run_cli(None, "init", str(folder), "--name", "Coopérative Test")
     assert run.exit_code == 0, run.stderr
-    for rel in ("config/coop.yaml", "config/members.yaml", "config/activities.yaml", "ledgers/main.beancount",
-                ".gitignore", ".pre-commit-config.yaml"):
+    for rel in (
+        "config/coop.yaml",
+        "config/members.yaml",
+        "config/activities.yaml",
+        "ledgers/main.beancount",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+    ):
         assert (folder / rel).is_file(), rel
     check = run_cli(folder, "check")
     assert check.exit_code == 0, check.stderr
@@ -59,7 +86,9 @@ def test_init_creates_a_cooperative_that_passes_check(tmp_path):
     members = (folder / "config" / "members.yaml").read_text(encoding="utf-8")
     example = "\n".join(line[1:] for line in members.splitlines() if line.startswith("#  "))
     (folder / "config" / "members.yaml").write_text("members:\n" + example + "\n", encoding="utf-8")
-    (folder / "config" / "activities.yaml").write_text('activities:\n  - {id: BoisNomade, name: "Bois Nomade", establishment: siege}\n', encoding="utf-8")
+    (folder / "config" / "activities.yaml").write_text(
+        'activities:\n  - {id: BoisNomade, name: "Bois Nomade", establishment: siege}\n', encoding="utf-8"
+    )
     assert run_cli(folder, "check").exit_code == 0, run_cli(folder, "check").stderr
     # a second init in the same folder is refused, nothing touched
     before = snapshot(folder)

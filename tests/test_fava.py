@@ -35,7 +35,9 @@ def test_sample_opens_in_fava_without_error_and_the_page_answers(sample_copy):
     members = run_cli(sample_copy, "members", "--as-of", "2026-10-31", "--format", "json").json()["members"]
     alice = next(m for m in members if m["id"] == "alice")
     assert "Members on 2026-10-31" in html
-    assert re.search(r"Alice Martin <small>\(alice\)</small>.*?" + re.escape(f"{float(alice['balance']):,.2f}"), html, re.S)
+    assert re.search(
+        r"Alice Martin <small>\(alice\)</small>.*?" + re.escape(f"{float(alice['balance']):,.2f}"), html, re.S
+    )
     report = run_cli(sample_copy, "report", "2026-09", "--format", "json").json()
     assert "Month 2026-09 — closed" in html
     assert f"{float(report['treasury']['reference_treasury']):,.2f}" in html
@@ -43,7 +45,10 @@ def test_sample_opens_in_fava_without_error_and_the_page_answers(sample_copy):
 
 def test_the_page_says_what_is_wrong_instead_of_failing(sample_copy):
     members = sample_copy / "config" / "members.yaml"
-    members.write_text(members.read_text(encoding="utf-8").replace("activity: BoisNomade", "activity: Nowhere", 1), encoding="utf-8")
+    members.write_text(
+        members.read_text(encoding="utf-8").replace("activity: BoisNomade", "activity: Nowhere", 1),
+        encoding="utf-8",
+    )
     _, client, slug = fava_client(sample_copy / "ledgers" / "main.beancount")
     page = client.get(f"/{slug}/extension/Coopctl/")
     assert page.status_code == 200
@@ -72,14 +77,31 @@ def test_screenshot_of_the_extension_page_in_headless_chromium(sample_copy, tmp_
 
         url = f"http://127.0.0.1:{port}/{quote(slug)}/extension/Coopctl/"
         done = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1800", "--virtual-time-budget=8000",
-             f"--screenshot={shot}", url],
-            capture_output=True, text=True, timeout=120)
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--window-size=1400,1800",
+                "--virtual-time-budget=8000",
+                f"--screenshot={shot}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert shot.is_file() and shot.stat().st_size > 20_000, done.stderr[-2000:]
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        keep = os.environ.get("COOPCTL_SCREENSHOT_TO")  # e.g. docs/fava-extension.png, to refresh the docs' copy
+        keep = os.environ.get(
+            "COOPCTL_SCREENSHOT_TO"
+        )  # e.g. docs/fava-extension.png, to refresh the docs' copy
         if keep:
             shutil.copyfile(shot, keep)
     finally:

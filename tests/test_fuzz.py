@@ -10,41 +10,115 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from conftest import run_cli, snapshot
 from hypothesis import given
 from hypothesis import strategies as st
-
-from coopctl.store.configfile import load_cooperative
-from coopctl.adapter.ledger import load_books
-from coopctl.domain.months import Month
-from conftest import run_cli, snapshot
 from strategies import random_coops
 
+from coopctl.adapter.ledger import load_books
+from coopctl.domain.months import Month
+from coopctl.store.configfile import load_cooperative
+
 HOSTILE_SCALARS = st.one_of(
-    st.sampled_from(['"NaN"', '"Infinity"', '"-0"', '"1e309"', '"1E+30"', '"1E-30"', '"0x10"', '"١٢٣"', '""', "''",
-                     "null", "~", "[]", "{}", "true", "1e400", "-1", "0", '"9999999999999999999999999999999.99"',
-                     "2026-02-30", "2026-13-01", "9999-12-31", "0001-01-01", '"\\x00"', "{", "- [", "&a", "*a", "!!binary AAAA",
-                     '"Alpha"', '"alpha"', '"main"', '"m0"', '"ghost"']),
+    st.sampled_from(
+        [
+            '"NaN"',
+            '"Infinity"',
+            '"-0"',
+            '"1e309"',
+            '"1E+30"',
+            '"1E-30"',
+            '"0x10"',
+            '"١٢٣"',
+            '""',
+            "''",
+            "null",
+            "~",
+            "[]",
+            "{}",
+            "true",
+            "1e400",
+            "-1",
+            "0",
+            '"9999999999999999999999999999999.99"',
+            "2026-02-30",
+            "2026-13-01",
+            "9999-12-31",
+            "0001-01-01",
+            '"\\x00"',
+            "{",
+            "- [",
+            "&a",
+            "*a",
+            "!!binary AAAA",
+            '"Alpha"',
+            '"alpha"',
+            '"main"',
+            '"m0"',
+            '"ghost"',
+        ]
+    ),
     st.text(max_size=20).map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'),
-    st.integers(-10**20, 10**20).map(str),
+    st.integers(-(10**20), 10**20).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
 
-HOSTILE_AMOUNTS = st.sampled_from(["1e30", "-1e30", "100000000000000000000000000000.00", "0.000000001", "0", "-0.00",
-                                   "1/3", "NaN", "12,50", "1 000.00", "99999999999999.99", "-99999999999999.99"])
+HOSTILE_AMOUNTS = st.sampled_from(
+    [
+        "1e30",
+        "-1e30",
+        "100000000000000000000000000000.00",
+        "0.000000001",
+        "0",
+        "-0.00",
+        "1/3",
+        "NaN",
+        "12,50",
+        "1 000.00",
+        "99999999999999.99",
+        "-99999999999999.99",
+    ]
+)
 HOSTILE_CURRENCIES = st.sampled_from(["EUR", "USD", "eur", "E", "EURO2", "€"])
-HOSTILE_ACCOUNTS = st.sampled_from(["Income:Activity:Alpha", "Income:Activity:Ghost", "Expenses:Activity:Alpha:Contribution",
-                                    "Expenses:Activity:Alpha:Salary:Gross", "Equity:Activity:Gamma", "Assets:Activity:Beta-2",
-                                    "Income:Activity:alpha", "Income:Coop:Contribution", "Liabilities:Payroll:Net",
-                                    "Income:Activity:Alpha:Sub:Sub", "Assets:Receivable:Alpha"])
+HOSTILE_ACCOUNTS = st.sampled_from(
+    [
+        "Income:Activity:Alpha",
+        "Income:Activity:Ghost",
+        "Expenses:Activity:Alpha:Contribution",
+        "Expenses:Activity:Alpha:Salary:Gross",
+        "Equity:Activity:Gamma",
+        "Assets:Activity:Beta-2",
+        "Income:Activity:alpha",
+        "Income:Coop:Contribution",
+        "Liabilities:Payroll:Net",
+        "Income:Activity:Alpha:Sub:Sub",
+        "Assets:Receivable:Alpha",
+    ]
+)
 
 
 @st.composite
 def hostile_edits(draw):
-    kind = draw(st.sampled_from(["yaml-value", "yaml-line", "ledger-txn", "ledger-line", "bytes", "drop-line"]))
-    target = draw(st.sampled_from(["config/coop.yaml", "config/members.yaml", "config/activities.yaml", "ledgers/main.beancount"]))
-    return kind, target, draw(st.integers(0, 10_000)), draw(HOSTILE_SCALARS), draw(HOSTILE_AMOUNTS), \
-        draw(HOSTILE_CURRENCIES), draw(HOSTILE_ACCOUNTS), draw(st.binary(max_size=40)), draw(st.text(max_size=40)), \
-        draw(st.dates())
+    kind = draw(
+        st.sampled_from(["yaml-value", "yaml-line", "ledger-txn", "ledger-line", "bytes", "drop-line"])
+    )
+    target = draw(
+        st.sampled_from(
+            ["config/coop.yaml", "config/members.yaml", "config/activities.yaml", "ledgers/main.beancount"]
+        )
+    )
+    return (
+        kind,
+        target,
+        draw(st.integers(0, 10_000)),
+        draw(HOSTILE_SCALARS),
+        draw(HOSTILE_AMOUNTS),
+        draw(HOSTILE_CURRENCIES),
+        draw(HOSTILE_ACCOUNTS),
+        draw(st.binary(max_size=40)),
+        draw(st.text(max_size=40)),
+        draw(st.dates()),
+    )
 
 
 def apply_edit(folder: Path, edit) -> None:
@@ -75,8 +149,14 @@ def apply_edit(folder: Path, edit) -> None:
         path.write_text("".join(lines), encoding="utf-8", errors="surrogateescape")
 
 
-COMMANDS = [["check"], ["close-month", "2026-10", "--dry-run", "--format", "json"], ["balance", "m0", "--as-of", "2026-10-31"],
-            ["report", "2026-10", "--format", "csv"], ["members", "--format", "json"], ["close-month", "2026-10"]]
+COMMANDS = [
+    ["check"],
+    ["close-month", "2026-10", "--dry-run", "--format", "json"],
+    ["balance", "m0", "--as-of", "2026-10-31"],
+    ["report", "2026-10", "--format", "csv"],
+    ["members", "--format", "json"],
+    ["close-month", "2026-10"],
+]
 
 
 def assert_clean_outcome(run) -> None:
@@ -118,7 +198,14 @@ def test_valid_random_cooperatives_close_with_money_conserved(coop):
         total_contribution = sum(Decimal(a["contribution"]) for a in out["activities"])
         assert total_contribution == Decimal(out["totals"]["contribution"])
         members = [m for a in out["activities"] for m in a["members"]]
-        assert sum(Decimal(m["net"]) for m in members) + Decimal(out["totals"]["social"]) == Decimal(out["totals"]["salary_cost"])
+        assert sum(Decimal(m["net"]) for m in members) + Decimal(out["totals"]["social"]) == Decimal(
+            out["totals"]["salary_cost"]
+        )
         for a in out["activities"]:
-            assert Decimal(a["closing_balance"]) == (Decimal(a["opening_balance"]) + Decimal(a["revenue"]) - Decimal(a["expenses"])
-                                                     - Decimal(a["contribution"]) - Decimal(a["salary_cost"]))
+            assert Decimal(a["closing_balance"]) == (
+                Decimal(a["opening_balance"])
+                + Decimal(a["revenue"])
+                - Decimal(a["expenses"])
+                - Decimal(a["contribution"])
+                - Decimal(a["salary_cost"])
+            )

@@ -11,18 +11,32 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from beancount.parser import options as beancount_options
+from conftest import (
+    COOP_YAML,
+    EXAMPLE_ACTIVITIES,
+    EXAMPLE_LEDGER,
+    EXAMPLE_MEMBERS,
+    run_cli,
+    snapshot,
+    write_coop,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import COOP_YAML, EXAMPLE_ACTIVITIES, EXAMPLE_LEDGER, EXAMPLE_MEMBERS, run_cli, snapshot, write_coop
-
-from beancount.parser import options as beancount_options
 from coopctl.domain.policy import REFUSED_PLUGINS, VETTED_PLUGINS
 
-FUZZ = settings(max_examples=max(30, settings.default.max_examples), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=max(30, settings.default.max_examples),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
-CONFIG = {"config/coop.yaml": COOP_YAML, "config/members.yaml": EXAMPLE_MEMBERS, "config/activities.yaml": EXAMPLE_ACTIVITIES}
+CONFIG = {
+    "config/coop.yaml": COOP_YAML,
+    "config/members.yaml": EXAMPLE_MEMBERS,
+    "config/activities.yaml": EXAMPLE_ACTIVITIES,
+}
 MONTH_FILE = "ledgers/2026/2026-10.beancount"
 _head, _body = EXAMPLE_LEDGER.split('\n2026-09-30 * "Reserves brought forward"', 1)
 MAIN = _head + '\ninclude "2026/*.beancount"\n'
@@ -47,10 +61,37 @@ DOCS = {rel: yaml.safe_load(text) for rel, text in CONFIG.items()}
 FIELDS = [(rel, path) for rel, doc in DOCS.items() for path in leaf_paths(doc)]
 
 UNICODE = st.text(st.characters(codec="utf-8"), max_size=30) | st.sampled_from(
-    ["alice\n", "BoisNomade\n", "EUR\n", "\ufeffalice", "\u202ealice", "1\u00a0000,00", "١٢٣", "\x00", "𝟏𝟗𝟎𝟎.𝟎𝟎",
-     "../../../etc/passwd", "{{7*7}}", "$(touch x)", "NaN", "-0", "1e999", "9999-12-31", "0001-01-01", "2026-02-30"])
-ANY_VALUE = st.one_of(UNICODE, st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(),
-                      st.dates(), st.lists(UNICODE, max_size=3), st.dictionaries(UNICODE, UNICODE, max_size=2))
+    [
+        "alice\n",
+        "BoisNomade\n",
+        "EUR\n",
+        "\ufeffalice",
+        "\u202ealice",
+        "1\u00a0000,00",
+        "١٢٣",
+        "\x00",
+        "𝟏𝟗𝟎𝟎.𝟎𝟎",
+        "../../../etc/passwd",
+        "{{7*7}}",
+        "$(touch x)",
+        "NaN",
+        "-0",
+        "1e999",
+        "9999-12-31",
+        "0001-01-01",
+        "2026-02-30",
+    ]
+)
+ANY_VALUE = st.one_of(
+    UNICODE,
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(),
+    st.dates(),
+    st.lists(UNICODE, max_size=3),
+    st.dictionaries(UNICODE, UNICODE, max_size=2),
+)
 
 
 def assert_clean(run) -> None:
@@ -81,7 +122,10 @@ def set_at(doc, path, value):
 
 
 @FUZZ
-@given(st.sampled_from(FIELDS), st.one_of(ANY_VALUE.map(lambda v: ("value", v)), st.binary(max_size=30).map(lambda b: ("bytes", b))))
+@given(
+    st.sampled_from(FIELDS),
+    st.one_of(ANY_VALUE.map(lambda v: ("value", v)), st.binary(max_size=30).map(lambda b: ("bytes", b))),
+)
 def test_random_values_in_every_config_field(field, value):
     rel, path = field
     kind, payload = value
@@ -102,14 +146,43 @@ def _option_line(draw) -> str:
 
 
 HOSTILE_LINES = st.one_of(
-    st.builds(lambda name, config: f'plugin "{name}"' + (f' "{config}"' if config is not None else ""),
-              st.sampled_from(sorted(VETTED_PLUGINS) + sorted(REFUSED_PLUGINS) + ["os", "evil", "beancount.ops.pad"]),
-              st.none() | st.sampled_from(["{}", "__import__('os').getcwd()", "(a+)+$", "0.01", "Income:Activity:BoisNomade"])),
-    st.builds(lambda year, annotation: f'{year:04d}-10-26 * "x"\n  Income:Activity:BoisNomade  -1000.00 EUR{annotation}\n  Assets:Bank:Main',
-              st.integers(1, 9999), st.sampled_from(["", " @ 0.001 EUR", " @@ 1 EUR", " {0.001 EUR}", " @ 1 USD"])),
-    st.builds(lambda path: f'2026-10-01 document Assets:Bank:Main "{path}"',
-              st.sampled_from(["/etc/passwd", "../../x", "statements/a.pdf", "\x00", ""])),
-    st.builds(lambda pattern: f'include "{pattern}"', st.sampled_from(["/etc/*", "/**/*", "../../*", "**/*.beancount", "2026-10.beancount", "*", "\x00/*", "[", "../*/../*"])),
+    st.builds(
+        lambda name, config: f'plugin "{name}"' + (f' "{config}"' if config is not None else ""),
+        st.sampled_from(
+            sorted(VETTED_PLUGINS) + sorted(REFUSED_PLUGINS) + ["os", "evil", "beancount.ops.pad"]
+        ),
+        st.none()
+        | st.sampled_from(
+            ["{}", "__import__('os').getcwd()", "(a+)+$", "0.01", "Income:Activity:BoisNomade"]
+        ),
+    ),
+    st.builds(
+        lambda year, annotation: (
+            f'{year:04d}-10-26 * "x"\n  Income:Activity:BoisNomade  -1000.00 EUR{annotation}\n  Assets:Bank:Main'
+        ),
+        st.integers(1, 9999),
+        st.sampled_from(["", " @ 0.001 EUR", " @@ 1 EUR", " {0.001 EUR}", " @ 1 USD"]),
+    ),
+    st.builds(
+        lambda path: f'2026-10-01 document Assets:Bank:Main "{path}"',
+        st.sampled_from(["/etc/passwd", "../../x", "statements/a.pdf", "\x00", ""]),
+    ),
+    st.builds(
+        lambda pattern: f'include "{pattern}"',
+        st.sampled_from(
+            [
+                "/etc/*",
+                "/**/*",
+                "../../*",
+                "**/*.beancount",
+                "2026-10.beancount",
+                "*",
+                "\x00/*",
+                "[",
+                "../*/../*",
+            ]
+        ),
+    ),
 )
 
 
@@ -119,12 +192,22 @@ def option_lines(draw):
 
 
 @FUZZ
-@given(st.lists(st.tuples(st.integers(0, 10_000), st.one_of(UNICODE.map(lambda t: t.encode("utf-8", "surrogatepass")),
-                                                              st.binary(max_size=40),
-                                                              HOSTILE_LINES.map(str.encode),
-                                                              option_lines().map(lambda t: t.encode("utf-8", "surrogatepass")))),
-                min_size=1, max_size=4),
-       st.booleans())
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10_000),
+            st.one_of(
+                UNICODE.map(lambda t: t.encode("utf-8", "surrogatepass")),
+                st.binary(max_size=40),
+                HOSTILE_LINES.map(str.encode),
+                option_lines().map(lambda t: t.encode("utf-8", "surrogatepass")),
+            ),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+)
 def test_random_lines_in_a_month_file(insertions, append):
     lines = MONTH.encode("utf-8").splitlines(keepends=True)
     for index, line in insertions:

@@ -6,14 +6,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli, snapshot
 
 MARCH = "ledgers/2026/2026-03.beancount"
 
 
 def git(folder: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def make_repo(folder: Path) -> Path:
@@ -45,10 +46,13 @@ def test_editing_an_amount_in_a_closed_month_is_caught(repo):
     # the invoice's three postings follow its header and metadata line: change HT and TTC by 100.00, keep VAT
     receivable, income = lines[line_no + 1], lines[line_no + 2]
     activity = income.split("Income:Activity:")[1].split()[0]
+
     def bump(line: str, delta: int) -> str:
         amount = line.split()[1]
         from decimal import Decimal
+
         return line.replace(amount, f"{Decimal(amount) + delta:.2f}".rjust(len(amount)))
+
     lines[line_no + 1] = bump(receivable, 100)
     lines[line_no + 2] = bump(income, -100)
     path.write_text("".join(lines), encoding="utf-8")
@@ -57,7 +61,9 @@ def test_editing_an_amount_in_a_closed_month_is_caught(repo):
     assert check.exit_code == 1
     errors = [l for l in check.stderr.splitlines() if l.startswith("error:")]
     assert len(errors) == 1
-    assert errors[0].startswith(f"error: {MARCH}:{line_no}: closed month 2026-03: entry changed after its close: 2026-03-")
+    assert errors[0].startswith(
+        f"error: {MARCH}:{line_no}: closed month 2026-03: entry changed after its close: 2026-03-"
+    )
     assert "post the correction in the open month, or reopen the month" in errors[0]
 
     review = run_cli(repo, "review", "--format", "json")
@@ -66,10 +72,18 @@ def test_editing_an_amount_in_a_closed_month_is_caught(repo):
     assert (out["from"], out["to"]) == ("HEAD", "working tree")
     change = next(a for a in out["activities"] if a["id"] == activity)
     assert change["change"] == "100.00"
-    assert out["closed_months_touched"] == [{"month": "2026-03", "entry": change_entry(repo, line_no), "change": "changed",
-                                             "file": MARCH, "line": line_no}]
+    assert out["closed_months_touched"] == [
+        {
+            "month": "2026-03",
+            "entry": change_entry(repo, line_no),
+            "change": "changed",
+            "file": MARCH,
+            "line": line_no,
+        }
+    ]
     march = next(m for m in out["months"] if m["activity"] == activity and m["month"] == "2026-03")
     from decimal import Decimal
+
     assert Decimal(march["revenue_after"]) - Decimal(march["revenue_before"]) == Decimal("100.00")
     # the contribution was booked at the close and does not move by itself
     assert march["contribution_after"] == march["contribution_before"]
@@ -88,16 +102,32 @@ def change_entry(folder: Path, line_no: int) -> str:
 def test_adding_an_entry_to_a_closed_month_is_caught(repo):
     path = repo / MARCH
     before = path.read_text(encoding="utf-8")
-    path.write_text(before + '\n2026-03-20 * "Client" "Facture oubliée"\n  Assets:Bank:Courant  120.00 EUR\n  Income:Activity:InesDev  -120.00 EUR\n', encoding="utf-8")
+    path.write_text(
+        before
+        + '\n2026-03-20 * "Client" "Facture oubliée"\n  Assets:Bank:Courant  120.00 EUR\n  Income:Activity:InesDev  -120.00 EUR\n',
+        encoding="utf-8",
+    )
     added_line = before.count("\n") + 2
     check = run_cli(repo, "check")
     assert check.exit_code == 1
-    assert f'error: {MARCH}:{added_line}: closed month 2026-03: entry added after its close: 2026-03-20 "Client — Facture oubliée"' in check.stderr
+    assert (
+        f'error: {MARCH}:{added_line}: closed month 2026-03: entry added after its close: 2026-03-20 "Client — Facture oubliée"'
+        in check.stderr
+    )
     out = run_cli(repo, "review", "--format", "json").json()
-    assert {"month": "2026-03", "change": "added", "file": MARCH, "line": added_line,
-            "entry": '2026-03-20 "Client — Facture oubliée"'} in out["closed_months_touched"]
-    assert {"id": "InesDev", "balance_before": out["activities"][0]["balance_before"],
-            "balance_after": out["activities"][0]["balance_after"], "change": "120.00"} == out["activities"][0]
+    assert {
+        "month": "2026-03",
+        "change": "added",
+        "file": MARCH,
+        "line": added_line,
+        "entry": '2026-03-20 "Client — Facture oubliée"',
+    } in out["closed_months_touched"]
+    assert {
+        "id": "InesDev",
+        "balance_before": out["activities"][0]["balance_before"],
+        "balance_after": out["activities"][0]["balance_after"],
+        "change": "120.00",
+    } == out["activities"][0]
 
 
 def test_removing_an_entry_from_a_closed_month_is_caught_with_its_narration(repo):
@@ -108,19 +138,34 @@ def test_removing_an_entry_from_a_closed_month_is_caught_with_its_narration(repo
     path.write_text(text[:start] + text[end:], encoding="utf-8")
     check = run_cli(repo, "check")
     assert check.exit_code == 1
-    assert ("error: closed month 2026-03: entry removed after its close: 2026-03-18 \"Région Île-de-France — "
-            "Subvention d'accompagnement à l'entrepreneuriat 2026\" (as in HEAD)") in check.stderr
+    assert (
+        'error: closed month 2026-03: entry removed after its close: 2026-03-18 "Région Île-de-France — '
+        "Subvention d'accompagnement à l'entrepreneuriat 2026\" (as in HEAD)"
+    ) in check.stderr
     review = run_cli(repo, "review", "--format", "json")
     assert review.exit_code == 1
     touched = review.json()["closed_months_touched"]
-    assert touched == [{"month": "2026-03", "change": "removed", "file": None, "line": None,
-                        "entry": "2026-03-18 \"Région Île-de-France — Subvention d'accompagnement à l'entrepreneuriat 2026\""}]
-    assert review.json()["activities"] == []  # the subsidy is the cooperative's own: no activity balance moves
+    assert touched == [
+        {
+            "month": "2026-03",
+            "change": "removed",
+            "file": None,
+            "line": None,
+            "entry": "2026-03-18 \"Région Île-de-France — Subvention d'accompagnement à l'entrepreneuriat 2026\"",
+        }
+    ]
+    assert (
+        review.json()["activities"] == []
+    )  # the subsidy is the cooperative's own: no activity balance moves
 
 
 def test_an_entry_in_the_open_month_is_fine(repo):
     path = repo / "ledgers/2026/2026-10.beancount"
-    path.write_text(path.read_text(encoding="utf-8") + '\n2026-10-30 * "Client" "Facture F-NEW"\n  Assets:Receivable:DanDesign  600.00 EUR\n  Income:Activity:DanDesign  -500.00 EUR\n  Liabilities:VAT:Collected  -100.00 EUR\n', encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\n2026-10-30 * "Client" "Facture F-NEW"\n  Assets:Receivable:DanDesign  600.00 EUR\n  Income:Activity:DanDesign  -500.00 EUR\n  Liabilities:VAT:Collected  -100.00 EUR\n',
+        encoding="utf-8",
+    )
     assert run_cli(repo, "check").exit_code == 0
     review = run_cli(repo, "review", "--format", "json")
     assert review.exit_code == 0
@@ -132,15 +177,25 @@ def test_an_entry_in_the_open_month_is_fine(repo):
 
 def test_review_across_a_commit_that_adds_an_invoice(repo):
     path = repo / "ledgers/2026/2026-10.beancount"
-    path.write_text(path.read_text(encoding="utf-8") + '\n2026-10-29 * "Client" "Facture F-42"\n  Assets:Receivable:BoisNomade  1234.56 EUR\n  Income:Activity:BoisNomade  -1028.80 EUR\n  Liabilities:VAT:Collected  -205.76 EUR\n', encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\n2026-10-29 * "Client" "Facture F-42"\n  Assets:Receivable:BoisNomade  1234.56 EUR\n  Income:Activity:BoisNomade  -1028.80 EUR\n  Liabilities:VAT:Collected  -205.76 EUR\n',
+        encoding="utf-8",
+    )
     git(repo, "commit", "-q", "-am", "invoice F-42")
     before = run_cli(repo, "balance", "alice", "--as-of", "2026-10-31", "--format", "json").json()["balance"]
     for rng in ("HEAD~1..HEAD", "main~1..main", "HEAD~1...HEAD"):
         run = run_cli(repo, "review", rng, "--format", "json")
         assert run.exit_code == 0, run.stderr
         out = run.json()
-        assert out["activities"] == [{"id": "BoisNomade", "balance_before": f"{__import__('decimal').Decimal(before) - __import__('decimal').Decimal('1028.80'):.2f}",
-                                      "balance_after": before, "change": "1028.80"}]
+        assert out["activities"] == [
+            {
+                "id": "BoisNomade",
+                "balance_before": f"{__import__('decimal').Decimal(before) - __import__('decimal').Decimal('1028.80'):.2f}",
+                "balance_after": before,
+                "change": "1028.80",
+            }
+        ]
         assert out["months"][0]["revenue_after"] != out["months"][0]["revenue_before"]
     table = run_cli(repo, "review", "HEAD~1..HEAD").stdout
     assert "BoisNomade" in table and "1,028.80" in table
@@ -148,10 +203,26 @@ def test_review_across_a_commit_that_adds_an_invoice(repo):
 
 def test_config_changes_in_words(repo):
     for rel, old, new in [
-        ("config/coop.yaml", "    exempt_months: 2 ", '    exempt_months: 2\n  - {from: 2027-01-01, rate: "0.11"}\n   '),
-        ("config/members.yaml", '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}', '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}\n      - {from: 2026-11-01, gross: "2700.00", hours: "151.67"}'),
-        ("config/members.yaml", "    joined: 2026-05-04\n", "    joined: 2026-05-04\n    cesa_from: 2026-11-01\n    salary:\n      - {from: 2026-11-01, gross: \"1850.00\", hours: \"151.67\"}\n"),
-        ("config/activities.yaml", '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11}', '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11, contribution: [{from: 2026-11-01, rate: "0.08"}]}'),
+        (
+            "config/coop.yaml",
+            "    exempt_months: 2 ",
+            '    exempt_months: 2\n  - {from: 2027-01-01, rate: "0.11"}\n   ',
+        ),
+        (
+            "config/members.yaml",
+            '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}',
+            '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}\n      - {from: 2026-11-01, gross: "2700.00", hours: "151.67"}',
+        ),
+        (
+            "config/members.yaml",
+            "    joined: 2026-05-04\n",
+            '    joined: 2026-05-04\n    cesa_from: 2026-11-01\n    salary:\n      - {from: 2026-11-01, gross: "1850.00", hours: "151.67"}\n',
+        ),
+        (
+            "config/activities.yaml",
+            '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11}',
+            '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11, contribution: [{from: 2026-11-01, rate: "0.08"}]}',
+        ),
     ]:
         path = repo / rel
         text = path.read_text(encoding="utf-8")
@@ -170,27 +241,55 @@ def test_config_changes_in_words(repo):
 
 def test_an_undated_override_rewriting_closed_months_is_flagged_by_review(repo):
     path = repo / "config/activities.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11}',
-        '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11, contribution_rate: "0"}'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11}',
+            '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11, contribution_rate: "0"}',
+        ),
+        encoding="utf-8",
+    )
     run = run_cli(repo, "review", "--format", "json")
     assert run.exit_code == 1
     out = run.json()
-    assert "activity DanDesign: contribution rate default → 0" in out["config_changes"]  # a real 0%, not "default"
-    assert [t["month"] for t in out["closed_months_touched"] if t["change"] == "config"] == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]
+    assert (
+        "activity DanDesign: contribution rate default → 0" in out["config_changes"]
+    )  # a real 0%, not "default"
+    assert [t["month"] for t in out["closed_months_touched"] if t["change"] == "config"] == [
+        "2026-05",
+        "2026-06",
+        "2026-07",
+        "2026-08",
+        "2026-09",
+    ]
 
 
 def test_a_config_change_reaching_into_a_closed_month_is_caught(repo):
     path = repo / "config/members.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('{from: 2026-07-01, gross: "2500.00"', '{from: 2026-06-01, gross: "2500.00"'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            '{from: 2026-07-01, gross: "2500.00"', '{from: 2026-06-01, gross: "2500.00"'
+        ),
+        encoding="utf-8",
+    )
     check = run_cli(repo, "check")
     assert check.exit_code == 1
-    months = [line.split("closed month ")[1][:7] for line in check.stderr.splitlines() if "closed month 20" in line]
+    months = [
+        line.split("closed month ")[1][:7] for line in check.stderr.splitlines() if "closed month 20" in line
+    ]
     assert months == ["2026-06", "2026-07", "2026-08", "2026-09"]
     assert "the config in force (rates, salaries, phases) differs from the one its close used" in check.stderr
 
 
-@pytest.mark.parametrize("revision", ["--output=/tmp/coopctl-pwned", "-x", "HEAD --output=/tmp/coopctl-pwned", "no such branch", "HEAD..--all"])
+@pytest.mark.parametrize(
+    "revision",
+    [
+        "--output=/tmp/coopctl-pwned",
+        "-x",
+        "HEAD --output=/tmp/coopctl-pwned",
+        "no such branch",
+        "HEAD..--all",
+    ],
+)
 def test_awkward_revisions_cannot_inject_arguments(repo, revision):
     marker = Path("/tmp/coopctl-pwned")
     marker.unlink(missing_ok=True)
@@ -233,9 +332,11 @@ def test_close_then_reopen_restores_every_byte_including_the_first_include(examp
 
 def test_reopen_refusals(repo):
     before = snapshot(repo)
-    for args, message in [(["reopen", "2026-08"], "only the last closed month can be reopened: reopen 2026-09 first"),
-                          (["reopen", "2026-10"], "2026-10 is not closed"),
-                          (["reopen", "2026-13"], "'2026-13' is not a month")]:
+    for args, message in [
+        (["reopen", "2026-08"], "only the last closed month can be reopened: reopen 2026-09 first"),
+        (["reopen", "2026-10"], "2026-10 is not closed"),
+        (["reopen", "2026-13"], "'2026-13' is not a month"),
+    ]:
         run = run_cli(repo, *args)
         assert run.exit_code in (1, 2) and message in run.stderr and run.stderr.count("\n") == 1, run.stderr
     assert snapshot(repo) == before
@@ -243,6 +344,7 @@ def test_reopen_refusals(repo):
 
 def test_reopen_takes_the_lock(example):
     from coopctl.store.safe_io import cooperative_lock
+
     assert run_cli(example, "close-month", "2026-10").exit_code == 0
     with cooperative_lock(example, "coopctl close-month"):
         run = run_cli(example, "reopen", "2026-10")

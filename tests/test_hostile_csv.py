@@ -11,13 +11,21 @@ import csv
 import io
 
 import pytest
-
 from conftest import COOP_YAML, EXAMPLE_MEMBERS, run_cli, write_coop
 
 HOSTILE = {  # as written in YAML
-    "Alice Martin": """'=HYPERLINK("http://x")'""", "Bob Durand": '"@SUM(1)"', "Chloé Petit": '"+1+cmd|\' /C calc\'!A0"',
-    "Dan Moreau": '"-2+3"', "Marie Lefèvre": '"\\tTAB=1"'}
-NEUTRALISED = {"alice": "'=HYPERLINK(\"http://x\")", "bob": "'@SUM(1)", "chloe": "'+1+cmd|' /C calc'!A0", "dan": "'-2+3"}
+    "Alice Martin": """'=HYPERLINK("http://x")'""",
+    "Bob Durand": '"@SUM(1)"',
+    "Chloé Petit": "\"+1+cmd|' /C calc'!A0\"",
+    "Dan Moreau": '"-2+3"',
+    "Marie Lefèvre": '"\\tTAB=1"',
+}
+NEUTRALISED = {
+    "alice": '\'=HYPERLINK("http://x")',
+    "bob": "'@SUM(1)",
+    "chloe": "'+1+cmd|' /C calc'!A0",
+    "dan": "'-2+3",
+}
 
 
 def hostile_coop(folder, names: dict[str, str]):
@@ -64,8 +72,10 @@ def test_payroll_csv_neutralises_formulas_on_standard_output_and_in_a_file(hosti
     assert out.exit_code == written.exit_code == 0, (out.stderr, written.stderr)
     for text in (out.stdout, target.read_text(encoding="utf-8")):
         table = rows(text)
-        assert {member: row["name"] for member, row in table.items()} == {**{k: v for k, v in NEUTRALISED.items() if k != "dan"},
-                                                                          "alice": "'=HYPERLINK(1)"}
+        assert {member: row["name"] for member, row in table.items()} == {
+            **{k: v for k, v in NEUTRALISED.items() if k != "dan"},
+            "alice": "'=HYPERLINK(1)",
+        }
         assert table["alice"]["net"] == "1482.00" and table["bob"]["hours"] == "100"
 
 

@@ -21,7 +21,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_cli, snapshot, write_coop
 
 
@@ -101,19 +100,26 @@ def test_a_plain_lock_file_still_works(tmp_path):
 def _targets(folder: Path, tmp: Path) -> dict[str, str]:
     link = tmp / "innocent.csv"
     link.symlink_to(folder / "config" / "members.yaml")
-    return {"config file": str(folder / "config" / "coop.yaml"), "ledger file": str(folder / "ledgers" / "main.beancount"),
-            "new file in the ledger folder": str(folder / "ledgers" / "paie.csv"),
-            "new file in config": str(folder / "config" / "paie.csv"),
-            "the lock": str(folder / ".coopctl.lock"), "a symlink to config": str(link),
-            "a beancount file": str(folder / "extra.beancount")}
+    return {
+        "config file": str(folder / "config" / "coop.yaml"),
+        "ledger file": str(folder / "ledgers" / "main.beancount"),
+        "new file in the ledger folder": str(folder / "ledgers" / "paie.csv"),
+        "new file in config": str(folder / "config" / "paie.csv"),
+        "the lock": str(folder / ".coopctl.lock"),
+        "a symlink to config": str(link),
+        "a beancount file": str(folder / "extra.beancount"),
+    }
 
 
 @pytest.mark.parametrize("option", ["payroll", "statement"])
 def test_an_output_never_replaces_the_cooperatives_own_files(option, closed, tmp_path):
     before = snapshot(closed)
     for what, target in _targets(closed, tmp_path).items():
-        args = (["payroll", "2026-10", "--output", target] if option == "payroll"
-                else ["statement", "alice", "--year", "2026", "--html", target])
+        args = (
+            ["payroll", "2026-10", "--output", target]
+            if option == "payroll"
+            else ["statement", "alice", "--year", "2026", "--html", target]
+        )
         run = run_cli(closed, *args)
         assert run.exit_code == 2, (what, run.stderr)
         one_error_line(run, "one of the cooperative's own files")
@@ -126,8 +132,12 @@ def _non_regular(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "folder").mkdir()
     (tmp / "link-to-fifo").symlink_to(tmp / "fifo")
     (tmp / "link-to-folder").symlink_to(tmp / "folder")
-    targets = {"fifo": (tmp / "fifo", "a FIFO"), "folder": (tmp / "folder", "a folder"),
-               "link to a fifo": (tmp / "link-to-fifo", "a FIFO"), "link to a folder": (tmp / "link-to-folder", "a folder")}
+    targets = {
+        "fifo": (tmp / "fifo", "a FIFO"),
+        "folder": (tmp / "folder", "a folder"),
+        "link to a fifo": (tmp / "link-to-fifo", "a FIFO"),
+        "link to a folder": (tmp / "link-to-folder", "a folder"),
+    }
     try:  # a device node of our own (never /dev/null itself: the code before this fix would replace it)
         os.mknod(tmp / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
         targets["device"] = (tmp / "null", "a device")
@@ -140,14 +150,21 @@ def _non_regular(tmp: Path) -> dict[str, tuple[Path, str]]:
 def test_an_output_must_be_a_regular_file(option, closed, tmp_path):
     targets = _non_regular(tmp_path)
     for what, (target, words) in targets.items():
-        args = (["payroll", "2026-10", "--output", str(target)] if option == "payroll"
-                else ["statement", "alice", "--year", "2026", "--html", str(target)])
+        args = (
+            ["payroll", "2026-10", "--output", str(target)]
+            if option == "payroll"
+            else ["statement", "alice", "--year", "2026", "--html", str(target)]
+        )
         run = run_cli(closed, *args)
         assert run.exit_code == 2, (what, run.stderr)
         if not (option == "payroll" and words == "a folder"):  # typer itself refuses a folder for --output
             one_error_line(run, "not a regular file", words)
     assert not (tmp_path / "null").exists() or (tmp_path / "null").is_char_device()
-    assert (tmp_path / "fifo").is_fifo() and (tmp_path / "link-to-fifo").is_symlink() and (tmp_path / "folder").is_dir()
+    assert (
+        (tmp_path / "fifo").is_fifo()
+        and (tmp_path / "link-to-fifo").is_symlink()
+        and (tmp_path / "folder").is_dir()
+    )
     assert os.listdir(tmp_path / "folder") == []
 
 
@@ -156,9 +173,15 @@ def test_a_missing_output_folder_is_an_error_naming_it(option, closed, tmp_path)
     missing = tmp_path / "exports" / "2026"
     plain = tmp_path / "plain.txt"
     plain.write_text("x", encoding="utf-8")
-    for target, words in ((missing / "out.csv", f"the folder {missing} does not exist"), (plain / "out.csv", f"{plain} is not a folder")):
-        args = (["payroll", "2026-10", "--output", str(target)] if option == "payroll"
-                else ["statement", "alice", "--year", "2026", "--html", str(target)])
+    for target, words in (
+        (missing / "out.csv", f"the folder {missing} does not exist"),
+        (plain / "out.csv", f"{plain} is not a folder"),
+    ):
+        args = (
+            ["payroll", "2026-10", "--output", str(target)]
+            if option == "payroll"
+            else ["statement", "alice", "--year", "2026", "--html", str(target)]
+        )
         run = run_cli(closed, *args)
         assert run.exit_code == 2, run.stderr
         one_error_line(run, words)
@@ -175,8 +198,14 @@ def test_an_output_to_a_plain_file_still_works(closed, tmp_path):
 # --------------------------------------------------------------------------- failed writes, for real
 
 
-def coopctl(folder: Path, *args: str, limit: int | None = None, caps_dropped: bool = False, stdout=subprocess.PIPE,
-            env: dict | None = None) -> subprocess.CompletedProcess:
+def coopctl(
+    folder: Path,
+    *args: str,
+    limit: int | None = None,
+    caps_dropped: bool = False,
+    stdout=subprocess.PIPE,
+    env: dict | None = None,
+) -> subprocess.CompletedProcess:
     """coopctl in a child process, with a file-size limit (bytes) or, as root, without the permission override."""
 
     def setup() -> None:
@@ -188,9 +217,23 @@ def coopctl(folder: Path, *args: str, limit: int | None = None, caps_dropped: bo
                 if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
                     os._exit(97)
 
-    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "COOPCTL_MEMBER": "", "COOPCTL_ROOT": "", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "coopctl", "--root", str(folder), *args], stdout=stdout,
-                          stderr=subprocess.PIPE, text=True, preexec_fn=setup, env=full_env, cwd=REPO, timeout=120)
+    full_env = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "COOPCTL_MEMBER": "",
+        "COOPCTL_ROOT": "",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "coopctl", "--root", str(folder), *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=setup,
+        env=full_env,
+        cwd=REPO,
+        timeout=120,
+    )
 
 
 def one_line(proc: subprocess.CompletedProcess, *needles: str) -> None:
@@ -219,7 +262,9 @@ def test_file_too_large_on_a_closing_file_is_one_line_and_nothing_changes(tmp_pa
     before = snapshot(folder)
     proc = coopctl(folder, "close-month", "2026-10", limit=300, env={"COOPCTL_NO_CACHE": "1"})
     assert proc.returncode == 1, (proc.returncode, proc.stderr)
-    one_line(proc, "File too large", "nothing was changed")  # the journal or the closing file, whichever is first
+    one_line(
+        proc, "File too large", "nothing was changed"
+    )  # the journal or the closing file, whichever is first
     assert snapshot(folder) == before
     assert temporaries(folder) == []
 
@@ -227,9 +272,20 @@ def test_file_too_large_on_a_closing_file_is_one_line_and_nothing_changes(tmp_pa
 def test_a_cache_that_cannot_be_written_does_not_change_the_answer(tmp_path):
     folder = write_coop(tmp_path / "coop")
     cache = tmp_path / "cache"
-    expected = coopctl(folder, "balance", "alice", "--as-of", "2026-10-31", "--format", "json", env={"COOPCTL_NO_CACHE": "1"})
-    proc = coopctl(folder, "balance", "alice", "--as-of", "2026-10-31", "--format", "json", limit=64,
-                   env={"COOPCTL_CACHE_DIR": str(cache)})
+    expected = coopctl(
+        folder, "balance", "alice", "--as-of", "2026-10-31", "--format", "json", env={"COOPCTL_NO_CACHE": "1"}
+    )
+    proc = coopctl(
+        folder,
+        "balance",
+        "alice",
+        "--as-of",
+        "2026-10-31",
+        "--format",
+        "json",
+        limit=64,
+        env={"COOPCTL_CACHE_DIR": str(cache)},
+    )
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, expected.stdout, "")
     assert temporaries(cache) == []
 
@@ -245,8 +301,14 @@ def test_standard_output_full_is_one_line(closed):
 def tiny_tmpfs():
     """A 64 KiB tmpfs of our own (only where we may mount one: root with CAP_SYS_ADMIN)."""
     point = Path(tempfile.mkdtemp(prefix="coopctl-tmpfs-"))
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)], capture_output=True).returncode == 0 \
-        if shutil.which("mount") and os.geteuid() == 0 else False
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)], capture_output=True
+        ).returncode
+        == 0
+        if shutil.which("mount") and os.geteuid() == 0
+        else False
+    )
     if not mounted:
         point.rmdir()
         pytest.skip("cannot mount a tmpfs here")
@@ -291,7 +353,9 @@ def test_permission_denied_on_a_closing_file_is_one_line_and_nothing_changes(tmp
     os.chmod(folder / "ledgers" / "closing", 0o555)
     try:
         before = snapshot(folder)
-        proc = coopctl(folder, "close-month", "2026-10", caps_dropped=os.geteuid() == 0, env={"COOPCTL_NO_CACHE": "1"})
+        proc = coopctl(
+            folder, "close-month", "2026-10", caps_dropped=os.geteuid() == 0, env={"COOPCTL_NO_CACHE": "1"}
+        )
         if proc.returncode == 97:
             pytest.skip("cannot drop root's permission override here")
         assert proc.returncode == 1, proc.stderr

@@ -15,8 +15,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import COOP_YAML, EXAMPLE_ACTIVITIES, EXAMPLE_LEDGER, EXAMPLE_MEMBERS, REPO, run_cli, snapshot, write_coop
+from conftest import (
+    COOP_YAML,
+    EXAMPLE_ACTIVITIES,
+    EXAMPLE_LEDGER,
+    EXAMPLE_MEMBERS,
+    REPO,
+    run_cli,
+    snapshot,
+    write_coop,
+)
 from test_git_review import git, make_repo
 
 from coopctl.domain.policy import ACCEPTED_OPTIONS, REFUSED_PLUGINS, VETTED_PLUGINS
@@ -58,15 +66,22 @@ def test_a_plugin_that_evaluates_its_configuration_never_runs_even_when_coop_yam
     assert snapshot(folder) == before
     # not listed in coop.yaml, the ledger line alone says why the plugin is refused
     folder = write_coop(tmp_path / "coop2", ledger=ledger)
-    line = one_error(run_cli(folder, "check"), f"error: ledgers/main.beancount:1: plugin {plugin!r} is refused: ")
+    line = one_error(
+        run_cli(folder, "check"), f"error: ledgers/main.beancount:1: plugin {plugin!r} is refused: "
+    )
     assert not marker.exists()
 
 
 def test_a_vetted_plugin_with_a_configuration_is_refused(tmp_path):
     # onecommodity compiles its configuration as a regular expression: (a+)+$ on account names backtracks without end
     plugin = "beancount.plugins.onecommodity"
-    folder = write_coop(tmp_path, coop=with_plugins(plugin), ledger=EXAMPLE_LEDGER + f'plugin "{plugin}" "(a+)+$"\n')
-    one_error(run_cli(folder, "check"), f"error: ledgers/main.beancount:41: plugin {plugin!r} with a configuration string is refused")
+    folder = write_coop(
+        tmp_path, coop=with_plugins(plugin), ledger=EXAMPLE_LEDGER + f'plugin "{plugin}" "(a+)+$"\n'
+    )
+    one_error(
+        run_cli(folder, "check"),
+        f"error: ledgers/main.beancount:41: plugin {plugin!r} with a configuration string is refused",
+    )
 
 
 def test_vetted_plugins_are_installed_and_none_evaluates_or_imports_anything():
@@ -97,7 +112,9 @@ def test_review_loads_both_revisions_under_the_base_revisions_plugin_policy(tmp_
     base = git(repo, "rev-parse", "HEAD").strip()
     plugin = "beancount.plugins.auto_accounts"
     (repo / "config" / "coop.yaml").write_text(with_plugins(plugin), encoding="utf-8")
-    (repo / "ledgers" / "main.beancount").write_text(f'plugin "{plugin}"\n' + EXAMPLE_LEDGER + UNOPENED, encoding="utf-8")
+    (repo / "ledgers" / "main.beancount").write_text(
+        f'plugin "{plugin}"\n' + EXAMPLE_LEDGER + UNOPENED, encoding="utf-8"
+    )
     assert run_cli(repo, "check").exit_code == 0  # the change is clean under its own policy
     expected = f"error: ledgers/main.beancount:1: at working tree: plugin {plugin!r} is not allowed; coopctl does not run ledger code"
     one_error(run_cli(repo, "review"), expected)
@@ -112,9 +129,16 @@ def test_review_loads_both_revisions_under_the_base_revisions_plugin_policy(tmp_
 UNBALANCED = '\n2026-10-26 * "Off by one euro"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:BoisNomade  -9.00 EUR\n'
 
 
-@pytest.mark.parametrize("option", ['"inferred_tolerance_default" "EUR:5"', '"inferred_tolerance_default" "*:5"',
-                                    '"inferred_tolerance_multiplier" "1000"', '"tolerance_multiplier" "1000"',
-                                    '"infer_tolerance_from_cost" "TRUE"'])
+@pytest.mark.parametrize(
+    "option",
+    [
+        '"inferred_tolerance_default" "EUR:5"',
+        '"inferred_tolerance_default" "*:5"',
+        '"inferred_tolerance_multiplier" "1000"',
+        '"tolerance_multiplier" "1000"',
+        '"infer_tolerance_from_cost" "TRUE"',
+    ],
+)
 def test_tolerance_options_are_refused(option, tmp_path):
     folder = write_coop(tmp_path, ledger=f"option {option}\n" + EXAMPLE_LEDGER + UNBALANCED)
     name = option.split()[0]
@@ -122,20 +146,40 @@ def test_tolerance_options_are_refused(option, tmp_path):
     assert "unbalanced" in line
 
 
-@pytest.mark.parametrize("option", ['"booking_method" "FIFO"', '"name_income" "Revenue"', '"account_rounding" "Equity:Rounding"',
-                                    '"use_precise_interpolation" "TRUE"', '"insert_pythonpath" "TRUE"',
-                                    '"account_previous_balances" "Opening"', '"conversion_currency" "XXX"',
-                                    '"allow_pipe_separator" "TRUE"', '"plugin_processing_mode" "raw"'])
+@pytest.mark.parametrize(
+    "option",
+    [
+        '"booking_method" "FIFO"',
+        '"name_income" "Revenue"',
+        '"account_rounding" "Equity:Rounding"',
+        '"use_precise_interpolation" "TRUE"',
+        '"insert_pythonpath" "TRUE"',
+        '"account_previous_balances" "Opening"',
+        '"conversion_currency" "XXX"',
+        '"allow_pipe_separator" "TRUE"',
+        '"plugin_processing_mode" "raw"',
+    ],
+)
 def test_options_that_change_what_the_books_mean_are_refused_in_every_file(option, tmp_path):
-    folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + 'include "extra.beancount"\n',
-                        extra_files={"ledgers/extra.beancount": f"; notes\noption {option}\n"})
+    folder = write_coop(
+        tmp_path,
+        ledger=EXAMPLE_LEDGER + 'include "extra.beancount"\n',
+        extra_files={"ledgers/extra.beancount": f"; notes\noption {option}\n"},
+    )
     name = option.split()[0]
     one_error(run_cli(folder, "check"), f"error: ledgers/extra.beancount:2: option {name}")
 
 
 def test_accepted_options_load_and_the_readme_lists_them(tmp_path):
-    options = ['"title" "Coop"', '"operating_currency" "EUR"', '"render_commas" "TRUE"', '"display_precision" "EUR:0.01"',
-               '"long_string_maxlines" "128"', '"documents" "../documents"', '"plugin_processing_mode" "default"']
+    options = [
+        '"title" "Coop"',
+        '"operating_currency" "EUR"',
+        '"render_commas" "TRUE"',
+        '"display_precision" "EUR:0.01"',
+        '"long_string_maxlines" "128"',
+        '"documents" "../documents"',
+        '"plugin_processing_mode" "default"',
+    ]
     assert {o.split()[0].strip('"') for o in options} == set(ACCEPTED_OPTIONS) | {"plugin_processing_mode"}
     folder = write_coop(tmp_path, ledger="".join(f"option {o}\n" for o in options) + EXAMPLE_LEDGER)
     (folder / "documents").mkdir()
@@ -146,28 +190,41 @@ def test_accepted_options_load_and_the_readme_lists_them(tmp_path):
         assert f"`{name}`" in safety, name
 
 
-@pytest.mark.parametrize("annotation", ["@ 0.001 EUR", "@@ 1.00 EUR", "{0.001 EUR}", "{0.001 EUR} @ 0.001 EUR"])
+@pytest.mark.parametrize(
+    "annotation", ["@ 0.001 EUR", "@@ 1.00 EUR", "{0.001 EUR}", "{0.001 EUR} @ 0.001 EUR"]
+)
 def test_a_price_or_cost_on_an_amount_in_the_cooperatives_currency_is_refused(annotation, tmp_path):
     """1,000.00 EUR of revenue weighed at 0.001 balances against 1.00 EUR of cash: the activity's balance
     says 1,000.00 came in while the bank saw 1.00."""
     trick = f'\n2026-10-26 * "Client" "Invoice"\n  Income:Activity:BoisNomade  -1000.00 EUR {annotation}\n  Assets:Bank:Main  1.00 EUR\n'
     folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + trick)
     for args in (["check"], ["close-month", "2026-10", "--dry-run"]):
-        line = one_error(run_cli(folder, *args), "error: ledgers/main.beancount:43: posting to Income:Activity:BoisNomade: "
-                                                   "a price or cost on an amount in EUR is refused")
+        line = one_error(
+            run_cli(folder, *args),
+            "error: ledgers/main.beancount:43: posting to Income:Activity:BoisNomade: "
+            "a price or cost on an amount in EUR is refused",
+        )
         assert line
 
 
 def test_a_foreign_currency_at_a_price_in_euros_is_still_accepted(tmp_path):
-    ledger = EXAMPLE_LEDGER + ('\n2020-01-01 open Assets:Bank:Dollars USD\n2026-10-26 * "Change"\n'
-                               '  Assets:Bank:Dollars  100.00 USD @ 0.90 EUR\n  Assets:Bank:Main  -90.00 EUR\n')
+    ledger = EXAMPLE_LEDGER + (
+        '\n2020-01-01 open Assets:Bank:Dollars USD\n2026-10-26 * "Change"\n'
+        "  Assets:Bank:Dollars  100.00 USD @ 0.90 EUR\n  Assets:Bank:Main  -90.00 EUR\n"
+    )
     run = run_cli(write_coop(tmp_path, ledger=ledger), "check")
     assert run.exit_code == 0, run.stderr
 
 
-@pytest.mark.parametrize("line", ['option "documents" "/"', 'option "documents" "../.."',
-                                  '2026-10-01 document Assets:Bank:Main "/etc/passwd"',
-                                  '2026-10-01 document Assets:Bank:Main "../../outside.pdf"'])
+@pytest.mark.parametrize(
+    "line",
+    [
+        'option "documents" "/"',
+        'option "documents" "../.."',
+        '2026-10-01 document Assets:Bank:Main "/etc/passwd"',
+        '2026-10-01 document Assets:Bank:Main "../../outside.pdf"',
+    ],
+)
 def test_documents_outside_the_cooperatives_folder_are_refused(line, tmp_path):
     (tmp_path / "outside.pdf").write_bytes(b"%PDF")
     folder = write_coop(tmp_path / "coop", ledger=EXAMPLE_LEDGER + line + "\n")
@@ -176,8 +233,11 @@ def test_documents_outside_the_cooperatives_folder_are_refused(line, tmp_path):
 
 
 def test_a_document_inside_the_folder_is_accepted(tmp_path):
-    folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + '2026-10-01 document Assets:Bank:Main "statements/2026-10.pdf"\n',
-                        extra_files={"ledgers/statements/2026-10.pdf": "%PDF"})
+    folder = write_coop(
+        tmp_path,
+        ledger=EXAMPLE_LEDGER + '2026-10-01 document Assets:Bank:Main "statements/2026-10.pdf"\n',
+        extra_files={"ledgers/statements/2026-10.pdf": "%PDF"},
+    )
     run = run_cli(folder, "check")
     assert run.exit_code == 0, run.stderr
 
@@ -191,82 +251,156 @@ def test_a_billion_laughs_yaml_is_refused_at_once(tmp_path):
         laughs.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
     members = "members: []\n" + "\n".join(laughs) + "\n"
     folder = write_coop(tmp_path, members=members)
-    proc = subprocess.run([sys.executable, "-m", "coopctl", "--root", str(folder), "check"], capture_output=True, text=True,
-                          timeout=60, env=dict(os.environ, COOPCTL_NO_CACHE="1"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "coopctl", "--root", str(folder), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, COOPCTL_NO_CACHE="1"),
+    )
     assert proc.returncode == 1, proc.stderr
-    assert proc.stderr.strip() == ("error: config/members.yaml:3: a1[0]: YAML aliases (*name) and merge keys are not accepted; "
-                                   "write the value out in full")
+    assert proc.stderr.strip() == (
+        "error: config/members.yaml:3: a1[0]: YAML aliases (*name) and merge keys are not accepted; "
+        "write the value out in full"
+    )
 
 
-@pytest.mark.parametrize("edit", [("  - id: bob\n", "  - &bob\n    id: bob\n", "  - *bob\n"),
-                                  ("    activity: AtelierCommun\n", "    <<: &common {activity: AtelierCommun}\n", "")])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("  - id: bob\n", "  - &bob\n    id: bob\n", "  - *bob\n"),
+        ("    activity: AtelierCommun\n", "    <<: &common {activity: AtelierCommun}\n", ""),
+    ],
+)
 def test_yaml_aliases_and_merge_keys_are_refused(edit, tmp_path):
     old, new, tail = edit
     members = EXAMPLE_MEMBERS.replace(old, new, 1) + tail
     if tail == "":
         members = members.replace("    activity: AtelierCommun\n", "    <<: *common\n", 1)
     line = one_error(run_cli(write_coop(tmp_path, members=members), "check"), "error: config/members.yaml:")
-    assert line.endswith("YAML aliases (*name) and merge keys are not accepted; write the value out in full"), line
+    assert line.endswith(
+        "YAML aliases (*name) and merge keys are not accepted; write the value out in full"
+    ), line
 
 
-@pytest.mark.parametrize("file,old,new,expected", [
-    ("members", "id: dan", 'id: "dan\\n"', "config/members.yaml:27: members[3].id: 'dan\\n' is not a member id"),
-    ("activities", "id: DanDesign", 'id: "DanDesign\\n"', "config/activities.yaml:4: activities[2].id: 'DanDesign\\n' is not a valid account component"),
-    ("coop", "currency: EUR", 'currency: "EUR\\n"', "config/coop.yaml:2: currency: 'EUR\\n' is not a Beancount currency"),
-])
+@pytest.mark.parametrize(
+    "file,old,new,expected",
+    [
+        (
+            "members",
+            "id: dan",
+            'id: "dan\\n"',
+            "config/members.yaml:27: members[3].id: 'dan\\n' is not a member id",
+        ),
+        (
+            "activities",
+            "id: DanDesign",
+            'id: "DanDesign\\n"',
+            "config/activities.yaml:4: activities[2].id: 'DanDesign\\n' is not a valid account component",
+        ),
+        (
+            "coop",
+            "currency: EUR",
+            'currency: "EUR\\n"',
+            "config/coop.yaml:2: currency: 'EUR\\n' is not a Beancount currency",
+        ),
+    ],
+)
 def test_ids_are_matched_whole(file, old, new, expected, tmp_path):
     texts = {"coop": COOP_YAML, "members": EXAMPLE_MEMBERS, "activities": EXAMPLE_ACTIVITIES}
     texts[file] = texts[file].replace(old, new, 1)
-    folder = write_coop(tmp_path, coop=texts["coop"], members=texts["members"], activities=texts["activities"])
+    folder = write_coop(
+        tmp_path, coop=texts["coop"], members=texts["members"], activities=texts["activities"]
+    )
     run = run_cli(folder, "check")
     assert run.exit_code == 1
-    assert run.stderr.splitlines()[0] == "error: " + expected + run.stderr.splitlines()[0].split(expected, 1)[1]
+    assert (
+        run.stderr.splitlines()[0] == "error: " + expected + run.stderr.splitlines()[0].split(expected, 1)[1]
+    )
 
 
-@pytest.mark.parametrize("where,text", [
-    ("members", EXAMPLE_MEMBERS.replace("joined: 2026-05-01", "joined: 9999-12-31")),
-    ("members", EXAMPLE_MEMBERS.replace("joined: 2026-05-01", "joined: 0001-01-01")),
-    ("coop", COOP_YAML.replace("from: 2024-01-01", "from: 0001-01-01")),
-    ("ledger", EXAMPLE_LEDGER + '\n9999-12-31 * "x"\n  Income:Activity:BoisNomade  -1.00 EUR\n  Assets:Bank:Main\n'),
-    ("ledger", EXAMPLE_LEDGER + '\n1899-12-31 price EUR 1.00 USD\n'),
-])
+@pytest.mark.parametrize(
+    "where,text",
+    [
+        ("members", EXAMPLE_MEMBERS.replace("joined: 2026-05-01", "joined: 9999-12-31")),
+        ("members", EXAMPLE_MEMBERS.replace("joined: 2026-05-01", "joined: 0001-01-01")),
+        ("coop", COOP_YAML.replace("from: 2024-01-01", "from: 0001-01-01")),
+        (
+            "ledger",
+            EXAMPLE_LEDGER
+            + '\n9999-12-31 * "x"\n  Income:Activity:BoisNomade  -1.00 EUR\n  Assets:Bank:Main\n',
+        ),
+        ("ledger", EXAMPLE_LEDGER + "\n1899-12-31 price EUR 1.00 USD\n"),
+    ],
+)
 def test_dates_out_of_range_in_files_get_one_line(where, text, tmp_path):
     folder = write_coop(tmp_path, **{where: text})
     for args in (["check"], ["close-month", "2026-10", "--dry-run"], ["balance", "alice"]):
         line = one_error(run_cli(folder, *args), "error: ")
-        assert re.search(r"^error: (config/\w+\.yaml|ledgers/main\.beancount):\d+: .*date \d{4}-\d\d-\d\d is out of range: "
-                         r"coopctl accepts dates from 1900 to 2999$", line), line
+        assert re.search(
+            r"^error: (config/\w+\.yaml|ledgers/main\.beancount):\d+: .*date \d{4}-\d\d-\d\d is out of range: "
+            r"coopctl accepts dates from 1900 to 2999$",
+            line,
+        ), line
 
 
-@pytest.mark.parametrize("args", [["balance", "alice", "--as-of"], ["treasury", "--as-of"], ["members", "--as-of"],
-                                  ["tutor", "--as-of"], ["close-year", "2025", "--apply-surplus", "--date"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["balance", "alice", "--as-of"],
+        ["treasury", "--as-of"],
+        ["members", "--as-of"],
+        ["tutor", "--as-of"],
+        ["close-year", "2025", "--apply-surplus", "--date"],
+    ],
+)
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
 def test_command_line_dates_out_of_range_are_usage_errors(args, day, example):
     line = one_error(run_cli(example, *args, day), "error: ", code=2)
     assert f"'{day}' is out of range: coopctl accepts dates from 1900 to 2999" in line
 
 
-@pytest.mark.parametrize("rel", ["config/coop.yaml", "config/members.yaml", "config/activities.yaml",
-                                 "ledgers/main.beancount", "ledgers/extra.beancount"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "config/coop.yaml",
+        "config/members.yaml",
+        "config/activities.yaml",
+        "ledgers/main.beancount",
+        "ledgers/extra.beancount",
+    ],
+)
 def test_a_byte_order_mark_is_named(rel, tmp_path):
-    folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + 'include "extra.beancount"\n',
-                        extra_files={"ledgers/extra.beancount": "; notes\n"})
+    folder = write_coop(
+        tmp_path,
+        ledger=EXAMPLE_LEDGER + 'include "extra.beancount"\n',
+        extra_files={"ledgers/extra.beancount": "; notes\n"},
+    )
     path = folder / rel
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    one_error(run_cli(folder, "check"),
-              f"error: {rel}:1: starts with a byte order mark (BOM); save it as UTF-8 without BOM")
+    one_error(
+        run_cli(folder, "check"),
+        f"error: {rel}:1: starts with a byte order mark (BOM); save it as UTF-8 without BOM",
+    )
 
 
 def test_identical_error_lines_are_printed_once(tmp_path):
-    ghost = '2020-01-01 open Income:Activity:Ghost\n2026-10-21 * "x"\n  Income:Activity:Ghost  -1.00 EUR\n' \
-            '  Income:Activity:Ghost  -1.00 EUR\n  Assets:Bank:Main\n'
+    ghost = (
+        '2020-01-01 open Income:Activity:Ghost\n2026-10-21 * "x"\n  Income:Activity:Ghost  -1.00 EUR\n'
+        "  Income:Activity:Ghost  -1.00 EUR\n  Assets:Bank:Main\n"
+    )
     folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + ghost)
     for args in (["check"], ["close-month", "2026-10", "--dry-run"]):
-        one_error(run_cli(folder, *args), "error: ledgers/main.beancount:43: posting to Income:Activity:Ghost: unknown activity")
+        one_error(
+            run_cli(folder, *args),
+            "error: ledgers/main.beancount:43: posting to Income:Activity:Ghost: unknown activity",
+        )
 
 
 def test_a_flood_of_errors_is_capped(tmp_path):
-    flood = "".join(f'\n2026-10-21 * "x"\n  Assets:Nope{i}  1.00 EUR\n  Assets:Bank:Main\n' for i in range(50))
+    flood = "".join(
+        f'\n2026-10-21 * "x"\n  Assets:Nope{i}  1.00 EUR\n  Assets:Bank:Main\n' for i in range(50)
+    )
     folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + flood)
     for args in (["check"], ["close-month", "2026-10", "--dry-run"]):
         run = run_cli(folder, *args)

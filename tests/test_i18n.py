@@ -9,9 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_cli
 
 from coopctl.ui import i18n
-from conftest import REPO, run_cli
 
 NNBSP, NBSP = "\u202f", "\xa0"  # Babel's French group separator, and the space before €
 
@@ -23,16 +23,26 @@ def test_french_number_and_date_formats():
     assert i18n.date(datetime.date(2026, 10, 31)) == "31/10/2026"
     assert i18n.percent(Decimal("0.125")) == "12,5 %"
     i18n.set_language("en")
-    assert (i18n.money(Decimal("1234.56")), i18n.date(datetime.date(2026, 10, 31)), i18n.percent(Decimal("0.125"))) == (
-        "1,234.56", "2026-10-31", "12.5 %")
+    assert (
+        i18n.money(Decimal("1234.56")),
+        i18n.date(datetime.date(2026, 10, 31)),
+        i18n.percent(Decimal("0.125")),
+    ) == ("1,234.56", "2026-10-31", "12.5 %")
 
 
 def test_french_report_reads_as_a_french_treasurer_expects(sample_copy):
     run = run_cli(sample_copy, "--lang", "fr", "report", "2026-09")
     assert run.exit_code == 0, run.stderr
     out = run.stdout
-    for words in ("Mois 2026-09 : clôturé", "Chiffre d'affaires", "Coût salarial", "Par établissement",
-                  "Trésorerie mutualisée au 30/09/2026", "= Trésorerie de référence", "Fonds propres de la coopérative"):
+    for words in (
+        "Mois 2026-09 : clôturé",
+        "Chiffre d'affaires",
+        "Coût salarial",
+        "Par établissement",
+        "Trésorerie mutualisée au 30/09/2026",
+        "= Trésorerie de référence",
+        "Fonds propres de la coopérative",
+    ):
         assert words in out, words
     assert f"3{NNBSP}058,00{NBSP}€" in out  # AtelierCommun's revenue in September
     assert f"alerte : JardinsPartages : avance de 7{NNBSP}705,86{NBSP}€ au-dessus de son plafond" in out
@@ -40,9 +50,19 @@ def test_french_report_reads_as_a_french_treasurer_expects(sample_copy):
 
 
 def test_english_is_the_default_and_the_environment_can_ask_for_french(sample_copy):
-    english = run_cli(sample_copy, "report", "2026-09", env={"COOPCTL_LANG": "", "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
+    english = run_cli(
+        sample_copy,
+        "report",
+        "2026-09",
+        env={"COOPCTL_LANG": "", "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""},
+    )
     assert "Month 2026-09: closed" in english.stdout
-    by_lang = run_cli(sample_copy, "report", "2026-09", env={"COOPCTL_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "fr_FR.UTF-8"})
+    by_lang = run_cli(
+        sample_copy,
+        "report",
+        "2026-09",
+        env={"COOPCTL_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "fr_FR.UTF-8"},
+    )
     assert "Mois 2026-09 : clôturé" in by_lang.stdout
     by_coopctl = run_cli(sample_copy, "report", "2026-09", env={"COOPCTL_LANG": "fr"})
     assert "Mois 2026-09 : clôturé" in by_coopctl.stdout
@@ -50,9 +70,16 @@ def test_english_is_the_default_and_the_environment_can_ask_for_french(sample_co
     assert wrong.exit_code == 2 and "unknown language 'de'" in wrong.stderr
 
 
-@pytest.mark.parametrize("args", [("report", "2026-09", "--format", "json"), ("report", "2026-09", "--format", "csv"),
-                                  ("balance", "alice", "--as-of", "2026-10-31", "--format", "json"),
-                                  ("close-month", "--dry-run", "--format", "json"), ("payroll", "2026-09")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "2026-09", "--format", "json"),
+        ("report", "2026-09", "--format", "csv"),
+        ("balance", "alice", "--as-of", "2026-10-31", "--format", "json"),
+        ("close-month", "--dry-run", "--format", "json"),
+        ("payroll", "2026-09"),
+    ],
+)
 def test_json_and_csv_keep_their_machine_format_in_french(sample_copy, args):
     english = run_cli(sample_copy, *args)
     french = run_cli(sample_copy, "--lang", "fr", *args)
@@ -63,20 +90,26 @@ def test_json_and_csv_keep_their_machine_format_in_french(sample_copy, args):
 def test_errors_in_french(sample_copy):
     run = run_cli(sample_copy, "--lang", "fr", "close-month", "2026-09")
     assert run.exit_code == 1
-    assert run.stderr.strip() == ("erreur : ledgers/closing/2026-09.beancount:4: 2026-09 est déjà clôturé ; "
-                                  "passez toute correction dans le mois ouvert")
+    assert run.stderr.strip() == (
+        "erreur : ledgers/closing/2026-09.beancount:4: 2026-09 est déjà clôturé ; "
+        "passez toute correction dans le mois ouvert"
+    )
 
 
 def test_every_text_has_a_french_translation_and_the_catalogue_is_compiled():
     """scripts/compile_catalogues.py --check: no text without a translation, the .mo matches the .po."""
-    done = subprocess.run([sys.executable, str(REPO / "scripts" / "compile_catalogues.py"), "--check"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "compile_catalogues.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_translations_keep_their_placeholders():
-    from babel.messages.pofile import read_po
     import string
+
+    from babel.messages.pofile import read_po
 
     with (Path(i18n.LOCALE_DIR) / "fr" / "LC_MESSAGES" / "coopctl.po").open("rb") as handle:
         catalog = read_po(handle)
@@ -84,4 +117,6 @@ def test_translations_keep_their_placeholders():
         if not message.id:
             continue
         fields = {name for _, name, _, _ in string.Formatter().parse(message.id) if name}
-        assert {name for _, name, _, _ in string.Formatter().parse(message.string) if name} == fields, message.id
+        assert {name for _, name, _, _ in string.Formatter().parse(message.string) if name} == fields, (
+            message.id
+        )

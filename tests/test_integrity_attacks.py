@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import COOP_YAML, EXAMPLE_LEDGER, run_cli, snapshot, write_coop
 
 REPAIR_WORDS = ("restore", "git checkout", "reopen", "remove", "move", "post ", "close it again")
@@ -96,8 +95,16 @@ def balance_before(root: Path, account: str, day: str) -> Decimal:
 
     entries, _errors, _options = loader.load_file(str(root / MAIN))
     limit = datetime.date.fromisoformat(day)
-    return sum((p.units.number for e in entries if isinstance(e, data.Transaction) and e.date < limit
-                for p in e.postings if p.account == account), Decimal(0))
+    return sum(
+        (
+            p.units.number
+            for e in entries
+            if isinstance(e, data.Transaction) and e.date < limit
+            for p in e.postings
+            if p.account == account
+        ),
+        Decimal(0),
+    )
 
 
 @pytest.fixture
@@ -144,7 +151,12 @@ def test_main_ledger_emptied(sample):
     check_fails(sample, SEPT)
     # close-month of an already-closed month refuses and does not overwrite its closing file;
     # a failed close deletes nothing
-    for args in (("close-month", "2026-09"), ("close-month", "2026-10"), ("close-month",), ("close-year", "2026")):
+    for args in (
+        ("close-month", "2026-09"),
+        ("close-month", "2026-10"),
+        ("close-month",),
+        ("close-year", "2026"),
+    ):
         refuses(sample, *args)
     assert closing.read_bytes() == closed_bytes
 
@@ -163,8 +175,11 @@ def _salary_edit(sample: Path) -> tuple[str, str]:
     # Bob's gross and net lowered together: the transaction still balances
     path = sample / SEPT
     replace_in(path, "Salary:Gross      1300.00 EUR", "Salary:Gross      1200.00 EUR")
-    replace_in(path, "Liabilities:Payroll:Net                          -1014.00 EUR",
-               "Liabilities:Payroll:Net                           -914.00 EUR")
+    replace_in(
+        path,
+        "Liabilities:Payroll:Net                          -1014.00 EUR",
+        "Liabilities:Payroll:Net                           -914.00 EUR",
+    )
     return SEPT, "Salary:Gross      1200.00 EUR"
 
 
@@ -187,12 +202,11 @@ def _marker_day_removed(sample: Path) -> tuple[str, str]:
     return SEPT, f"#{line}"
 
 
-
-
-@pytest.mark.parametrize("tamper", [_contribution_edit, _salary_edit, _marker_sources,
-                                    _marker_day,
-                                    _marker_day_removed],
-                         ids=["contribution", "gross-and-net", "marker-sources", "marker-dNN", "marker-dNN-removed"])
+@pytest.mark.parametrize(
+    "tamper",
+    [_contribution_edit, _salary_edit, _marker_sources, _marker_day, _marker_day_removed],
+    ids=["contribution", "gross-and-net", "marker-sources", "marker-dNN", "marker-dNN-removed"],
+)
 def test_closing_file_edited(sample, tamper):
     file, text = tamper(sample)
     line = int(text[1:]) if text.startswith("#") else line_of(sample / file, text)
@@ -202,22 +216,28 @@ def test_closing_file_edited(sample, tamper):
 
 def test_extra_file_in_closing_moves_money_in_a_closed_month(sample):
     extra = "ledgers/closing/2026-09-fix.beancount"
-    append(sample / extra, """\
+    append(
+        sample / extra,
+        """\
         2026-09-30 * "Virement interne"
           Assets:Bank:Courant          -500.00 EUR
           Equity:Activity:BoisNomade    500.00 EUR
-        """)
+        """,
+    )
     check_fails(sample, extra, words=("closing/",))
     refuses(sample, "close-month", "2026-10")
 
 
 def test_extra_file_named_like_a_closing_in_a_subfolder(sample):
     extra = "ledgers/closing/old/2026-09.beancount"
-    append(sample / extra, """\
+    append(
+        sample / extra,
+        """\
         2026-09-30 * "Virement interne"
           Assets:Bank:Courant          -500.00 EUR
           Equity:Activity:BoisNomade    500.00 EUR
-        """)
+        """,
+    )
     check_fails(sample, extra)
 
 
@@ -240,9 +260,14 @@ def test_last_closing_file_deleted_then_close_writes_it_again(sample):
 # --------------------------------------------------------------------------- 3. a hand-written close marker
 
 
-@pytest.mark.parametrize("file,month", [("ledgers/2026/2026-10.beancount", "2026-10"),
-                                        ("ledgers/2026/2026-09.beancount", "2026-09"),
-                                        ("ledgers/accounts.beancount", "2026-10")])
+@pytest.mark.parametrize(
+    "file,month",
+    [
+        ("ledgers/2026/2026-10.beancount", "2026-10"),
+        ("ledgers/2026/2026-09.beancount", "2026-09"),
+        ("ledgers/accounts.beancount", "2026-10"),
+    ],
+)
 def test_hand_written_close_marker(sample, file, month):
     path = sample / file
     last = "31" if month.endswith("10") else "30"
@@ -252,7 +277,9 @@ def test_hand_written_close_marker(sample, file, month):
 
 
 def test_hand_written_close_marker_in_the_worked_example(tmp_path):
-    root = write_coop(tmp_path / "coop", ledger=EXAMPLE_LEDGER + '\n2026-10-31 custom "coopctl-close" "2026-10"\n')
+    root = write_coop(
+        tmp_path / "coop", ledger=EXAMPLE_LEDGER + '\n2026-10-31 custom "coopctl-close" "2026-10"\n'
+    )
     check_fails(root, MAIN, line_of(root / MAIN, "coopctl-close"))
     refuses(root, "close-month", "2026-10")
     refuses(root, "close-month", "2026-11")
@@ -267,22 +294,34 @@ def test_hand_written_year_close_marker(sample):
 # --------------------------------------------------------------------------- 4. coopctl's metadata on a person's entry
 
 
-@pytest.mark.parametrize("meta", [
-    ['close: "2026-09"'],
-    ['close: "2026-10"', 'member: "alice"'],
-    ['close_year: "2025"'],
-    ['close_year: "2025"', 'activity: "BoisNomade"'],
-    ['surplus: "2025"'],
-    ['opening: "2026"'],
-], ids=["close", "close+member", "close_year", "close_year+activity", "surplus", "opening"])
+@pytest.mark.parametrize(
+    "meta",
+    [
+        ['close: "2026-09"'],
+        ['close: "2026-10"', 'member: "alice"'],
+        ['close_year: "2025"'],
+        ['close_year: "2025"', 'activity: "BoisNomade"'],
+        ['surplus: "2025"'],
+        ['opening: "2026"'],
+    ],
+    ids=["close", "close+member", "close_year", "close_year+activity", "surplus", "opening"],
+)
 def test_coopctl_metadata_on_an_ordinary_transaction(sample, meta):
     path = sample / "ledgers/2026/2026-10.beancount"
     lines = "".join(f"  {m}\n" for m in meta)
-    append(path, f'\n2026-10-15 * "Salaire octobre"\n{lines}'
-                 "  Expenses:Activity:BoisNomade:Salary:Gross   1900.00 EUR\n"
-                 "  Liabilities:Payroll:Net                    -1900.00 EUR\n")
+    append(
+        path,
+        f'\n2026-10-15 * "Salaire octobre"\n{lines}'
+        "  Expenses:Activity:BoisNomade:Salary:Gross   1900.00 EUR\n"
+        "  Liabilities:Payroll:Net                    -1900.00 EUR\n",
+    )
     key = meta[0].split(":")[0]
-    check_fails(sample, "ledgers/2026/2026-10.beancount", line_of(path, '2026-10-15 * "Salaire octobre"'), words=(key,))
+    check_fails(
+        sample,
+        "ledgers/2026/2026-10.beancount",
+        line_of(path, '2026-10-15 * "Salaire octobre"'),
+        words=(key,),
+    )
     refuses(sample, "close-month", "2026-10")
 
 
@@ -324,11 +363,14 @@ def test_entry_before_the_first_close_in_an_existing_file(sample):
 
 
 def test_entry_before_the_first_close_in_the_worked_example(closed_example):
-    append(closed_example / "ledgers/extra.beancount", """\
+    append(
+        closed_example / "ledgers/extra.beancount",
+        """\
         2026-09-10 * "Facture oubliée"
           Assets:Receivable:BoisNomade   100.00 EUR
           Income:Activity:BoisNomade    -100.00 EUR
-        """)
+        """,
+    )
     append(closed_example / MAIN, '\ninclude "extra.beancount"\n')
     check_fails(closed_example, "ledgers/closing/2026-10.beancount", words=("2026-09",))
     refuses(closed_example, "close-month", "2026-11")
@@ -352,7 +394,9 @@ IN_CLOSED = {
 @pytest.mark.parametrize("kind", ["transaction", "open", "balance"])
 @pytest.mark.parametrize("where", ["new-included-file", "open-month-file"])
 def test_entry_inside_a_closed_month(sample, kind, where):
-    text = IN_CLOSED[kind].replace("{amount}", str(balance_before(sample, "Assets:Bank:Courant", "2026-09-15")))
+    text = IN_CLOSED[kind].replace(
+        "{amount}", str(balance_before(sample, "Assets:Bank:Courant", "2026-09-15"))
+    )
     if where == "new-included-file":
         file = "ledgers/2026/2026-09-bis.beancount"
     else:
@@ -370,8 +414,16 @@ def test_opening_file_edited(sample, tmp_path):
     untouched = run_cli(sample, "close-month", "2026-10", "--dry-run", "--format", "json")
     assert untouched.exit_code == 0, untouched.stderr
     path = sample / "ledgers/openings/2026.beancount"
-    replace_in(path, "Assets:Bank:Courant                   93734.74 EUR", "Assets:Bank:Courant                   83734.74 EUR")
-    replace_in(path, "Equity:Activity:BoisNomade            -7918.24 EUR", "Equity:Activity:BoisNomade             2081.76 EUR")
+    replace_in(
+        path,
+        "Assets:Bank:Courant                   93734.74 EUR",
+        "Assets:Bank:Courant                   83734.74 EUR",
+    )
+    replace_in(
+        path,
+        "Equity:Activity:BoisNomade            -7918.24 EUR",
+        "Equity:Activity:BoisNomade             2081.76 EUR",
+    )
     check_fails(sample, "ledgers/openings/2026.beancount", line_of(path, "83734.74"))
     _close_ignores_the_tampered_opening(sample, untouched)
 
@@ -386,8 +438,10 @@ def _close_ignores_the_tampered_opening(sample: Path, untouched) -> None:
         assert tampered.json() == untouched.json()  # the close must not use the tampered balances
         return
     assert tampered.exit_code == 1, tampered.stderr
-    assert any(e.startswith(("error: ledgers/openings/2026.beancount", "error: ledgers/closing/2025-year.beancount"))
-               for e in errors_of(tampered)), tampered.stderr
+    assert any(
+        e.startswith(("error: ledgers/openings/2026.beancount", "error: ledgers/closing/2025-year.beancount"))
+        for e in errors_of(tampered)
+    ), tampered.stderr
     refuses(sample, "close-month", "2026-10")  # and the close itself refuses, writing nothing
     assert snapshot(sample) == before
 
@@ -402,15 +456,36 @@ def test_opening_forged_with_its_seals_recomputed(sample):
     assert untouched.exit_code == 0, untouched.stderr
     ledgers = sample / "ledgers"
     opening = ledgers / "openings/2026.beancount"
-    replace_in(opening, "Assets:Bank:Courant                   93734.74 EUR", "Assets:Bank:Courant                   83734.74 EUR")
-    replace_in(opening, "Equity:Activity:BoisNomade            -7918.24 EUR", "Equity:Activity:BoisNomade             2081.76 EUR")
+    replace_in(
+        opening,
+        "Assets:Bank:Courant                   93734.74 EUR",
+        "Assets:Bank:Courant                   83734.74 EUR",
+    )
+    replace_in(
+        opening,
+        "Equity:Activity:BoisNomade            -7918.24 EUR",
+        "Equity:Activity:BoisNomade             2081.76 EUR",
+    )
     year_close = ledgers / "closing/2025-year.beancount"
-    year_close.write_text(re.sub(r'opening_sha256: "[0-9a-f]{64}"', f'opening_sha256: "{opening_digest(opening.read_bytes())}"',
-                                 year_close.read_text(encoding="utf-8")), encoding="utf-8")
-    sealed = [(str(p.relative_to(ledgers)), hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(ledgers.rglob("*.beancount"))
-              if p.parent.name != "openings" and (file_year(p.relative_to(ledgers)) or 9999) < 2026]
-    opening.write_text(re.sub(r'sealed: "[0-9a-f]{64}"', f'sealed: "{seal_digest(sealed)}"', opening.read_text(encoding="utf-8")),
-                       encoding="utf-8")
+    year_close.write_text(
+        re.sub(
+            r'opening_sha256: "[0-9a-f]{64}"',
+            f'opening_sha256: "{opening_digest(opening.read_bytes())}"',
+            year_close.read_text(encoding="utf-8"),
+        ),
+        encoding="utf-8",
+    )
+    sealed = [
+        (str(p.relative_to(ledgers)), hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(ledgers.rglob("*.beancount"))
+        if p.parent.name != "openings" and (file_year(p.relative_to(ledgers)) or 9999) < 2026
+    ]
+    opening.write_text(
+        re.sub(
+            r'sealed: "[0-9a-f]{64}"', f'sealed: "{seal_digest(sealed)}"', opening.read_text(encoding="utf-8")
+        ),
+        encoding="utf-8",
+    )
     check_fails(sample, "ledgers/closing/2025-year.beancount", line_of(year_close, "opening_sha256"))
     _close_ignores_the_tampered_opening(sample, untouched)
 
@@ -434,10 +509,16 @@ def test_config_changed_for_closed_months_names_a_file(sample):
 
 def test_year_close_file_edited(sample):
     path = sample / "ledgers/closing/2025-year.beancount"
-    replace_in(path, "Expenses:Activity:AtelierCommun:Achats            -758.71 EUR",
-               "Expenses:Activity:AtelierCommun:Achats            -658.71 EUR")
-    replace_in(path, "Equity:Activity:AtelierCommun                     1352.63 EUR",
-               "Equity:Activity:AtelierCommun                     1252.63 EUR")
+    replace_in(
+        path,
+        "Expenses:Activity:AtelierCommun:Achats            -758.71 EUR",
+        "Expenses:Activity:AtelierCommun:Achats            -658.71 EUR",
+    )
+    replace_in(
+        path,
+        "Equity:Activity:AtelierCommun                     1352.63 EUR",
+        "Equity:Activity:AtelierCommun                     1252.63 EUR",
+    )
     check_fails(sample, "ledgers/closing/2025-year.beancount", line_of(path, "-658.71"), words=("2025",))
     refuses(sample, "close-month", "2026-10")
 
@@ -450,7 +531,9 @@ def test_year_close_marker_edited(sample):
 
 def test_surplus_file_forged(sample):
     path = sample / "ledgers/closing/2026-10-15-surplus-2025.beancount"
-    append(path, """\
+    append(
+        path,
+        """\
         2026-10-15 open Equity:Coop:Reserves:Dividends
 
         2026-10-15 * "Affectation du résultat 2025 (assemblée générale)"
@@ -458,11 +541,10 @@ def test_surplus_file_forged(sample):
           basis: "salary"
           Equity:Coop:Result               7747.52 EUR
           Equity:Coop:Reserves:Dividends  -7747.52 EUR
-        """)
+        """,
+    )
     check_fails(sample, "ledgers/closing/2026-10-15-surplus-2025.beancount")
     refuses(sample, "close-month", "2026-10")
-
-
 
 
 def test_surplus_applied_then_check_is_clean(sample):
@@ -481,7 +563,10 @@ def test_surplus_file_edited_after_apply(sample):
     amounts = re.findall(r"(-\d+\.\d\d) EUR", text)
     assert len(amounts) >= 2
     first, second = amounts[0], amounts[1]
-    shifted = {first: Decimal(first) + 1, second: Decimal(second) - 1}  # one euro moved from one part to the other
+    shifted = {
+        first: Decimal(first) + 1,
+        second: Decimal(second) - 1,
+    }  # one euro moved from one part to the other
     for old, new in shifted.items():
         text = text.replace(f"{old} EUR", f"{new:.2f} EUR", 1)
     path.write_text(text, encoding="utf-8")
@@ -545,8 +630,13 @@ option "operating_currency" "EUR"
 
 def one_file_coop(folder: Path) -> Path:
     """A two-year cooperative kept in one journal file, every month of its first year (2025) closed."""
-    root = write_coop(folder, coop=ONE_FILE_COOP, members=ONE_FILE_MEMBERS, activities=ONE_FILE_ACTIVITIES,
-                      ledger=ONE_FILE_LEDGER)
+    root = write_coop(
+        folder,
+        coop=ONE_FILE_COOP,
+        members=ONE_FILE_MEMBERS,
+        activities=ONE_FILE_ACTIVITIES,
+        ledger=ONE_FILE_LEDGER,
+    )
     for month in ("2025-10", "2025-11", "2025-12"):
         run = run_cli(root, "close-month", month)
         assert run.exit_code == 0, (month, run.stderr)
@@ -591,11 +681,17 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def _start(folder: Path, pause: float, *args: str) -> subprocess.Popen:
     env = dict(os.environ, COOPCTL_FAULT_PAUSE=str(pause))
-    return subprocess.Popen([sys.executable, "-m", "coopctl", "--root", str(folder), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "coopctl", "--root", str(folder), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
 
 
-def _crash_runs(tmp_path: Path, name: str, start: Path, args: tuple[str, ...], runs: int, pause: float) -> dict:
+def _crash_runs(
+    tmp_path: Path, name: str, start: Path, args: tuple[str, ...], runs: int, pause: float
+) -> dict:
     """Kill ``coopctl ARGS`` at ``runs`` moments spread over its run; after each kill, ``coopctl check`` undoes
     any half-done group, the state is wholly ``start`` or wholly done, and a retry ends byte for byte as a clean run."""
     import shutil
@@ -674,7 +770,9 @@ def test_sigkill_while_close_year_creates_the_new_year_folder(tmp_path):
     shutil.copytree(start, folder)
     proc = _start(folder, 0.3, "close-year", "2025")
     deadline = time.monotonic() + 60
-    while not list((folder / "ledgers/2026").glob(".2026-01.beancount.*.tmp")) and time.monotonic() < deadline:
+    while (
+        not list((folder / "ledgers/2026").glob(".2026-01.beancount.*.tmp")) and time.monotonic() < deadline
+    ):
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)  # inside atomic_write of ledgers/2026/2026-01.beancount
     proc.wait(timeout=60)

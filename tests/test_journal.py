@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
-
-from coopctl.store import journal
-from coopctl.domain.problems import CoopctlError, LedgerError, Problem
 from conftest import run_cli, snapshot, write_coop
+
+from coopctl.domain.problems import CoopctlError, LedgerError, Problem
+from coopctl.store import journal
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +30,12 @@ def test_a_failed_verification_puts_every_file_back(tmp_path):
         raise LedgerError([Problem("does not load")])
 
     with pytest.raises(LedgerError):
-        journal.write_group(root, [journal.Change(new, b"closing\n"), journal.Change(main, b"after\n")], verify,
-                            new_folders=(new.parent,))
+        journal.write_group(
+            root,
+            [journal.Change(new, b"closing\n"), journal.Change(main, b"after\n")],
+            verify,
+            new_folders=(new.parent,),
+        )
     assert main.read_bytes() == b"before\n"
     assert not new.exists() and not new.parent.exists()
     assert not journal.pending(root)
@@ -59,7 +63,8 @@ def _interrupted(root, changes):
         "import os, sys\nfrom pathlib import Path\nfrom coopctl.store import journal\n"
         f"root = Path({str(root)!r})\n"
         "def verify():\n    os._exit(9)\n"
-        f"journal.write_group(root, [journal.Change(Path(p), b) for p, b in {changes!r}], verify)\n")
+        f"journal.write_group(root, [journal.Change(Path(p), b) for p, b in {changes!r}], verify)\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True)
     assert proc.returncode == 9, proc.stderr
 
@@ -68,8 +73,13 @@ def test_the_next_command_undoes_an_interrupted_group(tmp_path):
     folder = write_coop(tmp_path / "coop")
     before = snapshot(folder)
     main = folder / "ledgers" / "main.beancount"
-    _interrupted(folder, [(str(folder / "ledgers" / "closing" / "2026-10.beancount"), b"; half a close\n"),
-                          (str(main), main.read_bytes() + b'\ninclude "closing/*.beancount"\n')])
+    _interrupted(
+        folder,
+        [
+            (str(folder / "ledgers" / "closing" / "2026-10.beancount"), b"; half a close\n"),
+            (str(main), main.read_bytes() + b'\ninclude "closing/*.beancount"\n'),
+        ],
+    )
     assert journal.pending(folder) and snapshot(folder) != before
     result = run_cli(folder, "balance", "alice")  # any command, even a read-only one
     assert result.exit_code == 0, result.stderr
@@ -95,8 +105,16 @@ def test_a_journal_naming_a_file_outside_the_cooperative_is_refused(tmp_path):
     victim.write_text("keep me")
     path = journal.journal_path(folder)
     path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-    path.write_text(json.dumps({"version": 1, "root": str(folder.resolve()), "folders": [],
-                                "files": [{"path": "../victim.txt", "before": "", "after": None}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "root": str(folder.resolve()),
+                "folders": [],
+                "files": [{"path": "../victim.txt", "before": "", "after": None}],
+            }
+        )
+    )
     os.chmod(path, 0o600)
     with pytest.raises(CoopctlError, match="outside the cooperative"):
         journal.recover(folder)
@@ -112,9 +130,14 @@ def test_an_activity_schedule_starting_later_leaves_the_default_rate_before_it(t
     folder = write_coop(tmp_path / "coop")
     assert run_cli(folder, "close-month", "2026-10").exit_code == 0
     activities = folder / "config" / "activities.yaml"
-    activities.write_text(EXAMPLE_ACTIVITIES.replace(
-        "establishment: paris-11}", 'establishment: paris-11, contribution: [{from: 2026-11-01, rate: "0.08"}]}', 1),
-        encoding="utf-8")
+    activities.write_text(
+        EXAMPLE_ACTIVITIES.replace(
+            "establishment: paris-11}",
+            'establishment: paris-11, contribution: [{from: 2026-11-01, rate: "0.08"}]}',
+            1,
+        ),
+        encoding="utf-8",
+    )
     result = run_cli(folder, "report", "2026-10", "--format", "json")
     assert result.exit_code == 0, result.stderr
     row = next(a for e in result.json()["establishments"] for a in e["activities"] if a["id"] == "BoisNomade")

@@ -10,13 +10,13 @@ from pathlib import Path
 from beancount.core import data
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import random_coops
 
-from coopctl.app import commands as service
-from coopctl.store.configfile import load_cooperative
 from coopctl.adapter.ledger import load_books
+from coopctl.app import commands as service
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
-from strategies import random_coops
+from coopctl.store.configfile import load_cooperative
 
 OCTOBER = Month(2026, 10)
 TODAY = datetime.date(2026, 11, 28)
@@ -50,8 +50,13 @@ def test_close_conserves_money(coop):
         assert -month_sum(entries, "Liabilities:Payroll") == plan.totals["salary_cost"]
         for activity in plan.activities:
             # closing = opening + revenue - expenses - contribution - salary cost
-            assert activity.closing_balance == (activity.opening_balance + activity.revenue - activity.expenses
-                                                - activity.contribution - activity.salary_cost)
+            assert activity.closing_balance == (
+                activity.opening_balance
+                + activity.revenue
+                - activity.expenses
+                - activity.contribution
+                - activity.salary_cost
+            )
             # ... and it is what the ledger now says
             assert books.figures.balance(activity.activity_id, OCTOBER.last_day) == activity.closing_balance
             assert activity.advance == max(ZERO, -activity.closing_balance)
@@ -75,15 +80,26 @@ def test_dry_run_equals_close_and_writes_nothing(coop):
 def test_close_then_reopen_restores_every_byte(coop):
     with tempfile.TemporaryDirectory() as tmp:
         folder = coop.write(Path(tmp))
-        before = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".coopctl.lock"}
+        before = {
+            str(p.relative_to(folder)): p.read_bytes()
+            for p in folder.rglob("*")
+            if p.is_file() and p.name != ".coopctl.lock"
+        }
         service.close_month(folder, OCTOBER, dry_run=False, today=TODAY)
         service.reopen(folder, OCTOBER)
-        after = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".coopctl.lock"}
+        after = {
+            str(p.relative_to(folder)): p.read_bytes()
+            for p in folder.rglob("*")
+            if p.is_file() and p.name != ".coopctl.lock"
+        }
         assert after == before
         assert not (folder / "ledgers" / "closing").exists()
 
 
-@given(number=st.decimals(allow_nan=False, allow_infinity=False), currency=st.sampled_from(["EUR", "USD", "SCOP"]))
+@given(
+    number=st.decimals(allow_nan=False, allow_infinity=False),
+    currency=st.sampled_from(["EUR", "USD", "SCOP"]),
+)
 def test_fingerprint_amount_text_is_beancounts_own(number, currency):
     """Fingerprints write amounts as Beancount's str(Amount) does, without its slower formatter."""
     from beancount.core.amount import Amount

@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_LEDGER, REPO, run_cli, snapshot, write_coop
 
 HOSTILE_PLUGIN = """\
@@ -37,18 +36,28 @@ def test_plugin_not_allowed_is_refused_and_never_imported(tmp_path):
     before = snapshot(folder)
     env = dict(os.environ, PYTHONPATH=str(module_dir), COOPCTL_MEMBER="")
     for args in (["check"], ["close-month", "2026-10"], ["balance", "alice"], ["report"]):
-        proc = subprocess.run([sys.executable, "-m", "coopctl", "--root", str(folder), *args], capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "coopctl", "--root", str(folder), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert proc.returncode == 1, proc.stderr
-        assert proc.stderr.strip() == ("error: ledgers/main.beancount:1: plugin 'evil_plugin' is not allowed; coopctl runs only "
-                                       "the Beancount plugins it has vetted, when coop.yaml lists them under ledger_plugins (docs/safety.md)")
+        assert proc.stderr.strip() == (
+            "error: ledgers/main.beancount:1: plugin 'evil_plugin' is not allowed; coopctl runs only "
+            "the Beancount plugins it has vetted, when coop.yaml lists them under ledger_plugins (docs/safety.md)"
+        )
         assert "Traceback" not in proc.stderr
     assert not marker.exists()
     assert snapshot(folder) == before
 
 
 def test_plugin_in_an_included_file_is_refused_too(tmp_path):
-    folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + 'include "extra.beancount"\n',
-                        extra_files={"ledgers/extra.beancount": 'plugin "os"\n'})
+    folder = write_coop(
+        tmp_path,
+        ledger=EXAMPLE_LEDGER + 'include "extra.beancount"\n',
+        extra_files={"ledgers/extra.beancount": 'plugin "os"\n'},
+    )
     run = run_cli(folder, "check")
     assert run.exit_code == 1
     assert "ledgers/extra.beancount:1: plugin 'os' is not allowed" in run.stderr
@@ -56,12 +65,18 @@ def test_plugin_in_an_included_file_is_refused_too(tmp_path):
 
 def test_allowed_beancount_plugin_runs(tmp_path):
     # auto_accounts opens accounts by itself: without it, the unopened account is an error.
-    ledger = EXAMPLE_LEDGER + '\n2026-10-21 * "Misc"\n  Expenses:Activity:BoisNomade:Tools  10.00 EUR\n  Assets:Bank:Main\n'
+    ledger = (
+        EXAMPLE_LEDGER
+        + '\n2026-10-21 * "Misc"\n  Expenses:Activity:BoisNomade:Tools  10.00 EUR\n  Assets:Bank:Main\n'
+    )
     folder = write_coop(tmp_path / "a", ledger='plugin "beancount.plugins.auto_accounts"\n' + ledger)
     refused = run_cli(folder, "check")
     assert refused.exit_code == 1 and "beancount.plugins.auto_accounts' is not allowed" in refused.stderr
     coop_yaml = folder / "config" / "coop.yaml"
-    coop_yaml.write_text(coop_yaml.read_text(encoding="utf-8") + "ledger_plugins: [beancount.plugins.auto_accounts]\n", encoding="utf-8")
+    coop_yaml.write_text(
+        coop_yaml.read_text(encoding="utf-8") + "ledger_plugins: [beancount.plugins.auto_accounts]\n",
+        encoding="utf-8",
+    )
     allowed = run_cli(folder, "check")
     assert allowed.exit_code == 0, allowed.stderr
 
@@ -88,9 +103,18 @@ def test_planted_pickle_cache_is_never_read_nor_deleted(tmp_path):
     finally:
         del os.environ["COOPCTL_TEST_MARKER"]
     cache.write_bytes(payload)
-    for args in (["check"], ["close-month", "2026-10", "--dry-run"], ["close-month", "2026-10"], ["balance", "alice"]):
-        proc = subprocess.run([sys.executable, "-m", "coopctl", "--root", str(folder), *args], capture_output=True, text=True,
-                              env=dict(os.environ, COOPCTL_TEST_MARKER=str(marker)))
+    for args in (
+        ["check"],
+        ["close-month", "2026-10", "--dry-run"],
+        ["close-month", "2026-10"],
+        ["balance", "alice"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "coopctl", "--root", str(folder), *args],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, COOPCTL_TEST_MARKER=str(marker)),
+        )
         assert proc.returncode == 0, proc.stderr
     assert not marker.exists()
     assert cache.read_bytes() == payload  # a user's file is never deleted or rewritten
@@ -99,12 +123,15 @@ def test_planted_pickle_cache_is_never_read_nor_deleted(tmp_path):
 
 def test_include_outside_the_folder_is_refused(tmp_path):
     outside = tmp_path / "outside.beancount"
-    outside.write_text('2026-10-01 open Assets:Stolen EUR\n', encoding="utf-8")
+    outside.write_text("2026-10-01 open Assets:Stolen EUR\n", encoding="utf-8")
     folder = write_coop(tmp_path / "coop", ledger=EXAMPLE_LEDGER + 'include "../../outside.beancount"\n')
     run = run_cli(folder, "check")
     assert run.exit_code == 1
     line = run.stderr.strip()
-    assert line.startswith('error: ledgers/main.beancount:') and "resolves outside the cooperative's folder" in line
+    assert (
+        line.startswith("error: ledgers/main.beancount:")
+        and "resolves outside the cooperative's folder" in line
+    )
 
 
 def test_include_through_a_symlink_out_of_the_folder_is_refused(tmp_path):
@@ -128,13 +155,17 @@ def test_yaml_python_tags_are_refused(tmp_path):
 
 
 def test_module_entry_point_exists():
-    proc = subprocess.run([sys.executable, "-m", "coopctl", "--version"], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "coopctl", "--version"], capture_output=True, text=True, cwd=REPO
+    )
     assert proc.returncode == 0 and proc.stdout.startswith("coopctl ")
 
 
 def test_no_traceback_even_on_unexpected_error_text():
     # The console script wraps every command; a bare `python -m coopctl` with a bad option is one line.
-    proc = subprocess.run([sys.executable, "-m", "coopctl", "report", "--bogus"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "coopctl", "report", "--bogus"], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert textwrap.dedent(proc.stderr).count("\n") == 1
 
@@ -169,11 +200,13 @@ option "operating_currency" "EUR"
 def test_draining_booking_equals_beancounts_own(ledger, tmp_path, monkeypatch, sample_copy):
     """The load books entries as it lets the parsed ones go; Beancount's booking.book on the same entries
     gives equal entries and as many errors (interpolation, FIFO reductions, a reduction that fails)."""
-    from coopctl.store.configfile import load_cooperative
     from coopctl.adapter.ledger import load_books
+    from coopctl.store.configfile import load_cooperative
 
     monkeypatch.setenv("COOPCTL_CHECK_DRAINING", "1")
     folder = sample_copy if ledger == "sample" else write_coop(tmp_path / "lots", ledger=LOTS_LEDGER)
     books = load_books(load_cooperative(folder))  # the comparison is asserted inside the load
     if ledger == "lots":
-        assert any("reduc" in p.message.lower() or "not enough" in p.message.lower() for p in books.problems), books.problems
+        assert any(
+            "reduc" in p.message.lower() or "not enough" in p.message.lower() for p in books.problems
+        ), books.problems

@@ -9,18 +9,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_cli, snapshot
 
 from coopctl.app import commands as service
-from coopctl.ui.cli import app
 from coopctl.domain.months import Month
-from conftest import REPO, run_cli, snapshot
+from coopctl.ui.cli import app
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 
 
 def bean_check(folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BEAN_CHECK), str(folder / "ledgers" / "main.beancount")], capture_output=True, text=True,
-                          env={"BEANCOUNT_DISABLE_LOAD_CACHE": "1", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [str(BEAN_CHECK), str(folder / "ledgers" / "main.beancount")],
+        capture_output=True,
+        text=True,
+        env={"BEANCOUNT_DISABLE_LOAD_CACHE": "1", "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_sample_passes_check(sample_copy):
@@ -52,7 +56,9 @@ def test_sample_closings_regenerate_identically(sample_copy, year_alone):
     if not year_alone:
         opening.unlink()
     for number in range(1, 10):
-        service.close_month(sample_copy, Month(2026, number), dry_run=False, today=datetime.date(2026, 11, 28))
+        service.close_month(
+            sample_copy, Month(2026, number), dry_run=False, today=datetime.date(2026, 11, 28)
+        )
     if not year_alone:
         opening.write_bytes(kept)
     assert snapshot(sample_copy) == expected
@@ -67,13 +73,23 @@ def test_sample_year_2025_closes_again_identically(sample_copy):
     service.reopen_closed_year(sample_copy, 2025)
     assert not (sample_copy / "ledgers" / "closing" / "2025-year.beancount").exists()
     assert not (sample_copy / "ledgers" / "openings").exists()
-    service.close_year(sample_copy, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 11, 28))
+    service.close_year(
+        sample_copy,
+        2025,
+        dry_run=False,
+        apply_surplus=False,
+        surplus_date=None,
+        today=datetime.date(2026, 11, 28),
+    )
     for number in range(1, 10):
-        service.close_month(sample_copy, Month(2026, number), dry_run=False, today=datetime.date(2026, 11, 28))
+        service.close_month(
+            sample_copy, Month(2026, number), dry_run=False, today=datetime.date(2026, 11, 28)
+        )
     again = snapshot(sample_copy)
     for name in ("ledgers/closing/2025-year.beancount",):
-        assert again[name].replace(b'  folder_created: "2026"\n  include_added: TRUE\n', b"") == \
-            expected[name].replace(b'  folder_created: "2026"\n  include_added: TRUE\n', b"")
+        assert again[name].replace(b'  folder_created: "2026"\n  include_added: TRUE\n', b"") == expected[
+            name
+        ].replace(b'  folder_created: "2026"\n  include_added: TRUE\n', b"")
     differ = {name for name in expected if expected[name] != again.get(name)}
     # the year's file differs only by the two lines above; its digest is sealed in the opening
     assert differ <= {"ledgers/closing/2025-year.beancount", "ledgers/openings/2026.beancount"}
@@ -105,13 +121,21 @@ def test_balance_history_month_by_month(sample_copy):
     assert run.exit_code == 0, run.stderr
     out = run.json()
     assert (out["member"], out["activity"], out["as_of"]) == ("alice", "BoisNomade", "2026-10-31")
-    assert [m["month"] for m in out["months"]] == ["2025-10", "2025-11", "2025-12"] + [f"2026-{n:02d}" for n in range(1, 11)]
+    assert [m["month"] for m in out["months"]] == ["2025-10", "2025-11", "2025-12"] + [
+        f"2026-{n:02d}" for n in range(1, 11)
+    ]
     # Each month's closing balance follows from the previous one and the month's figures.
     previous = None
     for month in out["months"]:
         if previous is not None and month["month"] != "2026-01":
             from decimal import Decimal as Dec
-            change = Dec(month["revenue"]) - Dec(month["expenses"]) - Dec(month["contribution"]) - Dec(month["salary_cost"])
+
+            change = (
+                Dec(month["revenue"])
+                - Dec(month["expenses"])
+                - Dec(month["contribution"])
+                - Dec(month["salary_cost"])
+            )
             assert Dec(previous) + change == Dec(month["closing_balance"]), month
         previous = month["closing_balance"]
     assert out["months"][-1]["closing_balance"] == out["balance"]
@@ -120,7 +144,9 @@ def test_balance_history_month_by_month(sample_copy):
 
 def test_balance_finds_member_from_git_email(sample_copy):
     subprocess.run(["git", "init", "-q", str(sample_copy)], check=True)
-    subprocess.run(["git", "-C", str(sample_copy), "config", "user.email", "Ines.Fontaine@exemple.org"], check=True)
+    subprocess.run(
+        ["git", "-C", str(sample_copy), "config", "user.email", "Ines.Fontaine@exemple.org"], check=True
+    )
     run = run_cli(sample_copy, "balance", "--format", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json()["member"] == "ines"
@@ -142,8 +168,22 @@ def test_report_formats(sample_copy):
     assert "Month 2026-09: closed" in table and "By establishment" in table
 
 
-COMMANDS = ["close-month", "balance", "report", "members", "check", "reopen", "review", "treasury", "simulate", "payroll", "init", "tutor",
-            "close-year", "statement"]
+COMMANDS = [
+    "close-month",
+    "balance",
+    "report",
+    "members",
+    "check",
+    "reopen",
+    "review",
+    "treasury",
+    "simulate",
+    "payroll",
+    "init",
+    "tutor",
+    "close-year",
+    "statement",
+]
 
 
 def test_every_command_is_listed_and_has_help_with_an_example():
@@ -166,7 +206,9 @@ def test_help_without_arguments_exits_zero():
     assert run.exit_code == 0 and "close-month" in run.stdout
 
 
-@pytest.mark.parametrize("args", [["report", "2026-10"], ["members"], ["members", "--format", "csv"], ["balance", "gaelle"]])
+@pytest.mark.parametrize(
+    "args", [["report", "2026-10"], ["members"], ["members", "--format", "csv"], ["balance", "gaelle"]]
+)
 def test_commands_run_on_sample(sample_copy, args):
     run = run_cli(sample_copy, *args)
     assert run.exit_code == 0, run.stderr
@@ -176,5 +218,11 @@ def test_commands_run_on_sample(sample_copy, args):
 def test_readme_outputs_are_current():
     """Every `<!-- coopctl: ... -->` block in README.md and docs/*.md is the real output, and docs/reference.md is
     what `coopctl --help` and each command's `--help` print (python scripts/update_readme.py)."""
-    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "update_readme.py"), "--check"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr or "README.md or docs/ is stale: run python scripts/update_readme.py"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "update_readme.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, (
+        proc.stderr or "README.md or docs/ is stale: run python scripts/update_readme.py"
+    )

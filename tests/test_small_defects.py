@@ -67,7 +67,9 @@ def test_statement_of_a_member_who_joined_in_march_ends_at_the_balance(tmp_path)
     then March: 1430.00 + 300.00 = 1730.00 = the reserve at the end = balance.
     (Before the fix the statement started at March from 1000.00 and ended at 1300.00, 430.00 short.)
     """
-    folder = write_coop(tmp_path / "coop", members=JOINER_MEMBERS, activities=JOINER_ACTIVITIES, ledger=JOINER_LEDGER)
+    folder = write_coop(
+        tmp_path / "coop", members=JOINER_MEMBERS, activities=JOINER_ACTIVITIES, ledger=JOINER_LEDGER
+    )
     balance = run_cli(folder, "balance", "paul", "--as-of", "2026-12-31", "--format", "json")
     assert balance.exit_code == 0, balance.stderr
     assert balance.json()["balance"] == "1730.00"
@@ -77,29 +79,52 @@ def test_statement_of_a_member_who_joined_in_march_ends_at_the_balance(tmp_path)
     assert out["reserve_start"] == "1000.00"
     assert out["reserve_end"] == "1730.00"
     before = out["before_joining"]
-    assert (before["from"], before["to"], before["revenue"], before["expenses"], before["reserve_brought_in"],
-            before["balance"]) == ("2026-01", "2026-02", "500.00", "120.00", "50.00", "1430.00")
-    assert [(m["month"], m["revenue"], m["balance"]) for m in out["months"]] == [("2026-03", "300.00", "1730.00")]
-    assert (out["totals"]["revenue"], out["totals"]["expenses"], out["totals"]["reserve_brought_in"]) == ("800.00", "120.00", "50.00")
+    assert (
+        before["from"],
+        before["to"],
+        before["revenue"],
+        before["expenses"],
+        before["reserve_brought_in"],
+        before["balance"],
+    ) == ("2026-01", "2026-02", "500.00", "120.00", "50.00", "1430.00")
+    assert [(m["month"], m["revenue"], m["balance"]) for m in out["months"]] == [
+        ("2026-03", "300.00", "1730.00")
+    ]
+    assert (out["totals"]["revenue"], out["totals"]["expenses"], out["totals"]["reserve_brought_in"]) == (
+        "800.00",
+        "120.00",
+        "50.00",
+    )
     table = run_cli(folder, "statement", "paul", "--year", "2026")
     assert table.exit_code == 0, table.stderr
     assert "2026-01..2026-02  before joining" in table.stdout
     assert "paul joined Atelier on 2026-03-02" in table.stdout
     # Inès was there all year: no summary row, January to March.
     ines = run_cli(folder, "statement", "ines", "--year", "2026", "--format", "json").json()
-    assert ines["before_joining"] is None and [m["month"] for m in ines["months"]] == ["2026-01", "2026-02", "2026-03"]
+    assert ines["before_joining"] is None and [m["month"] for m in ines["months"]] == [
+        "2026-01",
+        "2026-02",
+        "2026-03",
+    ]
     assert ines["reserve_end"] == "1730.00"
     page = tmp_path / "paul.html"
     assert run_cli(folder, "statement", "paul", "--year", "2026", "--html", str(page)).exit_code == 0
-    assert "2026-01 – 2026-02" in page.read_text(encoding="utf-8") and "1\u202f730.00" in page.read_text(encoding="utf-8")
+    assert "2026-01 – 2026-02" in page.read_text(encoding="utf-8") and "1\u202f730.00" in page.read_text(
+        encoding="utf-8"
+    )
 
 
 def _adds_up(out: dict) -> Decimal:
     """reserve at start + each row's change, checked row by row against the row's balance; returns the end."""
     total = Decimal(out["reserve_start"])
     for row in ([out["before_joining"]] if out["before_joining"] else []) + out["months"]:
-        total += (Decimal(row["revenue"]) - Decimal(row["contribution"]) - Decimal(row["expenses"])
-                  - Decimal(row["salary_cost"]) + Decimal(row["reserve_brought_in"]))
+        total += (
+            Decimal(row["revenue"])
+            - Decimal(row["contribution"])
+            - Decimal(row["expenses"])
+            - Decimal(row["salary_cost"])
+            + Decimal(row["reserve_brought_in"])
+        )
         assert total == Decimal(row["balance"])
     assert total == Decimal(out["reserve_end"])
     for key in ("revenue", "contribution", "expenses", "salary_cost", "reserve_brought_in", "gross", "net"):
@@ -125,10 +150,9 @@ def test_sample_statement_of_marc_ends_at_his_balance():
 
 # --------------------------------------------------------------------------- 2. amounts shown half-up, as in JSON
 
+from conftest import EXAMPLE_LEDGER  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
-from conftest import EXAMPLE_LEDGER  # noqa: E402
 
 
 def _reference_half_up(value: Decimal) -> tuple[int, int]:
@@ -149,9 +173,15 @@ def _reference_text(value: Decimal, grouped: bool) -> str:
     return ("-" if sign else "") + f"{whole}.{cents % 100:02d}"
 
 
-AMOUNTS = st.decimals(min_value=Decimal("-10000000"), max_value=Decimal("10000000"), places=3, allow_nan=False,
-                      allow_infinity=False) | st.decimals(min_value=Decimal("-1000"), max_value=Decimal("1000"), places=6,
-                                                          allow_nan=False, allow_infinity=False)
+AMOUNTS = st.decimals(
+    min_value=Decimal("-10000000"),
+    max_value=Decimal("10000000"),
+    places=3,
+    allow_nan=False,
+    allow_infinity=False,
+) | st.decimals(
+    min_value=Decimal("-1000"), max_value=Decimal("1000"), places=6, allow_nan=False, allow_infinity=False
+)
 
 
 @given(value=AMOUNTS)
@@ -159,9 +189,9 @@ def test_every_display_of_an_amount_is_the_json_half_up_value(value):
     """Each way coopctl shows an amount (JSON and CSV, a table cell, i18n.money in a message or an alert, in English and
     in French, the HTML statement, the Fava page) gives the half-up cent of an independent integer computation:
     159.845 → 159.85 (Python's own f"{x:.2f}" says 159.84), −0.004 → 0.00, 1234567.125 → 1,234,567.13."""
-    from coopctl.ui import i18n
-    from coopctl.fava import Coopctl
     from coopctl.domain.money import fmt_amount
+    from coopctl.fava import Coopctl
+    from coopctl.ui import i18n
     from coopctl.ui.render import _cell_text, _csv_text, to_json_value
     from coopctl.ui.statement_html import _money
 
@@ -181,8 +211,18 @@ def test_every_display_of_an_amount_is_the_json_half_up_value(value):
 
 def test_reference_half_up_by_hand():
     """The reference itself, on values worked out by hand."""
-    cases = {"159.845": "159.85", "33.325": "33.33", "-33.325": "-33.33", "0.005": "0.01", "-0.004": "0.00",
-             "2.675": "2.68", "1234567.125": "1,234,567.13", "10": "10.00", "1E+3": "1,000.00", "0.0049999": "0.00"}
+    cases = {
+        "159.845": "159.85",
+        "33.325": "33.33",
+        "-33.325": "-33.33",
+        "0.005": "0.01",
+        "-0.004": "0.00",
+        "2.675": "2.68",
+        "1234567.125": "1,234,567.13",
+        "10": "10.00",
+        "1E+3": "1,000.00",
+        "0.0049999": "0.00",
+    }
     for text, shown in cases.items():
         assert _reference_text(Decimal(text), True) == shown, text
 
@@ -191,20 +231,28 @@ def test_cap_alert_says_the_advance_the_json_says(tmp_path):
     """DESIGN §5's worked example with 5200.005 of expenses added to AtelierCommun in 2026-10:
     closing = −100.00 + 2500.00 − 5200.005 − 250.00 − 2982.00 = −6032.005, so advance 6032.005, over the cap
     2 × 2982.00 = 5964.00. Half-up: 6032.01 in JSON and in the alert (half-even said 6,032.00 in the alert)."""
-    ledger = EXAMPLE_LEDGER + """
+    ledger = (
+        EXAMPLE_LEDGER
+        + """
 2020-01-01 open Expenses:Activity:AtelierCommun:Rent EUR
 
 2026-10-28 * "Landlord" "Workshop rent"
   Expenses:Activity:AtelierCommun:Rent   5200.005 EUR
   Assets:Bank:Main                      -5200.005 EUR
 """
+    )
     folder = write_coop(tmp_path / "coop", ledger=ledger)
     run = run_cli(folder, "close-month", "2026-10", "--dry-run", "--format", "json")
     assert run.exit_code == 0, run.stderr
     atelier = next(a for a in run.json()["activities"] if a["id"] == "AtelierCommun")
-    assert (atelier["closing_balance"], atelier["advance"], atelier["advance_cap"]) == ("-6032.01", "6032.01", "5964.00")
+    assert (atelier["closing_balance"], atelier["advance"], atelier["advance_cap"]) == (
+        "-6032.01",
+        "6032.01",
+        "5964.00",
+    )
     assert [a["message"] for a in atelier["alerts"]] == [
-        "AtelierCommun: advance 6,032.01 is over its cap 5,964.00 (2 months of salary cost 2,982.00)"]
+        "AtelierCommun: advance 6,032.01 is over its cap 5,964.00 (2 months of salary cost 2,982.00)"
+    ]
     assert atelier["alerts"][0]["advance"] == "6032.01"
     table = run_cli(folder, "close-month", "2026-10", "--dry-run")
     assert "AtelierCommun: advance 6,032.01 is over its cap 5,964.00" in table.stdout
@@ -235,9 +283,16 @@ HAND_BOOKED = """
 
 
 def _row_adds_up(a: dict) -> bool:
-    return (Decimal(a["opening_balance"]) + Decimal(a["revenue"]) - Decimal(a["expenses"]) - Decimal(a["contribution"])
-            - Decimal(a["salary_cost"]) + Decimal(a["reserve_brought_in"]) - Decimal(a["contribution_booked_by_hand"])
-            - Decimal(a["salary_cost_booked_by_hand"])) == Decimal(a["closing_balance"])
+    return (
+        Decimal(a["opening_balance"])
+        + Decimal(a["revenue"])
+        - Decimal(a["expenses"])
+        - Decimal(a["contribution"])
+        - Decimal(a["salary_cost"])
+        + Decimal(a["reserve_brought_in"])
+        - Decimal(a["contribution_booked_by_hand"])
+        - Decimal(a["salary_cost_booked_by_hand"])
+    ) == Decimal(a["closing_balance"])
 
 
 def test_close_month_rows_add_up_with_reserve_brought_in_and_hand_booked_postings(tmp_path):
@@ -254,15 +309,24 @@ def test_close_month_rows_add_up_with_reserve_brought_in_and_hand_booked_posting
     run = run_cli(folder, "close-month", "2026-10", "--dry-run", "--format", "json")
     assert run.exit_code == 0, run.stderr
     rows = {a["id"]: a for a in run.json()["activities"]}
-    keys = ("reserve_brought_in", "contribution_booked_by_hand", "salary_cost_booked_by_hand", "closing_balance")
+    keys = (
+        "reserve_brought_in",
+        "contribution_booked_by_hand",
+        "salary_cost_booked_by_hand",
+        "closing_balance",
+    )
     assert tuple(rows["BoisNomade"][k] for k in keys) == ("0.00", "25.00", "100.00", "1627.00")
     assert tuple(rows["DanDesign"][k] for k in keys) == ("500.00", "0.00", "0.00", "799.92")
     assert tuple(rows["AtelierCommun"][k] for k in keys) == ("0.00", "0.00", "0.00", "-832.00")
     assert all(_row_adds_up(a) for a in rows.values())
-    assert rows["BoisNomade"]["contribution"] == "400.00" and rows["BoisNomade"]["salary_cost"] == "2698.00"  # keep their meaning
+    assert (
+        rows["BoisNomade"]["contribution"] == "400.00" and rows["BoisNomade"]["salary_cost"] == "2698.00"
+    )  # keep their meaning
     csv_lines = run_cli(folder, "close-month", "2026-10", "--dry-run", "--format", "csv").stdout.splitlines()
-    assert csv_lines[0] == ("id,opening_balance,revenue,expenses,contribution_rate,contribution,salary_cost,reserve_brought_in,"
-                            "contribution_booked_by_hand,salary_cost_booked_by_hand,closing_balance,advance")
+    assert csv_lines[0] == (
+        "id,opening_balance,revenue,expenses,contribution_rate,contribution,salary_cost,reserve_brought_in,"
+        "contribution_booked_by_hand,salary_cost_booked_by_hand,closing_balance,advance"
+    )
     assert "BoisNomade,1200.00,4000.00,350.00,0.10,400.00,2698.00,0.00,25.00,100.00,1627.00,0.00" in csv_lines
     assert "DanDesign,0.00,333.25,0.00,0.10,33.33,0.00,500.00,0.00,0.00,799.92,0.00" in csv_lines
     table = run_cli(folder, "close-month", "2026-10", "--dry-run").stdout
@@ -288,8 +352,11 @@ def test_review_describes_each_treasury_policy_key(sample_copy):
     deficit_months_alert 3. Setting pool_use_limit "0.60" and deficit_months_alert 4 leaves the advance cap alone:
     review must name those two keys (it said "advance cap: 2 → 2 months" before)."""
     repo = make_repo(sample_copy)
-    _replace(repo / "config/coop.yaml", "  advance_cap_months: 2 ",
-             '  pool_use_limit: "0.60"\n  deficit_months_alert: 4\n  advance_cap_months: 2 ')
+    _replace(
+        repo / "config/coop.yaml",
+        "  advance_cap_months: 2 ",
+        '  pool_use_limit: "0.60"\n  deficit_months_alert: 4\n  advance_cap_months: 2 ',
+    )
     run = run_cli(repo, "review", "--format", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json()["config_changes"] == [
@@ -309,12 +376,26 @@ def test_review_describes_each_treasury_policy_key(sample_copy):
 def test_review_reports_renamed_members_tutors_activities_and_establishments(sample_copy):
     """Names and emails change no amount; review must still say so, in words, each before → after."""
     repo = make_repo(sample_copy)
-    _replace(repo / "config/members.yaml", '    name: "Marc Vidal"\n    email: marc.vidal@exemple.org',
-             '    name: "Marc Vidal-Roux"\n    email: marc@studiobrume.fr')
-    _replace(repo / "config/coop.yaml", '{id: kdiallo, name: "Karim Diallo", email: karim.diallo@coop-exemple.fr}',
-             '{id: kdiallo, name: "Karim Diallo-Ba", email: karim.diallo@coop-exemple.fr}')
-    _replace(repo / "config/coop.yaml", '{id: montreuil, name: "Montreuil"}', '{id: montreuil, name: "Montreuil — Croix de Chavaux"}')
-    _replace(repo / "config/activities.yaml", 'name: "Studio Brume — design sonore"', 'name: "Studio Brume — son et musique"')
+    _replace(
+        repo / "config/members.yaml",
+        '    name: "Marc Vidal"\n    email: marc.vidal@exemple.org',
+        '    name: "Marc Vidal-Roux"\n    email: marc@studiobrume.fr',
+    )
+    _replace(
+        repo / "config/coop.yaml",
+        '{id: kdiallo, name: "Karim Diallo", email: karim.diallo@coop-exemple.fr}',
+        '{id: kdiallo, name: "Karim Diallo-Ba", email: karim.diallo@coop-exemple.fr}',
+    )
+    _replace(
+        repo / "config/coop.yaml",
+        '{id: montreuil, name: "Montreuil"}',
+        '{id: montreuil, name: "Montreuil — Croix de Chavaux"}',
+    )
+    _replace(
+        repo / "config/activities.yaml",
+        'name: "Studio Brume — design sonore"',
+        'name: "Studio Brume — son et musique"',
+    )
     run = run_cli(repo, "review", "--format", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json()["config_changes"] == [
@@ -345,6 +426,10 @@ def test_report_rows_add_up_open_and_closed(tmp_path):
     rows = {a["id"]: a for e in out["establishments"] for a in e["activities"]}
     assert all(_row_adds_up(a) for a in rows.values()) and _row_adds_up(out["totals"])
     bois, dan = rows["BoisNomade"], rows["DanDesign"]
-    assert (bois["contribution"], bois["salary_cost"], bois["contribution_booked_by_hand"], bois["closing_balance"]) == (
-        "425.00", "2798.00", "0.00", "1627.00")
+    assert (
+        bois["contribution"],
+        bois["salary_cost"],
+        bois["contribution_booked_by_hand"],
+        bois["closing_balance"],
+    ) == ("425.00", "2798.00", "0.00", "1627.00")
     assert (dan["reserve_brought_in"], dan["closing_balance"]) == ("500.00", "799.92")

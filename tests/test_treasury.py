@@ -8,16 +8,16 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from conftest import COOP_YAML, run_cli, write_coop
 from hypothesis import given
 from hypothesis import strategies as st
-
-from coopctl.app import commands as service
-from coopctl.store.configfile import load_cooperative
-from coopctl.core.treasury import ActivityTreasury, TreasuryState, _with_alerts, treasury_state
-from coopctl.adapter.ledger import load_books
-from coopctl.domain.months import Month
-from conftest import COOP_YAML, run_cli, write_coop
 from strategies import random_coops
+
+from coopctl.adapter.ledger import load_books
+from coopctl.app import commands as service
+from coopctl.core.treasury import ActivityTreasury, TreasuryState, _with_alerts, treasury_state
+from coopctl.domain.months import Month
+from coopctl.store.configfile import load_cooperative
 
 MEMBERS = """\
 members:
@@ -101,31 +101,73 @@ def test_treasury_state_worked_by_hand(tmp_path):
     # reference 10440 - 1580 - 0 - 300 = 8560; future 8560 + 1200 = 9760;
     # Alpha 3000 + 1000 - 2840 = 1160, Beta -500; own funds 2000 - 400 + 7500 = 9100;
     # coverage 8560 / 1160 = 7.379 -> 7.38; pool use 500 / (1160 + 9100) = 0.0487 -> 0.05.
-    expected = {"as_of": "2026-10-31", "cash": "10440.00", "taxes_due": "1580.00", "salaries_due": "0.00",
-                "suppliers_due": "300.00", "reference_treasury": "8560.00", "receivables": "1200.00",
-                "future_treasury": "9760.00", "reserves": "1160.00", "advances": "500.00", "own_funds": "9100.00",
-                "coverage": "7.38", "pool_use": "0.05"}
+    expected = {
+        "as_of": "2026-10-31",
+        "cash": "10440.00",
+        "taxes_due": "1580.00",
+        "salaries_due": "0.00",
+        "suppliers_due": "300.00",
+        "reference_treasury": "8560.00",
+        "receivables": "1200.00",
+        "future_treasury": "9760.00",
+        "reserves": "1160.00",
+        "advances": "500.00",
+        "own_funds": "9100.00",
+        "coverage": "7.38",
+        "pool_use": "0.05",
+    }
     assert {k: out[k] for k in expected} == expected
     # the identity: future treasury = Σ balances + own funds = 1160 - 500 + 9100
-    assert Decimal(out["future_treasury"]) == Decimal(out["reserves"]) - Decimal(out["advances"]) + Decimal(out["own_funds"])
+    assert Decimal(out["future_treasury"]) == Decimal(out["reserves"]) - Decimal(out["advances"]) + Decimal(
+        out["own_funds"]
+    )
     alpha, beta = out["activities"]
     # Alpha: salary cost in force 2000 + 840 = 2840; cap 2 x 2840; runway 1160 / 2840 = 0.408 -> 0.4
-    assert alpha == {"id": "Alpha", "balance": "1160.00", "advance": "0.00", "advance_cap": "5680.00",
-                     "receivables": "1200.00", "runway_months": "0.4", "months_in_deficit": 0}
-    assert beta == {"id": "Beta", "balance": "-500.00", "advance": "500.00", "advance_cap": "0.00",
-                    "receivables": "0.00", "runway_months": None, "months_in_deficit": 0}
-    assert [a["message"] for a in out["alerts"]] == ["Beta: advance 500.00 is over its cap 0.00 (2 months of salary cost 0.00)"]
+    assert alpha == {
+        "id": "Alpha",
+        "balance": "1160.00",
+        "advance": "0.00",
+        "advance_cap": "5680.00",
+        "receivables": "1200.00",
+        "runway_months": "0.4",
+        "months_in_deficit": 0,
+    }
+    assert beta == {
+        "id": "Beta",
+        "balance": "-500.00",
+        "advance": "500.00",
+        "advance_cap": "0.00",
+        "receivables": "0.00",
+        "runway_months": None,
+        "months_in_deficit": 0,
+    }
+    assert [a["message"] for a in out["alerts"]] == [
+        "Beta: advance 500.00 is over its cap 0.00 (2 months of salary cost 0.00)"
+    ]
     assert out["alerts"][0]["code"] == "advance_over_cap" and out["alerts"][0]["advance"] == "500.00"
     assert run_cli(folder, "check").exit_code == 0
 
 
 def _state(**changes) -> TreasuryState:
-    activity = ActivityTreasury("Alpha", Decimal("1000.00"), Decimal("2840.00"), Decimal("5680.00"), Decimal(0), 0)
-    base = TreasuryState(datetime.date(2026, 10, 31), cash=Decimal("5000.00"), taxes_due=Decimal(0), salaries_due=Decimal(0),
-                         suppliers_due=Decimal(0), receivables=Decimal(0), own_funds=Decimal("4000.00"),
-                         activities=(activity,), alerts=(), unconventional_accounts=())
+    activity = ActivityTreasury(
+        "Alpha", Decimal("1000.00"), Decimal("2840.00"), Decimal("5680.00"), Decimal(0), 0
+    )
+    base = TreasuryState(
+        datetime.date(2026, 10, 31),
+        cash=Decimal("5000.00"),
+        taxes_due=Decimal(0),
+        salaries_due=Decimal(0),
+        suppliers_due=Decimal(0),
+        receivables=Decimal(0),
+        own_funds=Decimal("4000.00"),
+        activities=(activity,),
+        alerts=(),
+        unconventional_accounts=(),
+    )
     if "activity" in changes:
-        base = dataclasses.replace(base, activities=(dataclasses.replace(activity, **changes.pop("activity")),))
+        base = dataclasses.replace(
+            base, activities=(dataclasses.replace(activity, **changes.pop("activity")),)
+        )
     return dataclasses.replace(base, **changes)
 
 
@@ -141,9 +183,12 @@ def test_no_alert_on_a_healthy_state(tmp_path):
 
 def test_cap_alert_above_the_cap_only(tmp_path):
     rich = {"own_funds": Decimal("100000.00"), "cash": Decimal("100000.00")}
-    assert alerts_for(_state(activity={"balance": Decimal("-5680.00")}, **rich), tmp_path) == []  # exactly at the cap
-    assert alerts_for(_state(activity={"balance": Decimal("-5680.01")}, **rich), tmp_path) == \
-        ["Alpha: advance 5,680.01 is over its cap 5,680.00 (2 months of salary cost 2,840.00)"]
+    assert (
+        alerts_for(_state(activity={"balance": Decimal("-5680.00")}, **rich), tmp_path) == []
+    )  # exactly at the cap
+    assert alerts_for(_state(activity={"balance": Decimal("-5680.01")}, **rich), tmp_path) == [
+        "Alpha: advance 5,680.01 is over its cap 5,680.00 (2 months of salary cost 2,840.00)"
+    ]
 
 
 def test_deficit_months_alert_from_its_threshold(tmp_path):
@@ -155,19 +200,26 @@ def test_deficit_months_alert_from_its_threshold(tmp_path):
 
 def test_pool_use_alert_over_its_limit_only(tmp_path):
     # advances / (reserves + own funds): reserves 0 (the activity is in advance), own funds 1000
-    at = _state(activity={"balance": Decimal("-500.00"), "advance_cap": Decimal("9999")}, own_funds=Decimal("1000.00"))
-    over = _state(activity={"balance": Decimal("-510.00"), "advance_cap": Decimal("9999")}, own_funds=Decimal("1000.00"))
+    at = _state(
+        activity={"balance": Decimal("-500.00"), "advance_cap": Decimal("9999")}, own_funds=Decimal("1000.00")
+    )
+    over = _state(
+        activity={"balance": Decimal("-510.00"), "advance_cap": Decimal("9999")}, own_funds=Decimal("1000.00")
+    )
     assert at.pool_use == Decimal("0.50") and over.pool_use == Decimal("0.51")
     assert not any("pool use" in a for a in alerts_for(at, tmp_path))
     assert alerts_for(over, tmp_path) == [
-        "pool use 0.51 is over its limit 0.50: advances 510.00 against reserves and own funds 1,000.00"]
+        "pool use 0.51 is over its limit 0.50: advances 510.00 against reserves and own funds 1,000.00"
+    ]
 
 
 def test_coverage_alert_under_its_minimum_only(tmp_path):
     at = _state(cash=Decimal("1000.00"))  # 1000 / 1000 = 1.00
     under = _state(cash=Decimal("990.00"))  # 0.99
     assert alerts_for(at, tmp_path) == []
-    assert alerts_for(under, tmp_path) == ["coverage 0.99 is under its minimum 1.00: reference treasury 990.00 for reserves of 1,000.00"]
+    assert alerts_for(under, tmp_path) == [
+        "coverage 0.99 is under its minimum 1.00: reference treasury 990.00 for reserves of 1,000.00"
+    ]
 
 
 def test_negative_reference_treasury_alert(tmp_path):
@@ -175,14 +227,23 @@ def test_negative_reference_treasury_alert(tmp_path):
     negative = _state(cash=Decimal("100.00"), taxes_due=Decimal("100.01"), activity={"balance": Decimal(0)})
     assert alerts_for(zero, tmp_path) == []
     assert alerts_for(negative, tmp_path) == [
-        "reference treasury -0.01 is negative: the cash at hand does not cover what is due"]
+        "reference treasury -0.01 is negative: the cash at hand does not cover what is due"
+    ]
 
 
 def test_policy_is_configurable(tmp_path):
-    coop = COOP_YAML.replace("  advance_cap_months: 2\n", '  advance_cap_months: 3\n  pool_use_limit: "0.40"\n  min_coverage: "0.80"\n  deficit_months_alert: 2\n')
+    coop = COOP_YAML.replace(
+        "  advance_cap_months: 2\n",
+        '  advance_cap_months: 3\n  pool_use_limit: "0.40"\n  min_coverage: "0.80"\n  deficit_months_alert: 2\n',
+    )
     folder = write_coop(tmp_path, coop=coop, members=MEMBERS, activities=ACTIVITIES, ledger=LEDGER)
     policy = load_cooperative(folder).coop.treasury
-    assert (policy.advance_cap_months, policy.pool_use_limit, policy.min_coverage, policy.deficit_months_alert) == (3, Decimal("0.40"), Decimal("0.80"), 2)
+    assert (
+        policy.advance_cap_months,
+        policy.pool_use_limit,
+        policy.min_coverage,
+        policy.deficit_months_alert,
+    ) == (3, Decimal("0.40"), Decimal("0.80"), 2)
 
 
 def test_months_in_deficit_counts_consecutive_closed_months(tmp_path):
@@ -193,7 +254,9 @@ def test_months_in_deficit_counts_consecutive_closed_months(tmp_path):
     out = run_cli(folder, "treasury", "--as-of", "2026-09-30", "--format", "json").json()
     beta = next(a for a in out["activities"] if a["id"] == "Beta")
     assert beta["months_in_deficit"] == 3
-    assert "Beta: in deficit for 3 closed months in a row (alert from 3)" in [a["message"] for a in out["alerts"]]
+    assert "Beta: in deficit for 3 closed months in a row (alert from 3)" in [
+        a["message"] for a in out["alerts"]
+    ]
     at_august = run_cli(folder, "treasury", "--as-of", "2026-08-31", "--format", "json").json()
     assert next(a for a in at_august["activities"] if a["id"] == "Beta")["months_in_deficit"] == 2
     # the dry run of October counts October as closed in its treasury summary
@@ -202,21 +265,35 @@ def test_months_in_deficit_counts_consecutive_closed_months(tmp_path):
 
 
 def test_check_warns_when_the_identity_does_not_hold(tmp_path):
-    ledger = LEDGER + '\n2020-01-01 open Assets:Cash\n2026-10-20 * "Petty cash"\n  Assets:Cash  50.00 EUR\n  Assets:Bank:Main  -50.00 EUR\n'
+    ledger = (
+        LEDGER
+        + '\n2020-01-01 open Assets:Cash\n2026-10-20 * "Petty cash"\n  Assets:Cash  50.00 EUR\n  Assets:Bank:Main  -50.00 EUR\n'
+    )
     folder = write_coop(tmp_path, members=MEMBERS, activities=ACTIVITIES, ledger=ledger)
     run = run_cli(folder, "check")
     assert run.exit_code == 0
-    assert ("warning: the treasury identity (future treasury = activity balances + own funds) is off by -50.00 on "
-            "2026-10-20: accounts outside the conventions: Assets:Cash") in run.stderr
+    assert (
+        "warning: the treasury identity (future treasury = activity balances + own funds) is off by -50.00 on "
+        "2026-10-20: accounts outside the conventions: Assets:Cash"
+    ) in run.stderr
 
 
-CONVENTIONAL_PAIRS = [("Expenses:Coop:Staff", "Liabilities:Payable:Agency"), ("Assets:Receivable:Alpha", "Income:Activity:Alpha"),
-                      ("Liabilities:Payroll:Net", "Assets:Bank:Main"), ("Expenses:Coop:Rent", "Assets:Bank:Main"),
-                      ("Assets:Bank:Main", "Income:Coop:Subsidy"), ("Assets:Bank:Main", "Equity:Coop:Capital"),
-                      ("Liabilities:VAT:Collected", "Assets:Bank:Main"), ("Expenses:Activity:Gamma:Travel", "Liabilities:Tax:Other")]
+CONVENTIONAL_PAIRS = [
+    ("Expenses:Coop:Staff", "Liabilities:Payable:Agency"),
+    ("Assets:Receivable:Alpha", "Income:Activity:Alpha"),
+    ("Liabilities:Payroll:Net", "Assets:Bank:Main"),
+    ("Expenses:Coop:Rent", "Assets:Bank:Main"),
+    ("Assets:Bank:Main", "Income:Coop:Subsidy"),
+    ("Assets:Bank:Main", "Equity:Coop:Capital"),
+    ("Liabilities:VAT:Collected", "Assets:Bank:Main"),
+    ("Expenses:Activity:Gamma:Travel", "Liabilities:Tax:Other"),
+]
 
 
-@given(random_coops(), st.lists(st.tuples(st.sampled_from(CONVENTIONAL_PAIRS), st.integers(1, 10**8)), max_size=6))
+@given(
+    random_coops(),
+    st.lists(st.tuples(st.sampled_from(CONVENTIONAL_PAIRS), st.integers(1, 10**8)), max_size=6),
+)
 def test_identity_holds_on_conventional_ledgers(coop, extras):
     with tempfile.TemporaryDirectory() as tmp:
         folder = coop.write(Path(tmp))
@@ -231,7 +308,9 @@ def test_identity_holds_on_conventional_ledgers(coop, extras):
             if ":Alpha" in debit + credit and "Alpha" not in [a for a, _ in coop.activities]:
                 continue
             amount = Decimal(cents) / 100
-            text += f'\n2026-10-{index + 1:02d} * "extra"\n  {debit}  {amount} EUR\n  {credit}  {-amount} EUR\n'
+            text += (
+                f'\n2026-10-{index + 1:02d} * "extra"\n  {debit}  {amount} EUR\n  {credit}  {-amount} EUR\n'
+            )
         main.write_text(text, encoding="utf-8")
         service.close_month(folder, Month(2026, 10), dry_run=False, today=datetime.date(2026, 11, 28))
         books = load_books(load_cooperative(folder))
@@ -248,7 +327,9 @@ def test_sample_shows_the_pool_carrying_an_activity_and_a_treasury_alert(sample_
     treasury = out["treasury"]
     assert any(a["advance"] != "0.00" for a in treasury["activities"])
     assert treasury["alerts"], "a treasury alert in a closed month"
-    assert Decimal(treasury["future_treasury"]) == Decimal(treasury["reserves"]) - Decimal(treasury["advances"]) + Decimal(treasury["own_funds"])
+    assert Decimal(treasury["future_treasury"]) == Decimal(treasury["reserves"]) - Decimal(
+        treasury["advances"]
+    ) + Decimal(treasury["own_funds"])
 
 
 def test_balance_speaks_of_runway(sample_copy):
@@ -256,9 +337,16 @@ def test_balance_speaks_of_runway(sample_copy):
     # 15,615.36 / (1,900.00 + 305.79 employer at the interpolated rate 0.1609...) = 7.08 -> 7.1
     assert "Your reserve covers 7.1 months of salary (salary cost 2,205.79 a month)." in run.stdout
     out = run_cli(sample_copy, "balance", "alice", "--as-of", "2026-09-30", "--format", "json").json()
-    assert (out["runway_months"], out["advance_cap"], out["monthly_salary_cost"]) == ("7.1", "4411.58", "2205.79")
+    assert (out["runway_months"], out["advance_cap"], out["monthly_salary_cost"]) == (
+        "7.1",
+        "4411.58",
+        "2205.79",
+    )
     carried = run_cli(sample_copy, "balance", "gaelle", "--as-of", "2026-09-30").stdout
-    assert "pooled treasury is advancing 7,705.86 to your activity until revenue comes in; it may advance up to 4,221.08 (its cap)." in carried
+    assert (
+        "pooled treasury is advancing 7,705.86 to your activity until revenue comes in; it may advance up to 4,221.08 (its cap)."
+        in carried
+    )
     assert "The advance is over its cap: talk with your tutor about the months ahead." in carried
     # in deficit since November 2025: 2 months of 2025, then January to September 2026
     assert "in deficit for 11 closed month(s) in a row" in carried

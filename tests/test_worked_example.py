@@ -16,7 +16,15 @@ def test_worked_example_dry_run(example):
         "AtelierCommun": ("-100.00", "2500.00", "0.00", "250.00", "2982.00", "-832.00", "832.00"),
         "DanDesign": ("0.00", "333.25", "0.00", "33.33", "0.00", "299.92", "0.00"),
     }
-    keys = ("opening_balance", "revenue", "expenses", "contribution", "salary_cost", "closing_balance", "advance")
+    keys = (
+        "opening_balance",
+        "revenue",
+        "expenses",
+        "contribution",
+        "salary_cost",
+        "closing_balance",
+        "advance",
+    )
     for activity_id, values in expected.items():
         assert tuple(acts[activity_id][k] for k in keys) == values, activity_id
         assert acts[activity_id]["establishment"] == "paris-11"
@@ -30,8 +38,14 @@ def test_worked_example_dry_run(example):
     assert all(m["phase"] == "CESA" for m in members.values())
     # AtelierCommun's advance 832.00 is within its cap of 2 x 2982.00: no alert.
     assert acts["AtelierCommun"]["alerts"] == []
-    assert out["totals"] == {"revenue": "6833.25", "contribution": "683.33", "salary_cost": "5680.00",
-                             "net": "3120.00", "social": "2560.00", "advances": "832.00"}
+    assert out["totals"] == {
+        "revenue": "6833.25",
+        "contribution": "683.33",
+        "salary_cost": "5680.00",
+        "net": "3120.00",
+        "social": "2560.00",
+        "advances": "832.00",
+    }
 
 
 def test_worked_example_close_writes_design_text(example):

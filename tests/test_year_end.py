@@ -27,15 +27,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import run_cli, snapshot, write_coop
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopctl.app import commands as service
-from coopctl.store.configfile import load_cooperative
-from coopctl.core.yearend import split_to_cent
 from coopctl.adapter.ledger import load_books
+from coopctl.app import commands as service
+from coopctl.core.yearend import split_to_cent
 from coopctl.domain.months import Month
-from conftest import run_cli, snapshot, write_coop
+from coopctl.store.configfile import load_cooperative
 
 COOP = """\
 name: "Deux Ans"
@@ -133,9 +133,18 @@ JANUARY = """\
 
 
 def two_years(tmp_path: Path, coop: str = COOP, november: str = NOVEMBER) -> Path:
-    return write_coop(tmp_path / "coop", coop=coop, members=MEMBERS, activities=ACTIVITIES, ledger=MAIN,
-                      extra_files={"ledgers/accounts.beancount": ACCOUNTS, "ledgers/2025/2025-11.beancount": november,
-                                   "ledgers/2025/2025-12.beancount": DECEMBER})
+    return write_coop(
+        tmp_path / "coop",
+        coop=coop,
+        members=MEMBERS,
+        activities=ACTIVITIES,
+        ledger=MAIN,
+        extra_files={
+            "ledgers/accounts.beancount": ACCOUNTS,
+            "ledgers/2025/2025-11.beancount": november,
+            "ledgers/2025/2025-12.beancount": DECEMBER,
+        },
+    )
 
 
 def close(folder: Path, month: str, today: str) -> None:
@@ -166,12 +175,20 @@ def test_close_year_worked_by_hand(tmp_path):
     out = run.json()
     assert out["coop_result"] == "700.00"
     assert {a["activity"]: (a["result"], a["reserve"]) for a in out["activities"]} == {
-        "Solo": ("-290.00", "210.00"), "Duo": ("891.20", "891.20")}
+        "Solo": ("-290.00", "210.00"),
+        "Duo": ("891.20", "891.20"),
+    }
     surplus = out["surplus"]
     assert [(p["part"], p["amount"]) for p in surplus["parts"]] == [
-        ("legal_reserve", "105.00"), ("development_fund", "280.00"), ("workers_share", "315.00"), ("dividends", "0.00")]
+        ("legal_reserve", "105.00"),
+        ("development_fund", "280.00"),
+        ("workers_share", "315.00"),
+        ("dividends", "0.00"),
+    ]
     assert [(w["member"], w["basis"], w["amount"]) for w in surplus["workers"]] == [
-        ("ana", "2000.00", "238.64"), ("ben", "640.00", "76.36")]
+        ("ana", "2000.00", "238.64"),
+        ("ben", "640.00", "76.36"),
+    ]
     text = (folder / "ledgers" / "closing" / "2025-year.beancount").read_text(encoding="utf-8")
     assert '2025-12-31 custom "coopctl-close-year" "2025"' in text
     assert re.search(r"\n  Equity:Activity:Solo +290\.00 EUR\n", text)
@@ -179,8 +196,11 @@ def test_close_year_worked_by_hand(tmp_path):
     # the next year's folder is started and included; the ledger passes bean-check
     assert (folder / "ledgers" / "2026" / "2026-01.beancount").is_file()
     assert 'include "2026/*.beancount"' in (folder / "ledgers" / "main.beancount").read_text(encoding="utf-8")
-    check = subprocess.run([sys.executable, "-m", "beancount.scripts.check", str(folder / "ledgers" / "main.beancount")],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "beancount.scripts.check", str(folder / "ledgers" / "main.beancount")],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     # every income and expense account is at zero after the year's close (bean-query would say the same)
     books = load_books(load_cooperative(folder))
@@ -194,19 +214,31 @@ def test_close_year_worked_by_hand(tmp_path):
 
 def test_next_year_closes_from_the_reserves_loading_only_its_own_year(tmp_path):
     folder = closed_2025(tmp_path)
-    service.close_year(folder, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 1, 5))
+    service.close_year(
+        folder, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 1, 5)
+    )
     with open(folder / "ledgers" / "2026" / "2026-01.beancount", "a", encoding="utf-8") as handle:
         handle.write(JANUARY)
     coop = load_cooperative(folder)
     alone = load_books(coop, year=2026)
     assert alone.year == 2026, "2026 loads alone from openings/2026.beancount"
-    assert not any(str(path).endswith(("2025-11.beancount", "2025-12.beancount")) for path in alone.ledger.files)
+    assert not any(
+        str(path).endswith(("2025-11.beancount", "2025-12.beancount")) for path in alone.ledger.files
+    )
     run = run_cli(folder, "close-month", "2026-01", "--dry-run", "--format", "json")
     assert run.exit_code == 0, run.stderr
     out = {a["id"]: a for a in run.json()["activities"]}
-    assert (out["Solo"]["opening_balance"], out["Solo"]["contribution"], out["Solo"]["closing_balance"], out["Solo"]["advance"]) == (
-        "210.00", "100.00", "-310.00", "310.00")
-    assert (out["Duo"]["opening_balance"], out["Duo"]["salary_cost"], out["Duo"]["closing_balance"]) == ("891.20", "1760.80", "-869.60")
+    assert (
+        out["Solo"]["opening_balance"],
+        out["Solo"]["contribution"],
+        out["Solo"]["closing_balance"],
+        out["Solo"]["advance"],
+    ) == ("210.00", "100.00", "-310.00", "310.00")
+    assert (out["Duo"]["opening_balance"], out["Duo"]["salary_cost"], out["Duo"]["closing_balance"]) == (
+        "891.20",
+        "1760.80",
+        "-869.60",
+    )
     # the same close from the whole ledger (the opening moved away) gives the same bytes
     close(folder, "2026-01", "2026-02-05")
     written = (folder / "ledgers" / "closing" / "2026-01.beancount").read_bytes()
@@ -220,12 +252,17 @@ def test_next_year_closes_from_the_reserves_loading_only_its_own_year(tmp_path):
     # balances and history run across the year boundary
     balance = run_cli(folder, "balance", "ana", "--as-of", "2026-01-31", "--format", "json").json()
     assert [(m["month"], m["closing_balance"]) for m in balance["months"]] == [
-        ("2025-11", "1780.00"), ("2025-12", "210.00"), ("2026-01", "-310.00")]
+        ("2025-11", "1780.00"),
+        ("2025-12", "210.00"),
+        ("2026-01", "-310.00"),
+    ]
 
 
 def test_an_edited_earlier_year_is_never_skipped(tmp_path):
     folder = closed_2025(tmp_path)
-    service.close_year(folder, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 1, 5))
+    service.close_year(
+        folder, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 1, 5)
+    )
     coop = load_cooperative(folder)
     assert load_books(coop, year=2026).year == 2026
     november = folder / "ledgers" / "2025" / "2025-11.beancount"
@@ -250,7 +287,10 @@ def test_close_year_then_reopen_restores_the_bytes(tmp_path):
     assert snapshot(folder) == before
 
 
-@given(revenue=st.decimals(min_value=0, max_value=20000, places=2), rent=st.decimals(min_value=0, max_value=5000, places=2))
+@given(
+    revenue=st.decimals(min_value=0, max_value=20000, places=2),
+    rent=st.decimals(min_value=0, max_value=5000, places=2),
+)
 def test_year_close_conserves_money_and_reopens_to_the_same_bytes(tmp_path_factory, revenue, rent):
     """Any amounts: reserves carried = balances at the year's end, Σ transfers = 0, reopen restores the bytes."""
     tmp = tmp_path_factory.mktemp("year")
@@ -262,7 +302,9 @@ def test_year_close_conserves_money_and_reopens_to_the_same_bytes(tmp_path_facto
     end = datetime.date(2025, 12, 31)
     balances = {a: books.figures.balance(a, end) for a in ("Solo", "Duo")}
     before = snapshot(folder)
-    result = service.close_year(folder, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 1, 5))
+    result = service.close_year(
+        folder, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=datetime.date(2026, 1, 5)
+    )
     assert result.plan.reserves == balances
     for transfer in (*result.plan.activities, result.plan.coop):
         assert sum(amount for _, amount in transfer.postings) == 0
@@ -290,9 +332,13 @@ def test_apply_surplus_books_the_assembly_decision(tmp_path):
     real = realization.realize(books.ledger.entries)
     assert realization.get(real, "Equity:Coop:Result").balance.is_empty(), "the whole result is allocated"
     text = (folder / "ledgers" / "closing" / "2026-06-20-surplus-2025.beancount").read_text(encoding="utf-8")
-    for account, amount in (("Equity:Coop:Result", "700.00"), ("Equity:Coop:Reserve:Legal", "-105.00"),
-                            ("Equity:Coop:Reserve:Development", "-280.00"), ("Liabilities:Payable:WorkersShare:Ana", "-238.64"),
-                            ("Liabilities:Payable:WorkersShare:Ben", "-76.36")):
+    for account, amount in (
+        ("Equity:Coop:Result", "700.00"),
+        ("Equity:Coop:Reserve:Legal", "-105.00"),
+        ("Equity:Coop:Reserve:Development", "-280.00"),
+        ("Liabilities:Payable:WorkersShare:Ana", "-238.64"),
+        ("Liabilities:Payable:WorkersShare:Ben", "-76.36"),
+    ):
         assert re.search(rf"\n  {account} +{amount} EUR\n", text), (account, text)
     twice = run_cli(folder, "close-year", "2025", "--apply-surplus", "--date", "2026-06-21")
     assert twice.exit_code == 1 and "booked already" in twice.stderr
@@ -301,16 +347,21 @@ def test_apply_surplus_books_the_assembly_decision(tmp_path):
 POLICY = 'legal_reserve: "0.15"\n  development_fund: "0.40"\n  workers_share: "0.45"\n  dividends: "0.00"'
 
 
-@pytest.mark.parametrize("legal, development, workers, dividends, message", [
-    ("0.15", "0.40", "0.45", "0.00", None),
-    ("0.10", "0.45", "0.45", "0.00", "legal_reserve 0.10 is below the legal minimum of 0.15"),
-    ("0.15", "0.40", "0.20", "0.25", "workers_share 0.20 is below the legal minimum of 0.25"),
-    ("0.15", "0.30", "0.25", "0.30", "dividends 0.30 exceed the workers' share 0.25"),
-    ("0.15", "0.40", "0.50", "0.00", "the parts sum to 1.05, not 1"),
-])
+@pytest.mark.parametrize(
+    "legal, development, workers, dividends, message",
+    [
+        ("0.15", "0.40", "0.45", "0.00", None),
+        ("0.10", "0.45", "0.45", "0.00", "legal_reserve 0.10 is below the legal minimum of 0.15"),
+        ("0.15", "0.40", "0.20", "0.25", "workers_share 0.20 is below the legal minimum of 0.25"),
+        ("0.15", "0.30", "0.25", "0.30", "dividends 0.30 exceed the workers' share 0.25"),
+        ("0.15", "0.40", "0.50", "0.00", "the parts sum to 1.05, not 1"),
+    ],
+)
 def test_surplus_legal_bounds_are_enforced(tmp_path, legal, development, workers, dividends, message):
-    policy = (f'legal_reserve: "{legal}"\n  development_fund: "{development}"\n  workers_share: "{workers}"\n'
-              f'  dividends: "{dividends}"')
+    policy = (
+        f'legal_reserve: "{legal}"\n  development_fund: "{development}"\n  workers_share: "{workers}"\n'
+        f'  dividends: "{dividends}"'
+    )
     folder = two_years(tmp_path, COOP.replace(POLICY, policy))
     run = run_cli(folder, "check")
     if message is None:
@@ -326,14 +377,25 @@ def test_statement_months_add_up_to_the_year(tmp_path):
     out = run_cli(folder, "statement", "ben", "--year", "2025", "--format", "json").json()
     assert [m["month"] for m in out["months"]] == ["2025-11", "2025-12"]
     december = out["months"][1]
-    assert (december["revenue"], december["contribution"], december["salary_cost"], december["gross"], december["net"],
-            december["balance"]) == ("2000.00", "200.00", "908.80", "640.00", "499.20", "891.20")
+    assert (
+        december["revenue"],
+        december["contribution"],
+        december["salary_cost"],
+        december["gross"],
+        december["net"],
+        december["balance"],
+    ) == ("2000.00", "200.00", "908.80", "640.00", "499.20", "891.20")
     for who in ("ana", "ben"):
         out = run_cli(folder, "statement", who, "--year", "2025", "--format", "json").json()
         total = Decimal(out["reserve_start"])
         for m in out["months"]:
-            total += (Decimal(m["revenue"]) - Decimal(m["contribution"]) - Decimal(m["expenses"]) - Decimal(m["salary_cost"])
-                      + Decimal(m["reserve_brought_in"]))
+            total += (
+                Decimal(m["revenue"])
+                - Decimal(m["contribution"])
+                - Decimal(m["expenses"])
+                - Decimal(m["salary_cost"])
+                + Decimal(m["reserve_brought_in"])
+            )
             assert total == Decimal(m["balance"])
         assert total == Decimal(out["reserve_end"])
         for key in ("revenue", "contribution", "expenses", "salary_cost", "gross", "net"):
@@ -345,8 +407,10 @@ def test_statement_months_add_up_to_the_year(tmp_path):
     assert "<title>Ana Lopes — statement 2025</title>" in page and "1\u202f780.00" in page
 
 
-@given(total=st.decimals(min_value=-100000, max_value=100000, places=2),
-       weights=st.lists(st.decimals(min_value=0, max_value=10000, places=2), min_size=1, max_size=12))
+@given(
+    total=st.decimals(min_value=-100000, max_value=100000, places=2),
+    weights=st.lists(st.decimals(min_value=0, max_value=10000, places=2), min_size=1, max_size=12),
+)
 def test_split_to_cent_adds_up_and_stays_within_a_cent(total, weights):
     if not any(weights):
         weights = weights[:-1] + [Decimal("1")]
@@ -382,5 +446,8 @@ def test_surplus_proposal_as_csv_adds_up(tmp_path):
     parts = {row[1]: Decimal(row[5]) for row in lines[1:] if row[0] == "part"}
     workers = {row[1]: Decimal(row[5]) for row in lines[1:] if row[0] == "worker"}
     assert sum(parts.values()) == Decimal("700.00")
-    assert workers == {"ana": Decimal("238.64"), "ben": Decimal("76.36")} and sum(workers.values()) == parts["workers_share"]
+    assert (
+        workers == {"ana": Decimal("238.64"), "ben": Decimal("76.36")}
+        and sum(workers.values()) == parts["workers_share"]
+    )
     assert not (folder / "ledgers" / "closing" / "2025-year.beancount").exists(), "a dry run writes nothing"

@@ -35,7 +35,9 @@ _SKIP_META = frozenset(("filename", "lineno"))
 def _meta(meta: dict | None) -> tuple:
     if not meta:
         return ()
-    return tuple(sorted((k, _number(v)) for k, v in meta.items() if k not in _SKIP_META and not k.startswith("__")))
+    return tuple(
+        sorted((k, _number(v)) for k, v in meta.items() if k not in _SKIP_META and not k.startswith("__"))
+    )
 
 
 def _amount_text(amount) -> str:
@@ -53,11 +55,29 @@ def canonical_entry(entry) -> str:
 
     if isinstance(entry, data.Transaction):
         postings = sorted(
-            (p.account, _amount_text(p.units), str(p.cost) if p.cost is not None else "",
-             _amount_text(p.price) if p.price is not None else "", p.flag or "", _meta(p.meta))
-            for p in entry.postings)
-        return repr(("txn", entry.date.isoformat(), entry.flag, entry.payee or "", entry.narration or "",
-                     tuple(sorted(entry.tags or ())), tuple(sorted(entry.links or ())), _meta(entry.meta), tuple(postings)))
+            (
+                p.account,
+                _amount_text(p.units),
+                str(p.cost) if p.cost is not None else "",
+                _amount_text(p.price) if p.price is not None else "",
+                p.flag or "",
+                _meta(p.meta),
+            )
+            for p in entry.postings
+        )
+        return repr(
+            (
+                "txn",
+                entry.date.isoformat(),
+                entry.flag,
+                entry.payee or "",
+                entry.narration or "",
+                tuple(sorted(entry.tags or ())),
+                tuple(sorted(entry.links or ())),
+                _meta(entry.meta),
+                tuple(postings),
+            )
+        )
     stripped = entry._replace(meta={k: v for k, v in (entry.meta or {}).items() if k not in _SKIP_META})
     return " ".join(printer.format_entry(stripped).split())
 
@@ -84,7 +104,9 @@ class SourceIndex:
 
 def month_sources(entries: list, month: Month, closing_dir: Path) -> list:
     """The entries dated in ``month`` that close-month did not write, read from the ledger's own files."""
-    return SourceIndex([e for e in entries if month.first_day <= e.date <= month.last_day], closing_dir).month(month)
+    return SourceIndex(
+        [e for e in entries if month.first_day <= e.date <= month.last_day], closing_dir
+    ).month(month)
 
 
 def fingerprints_by_day(entries: list) -> dict[datetime.date, list[str]]:
@@ -118,14 +140,27 @@ def config_digest(coop: Cooperative, month: Month) -> str:
         "contribution": dump(in_force(coop.coop.contribution, month.last_day)),
         "payroll": dump(in_force(coop.coop.payroll, month.last_day)),
         "activities": sorted(
-            [a.id, str(a.contribution_rate) if a.contribution_rate is not None else None,
-             dump(in_force(a.contribution, month.last_day)) if a.contribution else None, str(a.started)]
-            for a in coop.activities if a.id in active),
+            [
+                a.id,
+                str(a.contribution_rate) if a.contribution_rate is not None else None,
+                dump(in_force(a.contribution, month.last_day)) if a.contribution else None,
+                str(a.started),
+            ]
+            for a in coop.activities
+            if a.id in active
+        ),
         "members": sorted(
-            [m.id, m.activity, str(m.joined), _until(m.cesa_from, month), _until(m.left, month),
-             [[str(s.start), str(s.gross), str(s.hours)] for s in m.salary if s.start <= month.last_day],
-             [[b.month, str(b.gross)] for b in m.bonuses if b.month <= str(month)]]
-            for m in members),
+            [
+                m.id,
+                m.activity,
+                str(m.joined),
+                _until(m.cesa_from, month),
+                _until(m.left, month),
+                [[str(s.start), str(s.gross), str(s.hours)] for s in m.salary if s.start <= month.last_day],
+                [[b.month, str(b.gross)] for b in m.bonuses if b.month <= str(month)],
+            ]
+            for m in members
+        ),
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -12,11 +12,12 @@ import datetime
 from collections import Counter
 from pathlib import Path
 
-from coopctl.domain.cooperative import Cooperative
-from coopctl.domain.problems import ClosedMonthChange
 from coopctl.adapter.fingerprint import SourceIndex, config_digest, describe, entry_fingerprint, month_sources
+from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
+from coopctl.domain.problems import ClosedMonthChange
+
 
 def _rel(filename: str | None, root: Path) -> str | None:
     if not filename:
@@ -27,7 +28,9 @@ def _rel(filename: str | None, root: Path) -> str | None:
         return filename
 
 
-def diff_entries(month: Month, before: list[tuple[datetime.date, str, str]], after: list, root: Path) -> list[ClosedMonthChange]:
+def diff_entries(
+    month: Month, before: list[tuple[datetime.date, str, str]], after: list, root: Path
+) -> list[ClosedMonthChange]:
     """Compare (date, fingerprint, description) of the month's entries before with the entries after."""
     after_prints = [(e.date, entry_fingerprint(e), e) for e in after]
     before_count = Counter((d, fp) for d, fp, _ in before)
@@ -43,14 +46,36 @@ def diff_entries(month: Month, before: list[tuple[datetime.date, str, str]], aft
             used_added.add(partner)
             new_fp = added[partner][1]
             entry = next(e for d, f, e in after_prints if d == day and f == new_fp)
-            changes.append(ClosedMonthChange(month, "changed", describe(entry), _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
+            changes.append(
+                ClosedMonthChange(
+                    month,
+                    "changed",
+                    describe(entry),
+                    _rel(entry.meta.get("filename"), root),
+                    entry.meta.get("lineno"),
+                )
+            )
         else:
-            changes.append(ClosedMonthChange(month, "removed", descriptions.get((day, fp)) or f"an entry dated {day} (fingerprint {fp})"))
+            changes.append(
+                ClosedMonthChange(
+                    month,
+                    "removed",
+                    descriptions.get((day, fp)) or f"an entry dated {day} (fingerprint {fp})",
+                )
+            )
     for index, (day, fp) in enumerate(added):
         if index in used_added:
             continue
         entry = next(e for d, f, e in after_prints if d == day and f == fp)
-        changes.append(ClosedMonthChange(month, "added", describe(entry), _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
+        changes.append(
+            ClosedMonthChange(
+                month,
+                "added",
+                describe(entry),
+                _rel(entry.meta.get("filename"), root),
+                entry.meta.get("lineno"),
+            )
+        )
     return sorted(changes, key=lambda c: (str(c.month), c.entry, c.change))
 
 
@@ -76,8 +101,15 @@ def closed_month_changes(coop: Cooperative, entries: list, figures: LedgerFigure
         current = sources.month(month)
         changes += diff_entries(month, recorded, current, coop.root)
         if marker.meta.get("config") and marker.meta["config"] != config_digest(coop, month):
-            changes.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) differs from the one its close used",
-                                             marker.file, marker.line))
+            changes.append(
+                ClosedMonthChange(
+                    month,
+                    "config",
+                    "the config in force (rates, salaries, phases) differs from the one its close used",
+                    marker.file,
+                    marker.line,
+                )
+            )
     return changes
 
 
@@ -85,13 +117,26 @@ def touched_closed_months(before, after) -> list[ClosedMonthChange]:
     """Changes between two loads (``Books``) to the months closed in the first: entries, reopening, config."""
     touched: list[ClosedMonthChange] = []
     for month in sorted(before.figures.closed):
-        old = [(e.date, entry_fingerprint(e), describe(e)) for e in month_sources(before.ledger.entries, month, before.coop.closing_dir)]
+        old = [
+            (e.date, entry_fingerprint(e), describe(e))
+            for e in month_sources(before.ledger.entries, month, before.coop.closing_dir)
+        ]
         new = month_sources(after.ledger.entries, month, after.coop.closing_dir)
         touched += diff_entries(month, old, new, after.coop.root)
         if month not in after.figures.closed:
             touched.append(ClosedMonthChange(month, "reopened", "its closing was removed"))
         elif config_digest(before.coop, month) != config_digest(after.coop, month):
-            touched.append(ClosedMonthChange(month, "config", "the config in force (rates, salaries, phases) changes for this closed month"))
+            touched.append(
+                ClosedMonthChange(
+                    month,
+                    "config",
+                    "the config in force (rates, salaries, phases) changes for this closed month",
+                )
+            )
     already = set(before.figures.closed)
-    touched += [c for c in closed_month_changes(after.coop, after.ledger.entries, after.figures) if c.month not in already]
+    touched += [
+        c
+        for c in closed_month_changes(after.coop, after.ledger.entries, after.figures)
+        if c.month not in already
+    ]
     return touched

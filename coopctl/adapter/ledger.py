@@ -34,15 +34,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from coopctl.domain.cooperative import BOM_MESSAGE, BOMS, Cooperative
-from coopctl.domain.problems import LedgerError, Problem
-from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
-from coopctl.domain.months import Month
-from coopctl.domain.money import ZERO
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE, classify
+from coopctl.domain.cooperative import BOM_MESSAGE, BOMS, Cooperative
 from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
+from coopctl.domain.money import ZERO
+from coopctl.domain.months import Month
+from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
+from coopctl.domain.problems import LedgerError, Problem
 
-MAX_LEDGER_AMOUNT = Decimal("1000000000000")  # a trillion: beyond it Decimal arithmetic at cent precision breaks
+MAX_LEDGER_AMOUNT = Decimal(
+    "1000000000000"
+)  # a trillion: beyond it Decimal arithmetic at cent precision breaks
 CLOSE_MARKER = "coopctl-close"
 YEAR_CLOSE_MARKER = "coopctl-close-year"  # in closing/YYYY-year.beancount: the year is closed
 YEAR_OPENING_MARKER = "coopctl-year-opening"  # in openings/YYYY.beancount: where a year-scoped load starts
@@ -132,7 +134,9 @@ class LoadedLedger:
     files: list[Path]
     digests: dict[str, str] = field(default_factory=dict)  # file -> SHA-256 of the bytes that were parsed
     includes: dict[str, list[str]] = field(default_factory=dict)  # file -> its include patterns, as written
-    started_ns: int = 0  # when the load began reading files (a file changed since may differ from what was read)
+    started_ns: int = (
+        0  # when the load began reading files (a file changed since may differ from what was read)
+    )
 
 
 def file_year(relative: Path) -> int | None:
@@ -188,9 +192,13 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     _FILE_LINES.clear()  # lines read for error messages belong to one load
     started_ns = time.time_ns()
     if not main.is_file():
-        raise LedgerError.one(f"ledger file is missing (coop.yaml says ledger: {coop.coop.ledger})", "config/coop.yaml")
+        raise LedgerError.one(
+            f"ledger file is missing (coop.yaml says ledger: {coop.coop.ledger})", "config/coop.yaml"
+        )
     if not main.resolve().is_relative_to(root):
-        raise LedgerError.one(f"the ledger {coop.coop.ledger} is outside the cooperative's folder", "config/coop.yaml")
+        raise LedgerError.one(
+            f"the ledger {coop.coop.ledger} is outside the cooperative's folder", "config/coop.yaml"
+        )
 
     entries: list = []
     parse_errors: list = []
@@ -203,11 +211,16 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         if not opening.is_file():
             return None
         opening_entries, opening_errors, _ = parser.parse_file(str(opening))
-        seals = [str(e.meta.get("sealed", "")) for e in opening_entries
-                 if isinstance(e, data.Custom) and e.type == YEAR_OPENING_MARKER]
+        seals = [
+            str(e.meta.get("sealed", ""))
+            for e in opening_entries
+            if isinstance(e, data.Custom) and e.type == YEAR_OPENING_MARKER
+        ]
         if opening_errors or len(seals) != 1 or len(seals[0]) != 64:
             return None
-        if _policy_refusals([], opening_entries, opening, root, set()):  # edited by hand: load the whole ledger
+        if _policy_refusals(
+            [], opening_entries, opening, root, set()
+        ):  # edited by hand: load the whole ledger
             return None
     top_options = None
     other_options = []
@@ -226,7 +239,12 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             year = file_year(filename.relative_to(ledger_dir))
             if year is not None and year < scope_year:
                 try:
-                    skipped.append((str(filename.relative_to(ledger_dir)), hashlib.sha256(filename.read_bytes()).hexdigest()))
+                    skipped.append(
+                        (
+                            str(filename.relative_to(ledger_dir)),
+                            hashlib.sha256(filename.read_bytes()).hexdigest(),
+                        )
+                    )
                 except OSError:
                     return None
                 continue
@@ -238,8 +256,11 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise LedgerError.one(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); save the file as UTF-8",
-                                  _rel(filename, root), line) from None
+            raise LedgerError.one(
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); save the file as UTF-8",
+                _rel(filename, root),
+                line,
+            ) from None
         except OSError as exc:
             raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
         file_entries, file_errors, file_options, directives = _parse_recording(key)
@@ -260,26 +281,48 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         for pattern in file_options["include"]:
             line = include_lines.get(pattern) or _line_of_text(filename, pattern)
             if "\x00" in pattern:
-                refusals.append(Problem(f"include {_quoted(pattern)} is not a valid path; refused", _rel(filename, root), line))
+                refusals.append(
+                    Problem(
+                        f"include {_quoted(pattern)} is not a valid path; refused", _rel(filename, root), line
+                    )
+                )
                 continue
             full = pattern if os.path.isabs(pattern) else str(folder / pattern)
             # where the pattern starts, before any wildcard: outside the folder, refused before anything is listed
             # (include "/**/*" would otherwise walk the whole disk first)
             fixed = re.split(r"[*?\[]", full, maxsplit=1)[0]
-            start = Path(full if fixed == full else (fixed if fixed.endswith(os.sep) else os.path.dirname(fixed)) or os.sep).resolve()
+            start = Path(
+                full
+                if fixed == full
+                else (fixed if fixed.endswith(os.sep) else os.path.dirname(fixed)) or os.sep
+            ).resolve()
             if not start.is_relative_to(root):
-                refusals.append(Problem(f'include "{pattern}" resolves outside the cooperative\'s folder ({start}); refused',
-                                        _rel(filename, root), line))
+                refusals.append(
+                    Problem(
+                        f'include "{pattern}" resolves outside the cooperative\'s folder ({start}); refused',
+                        _rel(filename, root),
+                        line,
+                    )
+                )
                 continue
             matches = sorted(glob.glob(full, recursive=True))
             if not matches:
-                parse_errors.append(_SimpleError({"filename": key, "lineno": line or 0}, f'include "{pattern}" matches no file'))
+                parse_errors.append(
+                    _SimpleError(
+                        {"filename": key, "lineno": line or 0}, f'include "{pattern}" matches no file'
+                    )
+                )
                 continue
             for match in matches:
                 resolved = Path(match).resolve()
                 if not resolved.is_relative_to(root):  # through a symbolic link: said once for the pattern
-                    refusals.append(Problem(f'include "{pattern}" resolves outside the cooperative\'s folder ({resolved}); refused',
-                                            _rel(filename, root), line))
+                    refusals.append(
+                        Problem(
+                            f'include "{pattern}" resolves outside the cooperative\'s folder ({resolved}); refused',
+                            _rel(filename, root),
+                            line,
+                        )
+                    )
                     break
                 if resolved.is_file():
                     stack.append(resolved)
@@ -292,7 +335,9 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
 
     if scope_year is not None:
         first_day = datetime.date(scope_year, 1, 1)
-        if seal_digest(skipped) != seals[0] or any(isinstance(e, data.Transaction) and e.date < first_day for e in entries):
+        if seal_digest(skipped) != seals[0] or any(
+            isinstance(e, data.Transaction) and e.date < first_day for e in entries
+        ):
             return None
         if not _opening_matches_its_close(coop, scope_year):
             return None
@@ -309,15 +354,20 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
         errors.extend(validation.validate(entries, options_map, None, None))
     except ArithmeticError as exc:  # decimal.InvalidOperation and friends, on numbers Beancount cannot handle
-        raise LedgerError.one(f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
-                              "look for an absurd amount or price", _rel(main, root)) from None
+        raise LedgerError.one(
+            f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
+            "look for an absurd amount or price",
+            _rel(main, root),
+        ) from None
     annotated = _own_currency_annotations(entries, coop.coop.currency, root)
     if annotated:
         raise LedgerError(annotated)
     problems = [_problem_from_beancount(error, root) for error in errors]
     if scope_year is not None and any(p.severity == "error" for p in problems):
         return None  # the whole ledger's load will say what is wrong, where
-    return LoadedLedger(entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes, started_ns)
+    return LoadedLedger(
+        entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes, started_ns
+    )
 
 
 def _opening_matches_its_close(coop: Cooperative, year: int) -> bool:
@@ -369,7 +419,7 @@ _OPTION_REASONS = {
     "inferred_tolerance_multiplier": "it lets an unbalanced transaction through",
     "infer_tolerance_from_cost": "it lets an unbalanced transaction through",
     "booking_method": "it changes how lots are matched, hence the amounts Beancount computes; "
-                      "write the method on the account's open directive instead",
+    "write the method on the account's open directive instead",
     "account_rounding": "it changes the amounts Beancount interpolates",
     "use_precise_interpolation": "it changes the amounts Beancount interpolates",
     "insert_pythonpath": "it lets a ledger import Python code from its folder",
@@ -382,7 +432,9 @@ def _quoted(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def _policy_refusals(directives: list, file_entries: list, filename: Path, root: Path, allowed: set[str]) -> list[Problem]:
+def _policy_refusals(
+    directives: list, file_entries: list, filename: Path, root: Path, allowed: set[str]
+) -> list[Problem]:
     """What a file asks that coopctl refuses: plugins, options, documents outside, dates out of range."""
     from beancount.core import data
 
@@ -393,16 +445,34 @@ def _policy_refusals(directives: list, file_entries: list, filename: Path, root:
             if name not in VETTED_PLUGINS:
                 refusals.append(Problem(why_refused_plugin(name), rel, lineno))
             elif name not in allowed:
-                refusals.append(Problem(f"plugin {name!r} is not allowed; coopctl does not run ledger code unless "
-                                        "coop.yaml lists it under ledger_plugins", rel, lineno))
+                refusals.append(
+                    Problem(
+                        f"plugin {name!r} is not allowed; coopctl does not run ledger code unless "
+                        "coop.yaml lists it under ledger_plugins",
+                        rel,
+                        lineno,
+                    )
+                )
             elif value is not None:
-                refusals.append(Problem(f"plugin {name!r} with a configuration string is refused: coopctl runs "
-                                        "plugins without configuration only", rel, lineno))
+                refusals.append(
+                    Problem(
+                        f"plugin {name!r} with a configuration string is refused: coopctl runs "
+                        "plugins without configuration only",
+                        rel,
+                        lineno,
+                    )
+                )
         elif kind == "option":
             if name == "plugin_processing_mode":
                 if value != "default":
-                    refusals.append(Problem(f'option "plugin_processing_mode" {_quoted(value)} is refused: '
-                                            f"{_OPTION_REASONS[name]}", rel, lineno))
+                    refusals.append(
+                        Problem(
+                            f'option "plugin_processing_mode" {_quoted(value)} is refused: '
+                            f"{_OPTION_REASONS[name]}",
+                            rel,
+                            lineno,
+                        )
+                    )
             elif name == "documents":
                 try:
                     folder: Path | None = Path(str(value))
@@ -410,26 +480,44 @@ def _policy_refusals(directives: list, file_entries: list, filename: Path, root:
                 except (OSError, ValueError):  # a NUL byte, a loop of links
                     folder = None
                 if folder is None or not folder.is_relative_to(root):
-                    refusals.append(Problem(f'option "documents" {_quoted(value)} is outside the cooperative\'s folder; refused',
-                                            rel, lineno))
+                    refusals.append(
+                        Problem(
+                            f'option "documents" {_quoted(value)} is outside the cooperative\'s folder; refused',
+                            rel,
+                            lineno,
+                        )
+                    )
             elif name not in ACCEPTED_OPTIONS:
                 reason = _OPTION_REASONS.get(name) or (
-                    "it renames a root account that coopctl's conventions read" if name.startswith("name_") else
-                    "coopctl accepts only the options " + ", ".join(ACCEPTED_OPTIONS))
-                refusals.append(Problem(f'option {_quoted(name)} is refused: {reason}', rel, lineno))
+                    "it renames a root account that coopctl's conventions read"
+                    if name.startswith("name_")
+                    else "coopctl accepts only the options " + ", ".join(ACCEPTED_OPTIONS)
+                )
+                refusals.append(Problem(f"option {_quoted(name)} is refused: {reason}", rel, lineno))
     for entry in file_entries:
         date = getattr(entry, "date", None)
         if isinstance(date, datetime.date) and not MIN_YEAR <= date.year <= MAX_YEAR:
-            refusals.append(Problem(f"date {date.isoformat()} is out of range: coopctl accepts dates from "
-                                    f"{MIN_YEAR} to {MAX_YEAR}", rel, entry.meta.get("lineno")))
+            refusals.append(
+                Problem(
+                    f"date {date.isoformat()} is out of range: coopctl accepts dates from "
+                    f"{MIN_YEAR} to {MAX_YEAR}",
+                    rel,
+                    entry.meta.get("lineno"),
+                )
+            )
         elif isinstance(entry, data.Document):
             try:
                 target = Path(entry.filename).resolve()
             except (OSError, ValueError):  # a NUL byte, a loop of links
                 target = None
             if target is None or not target.is_relative_to(root):
-                refusals.append(Problem(f"document {_quoted(entry.filename)} is outside the cooperative's folder; refused",
-                                        rel, entry.meta.get("lineno")))
+                refusals.append(
+                    Problem(
+                        f"document {_quoted(entry.filename)} is outside the cooperative's folder; refused",
+                        rel,
+                        entry.meta.get("lineno"),
+                    )
+                )
     return refusals
 
 
@@ -443,12 +531,19 @@ def _own_currency_annotations(entries: list, currency: str, root: Path) -> list[
         if type(entry) is data.Transaction:
             for posting in entry.postings:
                 units = posting.units
-                if (posting.price is not None or posting.cost is not None) and getattr(units, "currency", None) == currency:
+                if (posting.price is not None or posting.cost is not None) and getattr(
+                    units, "currency", None
+                ) == currency:
                     filename, lineno = _posting_place(posting, entry)
-                    problems.append(Problem(f"posting to {posting.account}: a price or cost on an amount in {currency} "
-                                            f"is refused (it changes what the amount weighs); write the {currency} that "
-                                            f"really moves, and price the other currency (100.00 USD @ 0.90 {currency})",
-                                            _rel(filename, root), lineno))
+                    problems.append(
+                        Problem(
+                            f"posting to {posting.account}: a price or cost on an amount in {currency} "
+                            f"is refused (it changes what the amount weighs); write the {currency} that "
+                            f"really moves, and price the other currency (100.00 USD @ 0.90 {currency})",
+                            _rel(filename, root),
+                            lineno,
+                        )
+                    )
     return problems
 
 
@@ -494,8 +589,10 @@ def _book_draining(entries: list, options_map: dict) -> tuple[list, list]:
     try:
         booked, errors = booking_full.book(draining, options_map, methods)
     except _SecondPass:  # a Beancount whose booking reads its input twice: the entries are gone, say so
-        raise LedgerError.one("this Beancount version's booking reads the ledger twice; coopctl needs Beancount 3 "
-                              "as it was tested (pip install 'beancount>=3,<4')") from None
+        raise LedgerError.one(
+            "this Beancount version's booking reads the ledger twice; coopctl needs Beancount 3 "
+            "as it was tested (pip install 'beancount>=3,<4')"
+        ) from None
     if draining.yielded != count:
         raise RuntimeError("Beancount's booking did not read every entry")
     errors = errors + booking.validate_missing_eliminated(booked, options_map)
@@ -513,12 +610,20 @@ def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
     problems = []
 
     def absurd(number) -> bool:
-        return (isinstance(number, Decimal) and number.is_finite()
-                and (abs(number) >= MAX_LEDGER_AMOUNT or number.as_tuple().exponent < -12))
+        return (
+            isinstance(number, Decimal)
+            and number.is_finite()
+            and (abs(number) >= MAX_LEDGER_AMOUNT or number.as_tuple().exponent < -12)
+        )
 
     def refuse(number, filename, lineno) -> None:
-        problems.append(Problem(f"amount {number} is absurd (at most {MAX_LEDGER_AMOUNT:,} and 12 decimals)",
-                                _rel(filename, root), lineno))
+        problems.append(
+            Problem(
+                f"amount {number} is absurd (at most {MAX_LEDGER_AMOUNT:,} and 12 decimals)",
+                _rel(filename, root),
+                lineno,
+            )
+        )
 
     for entry in entries:
         if isinstance(entry, data.Transaction):
@@ -564,16 +669,25 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
         if isinstance(entry, data.Open):
             figures.open_accounts.add(entry.account)
             continue
-        if isinstance(entry, data.Custom) and entry.type in (CLOSE_MARKER, YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER):
+        if isinstance(entry, data.Custom) and entry.type in (
+            CLOSE_MARKER,
+            YEAR_CLOSE_MARKER,
+            YEAR_OPENING_MARKER,
+        ):
             where = (_rel(entry.meta.get("filename"), root), entry.meta.get("lineno"))
             own = own_files.kind(entry.meta.get("filename"))
             value = str(entry.values[0].value) if entry.values else ""
             meta = {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
             if entry.type == CLOSE_MARKER:
                 if own is None or own.kind != MONTH_CLOSE or str(own.month) != value:
-                    problems.append(Problem(f'a custom "{CLOSE_MARKER}" marker is coopctl\'s own: it is valid only in the '
-                                            f'closing file close-month writes (closing/{value or "YYYY-MM"}.beancount); '
-                                            "remove it (a month is closed with coopctl close-month)", *where))
+                    problems.append(
+                        Problem(
+                            f'a custom "{CLOSE_MARKER}" marker is coopctl\'s own: it is valid only in the '
+                            f"closing file close-month writes (closing/{value or 'YYYY-MM'}.beancount); "
+                            "remove it (a month is closed with coopctl close-month)",
+                            *where,
+                        )
+                    )
                     continue
                 assert own.month is not None
                 if own.month in figures.closed:
@@ -582,9 +696,18 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 continue
             expected = YEAR_CLOSE if entry.type == YEAR_CLOSE_MARKER else OPENING
             if own is None or own.kind != expected or str(own.year) != value:
-                place = f"closing/{value or 'YYYY'}-year.beancount" if expected == YEAR_CLOSE else f"openings/{value or 'YYYY'}.beancount"
-                problems.append(Problem(f'a custom "{entry.type}" marker is coopctl\'s own: it is valid only in {place}, '
-                                        "written by coopctl close-year; remove it", *where))
+                place = (
+                    f"closing/{value or 'YYYY'}-year.beancount"
+                    if expected == YEAR_CLOSE
+                    else f"openings/{value or 'YYYY'}.beancount"
+                )
+                problems.append(
+                    Problem(
+                        f'a custom "{entry.type}" marker is coopctl\'s own: it is valid only in {place}, '
+                        "written by coopctl close-year; remove it",
+                        *where,
+                    )
+                )
                 continue
             assert own.year is not None
             if entry.type == YEAR_CLOSE_MARKER:
@@ -593,8 +716,13 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 figures.closed_years[own.year] = CloseMarker(*where, meta)
             else:
                 figures.opened_after = own.year - 1
-                figures.carried_deficit = {name: int(count) for name, _, count in
-                                           (item.partition(":") for item in str(meta.get("deficit", "")).split()) if count.isdigit()}
+                figures.carried_deficit = {
+                    name: int(count)
+                    for name, _, count in (
+                        item.partition(":") for item in str(meta.get("deficit", "")).split()
+                    )
+                    if count.isdigit()
+                }
             continue
         if not isinstance(entry, data.Transaction):
             continue
@@ -602,9 +730,14 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
         if own is None:
             for key in OWN_META_KEYS:
                 if key in entry.meta:
-                    problems.append(Problem(f"metadata {key}: is coopctl's own (it marks the entries close-month and "
-                                            "close-year write, in their own files); remove it or use another key",
-                                            _rel(entry.meta.get("filename"), root), entry.meta.get("lineno")))
+                    problems.append(
+                        Problem(
+                            f"metadata {key}: is coopctl's own (it marks the entries close-month and "
+                            "close-year write, in their own files); remove it or use another key",
+                            _rel(entry.meta.get("filename"), root),
+                            entry.meta.get("lineno"),
+                        )
+                    )
         elif own.kind == YEAR_CLOSE:
             continue  # a year-end transfer into equity: it changes no activity's balance and no month's figures
         date = entry.date
@@ -624,8 +757,13 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 figures.foreign.add(account)
                 if kind[0] is not None:
                     filename, lineno = _posting_place(posting, entry)
-                    problems.append(Problem(f"posting to {account} in {units.currency}; activity amounts must be in {currency}",
-                                            _rel(filename, root), lineno))
+                    problems.append(
+                        Problem(
+                            f"posting to {account} in {units.currency}; activity amounts must be in {currency}",
+                            _rel(filename, root),
+                            lineno,
+                        )
+                    )
                 continue
             amount = units.number
             role, activity = kind
@@ -636,8 +774,13 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             figures.activity_accounts.add(account)
             if role == "unknown":
                 filename, lineno = _posting_place(posting, entry)
-                problems.append(Problem(f"posting to {account}: unknown activity {activity!r} (not in config/activities.yaml)",
-                                        _rel(filename, root), lineno))
+                problems.append(
+                    Problem(
+                        f"posting to {account}: unknown activity {activity!r} (not in config/activities.yaml)",
+                        _rel(filename, root),
+                        lineno,
+                    )
+                )
                 continue
             if role == "receivable":
                 receivable = figures.receivables[activity]
@@ -674,8 +817,15 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                     activity_id = match.group(2)
             bonus = entry.meta.get("bonus")
             figures.booked_salaries[month].append(
-                BookedSalary(str(member), activity_id, amounts["Gross"], amounts["Employer"], -amounts["Net"], -amounts["Social"],
-                             Decimal(str(bonus)) if bonus is not None else ZERO)
+                BookedSalary(
+                    str(member),
+                    activity_id,
+                    amounts["Gross"],
+                    amounts["Employer"],
+                    -amounts["Net"],
+                    -amounts["Social"],
+                    Decimal(str(bonus)) if bonus is not None else ZERO,
+                )
             )
     return figures, problems
 
@@ -797,6 +947,15 @@ def booked_postings(entries: list):
         for posting in entry.postings:
             if posting.units is None:
                 continue
-            out.append(BookedPosting(entry.date, posting.account, posting.units.currency, posting.units.number,
-                                     posting.cost is not None, entry.meta.get("filename"), entry.meta.get("lineno")))
+            out.append(
+                BookedPosting(
+                    entry.date,
+                    posting.account,
+                    posting.units.currency,
+                    posting.units.number,
+                    posting.cost is not None,
+                    entry.meta.get("filename"),
+                    entry.meta.get("lineno"),
+                )
+            )
     return out

@@ -38,7 +38,9 @@ class OwnFile:
 
     kind: str
     month: Month | None = None  # MONTH_CLOSE
-    year: int | None = None  # YEAR_CLOSE, SURPLUS (the year whose result is split), OPENING (the year it opens)
+    year: int | None = (
+        None  # YEAR_CLOSE, SURPLUS (the year whose result is split), OPENING (the year it opens)
+    )
     day: datetime.date | None = None  # SURPLUS: the general assembly's date
 
 
@@ -117,7 +119,11 @@ def on_disk(ledger_dir: Path) -> tuple[dict[Path, OwnFile], list[Path]]:
                 continue
             if path.name.startswith(".") and path.name.endswith(".tmp"):
                 continue  # a temporary file of an interrupted write: check warns about it elsewhere
-            kind = classify(path.name, folder_name) if path.parent == folder and path.is_file() and not path.is_symlink() else None
+            kind = (
+                classify(path.name, folder_name)
+                if path.parent == folder and path.is_file() and not path.is_symlink()
+                else None
+            )
             if kind is None:
                 strangers.append(path)
             else:

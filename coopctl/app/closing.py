@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from coopctl.domain.cooperative import Cooperative
-from coopctl.core.close import ClosePlan, plan_transactions
-from coopctl.domain.problems import CloseRefused, LedgerError, Problem
-from coopctl.adapter.text import quote
 from coopctl.adapter.fingerprint import SourceIndex, config_digest, fingerprints_by_day, sources_digest
-from coopctl.store.journal import Change, write_group
 from coopctl.adapter.ledger import CLOSE_MARKER, Books, load_books, main_includes
+from coopctl.adapter.ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
+from coopctl.adapter.text import quote
+from coopctl.core.close import ClosePlan, plan_transactions
+from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
-from coopctl.adapter.ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
+from coopctl.domain.problems import CloseRefused, LedgerError, Problem
+from coopctl.store.journal import Change, write_group
 
 HEADER = "; Written by coopctl close-month {month}. Do not edit by hand:\n; post any correction in the month still open.\n"
 INCLUDE_LINE = 'include "closing/*.beancount"'
@@ -43,28 +43,40 @@ def closing_path(coop: Cooperative, month) -> Path:
     return coop.closing_dir / f"{month}.beancount"
 
 
-def _transaction(date: str, narration: str, meta: list[tuple[str, str]], postings: list[tuple[str, Decimal]], currency: str) -> str:
+def _transaction(
+    date: str, narration: str, meta: list[tuple[str, str]], postings: list[tuple[str, Decimal]], currency: str
+) -> str:
     width = max(len(account) for account, _ in postings)
     amounts = [fmt_amount(amount) for _, amount in postings]
     number_width = max(len(a) for a in amounts)
     lines = [f"{date} * {quote(narration)}"]
     lines += [f"  {key}: {quote(value)}" for key, value in meta]
-    lines += [f"  {account:<{width}}  {amount:>{number_width}} {currency}" for (account, _), amount in zip(postings, amounts)]
+    lines += [
+        f"  {account:<{width}}  {amount:>{number_width}} {currency}"
+        for (account, _), amount in zip(postings, amounts)
+    ]
     return "\n".join(lines) + "\n"
 
 
-def marker_text(plan: ClosePlan, by_day: dict, config_digest: str, include_added: bool,
-                before: dict[Month, tuple[str, int]] | None = None) -> str:
+def marker_text(
+    plan: ClosePlan,
+    by_day: dict,
+    config_digest: str,
+    include_added: bool,
+    before: dict[Month, tuple[str, int]] | None = None,
+) -> str:
     """The ``custom "coopctl-close"`` directive: the month is closed, and from what.
 
     ``before`` (the first close only): per earlier month, the digest and count of its entries, so that
     the months before the first close are sealed as well (``pYYYY-MM: "digest count"``).
     """
     day = plan.month.last_day.isoformat()
-    lines = [f'{day} custom "{CLOSE_MARKER}" "{plan.month}"',
-             f'  config: "{config_digest}"',
-             f'  sources: "{sources_digest(by_day)}"',
-             f"  entries: {sum(len(v) for v in by_day.values())}"]
+    lines = [
+        f'{day} custom "{CLOSE_MARKER}" "{plan.month}"',
+        f'  config: "{config_digest}"',
+        f'  sources: "{sources_digest(by_day)}"',
+        f"  entries: {sum(len(v) for v in by_day.values())}",
+    ]
     if include_added:
         lines.append("  include_added: TRUE")
     lines += [f'  p{month}: "{digest} {count}"' for month, (digest, count) in sorted((before or {}).items())]
@@ -99,12 +111,23 @@ def accounts_open_on(entries: list, day, own_files: OwnFiles, skip: OwnFile | No
     """The accounts opened on or before ``day``, but by the file ``skip`` (a closing file's own opens)."""
     from beancount.core import data
 
-    return {e.account for e in entries if isinstance(e, data.Open) and e.date <= day
-            and (skip is None or own_files.kind(e.meta.get("filename")) != skip)}
+    return {
+        e.account
+        for e in entries
+        if isinstance(e, data.Open)
+        and e.date <= day
+        and (skip is None or own_files.kind(e.meta.get("filename")) != skip)
+    }
 
 
-def month_closing_bytes(coop: Cooperative, plan: ClosePlan, sources: SourceIndex, open_accounts: set[str],
-                        include_added: bool, first: bool) -> bytes:
+def month_closing_bytes(
+    coop: Cooperative,
+    plan: ClosePlan,
+    sources: SourceIndex,
+    open_accounts: set[str],
+    include_added: bool,
+    first: bool,
+) -> bytes:
     """The closing file of ``plan.month``: a pure function of the plan, the month's sources and the config."""
     by_day = fingerprints_by_day(sources.month(plan.month))
     before = period_records(sources, plan.month) if first else None
@@ -131,9 +154,12 @@ class WrittenClose:
 def later_closing_files(coop: Cooperative, month: Month) -> list[Path]:
     """Closing files on disk for ``month`` or a later month (or year), included by the ledger or not."""
     own, _strangers = on_disk(coop.ledger_path.parent)
-    return sorted(path for path, kind in own.items()
-                  if (kind.kind == MONTH_CLOSE and kind.month is not None and kind.month >= month)
-                  or (kind.kind == YEAR_CLOSE and kind.year is not None and kind.year >= month.year))
+    return sorted(
+        path
+        for path, kind in own.items()
+        if (kind.kind == MONTH_CLOSE and kind.month is not None and kind.month >= month)
+        or (kind.kind == YEAR_CLOSE and kind.year is not None and kind.year >= month.year)
+    )
 
 
 def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
@@ -146,9 +172,12 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
     existing = later_closing_files(coop, plan.month)
     if existing:
         rel = str(existing[0].relative_to(coop.root))
-        raise CloseRefused.one(f"{rel} exists on disk although {plan.month} is open: the ledger does not load it "
-                               "(is its include missing from the main ledger?); restore the include, or move the file "
-                               "away if it is not meant to be there; nothing was written", rel)
+        raise CloseRefused.one(
+            f"{rel} exists on disk although {plan.month} is open: the ledger does not load it "
+            "(is its include missing from the main ledger?); restore the include, or move the file "
+            "away if it is not meant to be there; nothing was written",
+            rel,
+        )
     needs_include = not included_by_main(coop, target)
     own_files = OwnFiles(coop.ledger_path.parent)
     sources = SourceIndex(books.ledger.entries, coop.closing_dir)
@@ -166,7 +195,9 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
         if plan.month not in after.figures.closed:
             errors.append(Problem(f"{target.name} was written but the main ledger does not load it"))
         if errors:
-            raise LedgerError([Problem("the ledger does not load cleanly after the close; nothing was changed"), *errors])
+            raise LedgerError(
+                [Problem("the ledger does not load cleanly after the close; nothing was changed"), *errors]
+            )
 
     write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))
     return WrittenClose(target, needs_include)

@@ -15,33 +15,62 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopctl.store import gitrev
-
-from coopctl.store import journal
-from coopctl.app.closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
-from coopctl.domain.cooperative import Cooperative
-from coopctl.store.configfile import find_root, load_cooperative
-from coopctl.core.close import ClosePlan, bonus_refusals, close_refusals, default_close_month, plan_close, plan_transactions
+from coopctl.adapter.fingerprint import describe, entry_fingerprint
 from coopctl.adapter.integrity import closed_month_changes, touched_closed_months
-from coopctl.domain.problems import ClosedMonthChange
+from coopctl.adapter.ledger import Books, booked_postings, load_books, require_clean
+from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
+from coopctl.app.closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
+from coopctl.app.recompute import verify_closings
+from coopctl.app.yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
+from coopctl.core.close import (
+    ClosePlan,
+    bonus_refusals,
+    close_refusals,
+    default_close_month,
+    plan_close,
+    plan_transactions,
+)
 from coopctl.core.lifecycle import lifecycle_alerts
-from coopctl.core.reports import (MemberBalance, MemberStatement, MonthReport, PayrollRow, member_balance, member_statement,
-                           members_list, month_report, payroll_rows, salary_floor_problems, unclosed_months)
+from coopctl.core.reports import (
+    MemberBalance,
+    MemberStatement,
+    MonthReport,
+    PayrollRow,
+    member_balance,
+    member_statement,
+    members_list,
+    month_report,
+    payroll_rows,
+    salary_floor_problems,
+    unclosed_months,
+)
 from coopctl.core.review import Review, compare
 from coopctl.core.simulate import Simulation, simulate_salary
-from coopctl.core.yearend import (SurplusProposal, YearClosePlan, plan_year_close, surplus_proposal, year_close_refusals,
-                           year_employees)
 from coopctl.core.treasury import ActivityTreasury, TreasuryState, activity_treasury, treasury_state
-from coopctl.domain.problems import CloseRefused, CoopctlError, LedgerError, NotFound, Problem, UsageError
-from coopctl.store.cache import cached_figures
-from coopctl.adapter.fingerprint import describe, entry_fingerprint
-from coopctl.adapter.ledger import booked_postings, Books, load_books, require_clean
+from coopctl.core.yearend import (
+    SurplusProposal,
+    YearClosePlan,
+    plan_year_close,
+    surplus_proposal,
+    year_close_refusals,
+    year_employees,
+)
+from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
-from coopctl.app.recompute import verify_closings
+from coopctl.domain.problems import (
+    ClosedMonthChange,
+    CloseRefused,
+    CoopctlError,
+    LedgerError,
+    NotFound,
+    Problem,
+    UsageError,
+)
+from coopctl.store import gitrev, journal
+from coopctl.store.cache import cached_figures
+from coopctl.store.configfile import find_root, load_cooperative
 from coopctl.store.safe_io import LOCK_NAME, atomic_write, check_output, command_line, cooperative_lock
-from coopctl.app.yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
 
 
 def finish_interrupted_write(root: Path) -> list[Path]:
@@ -94,7 +123,9 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
     from coopctl.store.cache import proven_opening
 
     folder = coop.ledger_path.parent / "openings"
-    years = sorted(int(p.stem) for p in folder.glob("*.beancount") if p.stem.isdigit()) if folder.is_dir() else []
+    years = (
+        sorted(int(p.stem) for p in folder.glob("*.beancount") if p.stem.isdigit()) if folder.is_dir() else []
+    )
     if not years or (month is not None and month.year != years[-1]):
         return None
     evidence = _scope_evidence(coop, years[-1])
@@ -126,7 +157,9 @@ def _remember_proofs(coop: Cooperative, proven: dict[int, bytes]) -> None:
             remember_proven_opening(coop, year, evidence)
 
 
-def _plan_or_refuse(coop: Cooperative, month: Month | None, today: datetime.date, dry_run: bool) -> CloseResult:
+def _plan_or_refuse(
+    coop: Cooperative, month: Month | None, today: datetime.date, dry_run: bool
+) -> CloseResult:
     books = load_books(coop, year=_scope_year(coop, month))
     require_clean(books)
     month = month or default_close_month(books.figures, today)
@@ -162,7 +195,9 @@ def report(root: Path | None, month: Month | None, today: datetime.date) -> tupl
     return _month_and_treasury(coop, figures, month or figures.last_closed or Month.of(today).previous())
 
 
-def _month_and_treasury(coop: Cooperative, figures: LedgerFigures, month: Month) -> tuple[MonthReport, TreasuryState]:
+def _month_and_treasury(
+    coop: Cooperative, figures: LedgerFigures, month: Month
+) -> tuple[MonthReport, TreasuryState]:
     """A month's report with its members' warnings, and the treasury at its end (an open month: as if closed)."""
     result = month_report(coop, figures, month)
     alerts = lifecycle_alerts(coop, figures, month.last_day, locate=False)
@@ -193,7 +228,9 @@ def overview(root: Path, today: datetime.date) -> Overview:
     return Overview(as_of, members_list(coop, figures, as_of), month, treasury, alerts)
 
 
-def simulate(root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date) -> Simulation:
+def simulate(
+    root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date
+) -> Simulation:
     coop, figures = open_figures(root)
     return simulate_salary(coop, figures, member, gross, hours, month or Month.of(today), today)
 
@@ -203,11 +240,15 @@ def payroll(root: Path | None, month: Month) -> list[PayrollRow]:
     return payroll_rows(coop, figures, month)
 
 
-def tutors(root: Path | None, tutor: str | None, as_of: datetime.date) -> tuple[Cooperative, LedgerFigures, list[Problem]]:
+def tutors(
+    root: Path | None, tutor: str | None, as_of: datetime.date
+) -> tuple[Cooperative, LedgerFigures, list[Problem]]:
     coop, figures = open_figures(root)
     known = {t.id for t in coop.coop.tutors}
     if tutor is not None and tutor not in known:
-        raise NotFound.one(f"no tutor {tutor!r} in config/coop.yaml (tutors: {', '.join(sorted(known)) or 'none'})")
+        raise NotFound.one(
+            f"no tutor {tutor!r} in config/coop.yaml (tutors: {', '.join(sorted(known)) or 'none'})"
+        )
     return coop, figures, lifecycle_alerts(coop, figures, as_of, locate=False)
 
 
@@ -236,19 +277,29 @@ def who_am_i(coop: Cooperative) -> str:
     if env:
         return env
     try:
-        email = subprocess.run(["git", "config", "user.email"], cwd=coop.root, capture_output=True, text=True,
-                               timeout=5, check=False).stdout.strip()
+        email = subprocess.run(
+            ["git", "config", "user.email"],
+            cwd=coop.root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         email = ""
     if email:
         for member in coop.members:
             if member.email and member.email.lower() == email.lower():
                 return member.id
-    raise UsageError.one("name a member (e.g. coopctl balance alice), set COOPCTL_MEMBER, "
-                         "or set git's user.email to a member's email")
+    raise UsageError.one(
+        "name a member (e.g. coopctl balance alice), set COOPCTL_MEMBER, "
+        "or set git's user.email to a member's email"
+    )
 
 
-def balance(root: Path | None, member: str | None, as_of: datetime.date) -> tuple[MemberBalance, ActivityTreasury]:
+def balance(
+    root: Path | None, member: str | None, as_of: datetime.date
+) -> tuple[MemberBalance, ActivityTreasury]:
     coop, figures = open_figures(root)
     member_id = member or who_am_i(coop)
     result = member_balance(coop, figures, member_id, as_of)
@@ -273,22 +324,42 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
         _remember_proofs(coop, proven)
     for folder in [coop.ledger_path.parent]:
         for leftover in sorted(folder.rglob(".*.beancount.*.tmp")) if folder.is_dir() else []:
-            problems.append(Problem("temporary file left by an interrupted write; the ledger is intact, "
-                                    "you may delete it", str(leftover.relative_to(coop.root)), severity="warning"))
+            problems.append(
+                Problem(
+                    "temporary file left by an interrupted write; the ledger is intact, you may delete it",
+                    str(leftover.relative_to(coop.root)),
+                    severity="warning",
+                )
+            )
     last = books.figures.last_date or today
     state = treasury_state(coop, books.figures, last)
     if state.unconventional_accounts:
-        shown = ", ".join(state.unconventional_accounts[:8]) + (" …" if len(state.unconventional_accounts) > 8 else "")
-        problems.append(Problem(f"the treasury identity (future treasury = activity balances + own funds) is off by "
-                                f"{state.identity_gap:,.2f} on {last}: accounts outside the conventions: {shown}",
-                                severity="warning"))
+        shown = ", ".join(state.unconventional_accounts[:8]) + (
+            " …" if len(state.unconventional_accounts) > 8 else ""
+        )
+        problems.append(
+            Problem(
+                f"the treasury identity (future treasury = activity balances + own funds) is off by "
+                f"{state.identity_gap:,.2f} on {last}: accounts outside the conventions: {shown}",
+                severity="warning",
+            )
+        )
     problems += lifecycle_alerts(coop, books.figures, today)
     for month in unclosed_months(books.figures, today):
-        problems.append(Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"))
+        problems.append(
+            Problem(
+                f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"
+            )
+        )
     for month in sorted(books.figures.closed):
         if month.month == 12 and month.year not in books.figures.closed_years:
-            problems.append(Problem(f"{month.year} has ended and its December is closed: close the year "
-                                    f"(coopctl close-year {month.year})", severity="warning"))
+            problems.append(
+                Problem(
+                    f"{month.year} has ended and its December is closed: close the year "
+                    f"(coopctl close-year {month.year})",
+                    severity="warning",
+                )
+            )
     problems += _stale_openings(coop, books)
     return books, problems
 
@@ -312,20 +383,43 @@ def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
         year = int(path.stem)
         rel = str(path.relative_to(coop.root))
         mixed = _file_holding_two_years(books, ledger_dir, year)
-        found = re.search(r'^\s+sealed: "([0-9a-f]{64})"', path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
-        files = [(str(f.relative_to(ledger_dir)), books.ledger.digests[str(f)]) for f in books.ledger.files
-                 if f.is_relative_to(ledger_dir) and (file_year(f.relative_to(ledger_dir)) or 9999) < year]
+        found = re.search(
+            r'^\s+sealed: "([0-9a-f]{64})"', path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE
+        )
+        files = [
+            (str(f.relative_to(ledger_dir)), books.ledger.digests[str(f)])
+            for f in books.ledger.files
+            if f.is_relative_to(ledger_dir) and (file_year(f.relative_to(ledger_dir)) or 9999) < year
+        ]
         if mixed is not None:
-            problems.append(Problem(f"close-month loads the whole ledger, not {year} alone: {mixed} holds entries of "
-                                    f"{year - 1} or before and is not a file of one year (a folder per year, or file "
-                                    "names starting with the year, let coopctl skip the closed years)", rel, severity="warning"))
+            problems.append(
+                Problem(
+                    f"close-month loads the whole ledger, not {year} alone: {mixed} holds entries of "
+                    f"{year - 1} or before and is not a file of one year (a folder per year, or file "
+                    "names starting with the year, let coopctl skip the closed years)",
+                    rel,
+                    severity="warning",
+                )
+            )
         elif found is None or found.group(1) == "0" * 64:
-            problems.append(Problem(f"close-month loads the whole ledger, not {year} alone: a file of {year - 1} or before "
-                                    "includes other files, so the closed years cannot be sealed", rel, severity="warning"))
+            problems.append(
+                Problem(
+                    f"close-month loads the whole ledger, not {year} alone: a file of {year - 1} or before "
+                    "includes other files, so the closed years cannot be sealed",
+                    rel,
+                    severity="warning",
+                )
+            )
         elif seal_digest(files) != found.group(1):
-            problems.append(Problem(f"the files of {year - 1} and before changed after close-year: close-month "
-                                    f"loads the whole ledger instead of {year} alone (reopen {year - 1} "
-                                    "and close it again to seal them anew)", rel, severity="warning"))
+            problems.append(
+                Problem(
+                    f"the files of {year - 1} and before changed after close-year: close-month "
+                    f"loads the whole ledger instead of {year} alone (reopen {year - 1} "
+                    "and close it again to seal them anew)",
+                    rel,
+                    severity="warning",
+                )
+            )
     return problems
 
 
@@ -344,7 +438,11 @@ def _file_holding_two_years(books: Books, ledger_dir: Path, year: int) -> str | 
             path = Path(filename)
             attributed = file_year(path.relative_to(ledger_dir)) if path.is_relative_to(ledger_dir) else None
             if attributed is None or attributed >= year:
-                return str(path.relative_to(books.coop.root.resolve())) if path.is_relative_to(books.coop.root.resolve()) else filename
+                return (
+                    str(path.relative_to(books.coop.root.resolve()))
+                    if path.is_relative_to(books.coop.root.resolve())
+                    else filename
+                )
     return None
 
 
@@ -354,7 +452,9 @@ def _name_removed_entries(coop: Cooperative, changes: list[ClosedMonthChange]) -
         return changes
     try:
         with tempfile.TemporaryDirectory(prefix="coopctl-head-") as tmp:
-            head = load_books(load_cooperative(gitrev.export(coop.root, gitrev.resolve(coop.root, "HEAD"), Path(tmp))))
+            head = load_books(
+                load_cooperative(gitrev.export(coop.root, gitrev.resolve(coop.root, "HEAD"), Path(tmp)))
+            )
             known = {(e.date, entry_fingerprint(e)): describe(e) for e in head.ledger.entries}
     except CoopctlError:
         return changes
@@ -364,7 +464,9 @@ def _name_removed_entries(coop: Cooperative, changes: list[ClosedMonthChange]) -
             day = datetime.date.fromisoformat(change.entry.split()[3])
             fingerprint = change.entry.rsplit(" ", 1)[-1].rstrip(")")
             if (day, fingerprint) in known:
-                change = ClosedMonthChange(change.month, change.change, known[(day, fingerprint)] + " (as in HEAD)")
+                change = ClosedMonthChange(
+                    change.month, change.change, known[(day, fingerprint)] + " (as in HEAD)"
+                )
         named.append(change)
     return named
 
@@ -389,19 +491,29 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         if month not in figures.closed:
             raise CloseRefused.one(f"{month} is not closed")
         if month.year in figures.closed_years:
-            raise CloseRefused.one(f"{month.year} is closed: reopen the year first (coopctl reopen {month.year})")
+            raise CloseRefused.one(
+                f"{month.year} is closed: reopen the year first (coopctl reopen {month.year})"
+            )
         if month != figures.last_closed:
-            raise CloseRefused.one(f"only the last closed month can be reopened: reopen {figures.last_closed} first")
+            raise CloseRefused.one(
+                f"only the last closed month can be reopened: reopen {figures.last_closed} first"
+            )
         target = closing_path(coop, month)
         marker = figures.closed[month]
         if not target.is_file() or marker.file != str(target.relative_to(coop.root)):
-            raise CloseRefused.one(f"{month} was not closed by a closing file at {target.relative_to(coop.root)}", marker.file, marker.line)
+            raise CloseRefused.one(
+                f"{month} was not closed by a closing file at {target.relative_to(coop.root)}",
+                marker.file,
+                marker.line,
+            )
         main = coop.ledger_path
         main_before = main.read_bytes()
         others = [p for p in coop.closing_dir.glob("*.beancount") if p != target]
         strip = marker.include_added and not others and main_before.endswith(INCLUDE_BLOCK.encode("utf-8"))
         changes = [journal.Change(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))])] if strip else []
-        changes.append(journal.Change(target, None))  # first the include (the month is then open), then the file
+        changes.append(
+            journal.Change(target, None)
+        )  # first the include (the month is then open), then the file
 
         def verify() -> None:
             if not others and coop.closing_dir.is_dir() and not any(coop.closing_dir.iterdir()):
@@ -409,7 +521,14 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
             after = load_books(coop)
             errors = [p for p in after.problems if p.severity == "error"]
             if errors or month in after.figures.closed:
-                raise LedgerError([Problem(f"the ledger does not load cleanly after reopening {month}; nothing was changed"), *errors])
+                raise LedgerError(
+                    [
+                        Problem(
+                            f"the ledger does not load cleanly after reopening {month}; nothing was changed"
+                        ),
+                        *errors,
+                    ]
+                )
 
         journal.write_group(coop.root, changes, verify)
         return ReopenResult(month, target, strip)
@@ -447,7 +566,9 @@ def _load_at(label: str, root: Path, plugins: list[str] | None = None) -> Books:
     try:
         coop = load_cooperative(root)
         if plugins is not None:
-            coop = dataclasses.replace(coop, coop=coop.coop.model_copy(update={"ledger_plugins": list(plugins)}))
+            coop = dataclasses.replace(
+                coop, coop=coop.coop.model_copy(update={"ledger_plugins": list(plugins)})
+            )
         return load_books(coop)
     except CoopctlError as exc:
         raise type(exc)([Problem(f"at {label}: {p.message}", p.file, p.line) for p in exc.problems]) from None
@@ -464,12 +585,24 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
     start, end, from_label, to_label = _parse_range(coop_root, rev_range)
     with tempfile.TemporaryDirectory(prefix="coopctl-review-") as tmp:
         before = _load_at(from_label, gitrev.export(coop_root, start, Path(tmp) / "from"))
-        after = _load_at(to_label, coop_root if end is None else gitrev.export(coop_root, end, Path(tmp) / "to"),
-                         plugins=list(before.coop.coop.ledger_plugins))
-        unproven = [Problem(f"at {label}: {p.message}", p.file, p.line)
-                    for label, books in ((from_label, before), (to_label, after)) for p in _closings_unproven(books)]
-        return ReviewResult(from_label, to_label, compare(before.coop, before.figures, after.coop, after.figures, touched_closed_months(before, after)),
-                            tuple(unproven))
+        after = _load_at(
+            to_label,
+            coop_root if end is None else gitrev.export(coop_root, end, Path(tmp) / "to"),
+            plugins=list(before.coop.coop.ledger_plugins),
+        )
+        unproven = [
+            Problem(f"at {label}: {p.message}", p.file, p.line)
+            for label, books in ((from_label, before), (to_label, after))
+            for p in _closings_unproven(books)
+        ]
+        return ReviewResult(
+            from_label,
+            to_label,
+            compare(
+                before.coop, before.figures, after.coop, after.figures, touched_closed_months(before, after)
+            ),
+            tuple(unproven),
+        )
 
 
 def _closings_unproven(books: Books) -> list[Problem]:
@@ -492,8 +625,14 @@ class YearCloseResult:
     already_closed: bool  # --apply-surplus on a year closed earlier
 
 
-def close_year(root: Path | None, year: int, dry_run: bool, apply_surplus: bool, surplus_date: datetime.date | None,
-               today: datetime.date) -> YearCloseResult:
+def close_year(
+    root: Path | None,
+    year: int,
+    dry_run: bool,
+    apply_surplus: bool,
+    surplus_date: datetime.date | None,
+    today: datetime.date,
+) -> YearCloseResult:
     """Close ``year`` into equity (or, with apply_surplus on a closed year, book the assembly's split)."""
     coop = open_cooperative(root)
     if dry_run:
@@ -502,8 +641,14 @@ def close_year(root: Path | None, year: int, dry_run: bool, apply_surplus: bool,
         return _year_close(coop, year, False, apply_surplus, surplus_date, today)
 
 
-def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool, surplus_date: datetime.date | None,
-                today: datetime.date) -> YearCloseResult:
+def _year_close(
+    coop: Cooperative,
+    year: int,
+    dry_run: bool,
+    apply_surplus: bool,
+    surplus_date: datetime.date | None,
+    today: datetime.date,
+) -> YearCloseResult:
     books = load_books(coop)
     require_clean(books)
     figures = books.figures
@@ -519,15 +664,21 @@ def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool
         if unproven:
             raise CloseRefused(unproven)
     own_files = OwnFiles(coop.ledger_path.parent)
-    entries = [e for e in books.ledger.entries
-               if not (k := own_files.kind((e.meta or {}).get("filename"))) or not (k.kind == YEAR_CLOSE and k.year == year)]
+    entries = [
+        e
+        for e in books.ledger.entries
+        if not (k := own_files.kind((e.meta or {}).get("filename")))
+        or not (k.kind == YEAR_CLOSE and k.year == year)
+    ]
     plan, problems = plan_year_close(coop, booked_postings(entries), figures, year)
     if problems:
         raise CloseRefused(problems)
     proposal, notes = None, []
     policy = coop.coop.surplus
     if policy is None:
-        notes.append(Problem("no surplus policy in config/coop.yaml (surplus:): no split proposed", severity="warning"))
+        notes.append(
+            Problem("no surplus policy in config/coop.yaml (surplus:): no split proposed", severity="warning")
+        )
     else:
         employees = year_employees(coop, figures, year, policy.workers_share_basis)
         proposal, notes = surplus_proposal(policy, year, plan.coop_result, employees)
@@ -538,7 +689,9 @@ def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool
             raise CloseRefused(notes)
         day = surplus_date or today
         if day <= datetime.date(year, 12, 31):
-            raise CloseRefused.one(f"the general assembly decides after the year: date the split after {year}-12-31 (--date)")
+            raise CloseRefused.one(
+                f"the general assembly decides after the year: date the split after {year}-12-31 (--date)"
+            )
         if figures.is_closed(Month.of(day)):
             raise CloseRefused.one(f"{Month.of(day)} is closed: date the split in an open month (--date)")
     written = surplus_file = None
@@ -547,7 +700,9 @@ def _year_close(coop: Cooperative, year: int, dry_run: bool, apply_surplus: bool
             written = write_year_close(coop, plan, books)
         if apply_surplus:
             assert proposal is not None
-            surplus_file = write_surplus(coop, proposal, surplus_date or today, load_books(coop) if written else books)
+            surplus_file = write_surplus(
+                coop, proposal, surplus_date or today, load_books(coop) if written else books
+            )
     return YearCloseResult(plan, proposal, tuple(notes), dry_run, written, surplus_file, already)
 
 

@@ -10,7 +10,7 @@ from coopctl.adapter.text import quote
 from coopctl.domain.problems import UsageError
 from coopctl.store.safe_io import atomic_write
 
-COOP = '''# The cooperative. Money and rates are quoted decimal strings ("0.10", "1900.00").
+COOP = """# The cooperative. Money and rates are quoted decimal strings ("0.10", "1900.00").
 name: {yaml_name}
 currency: EUR
 ledger: ledgers/main.beancount
@@ -27,9 +27,9 @@ treasury:
   pool_use_limit: "0.50"
   min_coverage: "1.00"
 ledger_plugins: []                 # Beancount plugins coopctl may run (none by default)
-'''
+"""
 
-MEMBERS = '''# The members, their phases (CAPE, then CESA) and salary amendments. An example, to copy and adapt:
+MEMBERS = """# The members, their phases (CAPE, then CESA) and salary amendments. An example, to copy and adapt:
 #
 #  - id: alice
 #    name: "Alice Martin"
@@ -40,36 +40,36 @@ MEMBERS = '''# The members, their phases (CAPE, then CESA) and salary amendments
 #    salary:
 #      - {{from: {year}-09-01, gross: "1900.00", hours: "151.67"}}
 members: []
-'''
+"""
 
-ACTIVITIES = '''# The activities: an id is a Beancount account component (an uppercase letter, then letters, digits, dashes).
+ACTIVITIES = """# The activities: an id is a Beancount account component (an uppercase letter, then letters, digits, dashes).
 #  - {id: BoisNomade, name: "Bois Nomade — menuiserie", establishment: siege}
 activities: []
-'''
+"""
 
-MAIN = '''; The cooperative's ledger. Activities post to Income:Activity:<ACT>, Expenses:Activity:<ACT>…
+MAIN = """; The cooperative's ledger. Activities post to Income:Activity:<ACT>, Expenses:Activity:<ACT>…
 ; (see coopctl's docs/formats.md, "Ledger conventions"). Closings are included by the first close-month.
 option "title" {beancount_name}
 option "operating_currency" "EUR"
 
 include "accounts.beancount"
-'''
+"""
 
-ACCOUNTS = '''; The cooperative's own accounts; open each activity's accounts here too.
+ACCOUNTS = """; The cooperative's own accounts; open each activity's accounts here too.
 {year}-01-01 open Assets:Bank:Main EUR
 {year}-01-01 open Liabilities:VAT:Collected EUR
 {year}-01-01 open Liabilities:VAT:Deductible EUR
 {year}-01-01 open Equity:Coop:Reserves EUR
 {year}-01-01 open Income:Coop:Subsidy EUR
 {year}-01-01 open Expenses:Coop:Staff EUR
-'''
+"""
 
-GITIGNORE = '''# coopctl's lock (its cache lives in ~/.cache/coopctl, outside the repository)
+GITIGNORE = """# coopctl's lock (its cache lives in ~/.cache/coopctl, outside the repository)
 .coopctl.lock
 *.picklecache
-'''
+"""
 
-PRE_COMMIT = '''# pre-commit (https://pre-commit.com): refuse a commit that breaks the books or rewrites a closed month.
+PRE_COMMIT = """# pre-commit (https://pre-commit.com): refuse a commit that breaks the books or rewrites a closed month.
 repos:
   - repo: local
     hooks:
@@ -79,24 +79,31 @@ repos:
         language: system
         pass_filenames: false
         files: ^(config/.*\\.ya?ml|ledgers/.*\\.beancount)$
-'''
+"""
 
 
 def _one_line_char(char: str) -> bool:
     """A character a one-line name may hold: printable in YAML (YAML 1.1, §5.1), and no line or tab break."""
     code = ord(char)
-    return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or code >= 0x10000) \
-        and char not in "\u2028\u2029"
+    return (
+        0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or code >= 0x10000
+    ) and char not in "\u2028\u2029"
 
 
 def init_cooperative(folder: Path, name: str, today: datetime.date) -> list[Path]:
     """Create a cooperative's files in ``folder`` (new or empty); return them."""
     if folder.exists() and any(folder.iterdir()):
-        raise UsageError.one(f"{folder} is not empty; coopctl init creates a new cooperative in a new or empty folder")
+        raise UsageError.one(
+            f"{folder} is not empty; coopctl init creates a new cooperative in a new or empty folder"
+        )
     if not name.strip() or not all(_one_line_char(c) for c in name):
         raise UsageError.one('the name must be one line of text, e.g. --name "Coopérative Exemple"')
     # Written as a YAML double-quoted scalar (JSON's escapes are YAML's) and a Beancount string: any text reads back as typed.
-    values = {"yaml_name": json.dumps(name.strip(), ensure_ascii=False), "beancount_name": quote(name.strip()), "year": today.year}
+    values = {
+        "yaml_name": json.dumps(name.strip(), ensure_ascii=False),
+        "beancount_name": quote(name.strip()),
+        "year": today.year,
+    }
     files = {
         "config/coop.yaml": COOP.format(**values),
         "config/members.yaml": MEMBERS.format(**values),

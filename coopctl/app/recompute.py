@@ -21,15 +21,15 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from coopctl.app.closing import accounts_open_on, closing_path, month_closing_bytes, period_records
-from coopctl.domain.cooperative import Cooperative
-from coopctl.core.close import plan_close
-from coopctl.domain.problems import Problem
 from coopctl.adapter.fingerprint import SourceIndex
-from coopctl.adapter.ledger import booked_postings, Books, extract_figures
+from coopctl.adapter.ledger import Books, booked_postings, extract_figures
+from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
+from coopctl.app.closing import accounts_open_on, closing_path, month_closing_bytes, period_records
+from coopctl.core.close import plan_close
+from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
+from coopctl.domain.problems import Problem
 
 REPAIR = "restore it from git (git checkout -- {file}) or reopen {period} and close it again"
 
@@ -49,7 +49,11 @@ def first_difference(expected: bytes, found: bytes) -> tuple[int, str, str]:
         if a != b:
             return number, a, b
     number = min(len(want), len(have)) + 1 if len(want) != len(have) else len(want)
-    return number, want[number - 1] if number <= len(want) else "(end of file)", have[number - 1] if number <= len(have) else "(end of file)"
+    return (
+        number,
+        want[number - 1] if number <= len(want) else "(end of file)",
+        have[number - 1] if number <= len(have) else "(end of file)",
+    )
 
 
 def _short(text: str, width: int = 70) -> str:
@@ -60,9 +64,12 @@ def _short(text: str, width: int = 70) -> str:
 def mismatch(path: Path, root: Path, expected: bytes, found: bytes, what: str, period: str) -> Problem:
     line, want, have = first_difference(expected, found)
     rel = _rel(path, root)
-    return Problem(f"{what} differs from what coopctl computes from the config and the ledger (line {line}: "
-                   f"expected `{_short(want)}`, found `{_short(have)}`); " + REPAIR.format(file=rel, period=period),
-                   rel, line)
+    return Problem(
+        f"{what} differs from what coopctl computes from the config and the ledger (line {line}: "
+        f"expected `{_short(want)}`, found `{_short(have)}`); " + REPAIR.format(file=rel, period=period),
+        rel,
+        line,
+    )
 
 
 def without_own_close(figures: LedgerFigures, own: LedgerFigures) -> LedgerFigures:
@@ -72,9 +79,13 @@ def without_own_close(figures: LedgerFigures, own: LedgerFigures) -> LedgerFigur
         book = dict(figures.days.get(activity, {}))
         for day, amounts in part.items():
             current = book.get(day, DayFigures())
-            book[day] = DayFigures(current.revenue - amounts.revenue, current.expenses - amounts.expenses,
-                                   current.contribution - amounts.contribution, current.salary_cost - amounts.salary_cost,
-                                   current.equity - amounts.equity)
+            book[day] = DayFigures(
+                current.revenue - amounts.revenue,
+                current.expenses - amounts.expenses,
+                current.contribution - amounts.contribution,
+                current.salary_cost - amounts.salary_cost,
+                current.equity - amounts.equity,
+            )
         days[activity] = book
     return dataclasses.replace(figures, days=days)
 
@@ -89,8 +100,12 @@ def _group_by_own_file(entries: list, own_files: OwnFiles) -> dict[str, tuple[Ow
     return groups
 
 
-def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] | frozenset = frozenset(),
-                    proven: dict[int, bytes] | None = None) -> list[Problem]:
+def verify_closings(
+    coop: Cooperative,
+    books: Books,
+    changed_months: set[Month] | frozenset = frozenset(),
+    proven: dict[int, bytes] | None = None,
+) -> list[Problem]:
     """Every way the files coopctl wrote differ from what it would write now (errors); see the module doc.
 
     ``changed_months``: closed months whose sources or config changed since their close (reported by the
@@ -107,27 +122,45 @@ def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] 
     own_on_disk, strangers = on_disk(ledger_dir)
     for path in strangers:
         rel = _rel(path, root)
-        problems.append(Problem("not a file coopctl writes; only coopctl writes under closing/ and openings/: "
-                                "move it out (post its entries in the open month) or remove it", rel))
+        problems.append(
+            Problem(
+                "not a file coopctl writes; only coopctl writes under closing/ and openings/: "
+                "move it out (post its entries in the open month) or remove it",
+                rel,
+            )
+        )
 
     scoped = books.year  # a year-scoped load reads neither the earlier years' files nor their closings
     for path, kind in sorted(own_on_disk.items()):
         if kind.kind == OPENING:
             continue
         year = kind.month.year if kind.month else kind.year
-        if scoped is not None and year is not None and (year < scoped or (kind.kind == YEAR_CLOSE and year < scoped)):
+        if (
+            scoped is not None
+            and year is not None
+            and (year < scoped or (kind.kind == YEAR_CLOSE and year < scoped))
+        ):
             continue
         if str(path.resolve()) not in loaded:
             rel = _rel(path, root)
-            problems.append(Problem("on disk but the main ledger does not include it, so the period it closes "
-                                    f'looks open: restore the line include "closing/*.beancount" in '
-                                    f"{_rel(coop.ledger_path, root)} (git checkout), or, to reopen, use coopctl reopen", rel))
+            problems.append(
+                Problem(
+                    "on disk but the main ledger does not include it, so the period it closes "
+                    f'looks open: restore the line include "closing/*.beancount" in '
+                    f"{_rel(coop.ledger_path, root)} (git checkout), or, to reopen, use coopctl reopen",
+                    rel,
+                )
+            )
 
     groups = _group_by_own_file(books.ledger.entries, own_files)
     for filename, (kind, _entries) in groups.items():
         if kind.kind == MONTH_CLOSE and kind.month not in figures.closed:
             rel = _rel(Path(filename), root)
-            problems.append(Problem(f"no close marker for {kind.month}; " + REPAIR.format(file=rel, period=kind.month), rel))
+            problems.append(
+                Problem(
+                    f"no close marker for {kind.month}; " + REPAIR.format(file=rel, period=kind.month), rel
+                )
+            )
 
     closed = sorted(figures.closed)
     if closed:
@@ -135,16 +168,26 @@ def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] 
         while month < closed[-1]:
             if month not in figures.closed:
                 rel = _rel(closing_path(coop, month), root)
-                problems.append(Problem(f"{month} is not closed although {closed[0]} and {closed[-1]} are: {rel} is missing; "
-                                        f"restore it from git (git checkout -- {rel})", rel))
+                problems.append(
+                    Problem(
+                        f"{month} is not closed although {closed[0]} and {closed[-1]} are: {rel} is missing; "
+                        f"restore it from git (git checkout -- {rel})",
+                        rel,
+                    )
+                )
             month = month.next()
     for year, marker in sorted(figures.closed_years.items()):
-        if Month(year, 12) not in figures.closed and (figures.opened_after is None or year > figures.opened_after):
+        if Month(year, 12) not in figures.closed and (
+            figures.opened_after is None or year > figures.opened_after
+        ):
             problems.append(Problem(f"{year} is closed but its December is not", marker.file, marker.line))
 
     sources = SourceIndex(books.ledger.entries, coop.closing_dir)
-    own_figures = {filename: extract_figures(coop, entries)[0] for filename, (kind, entries) in groups.items()
-                   if kind.kind == MONTH_CLOSE}
+    own_figures = {
+        filename: extract_figures(coop, entries)[0]
+        for filename, (kind, entries) in groups.items()
+        if kind.kind == MONTH_CLOSE
+    }
     first_changed = min(changed_months) if changed_months else None
     for month in closed:
         if first_changed is not None and month > first_changed:
@@ -169,21 +212,30 @@ def verify_closings(coop: Cooperative, books: Books, changed_months: set[Month] 
             elif month in changed_months:
                 line, want, have = first_difference(expected, found)
                 rel = _rel(path, root)
-                problems.append(Problem(
-                    f"the closing file of {month} no longer matches the month's entries and config (line {line}: expected "
-                    f"`{_short(want)}`, found `{_short(have)}`): if this file was edited, restore it from git "
-                    f"(git checkout -- {rel}); if the entries or the config were, see the errors above", rel, line))
+                problems.append(
+                    Problem(
+                        f"the closing file of {month} no longer matches the month's entries and config (line {line}: expected "
+                        f"`{_short(want)}`, found `{_short(have)}`): if this file was edited, restore it from git "
+                        f"(git checkout -- {rel}); if the entries or the config were, see the errors above",
+                        rel,
+                        line,
+                    )
+                )
             else:
-                problems.append(mismatch(path, root, expected, found, f"the closing file of {month}", str(month)))
+                problems.append(
+                    mismatch(path, root, expected, found, f"the closing file of {month}", str(month))
+                )
     if first_changed is None:
-        problems += _verify_years(coop, books, groups, own_files, own_on_disk, proven if proven is not None else {})
+        problems += _verify_years(
+            coop, books, groups, own_files, own_on_disk, proven if proven is not None else {}
+        )
     return problems
 
 
 def _marker_consistent(month: Month, meta: dict) -> bool:
     """Whether a close marker's recorded fingerprints still add up to its own digest and count (else it was edited)."""
-    from coopctl.adapter.integrity import recorded_entries
     from coopctl.adapter.fingerprint import sources_digest
+    from coopctl.adapter.integrity import recorded_entries
 
     recorded = recorded_entries(month, meta)
     if recorded is None:
@@ -192,10 +244,14 @@ def _marker_consistent(month: Month, meta: dict) -> bool:
     for day, fingerprint, _ in recorded:
         by_day.setdefault(day, []).append(fingerprint)
     by_day = {day: sorted(prints) for day, prints in by_day.items()}
-    return str(meta.get("sources")) == sources_digest(by_day) and str(meta.get("entries")) == str(len(recorded))
+    return str(meta.get("sources")) == sources_digest(by_day) and str(meta.get("entries")) == str(
+        len(recorded)
+    )
 
 
-def _before_first_close(coop: Cooperative, sources: SourceIndex, first: Month, marker, path: Path) -> list[Problem]:
+def _before_first_close(
+    coop: Cooperative, sources: SourceIndex, first: Month, marker, path: Path
+) -> list[Problem]:
     """Name the months before the first close whose entries changed since it (from its ``pYYYY-MM`` records)."""
     recorded: dict[Month, tuple[str, int]] = {}
     for key, value in marker.meta.items():
@@ -207,19 +263,34 @@ def _before_first_close(coop: Cooperative, sources: SourceIndex, first: Month, m
     for month in sorted(set(recorded) | set(current)):
         then, now = recorded.get(month, ("", 0)), current.get(month, ("", 0))
         if then != now:
-            problems.append(Problem(
-                f"entries dated {month}, before the first closed month {first}, changed after its close "
-                f"({then[1]} entries then, {now[1]} now): closed periods are sealed, whatever the file; restore them from "
-                f"git, or post the correction in the open month", _rel(path, coop.root), marker.line))
+            problems.append(
+                Problem(
+                    f"entries dated {month}, before the first closed month {first}, changed after its close "
+                    f"({then[1]} entries then, {now[1]} now): closed periods are sealed, whatever the file; restore them from "
+                    f"git, or post the correction in the open month",
+                    _rel(path, coop.root),
+                    marker.line,
+                )
+            )
     return problems
 
 
-def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnFiles, own_on_disk: dict,
-                  proven: dict[int, bytes]) -> list[Problem]:
+def _verify_years(
+    coop: Cooperative,
+    books: Books,
+    groups: dict,
+    own_files: OwnFiles,
+    own_on_disk: dict,
+    proven: dict[int, bytes],
+) -> list[Problem]:
     """The year closes, their openings and the surplus splits, written again and compared."""
-    from coopctl.core.yearend import plan_year_close, surplus_proposal, year_employees
-    from coopctl.app.yearclose import expected_opening_bytes, expected_surplus_bytes, expected_year_close_bytes
+    from coopctl.app.yearclose import (
+        expected_opening_bytes,
+        expected_surplus_bytes,
+        expected_year_close_bytes,
+    )
     from coopctl.app.yearclose import year_closing_path as year_closing_file
+    from coopctl.core.yearend import plan_year_close, surplus_proposal, year_employees
 
     root = coop.root.resolve()
     problems: list[Problem] = []
@@ -229,31 +300,48 @@ def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnF
         if kind.kind == YEAR_CLOSE and kind.year is not None and kind.year in figures.closed_years:
             year = kind.year
             marker = figures.closed_years[year]
-            entries = [e for e in books.ledger.entries if own_files.kind((e.meta or {}).get("filename")) != kind]
+            entries = [
+                e for e in books.ledger.entries if own_files.kind((e.meta or {}).get("filename")) != kind
+            ]
             plan, plan_problems = plan_year_close(coop, booked_postings(entries), figures, year)
             if plan_problems:
                 problems += [dataclasses.replace(p, file=p.file or _rel(path, root)) for p in plan_problems]
                 continue
-            expected_close, opening = expected_year_close_bytes(coop, plan, books, marker.meta, own_files, path)
+            expected_close, opening = expected_year_close_bytes(
+                coop, plan, books, marker.meta, own_files, path
+            )
             found = path.read_bytes()
             if expected_close != found:
-                problems.append(mismatch(path, root, expected_close, found, f"the close of {year}", str(year)))
+                problems.append(
+                    mismatch(path, root, expected_close, found, f"the close of {year}", str(year))
+                )
             opening_path = coop.ledger_path.parent / "openings" / f"{year + 1}.beancount"
             if opening_path.is_file() and opening is not None:
                 expected, seal_only = expected_opening_bytes(opening, opening_path.read_bytes())
                 if expected == opening_path.read_bytes() and expected_close == found:
                     proven[year + 1] = expected
                 if not seal_only and expected != opening_path.read_bytes():
-                    problems.append(mismatch(opening_path, root, expected, opening_path.read_bytes(),
-                                             f"the opening of {year + 1}", str(year)))
+                    problems.append(
+                        mismatch(
+                            opening_path,
+                            root,
+                            expected,
+                            opening_path.read_bytes(),
+                            f"the opening of {year + 1}",
+                            str(year),
+                        )
+                    )
         elif kind.kind == SURPLUS and kind.year is not None and kind.day is not None:
             year = kind.year
             policy = coop.coop.surplus
             if books.year is not None and year < books.year:
                 continue  # a year-scoped load cannot plan an earlier year; check (a whole load) proves it
             year_close = own_files.kind(str(year_closing_file(coop, year)))
-            entries = [e for e in books.ledger.entries
-                       if own_files.kind((e.meta or {}).get("filename")) not in (kind, year_close)]
+            entries = [
+                e
+                for e in books.ledger.entries
+                if own_files.kind((e.meta or {}).get("filename")) not in (kind, year_close)
+            ]
             plan, _ = plan_year_close(coop, booked_postings(entries), figures, year)
             proposal = None
             if policy is not None:
@@ -261,20 +349,37 @@ def _verify_years(coop: Cooperative, books: Books, groups: dict, own_files: OwnF
                 proposal, _notes = surplus_proposal(policy, year, plan.coop_result, employees)
             rel = _rel(path, root)
             if proposal is None:
-                problems.append(Problem(f"the config proposes no split of {year} now (no surplus policy, or no "
-                                        f"result to split); restore the policy, or remove the file if the split was not "
-                                        "decided", rel))
+                problems.append(
+                    Problem(
+                        f"the config proposes no split of {year} now (no surplus policy, or no "
+                        f"result to split); restore the policy, or remove the file if the split was not "
+                        "decided",
+                        rel,
+                    )
+                )
                 continue
             expected = expected_surplus_bytes(coop, proposal, kind.day, books.ledger.entries, own_files, kind)
             found = path.read_bytes()
             if expected != found:
-                problems.append(mismatch(path, root, expected, found, f"the surplus split of {year}", str(year)))
+                problems.append(
+                    mismatch(path, root, expected, found, f"the surplus split of {year}", str(year))
+                )
     for path, kind in sorted(own_on_disk.items()):
-        if (kind.kind == OPENING and kind.year is not None and books.year is None
-                and (kind.year - 1) not in figures.closed_years):
+        if (
+            kind.kind == OPENING
+            and kind.year is not None
+            and books.year is None
+            and (kind.year - 1) not in figures.closed_years
+        ):
             rel = _rel(path, root)
-            problems.append(Problem(f"{kind.year - 1} is not closed, so this opening belongs to no close; "
-                                    "restore closing/" f"{kind.year - 1}-year.beancount from git, or remove it", rel))
+            problems.append(
+                Problem(
+                    f"{kind.year - 1} is not closed, so this opening belongs to no close; "
+                    "restore closing/"
+                    f"{kind.year - 1}-year.beancount from git, or remove it",
+                    rel,
+                )
+            )
     return problems
 
 

@@ -24,22 +24,35 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from coopctl.adapter.ledger import (
+    YEAR_CLOSE_MARKER,
+    YEAR_OPENING_MARKER,
+    Books,
+    file_year,
+    load_books,
+    opening_path,
+    seal_digest,
+)
 from coopctl.app.closing import _transaction, included_by_main
-from coopctl.domain.cooperative import Cooperative
 from coopctl.core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
+from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.problems import CloseRefused, LedgerError, Problem
-from coopctl.adapter.ledger import YEAR_CLOSE_MARKER, YEAR_OPENING_MARKER, Books, file_year, load_books, opening_path, seal_digest
 from coopctl.store.journal import Change, write_group
 
-YEAR_HEADER = ("; Written by coopctl close-year {year}. Do not edit by hand:\n"
-               "; undo it with coopctl reopen {year}.\n")
-OPENING_HEADER = ("; Written by coopctl close-year {previous}: the balances at the end of {previous}, from which {year} opens.\n"
-                  "; The main ledger does not include this file (it holds {previous} in full): coopctl reads it instead of\n"
-                  "; the files of {previous} and before when it needs {year} alone, and only while those files are\n"
-                  "; unchanged (the seal below). Do not edit by hand.\n")
+YEAR_HEADER = (
+    "; Written by coopctl close-year {year}. Do not edit by hand:\n; undo it with coopctl reopen {year}.\n"
+)
+OPENING_HEADER = (
+    "; Written by coopctl close-year {previous}: the balances at the end of {previous}, from which {year} opens.\n"
+    "; The main ledger does not include this file (it holds {previous} in full): coopctl reads it instead of\n"
+    "; the files of {previous} and before when it needs {year} alone, and only while those files are\n"
+    "; unchanged (the seal below). Do not edit by hand.\n"
+)
 MONTH_HEADER = "; Écritures de {year}-01 (factures, règlements, dépenses, frais de la coopérative).\n"
-SURPLUS_HEADER = ("; Written by coopctl close-year {year} --apply-surplus: the general assembly's split of {year}'s result.\n"
-                  "; Do not edit by hand.\n")
+SURPLUS_HEADER = (
+    "; Written by coopctl close-year {year} --apply-surplus: the general assembly's split of {year}'s result.\n"
+    "; Do not edit by hand.\n"
+)
 
 
 def year_closing_path(coop: Cooperative, year: int) -> Path:
@@ -58,9 +71,15 @@ def year_close_text(plan: YearClosePlan, open_accounts: set[str], meta: list[tup
     blocks = []
     for transfer in transfers:
         if transfer.owner:
-            narration, tags = f"Clôture {plan.year} — réserve de {transfer.owner}", [("close_year", str(plan.year)), ("activity", transfer.owner)]
+            narration, tags = (
+                f"Clôture {plan.year} — réserve de {transfer.owner}",
+                [("close_year", str(plan.year)), ("activity", transfer.owner)],
+            )
         else:
-            narration, tags = f"Clôture {plan.year} — résultat de la coopérative", [("close_year", str(plan.year))]
+            narration, tags = (
+                f"Clôture {plan.year} — résultat de la coopérative",
+                [("close_year", str(plan.year))],
+            )
         blocks.append(_transaction(day, narration, tags, list(transfer.postings), plan.currency))
     return "\n".join([head + "\n" + "\n".join(marker) + "\n", *blocks])
 
@@ -74,12 +93,18 @@ def opening_text(plan: YearClosePlan, opens: list, seal: str, sealed_files: int)
     if opens:
         head += "\n" + "".join(printer.format_entry(entry._replace(meta={})) for entry in opens)
     deficit = " ".join(f"{name}:{count}" for name, count in sorted(plan.deficit_runs.items()))
-    marker = [f'{day} custom "{YEAR_OPENING_MARKER}" "{year}"', f'  sealed: "{seal}"', f"  files: {sealed_files}"]
+    marker = [
+        f'{day} custom "{YEAR_OPENING_MARKER}" "{year}"',
+        f'  sealed: "{seal}"',
+        f"  files: {sealed_files}",
+    ]
     if deficit:
         marker.append(f'  deficit: "{deficit}"')
     body = ""
     if plan.opening:
-        body = "\n" + _transaction(day, f"Report à nouveau {plan.year}", [("opening", str(year))], list(plan.opening), plan.currency)
+        body = "\n" + _transaction(
+            day, f"Report à nouveau {plan.year}", [("opening", str(year))], list(plan.opening), plan.currency
+        )
     return head + "\n" + "\n".join(marker) + "\n" + body
 
 
@@ -108,8 +133,14 @@ class YearCloseFiles:
     opening_without_seal: bytes
 
 
-def year_close_files(coop: Cooperative, plan: YearClosePlan, books: Books, opened: set[str], folder_created: bool,
-                     include_added: bool) -> YearCloseFiles:
+def year_close_files(
+    coop: Cooperative,
+    plan: YearClosePlan,
+    books: Books,
+    opened: set[str],
+    folder_created: bool,
+    include_added: bool,
+) -> YearCloseFiles:
     """The bytes of ``closing/YEAR-year.beancount`` and ``openings/YEAR+1.beancount``: pure functions of the plan,
     the ledger's files up to the year and two facts of the close (did it create the next year's folder, its include)."""
     from beancount.core import data
@@ -131,15 +162,23 @@ def year_close_files(coop: Cooperative, plan: YearClosePlan, books: Books, opene
             nested = nested or bool(books.ledger.includes.get(str(path)))
     sealed_names = {str(ledger_dir / name) for name, _ in sealed} | {str(target)}
     closed_accounts = {e.account for e in books.ledger.entries if isinstance(e, data.Close)}
-    opens = {e.account: e._replace(meta={}) for e in books.ledger.entries if isinstance(e, data.Open)
-             and e.meta.get("filename") in sealed_names and e.account not in closed_accounts}
+    opens = {
+        e.account: e._replace(meta={})
+        for e in books.ledger.entries
+        if isinstance(e, data.Open)
+        and e.meta.get("filename") in sealed_names
+        and e.account not in closed_accounts
+    }
     for account in _new_accounts(plan, opened):
         opens.setdefault(account, _open_entry(account, year))
     ordered = sorted(opens.values(), key=lambda e: (e.date, e.account))
     count = len(sealed) + 1
     without_seal = opening_text(plan, ordered, ZERO_SEAL, count).encode("utf-8")
-    meta = [("result", f'"{plan.coop_result:.2f}"'), ("opening", f'"{opening.relative_to(ledger_dir)}"'),
-            ("opening_sha256", f'"{_sha(without_seal)}"')]
+    meta = [
+        ("result", f'"{plan.coop_result:.2f}"'),
+        ("opening", f'"{opening.relative_to(ledger_dir)}"'),
+        ("opening_sha256", f'"{_sha(without_seal)}"'),
+    ]
     if folder_created:
         meta.append(("folder_created", f'"{folder.relative_to(ledger_dir)}"'))
     if include_added:
@@ -147,17 +186,28 @@ def year_close_files(coop: Cooperative, plan: YearClosePlan, books: Books, opene
     closing_bytes = year_close_text(plan, opened, meta).encode("utf-8")
     sealed.append((str(target.relative_to(ledger_dir)), _sha(closing_bytes)))
     seal = ZERO_SEAL if nested else seal_digest(sealed)  # a sealed file with includes: no year-scoped loads
-    return YearCloseFiles(closing_bytes, opening_text(plan, ordered, seal, count).encode("utf-8"), without_seal)
+    return YearCloseFiles(
+        closing_bytes, opening_text(plan, ordered, seal, count).encode("utf-8"), without_seal
+    )
 
 
-def expected_year_close_bytes(coop: Cooperative, plan: YearClosePlan, books: Books, marker_meta: dict, own_files,
-                              path: Path) -> tuple[bytes, YearCloseFiles]:
+def expected_year_close_bytes(
+    coop: Cooperative, plan: YearClosePlan, books: Books, marker_meta: dict, own_files, path: Path
+) -> tuple[bytes, YearCloseFiles]:
     """The close of ``plan.year`` written again, with the two facts its marker recorded (for ``check``)."""
     from coopctl.app.closing import accounts_open_on
 
-    opened = accounts_open_on(books.ledger.entries, datetime.date(plan.year, 12, 31), own_files, skip=own_files.kind(str(path)))
-    files = year_close_files(coop, plan, books, opened, bool(marker_meta.get("folder_created")),
-                             bool(marker_meta.get("include_added")))
+    opened = accounts_open_on(
+        books.ledger.entries, datetime.date(plan.year, 12, 31), own_files, skip=own_files.kind(str(path))
+    )
+    files = year_close_files(
+        coop,
+        plan,
+        books,
+        opened,
+        bool(marker_meta.get("folder_created")),
+        bool(marker_meta.get("include_added")),
+    )
     return files.closing, files
 
 
@@ -174,21 +224,27 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
     told apart by year (one journal file for every year, say), the year still closes: later closes then
     load the whole ledger (``check`` says so).
     """
-    from coopctl.app.closing import accounts_open_on
     from coopctl.adapter.ownfiles import OwnFiles
+    from coopctl.app.closing import accounts_open_on
 
     year, following = plan.year, plan.year + 1
     target = year_closing_path(coop, year)
     opening = opening_path(coop, following)
     for path in (target, opening):
         if path.exists():
-            raise CloseRefused.one(f"{path.name} exists already; move it away first", str(path.relative_to(coop.root)))
+            raise CloseRefused.one(
+                f"{path.name} exists already; move it away first", str(path.relative_to(coop.root))
+            )
     folder = coop.ledger_path.parent / str(following)
     first_file = folder / f"{following}-01.beancount"
     create_folder = not folder.exists()
     add_include = create_folder and not included_by_main(coop, first_file)
-    include_block = f'\n; {following}, opened by coopctl close-year {year}\ninclude "{following}/*.beancount"\n'
-    opened = accounts_open_on(books.ledger.entries, datetime.date(year, 12, 31), OwnFiles(coop.ledger_path.parent))
+    include_block = (
+        f'\n; {following}, opened by coopctl close-year {year}\ninclude "{following}/*.beancount"\n'
+    )
+    opened = accounts_open_on(
+        books.ledger.entries, datetime.date(year, 12, 31), OwnFiles(coop.ledger_path.parent)
+    )
     files = year_close_files(coop, plan, books, opened, create_folder, add_include)
 
     main = coop.ledger_path
@@ -205,12 +261,24 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
         if year not in after.figures.closed_years:
             errors.append(Problem(f"{target.name} was written but the main ledger does not load it"))
         if errors:
-            raise LedgerError([Problem(f"the ledger does not load cleanly after closing {year}; nothing was changed"), *errors])
+            raise LedgerError(
+                [
+                    Problem(f"the ledger does not load cleanly after closing {year}; nothing was changed"),
+                    *errors,
+                ]
+            )
 
-    write_group(coop.root, changes, verify, new_folders=(opening.parent, folder) if create_folder else (opening.parent,))
+    write_group(
+        coop.root,
+        changes,
+        verify,
+        new_folders=(opening.parent, folder) if create_folder else (opening.parent,),
+    )
     from coopctl.store.cache import remember_proven_opening
 
-    remember_proven_opening(coop, following, files.opening)  # computed from the whole ledger, just now (no split yet)
+    remember_proven_opening(
+        coop, following, files.opening
+    )  # computed from the whole ledger, just now (no split yet)
     return WrittenYearClose(target, opening, (folder, first_file) if create_folder else (), add_include)
 
 
@@ -254,22 +322,34 @@ def reopen_year(coop: Cooperative, books: Books, year: int) -> ReopenedYear:
         raise CloseRefused.one(f"only the last closed year can be reopened: reopen {later[-1]} first")
     target = year_closing_path(coop, year)
     if marker.file != str(target.relative_to(coop.root)):
-        raise CloseRefused.one(f"{year} was not closed by a closing file at {target.relative_to(coop.root)}", marker.file, marker.line)
+        raise CloseRefused.one(
+            f"{year} was not closed by a closing file at {target.relative_to(coop.root)}",
+            marker.file,
+            marker.line,
+        )
     applied = sorted(coop.closing_dir.glob(f"*-surplus-{year}.beancount"))
     if applied:
-        raise CloseRefused.one(f"the surplus of {year} is booked ({applied[0].name}); remove it before reopening the year",
-                               str(applied[0].relative_to(coop.root)))
+        raise CloseRefused.one(
+            f"the surplus of {year} is booked ({applied[0].name}); remove it before reopening the year",
+            str(applied[0].relative_to(coop.root)),
+        )
     opening = opening_path(coop, year + 1)
     to_remove = [target] + ([opening] if opening.is_file() else [])
     first_file = ledger_dir / str(year + 1) / f"{year + 1}-01.beancount"
     created = str(marker.meta.get("folder_created") or "")
-    untouched = (created and first_file.is_file() and len(list(first_file.parent.iterdir())) == 1
-                 and first_file.read_bytes() == MONTH_HEADER.format(year=year + 1).encode("utf-8"))
+    untouched = (
+        created
+        and first_file.is_file()
+        and len(list(first_file.parent.iterdir())) == 1
+        and first_file.read_bytes() == MONTH_HEADER.format(year=year + 1).encode("utf-8")
+    )
     if untouched:
         to_remove.append(first_file)
     main = coop.ledger_path
     main_before = main.read_bytes()
-    block = f'\n; {year + 1}, opened by coopctl close-year {year}\ninclude "{year + 1}/*.beancount"\n'.encode("utf-8")
+    block = f'\n; {year + 1}, opened by coopctl close-year {year}\ninclude "{year + 1}/*.beancount"\n'.encode(
+        "utf-8"
+    )
     strip = bool(untouched and marker.meta.get("include_added") and main_before.endswith(block))
     changes = [Change(main, main_before[: -len(block)])] if strip else []
     changes += [Change(path, None) for path in to_remove]
@@ -281,7 +361,12 @@ def reopen_year(coop: Cooperative, books: Books, year: int) -> ReopenedYear:
         after = load_books(coop)
         errors = [p for p in after.problems if p.severity == "error"]
         if errors or year in after.figures.closed_years:
-            raise LedgerError([Problem(f"the ledger does not load cleanly after reopening {year}; nothing was changed"), *errors])
+            raise LedgerError(
+                [
+                    Problem(f"the ledger does not load cleanly after reopening {year}; nothing was changed"),
+                    *errors,
+                ]
+            )
 
     write_group(coop.root, changes, verify)
     return ReopenedYear(year, tuple(to_remove), strip)
@@ -291,21 +376,34 @@ def surplus_path(coop: Cooperative, year: int, day: datetime.date) -> Path:
     return coop.closing_dir / f"{day.isoformat()}-surplus-{year}.beancount"
 
 
-def surplus_text(proposal: SurplusProposal, day: datetime.date, currency: str, open_accounts: set[str]) -> str:
+def surplus_text(
+    proposal: SurplusProposal, day: datetime.date, currency: str, open_accounts: set[str]
+) -> str:
     postings: list[tuple[str, Decimal]] = [("Equity:Coop:Result", proposal.result)]
     for part, _rate, amount in proposal.parts:
         if amount and part != "workers_share":
             postings.append((SURPLUS_ACCOUNTS[part], -amount))
     for worker in proposal.workers:
         if worker.amount:
-            postings.append((f"{SURPLUS_ACCOUNTS['workers_share']}:{_component(worker.member_id)}", -worker.amount))
+            postings.append(
+                (f"{SURPLUS_ACCOUNTS['workers_share']}:{_component(worker.member_id)}", -worker.amount)
+            )
     used = sorted({account for account, _ in postings} - open_accounts)
     head = SURPLUS_HEADER.format(year=proposal.year)
     if used:
         head += "\n" + "".join(f"{day.isoformat()} open {account}\n" for account in used)
     meta = [("surplus", str(proposal.year)), ("basis", proposal.basis)]
-    return head + "\n" + _transaction(day.isoformat(), f"Affectation du résultat {proposal.year} (assemblée générale)",
-                                      meta, postings, currency)
+    return (
+        head
+        + "\n"
+        + _transaction(
+            day.isoformat(),
+            f"Affectation du résultat {proposal.year} (assemblée générale)",
+            meta,
+            postings,
+            currency,
+        )
+    )
 
 
 def _component(member_id: str) -> str:
@@ -314,22 +412,27 @@ def _component(member_id: str) -> str:
     return "".join(p[:1].upper() + p[1:] for p in parts) or "X"
 
 
-def expected_surplus_bytes(coop: Cooperative, proposal: SurplusProposal, day: datetime.date, entries: list, own_files,
-                           skip) -> bytes:
+def expected_surplus_bytes(
+    coop: Cooperative, proposal: SurplusProposal, day: datetime.date, entries: list, own_files, skip
+) -> bytes:
     """The surplus split written again (for ``check``): the accounts open on its day but by itself."""
     from coopctl.app.closing import accounts_open_on
 
-    return surplus_text(proposal, day, coop.coop.currency, accounts_open_on(entries, day, own_files, skip=skip)).encode("utf-8")
+    return surplus_text(
+        proposal, day, coop.coop.currency, accounts_open_on(entries, day, own_files, skip=skip)
+    ).encode("utf-8")
 
 
 def write_surplus(coop: Cooperative, proposal: SurplusProposal, day: datetime.date, books: Books) -> Path:
-    from coopctl.app.closing import accounts_open_on
     from coopctl.adapter.ownfiles import OwnFiles
+    from coopctl.app.closing import accounts_open_on
 
     target = surplus_path(coop, proposal.year, day)
     existing = sorted(coop.closing_dir.glob(f"*-surplus-{proposal.year}.beancount"))
     if existing:
-        raise CloseRefused.one(f"the surplus of {proposal.year} is booked already", str(existing[0].relative_to(coop.root)))
+        raise CloseRefused.one(
+            f"the surplus of {proposal.year} is booked already", str(existing[0].relative_to(coop.root))
+        )
     opened = accounts_open_on(books.ledger.entries, day, OwnFiles(coop.ledger_path.parent))
     text = surplus_text(proposal, day, coop.coop.currency, opened)
 
@@ -337,7 +440,14 @@ def write_surplus(coop: Cooperative, proposal: SurplusProposal, day: datetime.da
         after = load_books(coop)
         errors = [p for p in after.problems if p.severity == "error"]
         if errors:
-            raise LedgerError([Problem("the ledger does not load cleanly after booking the surplus; nothing was changed"), *errors])
+            raise LedgerError(
+                [
+                    Problem(
+                        "the ledger does not load cleanly after booking the surplus; nothing was changed"
+                    ),
+                    *errors,
+                ]
+            )
 
     write_group(coop.root, [Change(target, text.encode("utf-8"))], verify)
     return target

@@ -11,13 +11,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from coopctl.core.contribution import month_contribution
+from coopctl.core.payroll import MemberPay, pay_for_month
 from coopctl.domain.cooperative import Cooperative, in_force
-from coopctl.domain.problems import N_, Problem
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
-from coopctl.core.contribution import month_contribution
-from coopctl.core.payroll import MemberPay, pay_for_month
+from coopctl.domain.problems import N_, Problem
 
 
 def advance_of(balance: Decimal) -> Decimal:
@@ -30,15 +30,27 @@ def advance_cap(cap_months: int, salary_cost: Decimal) -> Decimal:
     return cap_months * salary_cost
 
 
-ADVANCE_OVER_CAP = N_("{activity}: advance {advance} is over its cap {cap} ({months} months of salary cost {cost})")
+ADVANCE_OVER_CAP = N_(
+    "{activity}: advance {advance} is over its cap {cap} ({months} months of salary cost {cost})"
+)
 
 
 def cap_alerts(activity: str, advance: Decimal, cap_months: int, salary_cost: Decimal) -> list[Problem]:
     """The alert of an advance over its cap (cap months × the monthly salary cost); the salary is still paid."""
     cap = advance_cap(cap_months, salary_cost)
     if advance > cap:
-        return [Problem.of("advance_over_cap", ADVANCE_OVER_CAP, severity="warning", activity=activity, advance=advance,
-                           cap=cap, months=cap_months, cost=salary_cost)]
+        return [
+            Problem.of(
+                "advance_over_cap",
+                ADVANCE_OVER_CAP,
+                severity="warning",
+                activity=activity,
+                advance=advance,
+                cap=cap,
+                months=cap_months,
+                cost=salary_cost,
+            )
+        ]
     return []
 
 
@@ -56,7 +68,9 @@ class ActivityClose:
     cap_months: int
     contribution_rule: str = "rate"
     equity: Decimal = ZERO  # reserve brought in during the month (Equity:Activity), usually zero
-    hand_contribution: Decimal = ZERO  # contribution booked by hand in the month (not by a close), usually zero
+    hand_contribution: Decimal = (
+        ZERO  # contribution booked by hand in the month (not by a close), usually zero
+    )
     hand_salary_cost: Decimal = ZERO  # salary booked by hand in the month (not by a close), usually zero
 
     @property
@@ -70,8 +84,15 @@ class ActivityClose:
 
     @property
     def closing_balance(self) -> Decimal:
-        return (self.opening_balance + self.revenue - self.expenses - self.contribution - self.salary_cost
-                + self.equity - self.other_booked)
+        return (
+            self.opening_balance
+            + self.revenue
+            - self.expenses
+            - self.contribution
+            - self.salary_cost
+            + self.equity
+            - self.other_booked
+        )
 
     @property
     def advance(self) -> Decimal:
@@ -125,13 +146,24 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
         for member in sorted(coop.members_of(activity.id), key=lambda m: m.id):
             if payroll is None:
                 if member.cesa_from is not None and member.cesa_from <= month.last_day:
-                    problems.append(Problem(f"no payroll rates in force on {month.last_day}; add a payroll entry in config/coop.yaml"))
+                    problems.append(
+                        Problem(
+                            f"no payroll rates in force on {month.last_day}; add a payroll entry in config/coop.yaml"
+                        )
+                    )
                 continue
             pay = pay_for_month(member, payroll, month)
             if pay is not None:
                 pays.append(pay)
         contribution = month_contribution(coop, figures, activity.id, month, booked.revenue)
-        if not (pays or opening or booked.revenue or booked.expenses or booked.equity or _is_current(coop, activity.id, month)):
+        if not (
+            pays
+            or opening
+            or booked.revenue
+            or booked.expenses
+            or booked.equity
+            or _is_current(coop, activity.id, month)
+        ):
             continue
         activities.append(
             ActivityClose(
@@ -163,11 +195,14 @@ def bonus_refusals(plan: ClosePlan) -> list[Problem]:
         available = activity.closing_balance + sum((m.bonus_cost for m in activity.members), ZERO)
         for pay in activity.members:
             if pay.bonus:
-                problems.append(Problem(
-                    f"{pay.member_id}: the bonus of {fmt_amount(pay.bonus)} in {plan.month} would leave {activity.activity_id} at "
-                    f"{fmt_amount(activity.closing_balance)}; a bonus is paid only out of the activity's own reserve, and "
-                    f"{fmt_amount(max(available, ZERO))} is available (this bonus costs {fmt_amount(pay.bonus_cost)} with employer "
-                    f"contributions). Lower or move the bonus in config/members.yaml"))
+                problems.append(
+                    Problem(
+                        f"{pay.member_id}: the bonus of {fmt_amount(pay.bonus)} in {plan.month} would leave {activity.activity_id} at "
+                        f"{fmt_amount(activity.closing_balance)}; a bonus is paid only out of the activity's own reserve, and "
+                        f"{fmt_amount(max(available, ZERO))} is available (this bonus costs {fmt_amount(pay.bonus_cost)} with employer "
+                        f"contributions). Lower or move the bonus in config/members.yaml"
+                    )
+                )
     return problems
 
 
@@ -184,19 +219,43 @@ def close_refusals(figures: LedgerFigures, month: Month, today: datetime.date) -
     """Why ``month`` cannot be closed on ``today`` (empty when it can)."""
     if month in figures.closed:
         marker = figures.closed[month]
-        return [Problem.of("month_closed", N_("{month} is already closed; post any correction in the open month"),
-                           file=marker.file, line=marker.line, month=month)]
+        return [
+            Problem.of(
+                "month_closed",
+                N_("{month} is already closed; post any correction in the open month"),
+                file=marker.file,
+                line=marker.line,
+                month=month,
+            )
+        ]
     if today <= month.last_day:
-        return [Problem.of("month_not_ended", N_("{month} has not ended yet (it ends on {day}); close it from the day after"),
-                           month=month, day=month.last_day)]
+        return [
+            Problem.of(
+                "month_not_ended",
+                N_("{month} has not ended yet (it ends on {day}); close it from the day after"),
+                month=month,
+                day=month.last_day,
+            )
+        ]
     last = figures.last_closed
     if last is not None:
         if month < last:
-            return [Problem.of("month_before_last_closed", N_("{month} is before the last closed month {last}; months close in order"),
-                               month=month, last=last)]
+            return [
+                Problem.of(
+                    "month_before_last_closed",
+                    N_("{month} is before the last closed month {last}; months close in order"),
+                    month=month,
+                    last=last,
+                )
+            ]
         if month != last.next():
-            return [Problem.of("month_out_of_order", N_("{open} is still open; months close in order, close {open} first"),
-                               open=last.next())]
+            return [
+                Problem.of(
+                    "month_out_of_order",
+                    N_("{open} is still open; months close in order, close {open} first"),
+                    open=last.next(),
+                )
+            ]
     return []
 
 
@@ -216,16 +275,30 @@ def plan_transactions(plan: ClosePlan) -> list[PlannedTransaction]:
     for activity in plan.activities:
         act = activity.activity_id
         if activity.contribution:
-            out.append(PlannedTransaction(
-                f"Contribution coopérative {month}", (("close", month), ("activity", act)),
-                ((f"Expenses:Activity:{act}:Contribution", activity.contribution),
-                 ("Income:Coop:Contribution", -activity.contribution))))
+            out.append(
+                PlannedTransaction(
+                    f"Contribution coopérative {month}",
+                    (("close", month), ("activity", act)),
+                    (
+                        (f"Expenses:Activity:{act}:Contribution", activity.contribution),
+                        ("Income:Coop:Contribution", -activity.contribution),
+                    ),
+                )
+            )
         for pay in activity.members:
-            meta = (("close", month), ("member", pay.member_id)) + ((("bonus", f"{pay.bonus:.2f}"),) if pay.bonus else ())
-            out.append(PlannedTransaction(
-                f"Salaire {month} — {pay.name}", meta,
-                ((f"Expenses:Activity:{act}:Salary:Gross", pay.gross),
-                 (f"Expenses:Activity:{act}:Salary:Employer", pay.employer_contributions),
-                 ("Liabilities:Payroll:Net", -pay.net),
-                 ("Liabilities:Payroll:Social", -pay.social))))
+            meta = (("close", month), ("member", pay.member_id)) + (
+                (("bonus", f"{pay.bonus:.2f}"),) if pay.bonus else ()
+            )
+            out.append(
+                PlannedTransaction(
+                    f"Salaire {month} — {pay.name}",
+                    meta,
+                    (
+                        (f"Expenses:Activity:{act}:Salary:Gross", pay.gross),
+                        (f"Expenses:Activity:{act}:Salary:Employer", pay.employer_contributions),
+                        ("Liabilities:Payroll:Net", -pay.net),
+                        ("Liabilities:Payroll:Social", -pay.social),
+                    ),
+                )
+            )
     return out

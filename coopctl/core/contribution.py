@@ -79,11 +79,15 @@ def schedule_entry(coop: Cooperative, activity: Activity, month: Month) -> Contr
     return own if own is not None else in_force(coop.coop.contribution, month.last_day)
 
 
-def month_contribution(coop: Cooperative, figures: LedgerFigures, activity_id: str, month: Month, revenue: Decimal) -> Contribution:
+def month_contribution(
+    coop: Cooperative, figures: LedgerFigures, activity_id: str, month: Month, revenue: Decimal
+) -> Contribution:
     """What ``activity_id`` pays for ``month`` on ``revenue`` (the month's revenue excl. VAT)."""
     activity = coop.activity(activity_id)
     if activity.contribution_rate is not None:
-        return Contribution("rate", activity.contribution_rate, round_cent(revenue * activity.contribution_rate))
+        return Contribution(
+            "rate", activity.contribution_rate, round_cent(revenue * activity.contribution_rate)
+        )
     entry = schedule_entry(coop, activity, month)
     if entry is None:
         return Contribution("rate", ZERO, ZERO)

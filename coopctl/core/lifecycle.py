@@ -15,8 +15,8 @@ import calendar
 import datetime
 
 from coopctl.domain.cooperative import Cooperative, Member
-from coopctl.domain.problems import N_, Problem
 from coopctl.domain.figures import LedgerFigures
+from coopctl.domain.problems import N_, Problem
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -39,7 +39,9 @@ def associate_deadline(member: Member) -> datetime.date | None:
     return add_months(member.cesa_from, 36) - (member.cesa_from - member.joined) - datetime.timedelta(days=1)
 
 
-def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date, locate: bool = True) -> list[Problem]:
+def lifecycle_alerts(
+    coop: Cooperative, figures: LedgerFigures, as_of: datetime.date, locate: bool = True
+) -> list[Problem]:
     """The warnings on ``as_of``; with ``locate``, each names the config line of the member or activity."""
     alerts: list[Problem] = []
 
@@ -58,18 +60,41 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
             end = cape_end(member, as_of)
             limit = add_months(member.joined, 36) - datetime.timedelta(days=1)
             if as_of > limit:
-                warn(index, "cape_over_36_months", N_("{member}: in CAPE for more than 36 months (since {day}); the CAPE cannot "
-                                                      "be renewed again: a CESA contract or a departure is due"),
-                     member=member.id, day=member.joined)
+                warn(
+                    index,
+                    "cape_over_36_months",
+                    N_(
+                        "{member}: in CAPE for more than 36 months (since {day}); the CAPE cannot "
+                        "be renewed again: a CESA contract or a departure is due"
+                    ),
+                    member=member.id,
+                    day=member.joined,
+                )
             elif as_of > end:
-                warn(index, "cape_ended", N_("{member}: CAPE contract ended on {day} with no renewal recorded "
-                                             "(add the renewal date under cape_renewals, or a cesa_from)"), member=member.id, day=end)
+                warn(
+                    index,
+                    "cape_ended",
+                    N_(
+                        "{member}: CAPE contract ended on {day} with no renewal recorded "
+                        "(add the renewal date under cape_renewals, or a cesa_from)"
+                    ),
+                    member=member.id,
+                    day=end,
+                )
         elif phase == "CESA":
             deadline = associate_deadline(member)
             if deadline is not None and not member.is_associate_on(as_of) and as_of > deadline:
-                warn(index, "associate_overdue", N_("{member}: not an associate although the deadline was {deadline} "
-                                                    "(3 years after the CESA start {start}, less the CAPE time)"),
-                     member=member.id, deadline=deadline, start=member.cesa_from)
+                warn(
+                    index,
+                    "associate_overdue",
+                    N_(
+                        "{member}: not an associate although the deadline was {deadline} "
+                        "(3 years after the CESA start {start}, less the CAPE time)"
+                    ),
+                    member=member.id,
+                    deadline=deadline,
+                    start=member.cesa_from,
+                )
             deficit = 0
             for month in reversed(months_closed):
                 if figures.balance(member.activity, month.last_day) < 0:
@@ -77,10 +102,19 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
                 else:
                     break
             if deficit >= threshold:
-                warn(index, "salaried_in_deficit", N_("{member}: salaried while {activity} has been in deficit for {count} "
-                                                      "closed months in a row (alert from {threshold}); review the salary "
-                                                      "with the tutor"),
-                     member=member.id, activity=member.activity, count=deficit, threshold=threshold)
+                warn(
+                    index,
+                    "salaried_in_deficit",
+                    N_(
+                        "{member}: salaried while {activity} has been in deficit for {count} "
+                        "closed months in a row (alert from {threshold}); review the salary "
+                        "with the tutor"
+                    ),
+                    member=member.id,
+                    activity=member.activity,
+                    count=deficit,
+                    threshold=threshold,
+                )
     for position, activity in enumerate(coop.activities):
         current = [m for m in coop.members_of(activity.id) if m.phase_on(as_of) in ("CAPE", "CESA")]
         if current:
@@ -92,12 +126,25 @@ def lifecycle_alerts(coop: Cooperative, figures: LedgerFigures, as_of: datetime.
             held = Problem.of("holds_reserve", N_("; it still holds a reserve of {amount}"), amount=balance)
         elif balance < 0:
             held = Problem.of("owes_advance", N_("; it still owes an advance of {amount}"), amount=-balance)
-        who = (Problem.of("members_who_left", N_(" (members who left: {members})"), members=", ".join(departed))
-               if departed else Problem(""))
+        who = (
+            Problem.of("members_who_left", N_(" (members who left: {members})"), members=", ".join(departed))
+            if departed
+            else Problem("")
+        )
         if held.message or not departed:
             file, line = where("config/activities.yaml", ("activities", position))
-            alerts.append(Problem.of("activity_without_member", N_("activity {activity} has no current member{who}{held}"),
-                                     file=file, line=line, severity="warning", activity=activity.id, who=who, held=held))
+            alerts.append(
+                Problem.of(
+                    "activity_without_member",
+                    N_("activity {activity} has no current member{who}{held}"),
+                    file=file,
+                    line=line,
+                    severity="warning",
+                    activity=activity.id,
+                    who=who,
+                    held=held,
+                )
+            )
     return alerts
 
 
@@ -105,7 +152,9 @@ def next_deadline(member: Member, as_of: datetime.date) -> tuple[str, datetime.d
     """The member's next legal deadline on ``as_of``: the end of the CAPE contract or the associate deadline."""
     phase = member.phase_on(as_of)
     if phase == "CAPE":
-        return "end of CAPE contract", min(cape_end(member, as_of), add_months(member.joined, 36) - datetime.timedelta(days=1))
+        return "end of CAPE contract", min(
+            cape_end(member, as_of), add_months(member.joined, 36) - datetime.timedelta(days=1)
+        )
     if phase == "CESA" and not member.is_associate_on(as_of):
         deadline = associate_deadline(member)
         return ("associate deadline", deadline) if deadline is not None else None

@@ -86,7 +86,9 @@ def month_gross(member: Member, month: Month) -> tuple[Decimal, int, Decimal] | 
     return round_cent(total), days_paid, hours
 
 
-def employer_rate_for(payroll: PayrollEntry, gross: Decimal, hours: Decimal, paid_fraction: Decimal = Decimal(1)) -> Decimal:
+def employer_rate_for(
+    payroll: PayrollEntry, gross: Decimal, hours: Decimal, paid_fraction: Decimal = Decimal(1)
+) -> Decimal:
     """The employer rate for a month's gross: flat, or interpolated on gross ÷ (SMIC × hours).
 
     ``paid_fraction`` (days paid ÷ days in the month) scales the SMIC base of a prorated month, so
@@ -107,19 +109,31 @@ def employer_rate_for(payroll: PayrollEntry, gross: Decimal, hours: Decimal, pai
     return points[-1].rate
 
 
-def contract_pay(member_id: str, name: str, payroll: PayrollEntry, gross: Decimal, hours: Decimal) -> MemberPay:
+def contract_pay(
+    member_id: str, name: str, payroll: PayrollEntry, gross: Decimal, hours: Decimal
+) -> MemberPay:
     """A whole month of a contract (no proration, no bonus): the basis of salary costs in force and simulations."""
     rate = employer_rate_for(payroll, gross, hours)
-    return MemberPay(member_id=member_id, name=name, phase="CESA", days=0, hours=hours, gross=gross,
-                     employer_contributions=round_cent(gross * rate),
-                     employee_contributions=round_cent(gross * payroll.employee_rate), employer_rate=rate)
+    return MemberPay(
+        member_id=member_id,
+        name=name,
+        phase="CESA",
+        days=0,
+        hours=hours,
+        gross=gross,
+        employer_contributions=round_cent(gross * rate),
+        employee_contributions=round_cent(gross * payroll.employee_rate),
+        employer_rate=rate,
+    )
 
 
 def bonus_in(member: Member, month: Month) -> Decimal:
     return sum((b.gross for b in member.bonuses if b.month == str(month)), ZERO)
 
 
-def pay_for_month(member: Member, payroll: PayrollEntry, month: Month, with_bonus: bool = True) -> MemberPay | None:
+def pay_for_month(
+    member: Member, payroll: PayrollEntry, month: Month, with_bonus: bool = True
+) -> MemberPay | None:
     gross_days = month_gross(member, month)
     if gross_days is None:
         return None

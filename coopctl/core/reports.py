@@ -10,13 +10,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, plan_close
+from coopctl.core.payroll import smic_minimum
 from coopctl.domain.cooperative import Cooperative, Member, in_force
-from coopctl.domain.problems import CloseRefused, Problem
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month, month_range
-from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, plan_close
-from coopctl.core.payroll import smic_minimum
+from coopctl.domain.problems import CloseRefused, Problem
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,23 @@ class ActivityMonth:
 
 
 def _from_plan(item: ActivityClose) -> ActivityMonth:
-    return ActivityMonth(item.activity_id, item.name, item.establishment, item.opening_balance, item.revenue,
-                         item.expenses, item.contribution, item.salary_cost, item.closing_balance, item.advance,
-                         item.advance_cap, tuple(item.alerts), item.equity, item.hand_contribution, item.hand_salary_cost)
+    return ActivityMonth(
+        item.activity_id,
+        item.name,
+        item.establishment,
+        item.opening_balance,
+        item.revenue,
+        item.expenses,
+        item.contribution,
+        item.salary_cost,
+        item.closing_balance,
+        item.advance,
+        item.advance_cap,
+        tuple(item.alerts),
+        item.equity,
+        item.hand_contribution,
+        item.hand_salary_cost,
+    )
 
 
 def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, month: Month) -> ActivityMonth:
@@ -56,9 +70,24 @@ def booked_month(coop: Cooperative, figures: LedgerFigures, activity_id: str, mo
     closing = opening + booked.balance_change
     advance = advance_of(closing)
     cap = advance_cap(coop.coop.treasury.advance_cap_months, booked.salary_cost)
-    alerts = tuple(cap_alerts(activity.id, advance, coop.coop.treasury.advance_cap_months, booked.salary_cost))
-    return ActivityMonth(activity_id, activity.name, activity.establishment, opening, booked.revenue,
-                         booked.expenses, booked.contribution, booked.salary_cost, closing, advance, cap, alerts, booked.equity)
+    alerts = tuple(
+        cap_alerts(activity.id, advance, coop.coop.treasury.advance_cap_months, booked.salary_cost)
+    )
+    return ActivityMonth(
+        activity_id,
+        activity.name,
+        activity.establishment,
+        opening,
+        booked.revenue,
+        booked.expenses,
+        booked.contribution,
+        booked.salary_cost,
+        closing,
+        advance,
+        cap,
+        alerts,
+        booked.equity,
+    )
 
 
 @dataclass(frozen=True)
@@ -70,8 +99,18 @@ class MonthReport:
 
     def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
         items = self.activities if items is None else items
-        keys = ("opening_balance", "revenue", "expenses", "contribution", "salary_cost", "equity", "hand_contribution",
-                "hand_salary_cost", "closing_balance", "advance")
+        keys = (
+            "opening_balance",
+            "revenue",
+            "expenses",
+            "contribution",
+            "salary_cost",
+            "equity",
+            "hand_contribution",
+            "hand_salary_cost",
+            "closing_balance",
+            "advance",
+        )
         return {key: sum((getattr(a, key) for a in items), ZERO) for key in keys}
 
     def by_establishment(self) -> dict[str, tuple[ActivityMonth, ...]]:
@@ -119,7 +158,9 @@ class MemberBalance:
         return advance_of(self.balance)
 
 
-def member_balance(coop: Cooperative, figures: LedgerFigures, member_id: str, as_of: datetime.date) -> MemberBalance:
+def member_balance(
+    coop: Cooperative, figures: LedgerFigures, member_id: str, as_of: datetime.date
+) -> MemberBalance:
     """Where a member's activity stands on ``as_of``, with its month-by-month history.
 
     Months up to ``as_of``'s month, from the activity's first booked month (or the
@@ -134,11 +175,27 @@ def member_balance(coop: Cooperative, figures: LedgerFigures, member_id: str, as
     for month in month_range(first, Month.of(as_of)):
         booked = figures.month_figures(activity.id, month, until=as_of)
         running += booked.balance_change
-        history.append(HistoryMonth(month, month in figures.closed, booked.revenue, booked.expenses,
-                                    booked.contribution, booked.salary_cost, running))
+        history.append(
+            HistoryMonth(
+                month,
+                month in figures.closed,
+                booked.revenue,
+                booked.expenses,
+                booked.contribution,
+                booked.salary_cost,
+                running,
+            )
+        )
     balance = figures.balance(activity.id, as_of)
-    return MemberBalance(member, activity.id, activity.name, as_of, balance,
-                         figures.receivable(activity.id, as_of), tuple(history))
+    return MemberBalance(
+        member,
+        activity.id,
+        activity.name,
+        as_of,
+        balance,
+        figures.receivable(activity.id, as_of),
+        tuple(history),
+    )
 
 
 # --------------------------------------------------------------------------- members
@@ -162,8 +219,18 @@ def members_list(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date
         phase = member.phase_on(as_of)
         since = {"CAPE": member.joined, "CESA": member.cesa_from, "left": member.left}.get(phase)
         activity = coop.activity(member.activity)
-        rows.append(MemberRow(member, phase, since, member.is_associate_on(as_of), coop.tutor_name(member.tutor),
-                              activity.id, activity.establishment, figures.balance(activity.id, as_of)))
+        rows.append(
+            MemberRow(
+                member,
+                phase,
+                since,
+                member.is_associate_on(as_of),
+                coop.tutor_name(member.tutor),
+                activity.id,
+                activity.establishment,
+                figures.balance(activity.id, as_of),
+            )
+        )
     return rows
 
 
@@ -181,8 +248,13 @@ def salary_floor_problems(coop: Cooperative) -> list[Problem]:
             start = max(entry.start, member.cesa_from)
             if member.left is not None and start > member.left:
                 continue
-            checkpoints = {start} | {p.start for p in coop.coop.payroll if start < p.start and (end is None or p.start < end)
-                                     and (member.left is None or p.start <= member.left)}
+            checkpoints = {start} | {
+                p.start
+                for p in coop.coop.payroll
+                if start < p.start
+                and (end is None or p.start < end)
+                and (member.left is None or p.start <= member.left)
+            }
             for day in sorted(checkpoints):
                 payroll = in_force(coop.coop.payroll, day)
                 if payroll is None:
@@ -190,10 +262,14 @@ def salary_floor_problems(coop: Cooperative) -> list[Problem]:
                 minimum = smic_minimum(payroll, entry.hours)
                 if entry.gross < minimum:
                     file, line = coop.where("config/members.yaml", ("members", index, "salary", k, "gross"))
-                    problems.append(Problem(
-                        f"{member.id}: gross {fmt_amount(entry.gross)} for {entry.hours} h is below the minimum wage "
-                        f"{fmt_amount(minimum)} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
-                        file, line))
+                    problems.append(
+                        Problem(
+                            f"{member.id}: gross {fmt_amount(entry.gross)} for {entry.hours} h is below the minimum wage "
+                            f"{fmt_amount(minimum)} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
+                            file,
+                            line,
+                        )
+                    )
                     break
     return problems
 
@@ -203,8 +279,6 @@ def unclosed_months(figures: LedgerFigures, today: datetime.date) -> list[Month]
     if figures.last_closed is None:
         return []
     return [m for m in month_range(figures.last_closed.next(), Month.of(today).previous())]
-
-
 
 
 # --------------------------------------------------------------------------- payroll export
@@ -229,18 +303,30 @@ class PayrollRow:
 def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> list[PayrollRow]:
     """The salaries booked by the close of ``month``; refuses an open month (nothing is booked yet)."""
     if month not in figures.closed:
-        raise CloseRefused.one(f"{month} is not closed: the payroll export reads what a close booked; "
-                               f"run coopctl close-month {month} first")
+        raise CloseRefused.one(
+            f"{month} is not closed: the payroll export reads what a close booked; "
+            f"run coopctl close-month {month} first"
+        )
     rows = []
     for booked in sorted(figures.booked_salaries.get(month, []), key=lambda b: (b.activity, b.member)):
         member = coop.member(booked.member) if booked.member in {m.id for m in coop.members} else None
         entry = in_force(member.salary, month.last_day) if member is not None else None
         if member is not None and member.left is not None and member.left < month.last_day:
             entry = in_force(member.salary, member.left)
-        rows.append(PayrollRow(
-            booked.member, member.name if member else booked.member, booked.activity,
-            entry.hours if entry is not None else ZERO, booked.gross, booked.bonus, booked.employer,
-            booked.gross - booked.net, booked.net, booked.gross + booked.employer))
+        rows.append(
+            PayrollRow(
+                booked.member,
+                member.name if member else booked.member,
+                booked.activity,
+                entry.hours if entry is not None else ZERO,
+                booked.gross,
+                booked.bonus,
+                booked.employer,
+                booked.gross - booked.net,
+                booked.net,
+                booked.gross + booked.employer,
+            )
+        )
     return rows
 
 
@@ -260,7 +346,9 @@ class StatementMonth:
     bonus: Decimal
     net: Decimal
     closing_balance: Decimal
-    since: Month | None = None  # a summary row: the months since..month summed (the year's months before joining)
+    since: Month | None = (
+        None  # a summary row: the months since..month summed (the year's months before joining)
+    )
 
 
 @dataclass(frozen=True)
@@ -273,7 +361,9 @@ class MemberStatement:
     reserve_start: Decimal  # the activity's balance at the end of the year before
     reserve_end: Decimal
     months: tuple[StatementMonth, ...]
-    before_joining: StatementMonth | None = None  # the activity's months of the year before the member joined, summed
+    before_joining: StatementMonth | None = (
+        None  # the activity's months of the year before the member joined, summed
+    )
 
     @property
     def rows(self) -> tuple[StatementMonth, ...]:
@@ -313,19 +403,45 @@ def member_statement(coop: Cooperative, figures: LedgerFigures, member_id: str, 
         for month in earlier:
             booked.add(figures.month_figures(activity.id, month))
             mine += [s for s in figures.booked_salaries.get(month, []) if s.member == member_id]
-        if any((booked.revenue, booked.contribution, booked.expenses, booked.salary_cost, booked.equity, mine)):
+        if any(
+            (booked.revenue, booked.contribution, booked.expenses, booked.salary_cost, booked.equity, mine)
+        ):
             running += booked.balance_change
             before = StatementMonth(
-                earlier[-1], all(figures.is_closed(m) for m in earlier), booked.revenue, booked.contribution, booked.expenses,
-                booked.salary_cost, booked.equity, sum((s.gross for s in mine), ZERO), sum((s.bonus for s in mine), ZERO),
-                sum((s.net for s in mine), ZERO), running, since=earlier[0])
+                earlier[-1],
+                all(figures.is_closed(m) for m in earlier),
+                booked.revenue,
+                booked.contribution,
+                booked.expenses,
+                booked.salary_cost,
+                booked.equity,
+                sum((s.gross for s in mine), ZERO),
+                sum((s.bonus for s in mine), ZERO),
+                sum((s.net for s in mine), ZERO),
+                running,
+                since=earlier[0],
+            )
     months = []
     for month in month_range(first, last):
         booked = figures.month_figures(activity.id, month)
         running += booked.balance_change
         mine = [s for s in figures.booked_salaries.get(month, []) if s.member == member_id]
-        months.append(StatementMonth(
-            month, figures.is_closed(month), booked.revenue, booked.contribution, booked.expenses, booked.salary_cost,
-            booked.equity, sum((s.gross for s in mine), ZERO), sum((s.bonus for s in mine), ZERO), sum((s.net for s in mine), ZERO), running))
+        months.append(
+            StatementMonth(
+                month,
+                figures.is_closed(month),
+                booked.revenue,
+                booked.contribution,
+                booked.expenses,
+                booked.salary_cost,
+                booked.equity,
+                sum((s.gross for s in mine), ZERO),
+                sum((s.bonus for s in mine), ZERO),
+                sum((s.net for s in mine), ZERO),
+                running,
+            )
+        )
     others = tuple(m.id for m in coop.members_of(activity.id) if m.id != member_id)
-    return MemberStatement(member, activity.id, activity.name, others, year, start, running, tuple(months), before)
+    return MemberStatement(
+        member, activity.id, activity.name, others, year, start, running, tuple(months), before
+    )

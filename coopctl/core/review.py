@@ -47,23 +47,39 @@ class Review:
     config_changes: list[str] = field(default_factory=list)
 
 
-def compare(before: Cooperative, before_figures: LedgerFigures, after: Cooperative, after_figures: LedgerFigures,
-            touched: list[ClosedMonthChange]) -> Review:
+def compare(
+    before: Cooperative,
+    before_figures: LedgerFigures,
+    after: Cooperative,
+    after_figures: LedgerFigures,
+    touched: list[ClosedMonthChange],
+) -> Review:
     """What moved between two states of the cooperative; ``touched``: the closed months' changes (adapter)."""
     review = Review()
-    ids = sorted({a.id for a in before.activities} | {a.id for a in after.activities}
-                 | set(before_figures.days) | set(after_figures.days))
+    ids = sorted(
+        {a.id for a in before.activities}
+        | {a.id for a in after.activities}
+        | set(before_figures.days)
+        | set(after_figures.days)
+    )
     for activity_id in ids:
         b = before_figures.balance(activity_id, END_OF_TIME)
         a = after_figures.balance(activity_id, END_OF_TIME)
         if a != b:
             review.activities.append(BalanceChange(activity_id, b, a))
-        months = sorted({Month.of(d) for d in before_figures.days.get(activity_id, {})}
-                        | {Month.of(d) for d in after_figures.days.get(activity_id, {})})
+        months = sorted(
+            {Month.of(d) for d in before_figures.days.get(activity_id, {})}
+            | {Month.of(d) for d in after_figures.days.get(activity_id, {})}
+        )
         for month in months:
-            fb, fa = before_figures.month_figures(activity_id, month), after_figures.month_figures(activity_id, month)
+            fb, fa = (
+                before_figures.month_figures(activity_id, month),
+                after_figures.month_figures(activity_id, month),
+            )
             if (fb.revenue, fb.contribution) != (fa.revenue, fa.contribution):
-                review.months.append(MonthChange(activity_id, month, fb.revenue, fa.revenue, fb.contribution, fa.contribution))
+                review.months.append(
+                    MonthChange(activity_id, month, fb.revenue, fa.revenue, fb.contribution, fa.contribution)
+                )
     review.closed_months_touched = list(touched)
     review.config_changes = config_changes(before, after)
     return review
@@ -85,7 +101,9 @@ def _schedule_changes(label: str, old: list, new: list, render) -> list[str]:
 
 def describe_contribution(entry) -> str:
     if entry.tiers is not None:
-        brackets = ", ".join(f"{t.rate} up to {t.up_to}" if t.up_to is not None else f"{t.rate} beyond" for t in entry.tiers)
+        brackets = ", ".join(
+            f"{t.rate} up to {t.up_to}" if t.up_to is not None else f"{t.rate} beyond" for t in entry.tiers
+        )
         text = f"brackets {brackets}"
     else:
         text = f"{entry.rate}"
@@ -96,7 +114,9 @@ def describe_payroll(entry) -> str:
     if entry.employer_rate is not None:
         employer = f"employer {entry.employer_rate}"
     else:
-        employer = "employer by SMIC ratio " + ", ".join(f"{p.ratio}→{p.rate}" for p in entry.employer_rate_by_smic_ratio or [])
+        employer = "employer by SMIC ratio " + ", ".join(
+            f"{p.ratio}→{p.rate}" for p in entry.employer_rate_by_smic_ratio or []
+        )
     return f"SMIC {entry.smic_hourly} €/h, {employer}, employee {entry.employee_rate}"
 
 
@@ -148,8 +168,11 @@ def _shown(value) -> str:
 
 
 def _field_changes(who: str, a, b, fields: tuple[str, ...]) -> list[str]:
-    return [f"{who}: {field} {_shown(getattr(a, field))} → {_shown(getattr(b, field))}"
-            for field in fields if getattr(a, field) != getattr(b, field)]
+    return [
+        f"{who}: {field} {_shown(getattr(a, field))} → {_shown(getattr(b, field))}"
+        for field in fields
+        if getattr(a, field) != getattr(b, field)
+    ]
 
 
 def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
@@ -158,7 +181,9 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
     out += _field_changes("cooperative", old.coop, new.coop, ("name", "currency"))
     out += _named_changes("establishment", old.coop.establishments, new.coop.establishments, ("name",))
     out += _named_changes("tutor", old.coop.tutors, new.coop.tutors, ("name", "email"))
-    out += _schedule_changes("contribution rate", old.coop.contribution, new.coop.contribution, describe_contribution)
+    out += _schedule_changes(
+        "contribution rate", old.coop.contribution, new.coop.contribution, describe_contribution
+    )
     out += _schedule_changes("payroll", old.coop.payroll, new.coop.payroll, describe_payroll)
     out += _policy_changes("treasury", old.coop.treasury, new.coop.treasury, TREASURY_WORDS)
     out += _policy_changes("surplus policy", old.coop.surplus, new.coop.surplus)
@@ -171,14 +196,23 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
         if b is None:
             out.append(f"activity {activity_id} removed")
         elif a is None:
-            out.append(f"activity {activity_id} added ({b.establishment}"
-                       + (f", contribution rate {b.contribution_rate}" if b.contribution_rate is not None else "") + ")")
+            out.append(
+                f"activity {activity_id} added ({b.establishment}"
+                + (f", contribution rate {b.contribution_rate}" if b.contribution_rate is not None else "")
+                + ")"
+            )
         else:
             if a.contribution != b.contribution:
-                out += [f"activity {activity_id}: {text}" for text in _schedule_changes(
-                    "contribution", a.contribution or [], b.contribution or [], describe_contribution)]
+                out += [
+                    f"activity {activity_id}: {text}"
+                    for text in _schedule_changes(
+                        "contribution", a.contribution or [], b.contribution or [], describe_contribution
+                    )
+                ]
             if a.contribution_rate != b.contribution_rate:
-                out.append(f"activity {activity_id}: contribution rate {_or_default(a.contribution_rate)} → {_or_default(b.contribution_rate)}")
+                out.append(
+                    f"activity {activity_id}: contribution rate {_or_default(a.contribution_rate)} → {_or_default(b.contribution_rate)}"
+                )
             if a.establishment != b.establishment:
                 out.append(f"activity {activity_id}: establishment {a.establishment} → {b.establishment}")
             out += _field_changes(f"activity {activity_id}", a, b, ("name", "started"))
@@ -194,19 +228,36 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
             out.append(f"member {member_id} added ({b.activity}, {phase})")
             continue
         out += _field_changes(member_id, a, b, ("name", "email"))
-        labels = {"activity": "activity", "tutor": "tutor", "joined": "joined", "cesa_from": "CESA start",
-                  "associate_from": "associate from", "left": "left"}
+        labels = {
+            "activity": "activity",
+            "tutor": "tutor",
+            "joined": "joined",
+            "cesa_from": "CESA start",
+            "associate_from": "associate from",
+            "left": "left",
+        }
         for key, label in labels.items():
             x, y = getattr(a, key), getattr(b, key)
             if x != y:
-                out.append(f"{member_id}: {label} {x if x is not None else 'none'} → {y if y is not None else 'none'}")
+                out.append(
+                    f"{member_id}: {label} {x if x is not None else 'none'} → {y if y is not None else 'none'}"
+                )
         if a.cape_renewals != b.cape_renewals:
-            out.append(f"{member_id}: CAPE renewals {', '.join(map(str, a.cape_renewals)) or 'none'} → "
-                       f"{', '.join(map(str, b.cape_renewals)) or 'none'}")
-        out += [f"{member_id}: {text}" for text in _schedule_changes("salary", a.salary, b.salary, lambda e: f"{e.gross} for {e.hours} h")]
+            out.append(
+                f"{member_id}: CAPE renewals {', '.join(map(str, a.cape_renewals)) or 'none'} → "
+                f"{', '.join(map(str, b.cape_renewals)) or 'none'}"
+            )
+        out += [
+            f"{member_id}: {text}"
+            for text in _schedule_changes(
+                "salary", a.salary, b.salary, lambda e: f"{e.gross} for {e.hours} h"
+            )
+        ]
         old_bonus = {x.month: x.gross for x in a.bonuses}
         new_bonus = {x.month: x.gross for x in b.bonuses}
         for month in sorted(set(old_bonus) | set(new_bonus)):
             if old_bonus.get(month) != new_bonus.get(month):
-                out.append(f"{member_id}: bonus in {month}: {old_bonus.get(month, 'none')} → {new_bonus.get(month, 'none')}")
+                out.append(
+                    f"{member_id}: bonus in {month}: {old_bonus.get(month, 'none')} → {new_bonus.get(month, 'none')}"
+                )
     return out

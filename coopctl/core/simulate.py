@@ -6,12 +6,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from coopctl.core.payroll import MemberPay, contract_pay, smic_minimum
 from coopctl.domain.cooperative import Cooperative, in_force
-from coopctl.domain.problems import CoopctlError
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
-from coopctl.core.payroll import MemberPay, contract_pay, smic_minimum
+from coopctl.domain.problems import CoopctlError
 
 DEFAULT_HOURS = Decimal("151.67")  # a full-time month (35 h a week)
 
@@ -37,17 +37,31 @@ class Simulation:
         return (self.reserve / self.pay.cost).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def simulate_salary(coop: Cooperative, figures: LedgerFigures, member_id: str, gross: Decimal,
-                    hours: Decimal | None, month: Month, as_of: datetime.date) -> Simulation:
+def simulate_salary(
+    coop: Cooperative,
+    figures: LedgerFigures,
+    member_id: str,
+    gross: Decimal,
+    hours: Decimal | None,
+    month: Month,
+    as_of: datetime.date,
+) -> Simulation:
     member = coop.member(member_id)
     payroll = in_force(coop.coop.payroll, month.last_day)
     if payroll is None:
-        raise CoopctlError.one(f"no payroll rates in force in {month}; add a payroll entry in config/coop.yaml")
+        raise CoopctlError.one(
+            f"no payroll rates in force in {month}; add a payroll entry in config/coop.yaml"
+        )
     current = in_force(member.salary, month.last_day) if member.phase_on(month.last_day) == "CESA" else None
     hours = hours if hours is not None else (current.hours if current is not None else DEFAULT_HOURS)
     current_cost = ZERO
     if current is not None:
         current_cost = contract_pay(member.id, member.name, payroll, current.gross, current.hours).cost
-    return Simulation(month=month, activity_id=member.activity, pay=contract_pay(member.id, member.name, payroll, gross, hours),
-                      current_cost=current_cost, reserve=figures.balance(member.activity, as_of),
-                      minimum_gross=smic_minimum(payroll, hours))
+    return Simulation(
+        month=month,
+        activity_id=member.activity,
+        pay=contract_pay(member.id, member.name, payroll, gross, hours),
+        current_cost=current_cost,
+        reserve=figures.balance(member.activity, as_of),
+        minimum_gross=smic_minimum(payroll, hours),
+    )

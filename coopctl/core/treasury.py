@@ -24,17 +24,29 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from coopctl.core.close import advance_cap, advance_of, cap_alerts
+from coopctl.core.payroll import contract_pay
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
-from coopctl.core.close import advance_cap, advance_of, cap_alerts
-from coopctl.core.payroll import contract_pay
 from coopctl.domain.problems import N_, Problem
 
-CONVENTIONAL_ACCOUNTS = ("Assets:Bank", "Assets:Receivable", "Liabilities:VAT", "Liabilities:Payroll:Social",
-                         "Liabilities:Payroll:Net", "Liabilities:Tax", "Liabilities:Payable", "Income:Activity",
-                         "Expenses:Activity", "Equity:Activity", "Income:Coop", "Expenses:Coop", "Equity:Coop")
+CONVENTIONAL_ACCOUNTS = (
+    "Assets:Bank",
+    "Assets:Receivable",
+    "Liabilities:VAT",
+    "Liabilities:Payroll:Social",
+    "Liabilities:Payroll:Net",
+    "Liabilities:Tax",
+    "Liabilities:Payable",
+    "Income:Activity",
+    "Expenses:Activity",
+    "Equity:Activity",
+    "Income:Coop",
+    "Expenses:Coop",
+    "Equity:Coop",
+)
 
 
 def is_conventional(account: str) -> bool:
@@ -136,18 +148,31 @@ def _months_in_deficit(closed: list[Month], balance_at, carried: int = 0) -> int
     return count + carried
 
 
-def activity_treasury(coop: Cooperative, figures: LedgerFigures, activity_id: str, as_of: datetime.date) -> ActivityTreasury:
+def activity_treasury(
+    coop: Cooperative, figures: LedgerFigures, activity_id: str, as_of: datetime.date
+) -> ActivityTreasury:
     """One activity's treasury lines on ``as_of`` (what a member's balance shows), without the whole state."""
     cost = monthly_salary_cost(coop, activity_id, as_of)
     closed = [m for m in sorted(figures.closed) if m.last_day <= as_of]
-    return ActivityTreasury(activity_id, figures.balance(activity_id, as_of), cost, advance_cap(coop.coop.treasury.advance_cap_months, cost),
-                            figures.receivable(activity_id, as_of),
-                            _months_in_deficit(closed, lambda day: figures.balance(activity_id, day),
-                                               figures.carried_deficit.get(activity_id, 0)))
+    return ActivityTreasury(
+        activity_id,
+        figures.balance(activity_id, as_of),
+        cost,
+        advance_cap(coop.coop.treasury.advance_cap_months, cost),
+        figures.receivable(activity_id, as_of),
+        _months_in_deficit(
+            closed, lambda day: figures.balance(activity_id, day), figures.carried_deficit.get(activity_id, 0)
+        ),
+    )
 
 
-def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date,
-                   pending: list[tuple[str, Decimal]] = (), pending_month: Month | None = None) -> TreasuryState:
+def treasury_state(
+    coop: Cooperative,
+    figures: LedgerFigures,
+    as_of: datetime.date,
+    pending: list[tuple[str, Decimal]] = (),
+    pending_month: Month | None = None,
+) -> TreasuryState:
     """The treasury on ``as_of``; ``pending`` postings (a close not yet written, for ``pending_month``) are counted in."""
     extra: dict[str, Decimal] = {}
     extra_by_prefix: dict[str, Decimal] = {}  # pending amounts rolled up to every ancestor account, once
@@ -179,22 +204,40 @@ def treasury_state(coop: Cooperative, figures: LedgerFigures, as_of: datetime.da
     activities = []
     for activity in sorted(coop.activities, key=lambda a: a.id):
         cost = monthly_salary_cost(coop, activity.id, as_of)
-        deficit = _months_in_deficit(closed, lambda day, a=activity.id: activity_balance(a, day),
-                                     figures.carried_deficit.get(activity.id, 0))
-        activities.append(ActivityTreasury(activity.id, activity_balance(activity.id, as_of), cost,
-                                           advance_cap(policy.advance_cap_months, cost), balance(f"Assets:Receivable:{activity.id}"), deficit))
+        deficit = _months_in_deficit(
+            closed,
+            lambda day, a=activity.id: activity_balance(a, day),
+            figures.carried_deficit.get(activity.id, 0),
+        )
+        activities.append(
+            ActivityTreasury(
+                activity.id,
+                activity_balance(activity.id, as_of),
+                cost,
+                advance_cap(policy.advance_cap_months, cost),
+                balance(f"Assets:Receivable:{activity.id}"),
+                deficit,
+            )
+        )
     state = TreasuryState(
         as_of=as_of,
         cash=balance("Assets:Bank"),
-        taxes_due=-(balance("Liabilities:VAT") + balance("Liabilities:Payroll:Social") + balance("Liabilities:Tax")),
+        taxes_due=-(
+            balance("Liabilities:VAT") + balance("Liabilities:Payroll:Social") + balance("Liabilities:Tax")
+        ),
         salaries_due=-balance("Liabilities:Payroll:Net"),
         suppliers_due=-balance("Liabilities:Payable"),
         receivables=balance("Assets:Receivable"),
         own_funds=-(balance("Income:Coop") + balance("Expenses:Coop") + balance("Equity:Coop")),
         activities=tuple(activities),
         alerts=(),
-        unconventional_accounts=tuple(sorted(a for a in set(figures.accounts) | figures.activity_accounts | figures.foreign
-                                             if not is_conventional(a) or a in figures.foreign)),
+        unconventional_accounts=tuple(
+            sorted(
+                a
+                for a in set(figures.accounts) | figures.activity_accounts | figures.foreign
+                if not is_conventional(a) or a in figures.foreign
+            )
+        ),
     )
     return _with_alerts(coop, state)
 
@@ -212,21 +255,53 @@ def _with_alerts(coop: Cooperative, state: TreasuryState) -> TreasuryState:
     for a in state.activities:
         alerts += cap_alerts(a.id, a.advance, policy.advance_cap_months, a.monthly_salary_cost)
         if a.months_in_deficit >= policy.deficit_months_alert:
-            alerts.append(Problem.of("deficit_months", N_("{activity}: in deficit for {count} closed months in a row "
-                                                          "(alert from {threshold})"), severity="warning",
-                                     activity=a.id, count=a.months_in_deficit, threshold=policy.deficit_months_alert))
+            alerts.append(
+                Problem.of(
+                    "deficit_months",
+                    N_("{activity}: in deficit for {count} closed months in a row (alert from {threshold})"),
+                    severity="warning",
+                    activity=a.id,
+                    count=a.months_in_deficit,
+                    threshold=policy.deficit_months_alert,
+                )
+            )
     if state.pool_use is not None and state.pool_use > policy.pool_use_limit:
-        alerts.append(Problem.of("pool_use_over_limit", N_("pool use {ratio} is over its limit {limit}: advances {advances} "
-                                                           "against reserves and own funds {base}"), severity="warning",
-                                 ratio=str(state.pool_use), limit=str(policy.pool_use_limit), advances=state.advances,
-                                 base=state.reserves + state.own_funds))
+        alerts.append(
+            Problem.of(
+                "pool_use_over_limit",
+                N_(
+                    "pool use {ratio} is over its limit {limit}: advances {advances} "
+                    "against reserves and own funds {base}"
+                ),
+                severity="warning",
+                ratio=str(state.pool_use),
+                limit=str(policy.pool_use_limit),
+                advances=state.advances,
+                base=state.reserves + state.own_funds,
+            )
+        )
     if state.coverage is not None and state.coverage < policy.min_coverage:
-        alerts.append(Problem.of("coverage_under_minimum", N_("coverage {ratio} is under its minimum {minimum}: reference "
-                                                              "treasury {treasury} for reserves of {reserves}"), severity="warning",
-                                 ratio=str(state.coverage), minimum=str(policy.min_coverage), treasury=state.reference_treasury,
-                                 reserves=state.reserves))
+        alerts.append(
+            Problem.of(
+                "coverage_under_minimum",
+                N_(
+                    "coverage {ratio} is under its minimum {minimum}: reference "
+                    "treasury {treasury} for reserves of {reserves}"
+                ),
+                severity="warning",
+                ratio=str(state.coverage),
+                minimum=str(policy.min_coverage),
+                treasury=state.reference_treasury,
+                reserves=state.reserves,
+            )
+        )
     if state.reference_treasury < 0:
-        alerts.append(Problem.of("reference_treasury_negative", N_("reference treasury {amount} is negative: the cash at hand "
-                                                                   "does not cover what is due"), severity="warning",
-                                 amount=state.reference_treasury))
+        alerts.append(
+            Problem.of(
+                "reference_treasury_negative",
+                N_("reference treasury {amount} is negative: the cash at hand does not cover what is due"),
+                severity="warning",
+                amount=state.reference_treasury,
+            )
+        )
     return dataclasses.replace(state, alerts=tuple(alerts))

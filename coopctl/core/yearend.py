@@ -21,13 +21,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from coopctl.domain.cooperative import Cooperative, SurplusPolicy, in_force
-from coopctl.domain.problems import N_, Problem
-from coopctl.domain.figures import LedgerFigures
+from coopctl.core.treasury import _months_in_deficit
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE
+from coopctl.domain.cooperative import Cooperative, SurplusPolicy, in_force
+from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
-from coopctl.core.treasury import _months_in_deficit
+from coopctl.domain.problems import N_, Problem
 
 COOP_RESULT_ACCOUNT = "Equity:Coop:Result"
 SURPLUS_ACCOUNTS = {
@@ -54,7 +54,9 @@ class YearTransfer:
 
     @property
     def postings(self) -> tuple[tuple[str, Decimal], ...]:
-        return tuple((account, -amount) for account, amount in self.balances) + ((self.equity_account, -self.result),)
+        return tuple((account, -amount) for account, amount in self.balances) + (
+            (self.equity_account, -self.result),
+        )
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ class YearClosePlan:
     activities: tuple[YearTransfer, ...]
     coop: YearTransfer | None
     opening: tuple[tuple[str, Decimal], ...]  # balance-sheet balances at the year's end, after the transfers
-    deficit_runs: dict[str, int] = field(default_factory=dict)  # closed months in deficit in a row at year end
+    deficit_runs: dict[str, int] = field(
+        default_factory=dict
+    )  # closed months in deficit in a row at year end
 
     @property
     def coop_result(self) -> Decimal:
@@ -73,19 +77,35 @@ class YearClosePlan:
     @property
     def reserves(self) -> dict[str, Decimal]:
         """Each activity's reserve carried into the next year (its Equity:Activity balance)."""
-        return {account.split(":")[2]: -amount for account, amount in self.opening if account.startswith("Equity:Activity:")}
+        return {
+            account.split(":")[2]: -amount
+            for account, amount in self.opening
+            if account.startswith("Equity:Activity:")
+        }
 
 
 def year_close_refusals(figures: LedgerFigures, year: int) -> list[Problem]:
     """Why ``year`` cannot be closed (empty when it can)."""
     if year in figures.closed_years:
         marker = figures.closed_years[year]
-        return [Problem.of("year_closed", N_("{year} is already closed (reopen it with coopctl reopen {year})"),
-                           file=marker.file, line=marker.line, year=year)]
+        return [
+            Problem.of(
+                "year_closed",
+                N_("{year} is already closed (reopen it with coopctl reopen {year})"),
+                file=marker.file,
+                line=marker.line,
+                year=year,
+            )
+        ]
     december = Month(year, 12)
     if december not in figures.closed:
-        return [Problem.of("december_open", N_("close {month} first: a year closes after its December (coopctl close-month {month})"),
-                           month=december)]
+        return [
+            Problem.of(
+                "december_open",
+                N_("close {month} first: a year closes after its December (coopctl close-month {month})"),
+                month=december,
+            )
+        ]
     return []
 
 
@@ -102,7 +122,9 @@ class BookedPosting:
     line: int | None = None
 
 
-def _account_balances(postings: list[BookedPosting], until: datetime.date) -> tuple[dict[tuple[str, str], Decimal], list[Problem]]:
+def _account_balances(
+    postings: list[BookedPosting], until: datetime.date
+) -> tuple[dict[tuple[str, str], Decimal], list[Problem]]:
     """Σ units by (account, currency) of the postings dated up to ``until``; positions at cost are refused.
     (The caller leaves the close of the year itself out, when it is booked already.)"""
     totals: dict[tuple[str, str], Decimal] = {}
@@ -111,24 +133,38 @@ def _account_balances(postings: list[BookedPosting], until: datetime.date) -> tu
         if posting.date > until:
             continue
         if posting.at_cost and posting.account.split(":")[0] in ("Assets", "Liabilities", "Equity"):
-            problems.append(Problem(f"{posting.account} holds a position at cost; close-year carries plain amounts only",
-                                    posting.file, posting.line))
+            problems.append(
+                Problem(
+                    f"{posting.account} holds a position at cost; close-year carries plain amounts only",
+                    posting.file,
+                    posting.line,
+                )
+            )
         key = (posting.account, posting.currency)
         totals[key] = totals.get(key, ZERO) + posting.number
     return totals, problems
 
 
-def plan_year_close(coop: Cooperative, postings: list[BookedPosting], figures: LedgerFigures, year: int) -> tuple[YearClosePlan, list[Problem]]:
+def plan_year_close(
+    coop: Cooperative, postings: list[BookedPosting], figures: LedgerFigures, year: int
+) -> tuple[YearClosePlan, list[Problem]]:
     """The year-end transfers of ``year`` and the next year's opening balances (pure)."""
     known = {a.id for a in coop.activities}
     currency = coop.coop.currency
     end = datetime.date(year, 12, 31)
     before, problems = _account_balances(postings, datetime.date(year - 1, 12, 31))
-    left_over = sorted(account for (account, _), amount in before.items()
-                       if amount and account.split(":")[0] in ("Income", "Expenses"))
+    left_over = sorted(
+        account
+        for (account, _), amount in before.items()
+        if amount and account.split(":")[0] in ("Income", "Expenses")
+    )
     if left_over:
-        problems.append(Problem(f"income and expenses before {year} are not closed into equity ({left_over[0]}"
-                                f"{' …' if len(left_over) > 1 else ''}): close-year {year - 1} first"))
+        problems.append(
+            Problem(
+                f"income and expenses before {year} are not closed into equity ({left_over[0]}"
+                f"{' …' if len(left_over) > 1 else ''}): close-year {year - 1} first"
+            )
+        )
     totals, found = _account_balances(postings, end)
     problems += found
     by_owner: dict[str, list[tuple[str, Decimal]]] = {}
@@ -141,11 +177,16 @@ def plan_year_close(coop: Cooperative, postings: list[BookedPosting], figures: L
         match = ACTIVITY_ACCOUNT_RE.match(account)
         owner = match.group(2) if match and match.group(2) in known else ""
         by_owner.setdefault(owner, []).append((account, amount))
-    activities = tuple(YearTransfer(owner, f"Equity:Activity:{owner}", tuple(rows))
-                       for owner, rows in sorted(by_owner.items()) if owner)
+    activities = tuple(
+        YearTransfer(owner, f"Equity:Activity:{owner}", tuple(rows))
+        for owner, rows in sorted(by_owner.items())
+        if owner
+    )
     coop_rows = by_owner.get("")
     coop_transfer = YearTransfer("", COOP_RESULT_ACCOUNT, tuple(coop_rows)) if coop_rows else None
-    after: dict[tuple[str, str], Decimal] = {k: v for k, v in totals.items() if k[0].split(":")[0] in ("Assets", "Liabilities", "Equity")}
+    after: dict[tuple[str, str], Decimal] = {
+        k: v for k, v in totals.items() if k[0].split(":")[0] in ("Assets", "Liabilities", "Equity")
+    }
     for transfer in (*activities, *([coop_transfer] if coop_transfer else [])):
         key = (transfer.equity_account, currency)
         after[key] = after.get(key, ZERO) - transfer.result
@@ -153,13 +194,25 @@ def plan_year_close(coop: Cooperative, postings: list[BookedPosting], figures: L
     for (account, unit), amount in after.items():
         sums[unit] = sums.get(unit, ZERO) + amount
         if unit != currency and amount:
-            problems.append(Problem(f"{account} holds {amount} {unit} at the end of {year}; close-year carries {currency} only"))
+            problems.append(
+                Problem(
+                    f"{account} holds {amount} {unit} at the end of {year}; close-year carries {currency} only"
+                )
+            )
     if any(sums.values()) and not problems:
-        problems.append(Problem(f"the balance sheet at the end of {year} does not balance ({sums}); nothing to carry"))
-    opening = tuple((account, amount) for (account, unit), amount in sorted(after.items()) if amount and unit == currency)
+        problems.append(
+            Problem(f"the balance sheet at the end of {year} does not balance ({sums}); nothing to carry")
+        )
+    opening = tuple(
+        (account, amount) for (account, unit), amount in sorted(after.items()) if amount and unit == currency
+    )
     closed = [m for m in sorted(figures.closed) if m <= Month(year, 12)]
-    runs = {a.id: _months_in_deficit(closed, lambda day, a=a.id: figures.balance(a, day), figures.carried_deficit.get(a.id, 0))
-            for a in coop.activities}
+    runs = {
+        a.id: _months_in_deficit(
+            closed, lambda day, a=a.id: figures.balance(a, day), figures.carried_deficit.get(a.id, 0)
+        )
+        for a in coop.activities
+    }
     runs = {k: v for k, v in runs.items() if v}
     return YearClosePlan(year, currency, activities, coop_transfer, opening, runs), problems
 
@@ -209,7 +262,9 @@ class SurplusProposal:
         return next((amount for name, _, amount in self.parts if name == part), ZERO)
 
 
-def year_employees(coop: Cooperative, figures: LedgerFigures, year: int, basis: str) -> list[tuple[str, str, Decimal]]:
+def year_employees(
+    coop: Cooperative, figures: LedgerFigures, year: int, basis: str
+) -> list[tuple[str, str, Decimal]]:
     """The year's employees (a salary booked in one of its closed months) and each one's weight for ``basis``."""
     known = {m.id: m for m in coop.members}
     weights: dict[str, Decimal] = {}
@@ -231,15 +286,23 @@ def year_employees(coop: Cooperative, figures: LedgerFigures, year: int, basis: 
             weights[pay.member] = weights.get(pay.member, ZERO) + weight
     if basis == "equal":
         weights = {member_id: Decimal(1) for member_id in weights}
-    return [(member_id, known[member_id].name if member_id in known else member_id, weights[member_id])
-            for member_id in sorted(weights)]
+    return [
+        (member_id, known[member_id].name if member_id in known else member_id, weights[member_id])
+        for member_id in sorted(weights)
+    ]
 
 
-def surplus_proposal(policy: SurplusPolicy, year: int, result: Decimal,
-                     employees: list[tuple[str, str, Decimal]]) -> tuple[SurplusProposal | None, list[Problem]]:
+def surplus_proposal(
+    policy: SurplusPolicy, year: int, result: Decimal, employees: list[tuple[str, str, Decimal]]
+) -> tuple[SurplusProposal | None, list[Problem]]:
     """The split of a positive result for the general assembly; None (with the reason) when there is nothing to split."""
     if result <= 0:
-        return None, [Problem(f"the cooperative's result for {year} is {fmt_amount(result, grouped=True)}: no surplus to split", severity="warning")]
+        return None, [
+            Problem(
+                f"the cooperative's result for {year} is {fmt_amount(result, grouped=True)}: no surplus to split",
+                severity="warning",
+            )
+        ]
     names = ("legal_reserve", "development_fund", "workers_share", "dividends")
     rates = [getattr(policy, name) for name in names]
     amounts = split_to_cent(result, rates) if any(rates) else [ZERO] * 4
@@ -249,7 +312,11 @@ def surplus_proposal(policy: SurplusPolicy, year: int, result: Decimal,
     problems: list[Problem] = []
     workers: tuple[WorkerShare, ...] = ()
     if workers_total and not eligible:
-        problems.append(Problem(f"no employee was paid in {year}: the workers' share of {fmt_amount(workers_total, grouped=True)} has no one to go to"))
+        problems.append(
+            Problem(
+                f"no employee was paid in {year}: the workers' share of {fmt_amount(workers_total, grouped=True)} has no one to go to"
+            )
+        )
     elif workers_total:
         shares = split_to_cent(workers_total, [w for _, _, w in eligible])
         workers = tuple(WorkerShare(m, n, w, s) for (m, n, w), s in zip(eligible, shares))

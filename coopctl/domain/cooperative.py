@@ -18,14 +18,18 @@ from typing import Annotated, Any, Callable, ClassVar, Iterable, Literal, Sequen
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from coopctl.domain.problems import NotFound, Problem
 from coopctl.domain.money import D
+from coopctl.domain.problems import NotFound, Problem
 
 # Matched whole (fullmatch, and \Z rather than $, which also matches before a final newline: "alice\n").
 ACTIVITY_ID_RE = re.compile(r"[A-Z][A-Za-z0-9-]*\Z")
 MEMBER_ID_RE = re.compile(r"[a-z][a-z0-9_-]*\Z")
 CURRENCY_RE = re.compile(r"[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]\Z")
-BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-8, UTF-16 LE, UTF-16 BE (and UTF-32 LE starts like 16 LE)
+BOMS = (
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xfe\xff",
+)  # UTF-8, UTF-16 LE, UTF-16 BE (and UTF-32 LE starts like 16 LE)
 BOM_MESSAGE = "starts with a byte order mark (BOM); save it as UTF-8 without BOM"
 MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a typo, not a salary
 
@@ -35,15 +39,17 @@ MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a typo, not a
 
 def _decimal_from_quoted(value: Any, what: str, example: str) -> Decimal:
     if isinstance(value, bool) or isinstance(value, (int, float)):
-        raise ValueError(f"write {what} as a quoted decimal string, e.g. \"{example}\" (got the bare number {value!r})")
+        raise ValueError(
+            f'write {what} as a quoted decimal string, e.g. "{example}" (got the bare number {value!r})'
+        )
     if isinstance(value, Decimal):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"write {what} as a quoted decimal string, e.g. \"{example}\"")
+        raise ValueError(f'write {what} as a quoted decimal string, e.g. "{example}"')
     try:
         return D(value)
     except (ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a decimal number; write {what} like \"{example}\"") from None
+        raise ValueError(f'{value!r} is not a decimal number; write {what} like "{example}"') from None
 
 
 def _money(value: Any) -> Decimal:
@@ -60,14 +66,20 @@ def _money(value: Any) -> Decimal:
 def _rate(value: Any) -> Decimal:
     rate = _decimal_from_quoted(value, "a rate", "0.10")
     if not Decimal(0) <= rate <= Decimal(1):
-        raise ValueError(f"rate {rate} is outside [0, 1]; write 10% as \"0.10\"")
+        raise ValueError(f'rate {rate} is outside [0, 1]; write 10% as "0.10"')
     return rate
 
 
 def _hours(value: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValueError(f"write hours as a quoted decimal string, e.g. \"151.67\" (got the bare number {value!r})")
-    hours = _decimal_from_quoted(value, "hours", "151.67") if not isinstance(value, int) or isinstance(value, bool) else Decimal(value)
+        raise ValueError(
+            f'write hours as a quoted decimal string, e.g. "151.67" (got the bare number {value!r})'
+        )
+    hours = (
+        _decimal_from_quoted(value, "hours", "151.67")
+        if not isinstance(value, int) or isinstance(value, bool)
+        else Decimal(value)
+    )
     if not Decimal(0) < hours <= Decimal(300):
         raise ValueError(f"hours {hours} must be more than 0 and at most 300 a month")
     return hours
@@ -163,7 +175,9 @@ class PayrollEntry(_Model):
             if not points:
                 raise ValueError("employer_rate_by_smic_ratio: give at least one point")
             if any(b.ratio <= a.ratio for a, b in zip(points, points[1:])):
-                raise ValueError("employer_rate_by_smic_ratio: ratios must increase from one point to the next")
+                raise ValueError(
+                    "employer_rate_by_smic_ratio: ratios must increase from one point to the next"
+                )
         if self.smic_hourly <= 0:
             raise ValueError("smic_hourly must be positive")
         return self
@@ -172,8 +186,12 @@ class PayrollEntry(_Model):
 class TreasuryPolicy(_Model):
     advance_cap_months: int = Field(default=2, ge=0, le=120)
     pool_use_limit: Rate = Decimal("0.50")  # alert when advances / (reserves + own funds) is over it
-    min_coverage: Annotated[Decimal, BeforeValidator(_ratio)] = Decimal("1.00")  # alert when reference treasury / reserves is under it
-    deficit_months_alert: int = Field(default=3, ge=1, le=120)  # alert after this many closed months in deficit in a row
+    min_coverage: Annotated[Decimal, BeforeValidator(_ratio)] = Decimal(
+        "1.00"
+    )  # alert when reference treasury / reserves is under it
+    deficit_months_alert: int = Field(
+        default=3, ge=1, le=120
+    )  # alert after this many closed months in deficit in a row
 
 
 class SurplusPolicy(_Model):
@@ -252,10 +270,12 @@ class Member(_Model):
     left: datetime.date | None = None
     salary: list[SalaryEntry] = Field(default_factory=list)
     bonuses: list[Bonus] = Field(default_factory=list)
-    cape_renewals: list[datetime.date] = Field(default_factory=list, max_length=2)  # CAPE renewals (12 months each, twice at most)
+    cape_renewals: list[datetime.date] = Field(
+        default_factory=list, max_length=2
+    )  # CAPE renewals (12 months each, twice at most)
 
     def phase_on(self, day: datetime.date) -> str:
-        """"CAPE", "CESA", "left" or "not yet joined" on a given day."""
+        """ "CAPE", "CESA", "left" or "not yet joined" on a given day."""
         if day < self.joined:
             return "not yet joined"
         if self.left is not None and day > self.left:
@@ -404,7 +424,6 @@ def _line_of(lines: dict, rel: str, path: tuple) -> int | None:
         path = path[:-1]
 
 
-
 def _dates(value: Any, path: tuple) -> Iterable[tuple[tuple, datetime.date]]:
     """Every date in a config item, with its YAML path (keys as written: ``from``, not ``start``)."""
     if isinstance(value, BaseModel):
@@ -432,13 +451,25 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
 
     for index, name in enumerate(coop.coop.ledger_plugins):
         if name not in VETTED_PLUGINS:
-            err(C, ("ledger_plugins", index), f"{name!r} is not a Beancount plugin coopctl has vetted; coop.yaml may "
-                "choose only among the vetted ones (docs/safety.md)")
-    for file, top, items in ((C, (), [coop.coop]), (M, ("members",), coop.members), (A, ("activities",), coop.activities)):
+            err(
+                C,
+                ("ledger_plugins", index),
+                f"{name!r} is not a Beancount plugin coopctl has vetted; coop.yaml may "
+                "choose only among the vetted ones (docs/safety.md)",
+            )
+    for file, top, items in (
+        (C, (), [coop.coop]),
+        (M, ("members",), coop.members),
+        (A, ("activities",), coop.activities),
+    ):
         for index, item in enumerate(items):
             for path, day in _dates(item, top + ((index,) if top else ())):
                 if not MIN_YEAR <= day.year <= MAX_YEAR:
-                    err(file, path, f"date {day.isoformat()} is out of range: coopctl accepts dates from {MIN_YEAR} to {MAX_YEAR}")
+                    err(
+                        file,
+                        path,
+                        f"date {day.isoformat()} is out of range: coopctl accepts dates from {MIN_YEAR} to {MAX_YEAR}",
+                    )
 
     def unique(items: list, file: str, top: str) -> set[str]:
         seen: set[str] = set()
@@ -456,31 +487,61 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     for top, schedule in (("contribution", coop.coop.contribution), ("payroll", coop.coop.payroll)):
         for index in range(1, len(schedule)):
             if schedule[index].start <= schedule[index - 1].start:
-                err(C, (top, index, "from"), f"dates must increase: {schedule[index].start} is not after {schedule[index - 1].start}")
+                err(
+                    C,
+                    (top, index, "from"),
+                    f"dates must increase: {schedule[index].start} is not after {schedule[index - 1].start}",
+                )
 
     for index, activity in enumerate(coop.activities):
         schedule = activity.contribution or []
         for k in range(1, len(schedule)):
             if schedule[k].start <= schedule[k - 1].start:
-                err(A, ("activities", index, "contribution", k, "from"), f"dates must increase: {schedule[k].start} is not after {schedule[k - 1].start}")
+                err(
+                    A,
+                    ("activities", index, "contribution", k, "from"),
+                    f"dates must increase: {schedule[k].start} is not after {schedule[k - 1].start}",
+                )
         if not ACTIVITY_ID_RE.fullmatch(activity.id):
-            err(A, ("activities", index, "id"), f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, digits or dashes")
+            err(
+                A,
+                ("activities", index, "id"),
+                f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, digits or dashes",
+            )
         if activity.establishment not in establishments:
-            err(A, ("activities", index, "establishment"), f"unknown establishment {activity.establishment!r} (known: {', '.join(sorted(establishments))})")
+            err(
+                A,
+                ("activities", index, "establishment"),
+                f"unknown establishment {activity.establishment!r} (known: {', '.join(sorted(establishments))})",
+            )
 
     for index, member in enumerate(coop.members):
         here = ("members", index)
         if not MEMBER_ID_RE.fullmatch(member.id):
             err(M, here + ("id",), f"{member.id!r} is not a member id: lowercase letters, digits, '-' or '_'")
         if member.activity not in activity_ids:
-            err(M, here + ("activity",), f"unknown activity {member.activity!r}; add it to config/activities.yaml")
+            err(
+                M,
+                here + ("activity",),
+                f"unknown activity {member.activity!r}; add it to config/activities.yaml",
+            )
         if member.tutor is not None and member.tutor not in tutors:
-            err(M, here + ("tutor",), f"unknown tutor {member.tutor!r}; add it under tutors in config/coop.yaml")
+            err(
+                M,
+                here + ("tutor",),
+                f"unknown tutor {member.tutor!r}; add it under tutors in config/coop.yaml",
+            )
         if member.cesa_from is not None and member.cesa_from < member.joined:
-            err(M, here + ("cesa_from",), f"CESA starts {member.cesa_from}, before joining on {member.joined}")
+            err(
+                M, here + ("cesa_from",), f"CESA starts {member.cesa_from}, before joining on {member.joined}"
+            )
         if member.associate_from is not None:
             if member.cesa_from is None or member.associate_from < member.cesa_from:
-                err(M, here + ("associate_from",), "an associate must be in the CESA phase first (associate_from before cesa_from)")
+                err(
+                    M,
+                    here + ("associate_from",),
+                    "an associate must be in the CESA phase first (associate_from before cesa_from)",
+                )
         if member.left is not None:
             if member.left < member.joined:
                 err(M, here + ("left",), f"left {member.left}, before joining on {member.joined}")
@@ -488,26 +549,50 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(M, here + ("left",), f"left {member.left}, before the CESA start {member.cesa_from}")
         for k in range(1, len(member.salary)):
             if member.salary[k].start <= member.salary[k - 1].start:
-                err(M, here + ("salary", k, "from"), f"dates must increase: {member.salary[k].start} is not after {member.salary[k - 1].start}")
+                err(
+                    M,
+                    here + ("salary", k, "from"),
+                    f"dates must increase: {member.salary[k].start} is not after {member.salary[k - 1].start}",
+                )
         if member.cesa_from is not None:
             if not member.salary:
                 err(M, here + ("salary",), "a CESA member needs a salary schedule")
             elif member.salary[0].start > member.cesa_from:
-                err(M, here + ("salary", 0, "from"), f"no salary in force when CESA starts on {member.cesa_from}")
+                err(
+                    M,
+                    here + ("salary", 0, "from"),
+                    f"no salary in force when CESA starts on {member.cesa_from}",
+                )
         elif member.salary:
             err(M, here + ("salary",), "a salary without cesa_from: a CAPE member is not paid; add cesa_from")
         for k, renewal in enumerate(member.cape_renewals):
             if renewal < member.joined or (member.cesa_from is not None and renewal >= member.cesa_from):
-                err(M, here + ("cape_renewals", k), f"a CAPE renewal on {renewal} must fall within the CAPE phase")
+                err(
+                    M,
+                    here + ("cape_renewals", k),
+                    f"a CAPE renewal on {renewal} must fall within the CAPE phase",
+                )
         seen_bonus: set[str] = set()
         for k, bonus in enumerate(member.bonuses):
             from coopctl.domain.months import Month
 
             month = Month.parse(bonus.month)
             if bonus.month in seen_bonus:
-                err(M, here + ("bonuses", k, "month"), f"a second bonus in {bonus.month}; write one bonus per month")
+                err(
+                    M,
+                    here + ("bonuses", k, "month"),
+                    f"a second bonus in {bonus.month}; write one bonus per month",
+                )
             seen_bonus.add(bonus.month)
-            in_cesa = member.cesa_from is not None and member.cesa_from <= month.last_day and (member.left is None or member.left >= month.first_day)
+            in_cesa = (
+                member.cesa_from is not None
+                and member.cesa_from <= month.last_day
+                and (member.left is None or member.left >= month.first_day)
+            )
             if not in_cesa:
-                err(M, here + ("bonuses", k, "month"), f"a bonus in {bonus.month}, when {member.id} is not in the CESA phase; only a salaried member is paid variable pay")
+                err(
+                    M,
+                    here + ("bonuses", k, "month"),
+                    f"a bonus in {bonus.month}, when {member.id} is not in the CESA phase; only a salaried member is paid variable pay",
+                )
     return problems

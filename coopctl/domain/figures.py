@@ -80,7 +80,9 @@ class LedgerFigures:
     receivables: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     # the cooperative's own accounts (not an activity's), in the coop's currency, by day
     accounts: dict[str, dict[datetime.date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
-    activity_accounts: set[str] = field(default_factory=set)  # the activities' accounts seen (their amounts are in days)
+    activity_accounts: set[str] = field(
+        default_factory=set
+    )  # the activities' accounts seen (their amounts are in days)
     foreign: set[str] = field(default_factory=set)  # accounts with postings in another currency
     closed: dict[Month, CloseMarker] = field(default_factory=dict)
     closed_years: dict[int, CloseMarker] = field(default_factory=dict)
@@ -230,5 +232,3 @@ class LedgerFigures:
     def is_closed(self, month: Month) -> bool:
         """A closed month, including one of a year that a year-scoped load did not read."""
         return month in self.closed or (self.opened_after is not None and month.year <= self.opened_after)
-
-

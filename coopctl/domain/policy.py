@@ -65,5 +65,7 @@ def why_refused_plugin(name: str) -> str:
     reason = REFUSED_PLUGINS.get(name)
     if reason:
         return f"plugin {name!r} is refused: {reason}"
-    return (f"plugin {name!r} is not allowed; coopctl runs only the Beancount plugins it has vetted, "
-            f"when coop.yaml lists them under ledger_plugins (docs/safety.md)")
+    return (
+        f"plugin {name!r} is not allowed; coopctl runs only the Beancount plugins it has vetted, "
+        f"when coop.yaml lists them under ledger_plugins (docs/safety.md)"
+    )

@@ -35,6 +35,7 @@ def english(value: Any) -> str:
         return value.isoformat()
     return str(value)
 
+
 EXIT_OK = 0
 EXIT_DATA = 1  # config, ledger, refused close: the data is wrong or the action is refused
 EXIT_USAGE = 2  # the command line itself is wrong
@@ -51,11 +52,26 @@ class Problem:
     params: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def of(cls, code: str, template: str, *, file: str | None = None, line: int | None = None,
-           severity: str = "error", **params: Any) -> "Problem":
+    def of(
+        cls,
+        code: str,
+        template: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        severity: str = "error",
+        **params: Any,
+    ) -> "Problem":
         """A coded problem; ``template`` is marked with ``N_`` where it is written."""
-        return cls(template.format(**{k: english(v) for k, v in params.items()}), file, line, severity, code, template,
-                   tuple(params.items()))
+        return cls(
+            template.format(**{k: english(v) for k, v in params.items()}),
+            file,
+            line,
+            severity,
+            code,
+            template,
+            tuple(params.items()),
+        )
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -73,13 +89,26 @@ class Problem:
 
     def as_dict(self) -> dict:
         """For JSON: ``{"code", "message", ...params}`` (with severity, file and line when known)."""
-        out: dict[str, Any] = {"code": self.code or None, "severity": self.severity, "file": self.file, "line": self.line,
-                               "message": self.message}
+        out: dict[str, Any] = {
+            "code": self.code or None,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+        }
         for key, value in self.params:
             if key not in out:
-                out[key] = (fmt_amount(value) if isinstance(value, Decimal) else value.isoformat()
-                            if isinstance(value, datetime.date) else value.message if isinstance(value, Problem)
-                            else value if isinstance(value, (int, str, bool)) or value is None else str(value))
+                out[key] = (
+                    fmt_amount(value)
+                    if isinstance(value, Decimal)
+                    else value.isoformat()
+                    if isinstance(value, datetime.date)
+                    else value.message
+                    if isinstance(value, Problem)
+                    else value
+                    if isinstance(value, (int, str, bool)) or value is None
+                    else str(value)
+                )
         return out
 
 
@@ -125,7 +154,9 @@ class UsageError(CoopctlError):
         super().__post_init__()
 
 
-HOW_TO_CORRECT = "post the correction in the open month, or reopen the month (coopctl reopen, last closed month first)"
+HOW_TO_CORRECT = (
+    "post the correction in the open month, or reopen the month (coopctl reopen, last closed month first)"
+)
 
 
 @dataclass(frozen=True)
@@ -138,7 +169,13 @@ class ClosedMonthChange:
 
     def problem(self) -> Problem:
         if self.change == "config":
-            return Problem(f"closed month {self.month}: {self.entry}; revert the config (git diff config/), or reopen {self.month}",
-                           self.file, self.line)
-        return Problem(f"closed month {self.month}: entry {self.change} after its close: {self.entry}; {HOW_TO_CORRECT}",
-                       self.file, self.line)
+            return Problem(
+                f"closed month {self.month}: {self.entry}; revert the config (git diff config/), or reopen {self.month}",
+                self.file,
+                self.line,
+            )
+        return Problem(
+            f"closed month {self.month}: entry {self.change} after its close: {self.entry}; {HOW_TO_CORRECT}",
+            self.file,
+            self.line,
+        )

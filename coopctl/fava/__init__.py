@@ -33,9 +33,20 @@ def coop_page(ledger_file: Path, today: datetime.date) -> CoopPage:
     """The page for the cooperative holding ``ledger_file``, on ``today``."""
     from coopctl.app import commands as service
 
-    folder = next((f for f in (ledger_file.parent, *ledger_file.parent.parents) if (f / "config" / "coop.yaml").is_file()), None)
+    folder = next(
+        (
+            f
+            for f in (ledger_file.parent, *ledger_file.parent.parents)
+            if (f / "config" / "coop.yaml").is_file()
+        ),
+        None,
+    )
     if folder is None:
-        return CoopPage(errors=[f"no config/coop.yaml in {ledger_file.parent} or above: coopctl finds the cooperative from the ledger's folder"])
+        return CoopPage(
+            errors=[
+                f"no config/coop.yaml in {ledger_file.parent} or above: coopctl finds the cooperative from the ledger's folder"
+            ]
+        )
     try:
         return CoopPage(service.overview(folder, today))
     except CoopctlError as exc:

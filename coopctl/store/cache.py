@@ -54,11 +54,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from coopctl import __version__
-from coopctl.domain.cooperative import Cooperative
-from coopctl.store.configfile import cache_folder
 from coopctl.adapter.ledger import LoadedLedger, _absurd_amounts, extract_figures, merge_figures
+from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
+from coopctl.store.configfile import cache_folder
 from coopctl.store.safe_io import atomic_write
 
 FORMAT = 9
@@ -154,29 +154,80 @@ def figures_to_json(figures: LedgerFigures) -> dict:
         return [[day.toordinal(), str(amount)] for day, amount in sorted(book.items()) if amount]
 
     return {
-        "days": {act: _packed([[d.toordinal(), str(f.revenue), str(f.expenses), str(f.contribution), str(f.salary_cost), str(f.equity)]
-                               for d, f in sorted(days.items()) if any((f.revenue, f.expenses, f.contribution, f.salary_cost, f.equity))])
-                 for act, days in sorted(figures.days.items())},
+        "days": {
+            act: _packed(
+                [
+                    [
+                        d.toordinal(),
+                        str(f.revenue),
+                        str(f.expenses),
+                        str(f.contribution),
+                        str(f.salary_cost),
+                        str(f.equity),
+                    ]
+                    for d, f in sorted(days.items())
+                    if any((f.revenue, f.expenses, f.contribution, f.salary_cost, f.equity))
+                ]
+            )
+            for act, days in sorted(figures.days.items())
+        },
         "receivables": {act: _packed(rows(book)) for act, book in sorted(figures.receivables.items())},
         "accounts": {account: _packed(rows(book)) for account, book in sorted(figures.accounts.items())},
-        "closed": {str(m): [c.file, c.line, {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()}]
-                   for m, c in sorted(figures.closed.items())},
-        "closed_years": {str(y): [c.file, c.line, {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()}]
-                         for y, c in sorted(figures.closed_years.items())},
+        "closed": {
+            str(m): [
+                c.file,
+                c.line,
+                {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()},
+            ]
+            for m, c in sorted(figures.closed.items())
+        },
+        "closed_years": {
+            str(y): [
+                c.file,
+                c.line,
+                {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in c.meta.items()},
+            ]
+            for y, c in sorted(figures.closed_years.items())
+        },
         "opened_after": figures.opened_after,
         "carried_deficit": figures.carried_deficit,
-        "booked": {str(m): sorted([s.member, s.activity, str(s.gross), str(s.employer), str(s.net), str(s.social), str(s.bonus)] for s in salaries)
-                   for m, salaries in sorted(figures.booked_salaries.items())},
+        "booked": {
+            str(m): sorted(
+                [s.member, s.activity, str(s.gross), str(s.employer), str(s.net), str(s.social), str(s.bonus)]
+                for s in salaries
+            )
+            for m, salaries in sorted(figures.booked_salaries.items())
+        },
         "open": sorted(figures.open_accounts),
         "activity_accounts": sorted(figures.activity_accounts),
         "foreign": sorted(figures.foreign),
         "first": figures.first_date.toordinal() if figures.first_date else None,
         "last": figures.last_date.toordinal() if figures.last_date else None,
         "monthly": {
-            "days": {act: _packed([[k, str(f.revenue), str(f.expenses), str(f.contribution), str(f.salary_cost), str(f.equity)]
-                                   for k, f in zip(*figures._monthly_days(act)[:2])]) for act in sorted(figures.days)},
-            "receivables": {act: _packed(_monthly_rows(figures, "receivables", act)) for act in sorted(figures.receivables)},
-            "accounts": {account: _packed(_monthly_rows(figures, "accounts", account)) for account in sorted(figures.accounts)},
+            "days": {
+                act: _packed(
+                    [
+                        [
+                            k,
+                            str(f.revenue),
+                            str(f.expenses),
+                            str(f.contribution),
+                            str(f.salary_cost),
+                            str(f.equity),
+                        ]
+                        for k, f in zip(*figures._monthly_days(act)[:2])
+                    ]
+                )
+                for act in sorted(figures.days)
+            },
+            "receivables": {
+                act: _packed(_monthly_rows(figures, "receivables", act))
+                for act in sorted(figures.receivables)
+            },
+            "accounts": {
+                account: _packed(_monthly_rows(figures, "accounts", account))
+                for account in sorted(figures.accounts)
+            },
         },
     }
 
@@ -231,8 +282,12 @@ class _LazyBooks(dict):
 
 
 def _day_rows(packed: str) -> dict:
-    return {datetime.date.fromordinal(r[0]): DayFigures(Decimal(r[1]), Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5]))
-            for r in json.loads(packed)}
+    return {
+        datetime.date.fromordinal(r[0]): DayFigures(
+            Decimal(r[1]), Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5])
+        )
+        for r in json.loads(packed)
+    }
 
 
 def _amount_rows(packed: str) -> dict:
@@ -252,9 +307,18 @@ def figures_from_json(doc: dict, rows: "_RowsFile | None" = None, fallback=None)
     figures.closed_years = {int(y): CloseMarker(v[0], v[1], v[2]) for y, v in doc["closed_years"].items()}
     figures.opened_after = doc["opened_after"]
     figures.carried_deficit = dict(doc["carried_deficit"])
-    figures.booked_salaries = defaultdict(list, {
-        Month.parse(m): [BookedSalary(r[0], r[1], Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5]), Decimal(r[6])) for r in rows]
-        for m, rows in doc["booked"].items()})
+    figures.booked_salaries = defaultdict(
+        list,
+        {
+            Month.parse(m): [
+                BookedSalary(
+                    r[0], r[1], Decimal(r[2]), Decimal(r[3]), Decimal(r[4]), Decimal(r[5]), Decimal(r[6])
+                )
+                for r in rows
+            ]
+            for m, rows in doc["booked"].items()
+        },
+    )
     figures.open_accounts = set(doc["open"])
     figures.activity_accounts = set(doc["activity_accounts"])
     figures.foreign = set(doc["foreign"])
@@ -358,7 +422,9 @@ def _has_cost(entry) -> bool:
     return any(posting.cost is not None for posting in entry.postings)
 
 
-def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str, LedgerFigures], merged: LedgerFigures) -> None:
+def store_full_load(
+    coop: Cooperative, ledger: LoadedLedger, per_file: dict[str, LedgerFigures], merged: LedgerFigures
+) -> None:
     """After a clean full load: record every file's digest and figures, and the merged figures."""
     if not enabled():
         return
@@ -370,20 +436,49 @@ def store_full_load(coop: Cooperative, ledger: LoadedLedger, per_file: dict[str,
         folder = cache_dir(coop)
         if not (_private_folder(folder) and _private_folder(folder / "files")):
             return  # someone else's folder: not written, not read
-        files = {_rel(coop, name): {"sha": sha, "includes": ledger.includes.get(name, []), "stat": _stat_key(Path(name))}
-                 for name, sha in ledger.digests.items()}
-        incremental = (not coop.coop.ledger_plugins and set(per_file) <= set(files)
-                       and not any(isinstance(e, (data.Balance, data.Pad, data.Close)) or (isinstance(e, data.Transaction) and _has_cost(e))
-                                   for e in ledger.entries))
-        opened = {e.account: [e.date.toordinal(), sorted(e.currencies or []), _booking(e), _rel(coop, e.meta["filename"])]
-                  for e in ledger.entries if isinstance(e, data.Open) and e.meta and e.meta.get("filename")}
+        files = {
+            _rel(coop, name): {
+                "sha": sha,
+                "includes": ledger.includes.get(name, []),
+                "stat": _stat_key(Path(name)),
+            }
+            for name, sha in ledger.digests.items()
+        }
+        incremental = (
+            not coop.coop.ledger_plugins
+            and set(per_file) <= set(files)
+            and not any(
+                isinstance(e, (data.Balance, data.Pad, data.Close))
+                or (isinstance(e, data.Transaction) and _has_cost(e))
+                for e in ledger.entries
+            )
+        )
+        opened = {
+            e.account: [
+                e.date.toordinal(),
+                sorted(e.currencies or []),
+                _booking(e),
+                _rel(coop, e.meta["filename"]),
+            ]
+            for e in ledger.entries
+            if isinstance(e, data.Open) and e.meta and e.meta.get("filename")
+        }
         for rel, info in files.items():
             target = folder / "files" / f"{info['sha']}.json"
             if not _ours(target):
                 _write_json(target, figures_to_json(per_file.get(rel, LedgerFigures())))
-        _write_index(folder, {"format": FORMAT, "config": config_key(coop), "files": files,
-                              "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS, "incremental": incremental,
-                              "opened": opened}, merged)
+        _write_index(
+            folder,
+            {
+                "format": FORMAT,
+                "config": config_key(coop),
+                "files": files,
+                "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
+                "incremental": incremental,
+                "opened": opened,
+            },
+            merged,
+        )
     except OSError:
         pass  # a cache that cannot be written is only slower, never wrong
 
@@ -408,7 +503,9 @@ class _FullLoadNeeded(Exception):
     pass
 
 
-RACY_MARGIN_NS = 2_000_000_000  # file times are coarser than the clock: trust a file's stat only if it changed 2 s before
+RACY_MARGIN_NS = (
+    2_000_000_000  # file times are coarser than the clock: trust a file's stat only if it changed 2 s before
+)
 
 
 def _stat_key(path: Path) -> list[int]:
@@ -439,10 +536,15 @@ def cached_figures(coop: Cooperative) -> LedgerFigures | None:
             return None
         started_ns = time.time_ns()
         current, parsed = _walk(coop, index["files"], index.get("trusted_before_ns", 0))
-        if {rel: sha for rel, (sha, _) in current.items()} == {rel: v["sha"] for rel, v in index["files"].items()}:
+        if {rel: sha for rel, (sha, _) in current.items()} == {
+            rel: v["sha"] for rel, v in index["files"].items()
+        }:
             rows = _RowsFile(folder / index["rows"])
             merged = index["merged"]
-            end = max((o + n for kind in ("days", "receivables") for o, n, _digest in merged[kind].values()), default=0)
+            end = max(
+                (o + n for kind in ("days", "receivables") for o, n, _digest in merged[kind].values()),
+                default=0,
+            )
             if rows.path.stat().st_size != end:
                 return None  # a rows file that is not the one the index describes: load in full
             return figures_from_json(merged, rows, _full_load_fallback(coop, folder))
@@ -471,7 +573,9 @@ def _full_load_fallback(coop: Cooperative, folder: Path):
     return fallback
 
 
-def _walk(coop: Cooperative, known: dict, trusted_before_ns: int = 0) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple]]:
+def _walk(
+    coop: Cooperative, known: dict, trusted_before_ns: int = 0
+) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple]]:
     """The current include tree: file -> (sha, include patterns); files whose content is new are parsed."""
     root = coop.root.resolve()
     current: dict[str, tuple[str, list[str]]] = {}
@@ -518,10 +622,18 @@ def _follow(path: Path, patterns: list[str], root: Path, stack: list[Path]) -> N
                 stack.append(resolved)
 
 
-IGNORED_OPTIONS = {"filename", "include", "dcontext", "input_hash", "commodities"}  # set by any file's own content
+IGNORED_OPTIONS = {
+    "filename",
+    "include",
+    "dcontext",
+    "input_hash",
+    "commodities",
+}  # set by any file's own content
 
 
-def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, parsed: dict, started_ns: int) -> LedgerFigures:
+def _incremental(
+    coop: Cooperative, folder: Path, index: dict, current: dict, parsed: dict, started_ns: int
+) -> LedgerFigures:
     """The figures merged from every file's, the changed files read alone and checked as the full load would
     check them (see the module's docstring); _FullLoadNeeded whenever a check needs the whole ledger."""
     from beancount.core import data
@@ -544,12 +656,19 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
         if errors or any(options[k] != defaults[k] for k in defaults if k not in IGNORED_OPTIONS):
             raise _FullLoadNeeded  # a parse error, an option, a plugin
         for entry in entries:
-            if not isinstance(entry, (data.Open, data.Transaction)) or (isinstance(entry, data.Transaction) and _has_cost(entry)):
+            if not isinstance(entry, (data.Open, data.Transaction)) or (
+                isinstance(entry, data.Transaction) and _has_cost(entry)
+            ):
                 raise _FullLoadNeeded  # needs the whole ledger: balance, pad, close, note, custom, price, lots...
             if isinstance(entry, data.Open):
                 if entry.account in opened:
                     raise _FullLoadNeeded  # a second open of an account
-                opened[entry.account] = (entry.date.toordinal(), sorted(entry.currencies or []), _booking(entry), rel)
+                opened[entry.account] = (
+                    entry.date.toordinal(),
+                    sorted(entry.currencies or []),
+                    _booking(entry),
+                    rel,
+                )
         if _absurd_amounts(entries, root):
             raise _FullLoadNeeded
     for account, (day, currencies, method, _rel_file) in before.items():
@@ -571,15 +690,21 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
             continue
         entries = parsed[rel][0]
         booked, booking_errors = booking.book(sorted(entries, key=data.entry_sortkey), top)
-        if (booking_errors or validation.validate_check_transaction_balances(booked, top)
-                or validation.validate_data_types(booked, top)):
+        if (
+            booking_errors
+            or validation.validate_check_transaction_balances(booked, top)
+            or validation.validate_data_types(booked, top)
+        ):
             raise _FullLoadNeeded
         for entry in booked:
             if isinstance(entry, data.Transaction):
                 for posting in entry.postings:
                     info = opened.get(posting.account)
-                    if (info is None or info[0] > entry.date.toordinal()
-                            or (info[1] and (posting.units is None or posting.units.currency not in info[1]))):
+                    if (
+                        info is None
+                        or info[0] > entry.date.toordinal()
+                        or (info[1] and (posting.units is None or posting.units.currency not in info[1]))
+                    ):
                         raise _FullLoadNeeded  # an account not open at that date, or a currency its open refuses
         figures, problems = extract_figures(coop, booked)
         if problems:
@@ -589,10 +714,21 @@ def _incremental(coop: Cooperative, folder: Path, index: dict, current: dict, pa
     merged = merge_figures(parts)
     for sha, figures in new_files.items():
         _write_json(folder / "files" / f"{sha}.json", figures_to_json(figures))
-    files = {rel: {"sha": sha, "includes": patterns, "stat": _stat_key(root / rel)} for rel, (sha, patterns) in current.items()}
+    files = {
+        rel: {"sha": sha, "includes": patterns, "stat": _stat_key(root / rel)}
+        for rel, (sha, patterns) in current.items()
+    }
     kept = {k: v for k, v in index.items() if k not in ("merged", "rows")}
-    _write_index(folder, {**kept, "files": files, "opened": {a: list(v) for a, v in opened.items()},
-                          "trusted_before_ns": started_ns - RACY_MARGIN_NS}, merged)
+    _write_index(
+        folder,
+        {
+            **kept,
+            "files": files,
+            "opened": {a: list(v) for a, v in opened.items()},
+            "trusted_before_ns": started_ns - RACY_MARGIN_NS,
+        },
+        merged,
+    )
     return merged
 
 

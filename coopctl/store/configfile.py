@@ -16,8 +16,17 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from coopctl.domain.cooperative import (BOM_MESSAGE, BOMS, ActivitiesFile, Coop, Cooperative, MembersFile, _dotted,
-                                        _line_of, check_consistency)
+from coopctl.domain.cooperative import (
+    BOM_MESSAGE,
+    BOMS,
+    ActivitiesFile,
+    Coop,
+    Cooperative,
+    MembersFile,
+    _dotted,
+    _line_of,
+    check_consistency,
+)
 from coopctl.domain.problems import ConfigError, Problem
 
 # --------------------------------------------------------------------------- loading
@@ -44,7 +53,9 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when present, same safe constructors
+_SafeBase = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)  # libyaml's C parser when present, same safe constructors
 
 
 class _DataLoader(_SafeBase):  # type: ignore[misc, valid-type]
@@ -81,7 +92,9 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError.one(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", rel, line) from None
+        raise ConfigError.one(
+            f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", rel, line
+        ) from None
     loader = _DataLoader(text)
     try:
         try:
@@ -119,8 +132,15 @@ def _alias_line(problem: Problem, text: str) -> Problem:
     return problem
 
 
-def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: list[Problem],
-               visited: set[int] | None = None, line: int | None = None) -> None:
+def _map_lines(
+    node: yaml.Node,
+    path: tuple,
+    rel: str,
+    lines: dict,
+    problems: list[Problem],
+    visited: set[int] | None = None,
+    line: int | None = None,
+) -> None:
     """Map each YAML path to its line; report duplicate keys and aliases.
 
     An alias makes the composer reuse a node: a node met twice is refused (and not walked again), so
@@ -130,7 +150,9 @@ def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: li
         visited = set()
     if id(node) in visited:
         if not any(p.message.endswith(ALIAS_MESSAGE) for p in problems):
-            problems.append(Problem(f"{_dotted(path)}: {ALIAS_MESSAGE}", rel, line or node.start_mark.line + 1))
+            problems.append(
+                Problem(f"{_dotted(path)}: {ALIAS_MESSAGE}", rel, line or node.start_mark.line + 1)
+            )
         return
     visited.add(id(node))
     lines[(rel, path)] = node.start_mark.line + 1
@@ -139,11 +161,17 @@ def _map_lines(node: yaml.Node, path: tuple, rel: str, lines: dict, problems: li
         for key_node, value_node in node.value:
             key = key_node.value
             if not isinstance(key, str):  # a complex key ({a: 1}: x, [1]: y): never a config key
-                problems.append(Problem(f"{_dotted(path)}: a key must be a plain name", rel, key_node.start_mark.line + 1))
+                problems.append(
+                    Problem(f"{_dotted(path)}: a key must be a plain name", rel, key_node.start_mark.line + 1)
+                )
                 continue
             if key in seen:
                 problems.append(
-                    Problem(f"{_dotted(path + (key,))}: duplicate key (first at line {seen[key]})", rel, key_node.start_mark.line + 1)
+                    Problem(
+                        f"{_dotted(path + (key,))}: duplicate key (first at line {seen[key]})",
+                        rel,
+                        key_node.start_mark.line + 1,
+                    )
                 )
             seen[key] = key_node.start_mark.line + 1
             _map_lines(value_node, path + (key,), rel, lines, problems, visited, key_node.start_mark.line + 1)
@@ -191,7 +219,8 @@ def _config_cache(root: Path) -> tuple[Path, str] | None:
 def cache_folder(root: Path) -> Path:
     """coopctl's cache for the cooperative at ``root``: outside the git tree, one folder per cooperative."""
     base = os.environ.get("COOPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coopctl")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coopctl"
+    )
     return Path(base) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
 
 
@@ -211,9 +240,12 @@ def load_cooperative(root: Path) -> Cooperative:
                 raise ValueError("a cache folder that is not ours alone")
             doc = json.loads(cache._read_sealed(path))  # owner-only, checksummed (as the ledger's cache)
             if doc.get("key") == key:
-                cooperative = Cooperative(root, Coop.model_validate(doc["coop"]),
-                                          MembersFile.model_validate(doc["members"]).members,
-                                          ActivitiesFile.model_validate(doc["activities"]).activities)
+                cooperative = Cooperative(
+                    root,
+                    Coop.model_validate(doc["coop"]),
+                    MembersFile.model_validate(doc["members"]).members,
+                    ActivitiesFile.model_validate(doc["activities"]).activities,
+                )
                 if not check_consistency(cooperative):
                     return cooperative
         except (OSError, ValueError, KeyError, TypeError, ValidationError):
@@ -221,9 +253,14 @@ def load_cooperative(root: Path) -> Cooperative:
     cooperative = _load_from_yaml(root)
     if cached is not None:
         path, key = cached
-        doc = {"key": key, "coop": cooperative.coop.model_dump(mode="json", by_alias=True),
-               "members": {"members": [m.model_dump(mode="json", by_alias=True) for m in cooperative.members]},
-               "activities": {"activities": [a.model_dump(mode="json", by_alias=True) for a in cooperative.activities]}}
+        doc = {
+            "key": key,
+            "coop": cooperative.coop.model_dump(mode="json", by_alias=True),
+            "members": {"members": [m.model_dump(mode="json", by_alias=True) for m in cooperative.members]},
+            "activities": {
+                "activities": [a.model_dump(mode="json", by_alias=True) for a in cooperative.activities]
+            },
+        }
         from coopctl.store import cache
 
         try:
@@ -238,17 +275,20 @@ def _load_from_yaml(root: Path) -> Cooperative:
     lines: dict[tuple[str, tuple], int] = {}
     files = {name: f"config/{name}.yaml" for name in ("coop", "members", "activities")}
     coop = _validate(Coop, _read_yaml(root / files["coop"], files["coop"], lines), files["coop"], lines)
-    members = _validate(MembersFile, _read_yaml(root / files["members"], files["members"], lines), files["members"], lines)
+    members = _validate(
+        MembersFile, _read_yaml(root / files["members"], files["members"], lines), files["members"], lines
+    )
     activities = _validate(
-        ActivitiesFile, _read_yaml(root / files["activities"], files["activities"], lines), files["activities"], lines
+        ActivitiesFile,
+        _read_yaml(root / files["activities"], files["activities"], lines),
+        files["activities"],
+        lines,
     )
     cooperative = Cooperative(root, coop, members.members, activities.activities, lines)
     problems = check_consistency(cooperative)
     if problems:
         raise ConfigError(problems)
     return cooperative
-
-
 
 
 def _read_lines(root: Path) -> dict[tuple[str, tuple], int]:

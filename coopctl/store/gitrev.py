@@ -38,7 +38,9 @@ def toplevel(root: Path) -> Path | None:
 def resolve(root: Path, revision: str) -> str:
     """The commit id of ``revision``; a usage error when git does not know it."""
     try:
-        return str(_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")).strip()
+        return str(
+            _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+        ).strip()
     except CoopctlError:
         raise UsageError.one(f"unknown git revision {revision!r}") from None
 

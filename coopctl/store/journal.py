@@ -39,7 +39,9 @@ class JournalError(CoopctlError):
 
 def state_folder() -> Path:
     base = os.environ.get("COOPCTL_STATE_DIR") or os.path.join(
-        os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"), "coopctl")
+        os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"),
+        "coopctl",
+    )
     return Path(base)
 
 
@@ -70,12 +72,18 @@ def _private_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     info = folder.stat()
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        raise JournalError.one(f"{folder} is not private to this user (owner or group/other write bits); "
-                               "coopctl keeps its write journal there: fix its permissions")
+        raise JournalError.one(
+            f"{folder} is not private to this user (owner or group/other write bits); "
+            "coopctl keeps its write journal there: fix its permissions"
+        )
 
 
-def write_group(root: Path, changes: list[Change], verify: Callable[[], None] | None = None,
-                new_folders: tuple[Path, ...] = ()) -> None:
+def write_group(
+    root: Path,
+    changes: list[Change],
+    verify: Callable[[], None] | None = None,
+    new_folders: tuple[Path, ...] = (),
+) -> None:
     """Apply ``changes`` as one group: journal, write each file, ``verify()``, then forget the journal.
 
     Any exception (from a write or from ``verify``) undoes the whole group before it propagates. The
@@ -83,20 +91,29 @@ def write_group(root: Path, changes: list[Change], verify: Callable[[], None] | 
     when left empty).
     """
     root = root.resolve()
-    new_folders = tuple(folder for folder in new_folders if not folder.exists())  # only these are removed on undo
+    new_folders = tuple(
+        folder for folder in new_folders if not folder.exists()
+    )  # only these are removed on undo
     befores = [(change.path, _read(change.path)) for change in changes]
     record = {
         "version": JOURNAL_VERSION,
         "root": str(root),
         "folders": [str(folder.resolve().relative_to(root)) for folder in new_folders],
-        "files": [{"path": str(change.path.resolve().relative_to(root)),
-                   "before": None if before is None else base64.b64encode(before).decode("ascii"),
-                   "after": _sha(change.after)} for change, (_, before) in zip(changes, befores)],
+        "files": [
+            {
+                "path": str(change.path.resolve().relative_to(root)),
+                "before": None if before is None else base64.b64encode(before).decode("ascii"),
+                "after": _sha(change.after),
+            }
+            for change, (_, before) in zip(changes, befores)
+        ],
     }
     path = journal_path(root)
     _private_folder(path.parent)
     if path.exists():
-        raise JournalError.one(f"an interrupted write is waiting to be undone ({path}); run coopctl check first")
+        raise JournalError.one(
+            f"an interrupted write is waiting to be undone ({path}); run coopctl check first"
+        )
     atomic_write(path, json.dumps(record).encode("utf-8"), fault_points=True)
     try:
         for folder in new_folders:
@@ -166,7 +183,9 @@ def recover(root: Path) -> list[Path]:
         return []
     info = path.stat()
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        raise _problem(f"the write journal {path} is not private to this user; remove it after checking the ledger by hand")
+        raise _problem(
+            f"the write journal {path} is not private to this user; remove it after checking the ledger by hand"
+        )
     try:
         record = json.loads(raw)
         if record.get("version") != JOURNAL_VERSION or record.get("root") != str(root):
@@ -177,14 +196,18 @@ def recover(root: Path) -> list[Path]:
             if not target.is_relative_to(root):
                 raise ValueError("a path outside the cooperative")
     except (ValueError, KeyError, TypeError) as exc:
-        raise _problem(f"the write journal {path} cannot be read ({exc}); check the ledger "
-                       "(git status, coopctl check), then remove it") from None
+        raise _problem(
+            f"the write journal {path} cannot be read ({exc}); check the ledger "
+            "(git status, coopctl check), then remove it"
+        ) from None
     for item in files:
         current = _read(root / item["path"])
         before = None if item["before"] is None else base64.b64decode(item["before"])
         if current != before and _sha(current) != item["after"]:
-            raise _problem(f"{item['path']} changed since an interrupted coopctl write; coopctl cannot undo that write "
-                           f"safely: compare it with git (git diff), then remove {path}")
+            raise _problem(
+                f"{item['path']} changed since an interrupted coopctl write; coopctl cannot undo that write "
+                f"safely: compare it with git (git diff), then remove {path}"
+            )
     restored = _undo(root, record)
     remove_file(path)
     return restored

@@ -55,8 +55,14 @@ class WriteFailed(CoopctlError, OSError):
 
 def _kind(mode: int) -> str:
     """What a non-regular file is, in words."""
-    for test, word in ((stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+    for test, word in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return word
     return "not a regular file"
@@ -73,8 +79,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, fault_points: bool = False, *, create_folders: bool = True,
-                 mode: int | None = None) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes,
+    fault_points: bool = False,
+    *,
+    create_folders: bool = True,
+    mode: int | None = None,
+) -> None:
     """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder).
 
     ``fault_points``: a ledger write, where the crash test's pauses apply (COOPCTL_FAULT_PAUSE).
@@ -92,7 +104,9 @@ def atomic_write(path: Path, data: bytes, fault_points: bool = False, *, create_
         raise WriteFailed.one(f"cannot write ({reason}); nothing was changed", str(path)) from None
 
 
-def _atomic_write(path: Path, data: bytes, fault_points: bool, create_folders: bool, mode: int | None) -> None:
+def _atomic_write(
+    path: Path, data: bytes, fault_points: bool, create_folders: bool, mode: int | None
+) -> None:
     step = _step if fault_points else (lambda: None)
     folder = path.parent
     if create_folders:
@@ -150,8 +164,10 @@ def check_output(path: Path, root: Path, protected: list[Path]) -> None:
     for candidate in (target, target.resolve()):
         own = candidate.is_relative_to(root) and candidate.suffix == ".beancount"
         if own or any(candidate == p or candidate.is_relative_to(p) for p in protected):
-            raise UsageError.one(f"cannot write {path}: it is one of the cooperative's own files (config, ledgers, lock); "
-                                 "choose a file outside them")
+            raise UsageError.one(
+                f"cannot write {path}: it is one of the cooperative's own files (config, ledgers, lock); "
+                "choose a file outside them"
+            )
 
 
 def remove_file(path: Path) -> None:
@@ -182,7 +198,11 @@ def _open_lock(lock_path: Path) -> int:
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
         os.close(fd)
-        what = _kind(st.st_mode) if not stat.S_ISREG(st.st_mode) else f"a file with {st.st_nlink} names (a hard link)"
+        what = (
+            _kind(st.st_mode)
+            if not stat.S_ISREG(st.st_mode)
+            else f"a file with {st.st_nlink} names (a hard link)"
+        )
         raise UnsafeFile.one(refuse.format(what=what), LOCK_NAME)
     return fd
 
@@ -197,7 +217,9 @@ def cooperative_lock(root: Path, command: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
-            raise LockHeld.one(f"the cooperative is locked by {holder}; wait for it to finish and try again", LOCK_NAME) from None
+            raise LockHeld.one(
+                f"the cooperative is locked by {holder}; wait for it to finish and try again", LOCK_NAME
+            ) from None
         stamp = datetime.datetime.now().isoformat(timespec="seconds")
         try:
             user = getpass.getuser()
@@ -208,7 +230,9 @@ def cooperative_lock(root: Path, command: str) -> Iterator[None]:
             os.ftruncate(fd, 0)
             os.pwrite(fd, info.encode(), 0)
         except OSError as exc:
-            raise WriteFailed.one(f"cannot write the lock ({exc.strerror}); nothing was changed", LOCK_NAME) from None
+            raise WriteFailed.one(
+                f"cannot write the lock ({exc.strerror}); nothing was changed", LOCK_NAME
+            ) from None
         try:
             yield
         finally:

@@ -43,8 +43,11 @@ def set_language(lang: str) -> None:
     """Use ``lang`` ("en" or "fr") from now on; an unknown language raises ValueError."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: coopctl speaks {', '.join(LANGUAGES)}")
-    translations = (gettext.translation("coopctl", LOCALE_DIR, languages=[lang], fallback=True)
-                    if lang != "en" else gettext.NullTranslations())
+    translations = (
+        gettext.translation("coopctl", LOCALE_DIR, languages=[lang], fallback=True)
+        if lang != "en"
+        else gettext.NullTranslations()
+    )
     _state.update(lang=lang, translations=translations)
 
 
@@ -70,7 +73,9 @@ def money(value: Decimal, currency: str | None = "EUR") -> str:
         return fmt_amount(value, grouped=True)
     from babel.numbers import format_currency, format_decimal
 
-    value = Decimal(fmt_amount(value))  # half-up to the cent first, as JSON shows it (Babel would round half-even)
+    value = Decimal(
+        fmt_amount(value)
+    )  # half-up to the cent first, as JSON shows it (Babel would round half-even)
     if currency:
         return format_currency(value, currency, locale=_babel_locale())
     return format_decimal(value, format="#,##0.00", locale=_babel_locale())
@@ -78,12 +83,16 @@ def money(value: Decimal, currency: str | None = "EUR") -> str:
 
 def number(value: Decimal | int | float | str, places: int = 2) -> str:
     """A count, hours or months for people, rounded half-up to ``places`` decimals."""
-    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0  # + 0: no "-0.0"
+    value = (
+        Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0
+    )  # + 0: no "-0.0"
     if _state["lang"] == "en":
         return f"{value:,.{places}f}"
     from babel.numbers import format_decimal
 
-    return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0", locale=_babel_locale())
+    return format_decimal(
+        value, format="#,##0." + "0" * places if places else "#,##0", locale=_babel_locale()
+    )
 
 
 def percent(rate: Decimal) -> str:
@@ -125,6 +134,20 @@ def worded(problem) -> str:
 
 
 # Words shown through a variable (a status, a phase, a total's label): here so the catalogue has them.
-WORDS = (N_("closed"), N_("open"), N_("CAPE"), N_("CESA"), N_("left"), N_("Total"), N_("Year"), N_("error"),
-         N_("warning"), N_("yes"), N_("gross paid"), N_("equal parts"), N_("hours"),
-         N_("end of CAPE contract"), N_("associate deadline"))
+WORDS = (
+    N_("closed"),
+    N_("open"),
+    N_("CAPE"),
+    N_("CESA"),
+    N_("left"),
+    N_("Total"),
+    N_("Year"),
+    N_("error"),
+    N_("warning"),
+    N_("yes"),
+    N_("gross paid"),
+    N_("equal parts"),
+    N_("hours"),
+    N_("end of CAPE contract"),
+    N_("associate deadline"),
+)

@@ -14,13 +14,11 @@ import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
+from coopctl.domain.money import fmt_amount
 from coopctl.ui import i18n
 from coopctl.ui.i18n import _
-from coopctl.domain.money import fmt_amount
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn: after the ledger's memory is let go
     from rich.console import Console
@@ -36,7 +34,9 @@ class Format(str, enum.Enum):
 class Column:
     key: str
     header: str
-    kind: str = "text"  # text | money | rate | int | date (an ISO date) | label (a word to translate: open, CESA…)
+    kind: str = (
+        "text"  # text | money | rate | int | date (an ISO date) | label (a word to translate: open, CESA…)
+    )
 
 
 @dataclass
@@ -94,7 +94,9 @@ def _cell_text(value: Any, kind: str) -> str:
     if kind == "date" and value:
         import datetime
 
-        return i18n.date(value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)))
+        return i18n.date(
+            value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+        )
     if kind == "label":
         return _(str(value))
     if kind == "int" and i18n.language() == "fr":  # counts, hours, months of runway: a decimal comma
@@ -107,7 +109,14 @@ def _footer_text(value: Any, kind: str) -> str:
     return _(str(value)) if kind == "text" and isinstance(value, str) else _cell_text(value, kind)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP: CSV injection)
+FORMULA_STARTS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+)  # what a spreadsheet may run as a formula (OWASP: CSV injection)
 
 
 def _csv_text(value: Any, kind: str) -> str:
@@ -137,20 +146,32 @@ def _render_plain(report: Report, console: Console) -> None:
     out: list[str] = []
     for table in report.tables:
         header = [_(column.header) for column in table.columns]
-        body = [[_cell_text(row.get(column.key), column.kind) for column in table.columns] for row in table.rows]
-        footer = [_footer_text(table.totals.get(column.key), column.kind) for column in table.columns] if table.totals else None
-        widths = [max(len(cell) for cell in column) for column in zip(header, *body, *([footer] if footer else []))]
+        body = [
+            [_cell_text(row.get(column.key), column.kind) for column in table.columns] for row in table.rows
+        ]
+        footer = (
+            [_footer_text(table.totals.get(column.key), column.kind) for column in table.columns]
+            if table.totals
+            else None
+        )
+        widths = [
+            max(len(cell) for cell in column) for column in zip(header, *body, *([footer] if footer else []))
+        ]
         right = [column.kind in ("money", "rate", "int") for column in table.columns]
 
         def line(cells: list[str]) -> str:
-            return "  ".join(cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(cells, widths, right)).rstrip()
+            return "  ".join(
+                cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(cells, widths, right)
+            ).rstrip()
 
         rule = "  ".join("-" * w for w in widths)
         out += [_(table.title), "", line(header), rule, *[line(cells) for cells in body]]
         if footer:
             out += [rule, line(footer)]
         out.append("")
-    out += [_("alert: {alert}").format(alert=alert) for alert in report.alerts] + [_(note) for note in report.notes]
+    out += [_("alert: {alert}").format(alert=alert) for alert in report.alerts] + [
+        _(note) for note in report.notes
+    ]
     console.file.write("\n".join(out) + "\n")
 
 
@@ -184,7 +205,13 @@ def chart_renderable(chart: Chart, width: int):
         for series in chart.series:
             value = series.values[index]
             style = "red" if value < 0 else series.style
-            cells.append(Text.assemble((bar(value, scales[series.scale], bar_width), style), " ", (i18n.money(value, None), "dim")))
+            cells.append(
+                Text.assemble(
+                    (bar(value, scales[series.scale], bar_width), style),
+                    " ",
+                    (i18n.money(value, None), "dim"),
+                )
+            )
         grid.add_row(*cells)
     return grid
 
@@ -206,24 +233,42 @@ def render(report: Report, fmt: Format, console: Console) -> None:
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    report = Report(report.data, [t for t in report.tables if t.rows], report.notes, report.alerts, report.charts)  # no empty tables
+    report = Report(
+        report.data, [t for t in report.tables if t.rows], report.notes, report.alerts, report.charts
+    )  # no empty tables
     if not console.is_terminal:
         _render_plain(report, console)
         return
     for table in report.tables:
-        rich_table = RichTable(title=_(table.title), box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None)
+        rich_table = RichTable(
+            title=_(table.title),
+            box=box.SIMPLE_HEAVY,
+            title_justify="left",
+            show_footer=table.totals is not None,
+        )
         for column in table.columns:
             footer = _footer_text(table.totals.get(column.key), column.kind) if table.totals else ""
-            rich_table.add_column(_(column.header), footer=footer,
-                                  justify="right" if column.kind in ("money", "rate", "int") else "left")
-        for row in table.rows:  # plain Text cells: no markup parsing, and a member's text is never read as markup
-            rich_table.add_row(*[Text(_cell_text(row.get(column.key), column.kind)) for column in table.columns])
+            rich_table.add_column(
+                _(column.header),
+                footer=footer,
+                justify="right" if column.kind in ("money", "rate", "int") else "left",
+            )
+        for (
+            row
+        ) in table.rows:  # plain Text cells: no markup parsing, and a member's text is never read as markup
+            rich_table.add_row(
+                *[Text(_cell_text(row.get(column.key), column.kind)) for column in table.columns]
+            )
         console.print(rich_table)
     for chart in report.charts:
         console.print(chart_renderable(chart, console.width))
         console.print()
     for alert in report.alerts:
         label, _sep, rest = _("alert: {alert}").partition("{alert}")[0].partition(":")
-        console.print(Text.assemble((label.rstrip(), "bold red"), (_sep or ":") + rest + alert), highlight=False, soft_wrap=True)
+        console.print(
+            Text.assemble((label.rstrip(), "bold red"), (_sep or ":") + rest + alert),
+            highlight=False,
+            soft_wrap=True,
+        )
     for note in report.notes:
         console.print(Text(_(note)), highlight=False, soft_wrap=True)

@@ -37,8 +37,17 @@ def _cell(value: Decimal) -> str:
 
 def statement_html(statement: MemberStatement) -> str:
     s = statement
-    heads = ["Revenue", "Contribution", "Expenses", "Salary cost", "Reserve brought in", "Your gross", "of which bonus",
-             "Your net", "Balance"]
+    heads = [
+        "Revenue",
+        "Contribution",
+        "Expenses",
+        "Salary cost",
+        "Reserve brought in",
+        "Your gross",
+        "of which bonus",
+        "Your net",
+        "Balance",
+    ]
     rows = []
     for m in s.rows:
         status = "" if m.closed else ' <span class="open">(open)</span>'
@@ -46,16 +55,37 @@ def statement_html(statement: MemberStatement) -> str:
         if m.since is not None:  # the activity's months of the year before the member joined, summed
             label = f"{m.since} – {m.month}"
             status += ' <span class="open">(before you joined)</span>'
-        values = (m.revenue, m.contribution, m.expenses, m.salary_cost, m.equity, m.gross, m.bonus, m.net, m.closing_balance)
+        values = (
+            m.revenue,
+            m.contribution,
+            m.expenses,
+            m.salary_cost,
+            m.equity,
+            m.gross,
+            m.bonus,
+            m.net,
+            m.closing_balance,
+        )
         rows.append(f"<tr><td>{escape(label)}{status}</td>{''.join(_cell(v) for v in values)}</tr>")
     totals = s.totals()
-    total_values = (totals["revenue"], totals["contribution"], totals["expenses"], totals["salary_cost"], totals["equity"], totals["gross"],
-                    totals["bonus"], totals["net"], s.reserve_end)
+    total_values = (
+        totals["revenue"],
+        totals["contribution"],
+        totals["expenses"],
+        totals["salary_cost"],
+        totals["equity"],
+        totals["gross"],
+        totals["bonus"],
+        totals["net"],
+        s.reserve_end,
+    )
     rows.append(f'<tr class="total"><td>{s.year}</td>{"".join(_cell(v) for v in total_values)}</tr>')
     shared = ""
     if s.shared_with:
-        shared = (f"<p>{escape(s.activity_id)} is shared with {escape(', '.join(s.shared_with))}: revenue, expenses and "
-                  "salary cost are the activity's; your gross and net are yours.</p>")
+        shared = (
+            f"<p>{escape(s.activity_id)} is shared with {escape(', '.join(s.shared_with))}: revenue, expenses and "
+            "salary cost are the activity's; your gross and net are yours.</p>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
