@@ -255,11 +255,11 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
                 raise LedgerError.one(BOM_MESSAGE, _rel(filename, root), 1)
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
+            bad_line = raw[: exc.start].count(b"\n") + 1
             raise LedgerError.one(
                 f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); save the file as UTF-8",
                 _rel(filename, root),
-                line,
+                bad_line,
             ) from None
         except OSError as exc:
             raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
@@ -279,7 +279,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             if kind == "include":
                 include_lines.setdefault(name, lineno)
         for pattern in file_options["include"]:
-            line = include_lines.get(pattern) or _line_of_text(filename, pattern)
+            line: int | None = include_lines.get(pattern) or _line_of_text(filename, pattern)
             if "\x00" in pattern:
                 refusals.append(
                     Problem(
@@ -387,7 +387,7 @@ def _opening_matches_its_close(coop: Cooperative, year: int) -> bool:
 def _parse_recording(path: str) -> tuple[list, list, dict, list[tuple[str, int, str, object]]]:
     """``parser.parse_file``, also recording each option, plugin and include with its line:
     (kind, line, name, value) where value is the option's value or the plugin's configuration."""
-    from beancount.parser import _parser, grammar
+    from beancount.parser import _parser, grammar  # type: ignore[attr-defined]
 
     class Recording(grammar.Builder):
         def __init__(self) -> None:
@@ -475,8 +475,8 @@ def _policy_refusals(
                     )
             elif name == "documents":
                 try:
-                    folder: Path | None = Path(str(value))
-                    folder = (folder if folder.is_absolute() else filename.parent / folder).resolve()
+                    written = Path(str(value))
+                    folder: Path | None = (written if written.is_absolute() else filename.parent / written).resolve()
                 except (OSError, ValueError):  # a NUL byte, a loop of links
                     folder = None
                 if folder is None or not folder.is_relative_to(root):
@@ -613,7 +613,7 @@ def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
         return (
             isinstance(number, Decimal)
             and number.is_finite()
-            and (abs(number) >= MAX_LEDGER_AMOUNT or number.as_tuple().exponent < -12)
+            and (abs(number) >= MAX_LEDGER_AMOUNT or int(number.as_tuple().exponent) < -12)
         )
 
     def refuse(number, filename, lineno) -> None:
@@ -766,7 +766,9 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                     )
                 continue
             amount = units.number
-            role, activity = kind
+            assert amount is not None  # booked: every posting has its number
+            role, found_activity = kind
+            activity: str = found_activity or ""
             if role is None:
                 book = accounts[account]
                 book[date] = book.get(date, ZERO) + amount
@@ -810,7 +812,7 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             activity_id = ""
             for posting in entry.postings:
                 last = posting.account.rsplit(":", 1)[-1]
-                if last in amounts and posting.units is not None:
+                if last in amounts and posting.units is not None and posting.units.number is not None:
                     amounts[last] += posting.units.number
                 match = ACTIVITY_ACCOUNT_RE.match(posting.account)
                 if match:
@@ -845,11 +847,11 @@ def merge_figures(parts: list[LedgerFigures], signs: list[int] | None = None) ->
                 current.contribution += sign * figures.contribution
                 current.salary_cost += sign * figures.salary_cost
                 current.equity += sign * figures.equity
-        for source, target in ((part.receivables, total.receivables), (part.accounts, total.accounts)):
-            for key, days in source.items():
-                book = target[key]
-                for day, amount in days.items():
-                    book[day] = book.get(day, ZERO) + sign * amount
+        for source, sink in ((part.receivables, total.receivables), (part.accounts, total.accounts)):
+            for key, amounts_by_day in source.items():
+                book = sink[key]
+                for on_day, amount in amounts_by_day.items():
+                    book[on_day] = book.get(on_day, ZERO) + sign * amount
         if sign > 0:
             total.closed.update(part.closed)
             total.closed_years.update(part.closed_years)
@@ -860,10 +862,10 @@ def merge_figures(parts: list[LedgerFigures], signs: list[int] | None = None) ->
             total.open_accounts |= part.open_accounts
             total.activity_accounts |= part.activity_accounts
             total.foreign |= part.foreign
-            for day in (part.first_date, part.last_date):
-                if day is not None:
-                    total.first_date = day if total.first_date is None else min(total.first_date, day)
-                    total.last_date = day if total.last_date is None else max(total.last_date, day)
+            for edge in (part.first_date, part.last_date):
+                if edge is not None:
+                    total.first_date = edge if total.first_date is None else min(total.first_date, edge)
+                    total.last_date = edge if total.last_date is None else max(total.last_date, edge)
     return total
 
 
@@ -907,7 +909,9 @@ def load_books(coop: Cooperative, fill_cache: bool = False, year: int | None = N
     if ledger is not None:
         figures, problems = extract_figures(coop, ledger.entries)
         return Books(coop, ledger, figures, ledger.problems + problems, year)
-    ledger = load_ledger_safely(coop)
+    whole = load_ledger_safely(coop)
+    assert whole is not None  # a whole load never declines; only a year-scoped one may
+    ledger = whole
     if not fill_cache:
         figures, problems = extract_figures(coop, ledger.entries)
         return Books(coop, ledger, figures, ledger.problems + problems)
@@ -945,7 +949,7 @@ def booked_postings(entries: list):
         if not isinstance(entry, data.Transaction):
             continue
         for posting in entry.postings:
-            if posting.units is None:
+            if posting.units is None or posting.units.number is None:
                 continue
             out.append(
                 BookedPosting(

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from typing import Any
 
-from coopctl.domain.cooperative import Cooperative, Member
+from coopctl.domain.cooperative import Cooperative, Member, YamlPath
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.problems import N_, Problem
 
@@ -45,10 +46,10 @@ def lifecycle_alerts(
     """The warnings on ``as_of``; with ``locate``, each names the config line of the member or activity."""
     alerts: list[Problem] = []
 
-    def where(file: str, path: tuple) -> tuple[str | None, int | None]:
+    def where(file: str, path: YamlPath) -> tuple[str | None, int | None]:
         return coop.where(file, path) if locate else (None, None)
 
-    def warn(index: int, code: str, template: str, **params) -> None:
+    def warn(index: int, code: str, template: str, **params: Any) -> None:
         file, line = where("config/members.yaml", ("members", index))
         alerts.append(Problem.of(code, template, file=file, line=line, severity="warning", **params))
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Callable, Sequence
 
-from coopctl.domain.cooperative import Cooperative
+from pydantic import BaseModel
+
+from coopctl.domain.cooperative import ContributionEntry, Cooperative, PayrollEntry
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.domain.problems import ClosedMonthChange
@@ -85,7 +88,7 @@ def compare(
     return review
 
 
-def _schedule_changes(label: str, old: list, new: list, render) -> list[str]:
+def _schedule_changes(label: str, old: Sequence[Any], new: Sequence[Any], render: Callable[[Any], str]) -> list[str]:
     old_map = {e.start: render(e) for e in old}
     new_map = {e.start: render(e) for e in new}
     out = []
@@ -99,7 +102,7 @@ def _schedule_changes(label: str, old: list, new: list, render) -> list[str]:
     return out
 
 
-def describe_contribution(entry) -> str:
+def describe_contribution(entry: ContributionEntry) -> str:
     if entry.tiers is not None:
         brackets = ", ".join(
             f"{t.rate} up to {t.up_to}" if t.up_to is not None else f"{t.rate} beyond" for t in entry.tiers
@@ -110,7 +113,7 @@ def describe_contribution(entry) -> str:
     return text + (f", {entry.exempt_months} exempt months" if entry.exempt_months else "")
 
 
-def describe_payroll(entry) -> str:
+def describe_payroll(entry: PayrollEntry) -> str:
     if entry.employer_rate is not None:
         employer = f"employer {entry.employer_rate}"
     else:
@@ -120,7 +123,7 @@ def describe_payroll(entry) -> str:
     return f"SMIC {entry.smic_hourly} €/h, {employer}, employee {entry.employee_rate}"
 
 
-def _or_default(rate) -> str:
+def _or_default(rate: Decimal | None) -> str:
     return "default" if rate is None else str(rate)  # "0" is a real 0%, not the default
 
 
@@ -133,7 +136,8 @@ TREASURY_WORDS = {
 }
 
 
-def _policy_changes(label: str, old, new, words: dict[str, tuple[str, str]] | None = None) -> list[str]:
+def _policy_changes(label: str, old: BaseModel | None, new: BaseModel | None,
+                    words: dict[str, tuple[str, str]] | None = None) -> list[str]:
     """Each changed key of a policy (a pydantic model or None), by its own name, with its values before → after."""
     if old == new:
         return []
@@ -148,13 +152,14 @@ def _policy_changes(label: str, old, new, words: dict[str, tuple[str, str]] | No
     return out
 
 
-def _named_changes(what: str, old: list, new: list, fields: tuple[str, ...]) -> list[str]:
+def _named_changes(what: str, old: Sequence[Any], new: Sequence[Any], fields: tuple[str, ...]) -> list[str]:
     """Items with an id (establishments, tutors) added, removed, or with a field changed."""
     before, after = {item.id: item for item in old}, {item.id: item for item in new}
     out = []
     for item_id in sorted(set(before) | set(after)):
         a, b = before.get(item_id), after.get(item_id)
         if b is None:
+            assert a is not None
             out.append(f"{what} {item_id} removed (was {a.name!r})")
         elif a is None:
             out.append(f"{what} {item_id} added ({b.name!r})")
@@ -163,11 +168,11 @@ def _named_changes(what: str, old: list, new: list, fields: tuple[str, ...]) -> 
     return out
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
 
 
-def _field_changes(who: str, a, b, fields: tuple[str, ...]) -> list[str]:
+def _field_changes(who: str, a: object, b: object, fields: tuple[str, ...]) -> list[str]:
     return [
         f"{who}: {field} {_shown(getattr(a, field))} → {_shown(getattr(b, field))}"
         for field in fields
@@ -219,15 +224,15 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
     old_members = {m.id: m for m in old.members}
     new_members = {m.id: m for m in new.members}
     for member_id in sorted(set(old_members) | set(new_members)):
-        a, b = old_members.get(member_id), new_members.get(member_id)
-        if b is None:
+        om, nm = old_members.get(member_id), new_members.get(member_id)
+        if nm is None:
             out.append(f"member {member_id} removed")
             continue
-        if a is None:
-            phase = f"CESA from {b.cesa_from}" if b.cesa_from else f"CAPE from {b.joined}"
-            out.append(f"member {member_id} added ({b.activity}, {phase})")
+        if om is None:
+            phase = f"CESA from {nm.cesa_from}" if nm.cesa_from else f"CAPE from {nm.joined}"
+            out.append(f"member {member_id} added ({nm.activity}, {phase})")
             continue
-        out += _field_changes(member_id, a, b, ("name", "email"))
+        out += _field_changes(member_id, om, nm, ("name", "email"))
         labels = {
             "activity": "activity",
             "tutor": "tutor",
@@ -237,24 +242,24 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
             "left": "left",
         }
         for key, label in labels.items():
-            x, y = getattr(a, key), getattr(b, key)
+            x, y = getattr(om, key), getattr(nm, key)
             if x != y:
                 out.append(
                     f"{member_id}: {label} {x if x is not None else 'none'} → {y if y is not None else 'none'}"
                 )
-        if a.cape_renewals != b.cape_renewals:
+        if om.cape_renewals != nm.cape_renewals:
             out.append(
-                f"{member_id}: CAPE renewals {', '.join(map(str, a.cape_renewals)) or 'none'} → "
-                f"{', '.join(map(str, b.cape_renewals)) or 'none'}"
+                f"{member_id}: CAPE renewals {', '.join(map(str, om.cape_renewals)) or 'none'} → "
+                f"{', '.join(map(str, nm.cape_renewals)) or 'none'}"
             )
         out += [
             f"{member_id}: {text}"
             for text in _schedule_changes(
-                "salary", a.salary, b.salary, lambda e: f"{e.gross} for {e.hours} h"
+                "salary", om.salary, nm.salary, lambda e: f"{e.gross} for {e.hours} h"
             )
         ]
-        old_bonus = {x.month: x.gross for x in a.bonuses}
-        new_bonus = {x.month: x.gross for x in b.bonuses}
+        old_bonus = {x.month: x.gross for x in om.bonuses}
+        new_bonus = {x.month: x.gross for x in nm.bonuses}
         for month in sorted(set(old_bonus) | set(new_bonus)):
             if old_bonus.get(month) != new_bonus.get(month):
                 out.append(

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Sequence
 
 from coopctl.core.close import advance_cap, advance_of, cap_alerts
 from coopctl.core.payroll import contract_pay
@@ -137,7 +139,11 @@ def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date)
     return total
 
 
-def _months_in_deficit(closed: list[Month], balance_at, carried: int = 0) -> int:
+def _balance_of(balance: Callable[[str, datetime.date], Decimal], activity: str, day: datetime.date) -> Decimal:
+    return balance(activity, day)
+
+
+def _months_in_deficit(closed: list[Month], balance_at: Callable[[datetime.date], Decimal], carried: int = 0) -> int:
     """Closed months in deficit in a row up to the last; ``carried``: the run at the start of a year-scoped load."""
     count = 0
     for month in reversed(closed):
@@ -170,7 +176,7 @@ def treasury_state(
     coop: Cooperative,
     figures: LedgerFigures,
     as_of: datetime.date,
-    pending: list[tuple[str, Decimal]] = (),
+    pending: Sequence[tuple[str, Decimal]] = (),
     pending_month: Month | None = None,
 ) -> TreasuryState:
     """The treasury on ``as_of``; ``pending`` postings (a close not yet written, for ``pending_month``) are counted in."""
@@ -206,7 +212,7 @@ def treasury_state(
         cost = monthly_salary_cost(coop, activity.id, as_of)
         deficit = _months_in_deficit(
             closed,
-            lambda day, a=activity.id: activity_balance(a, day),
+            functools.partial(_balance_of, activity_balance, activity.id),
             figures.carried_deficit.get(activity.id, 0),
         )
         activities.append(

@@ -18,10 +18,11 @@ workers' share among the year's employees, each part rounded so the parts add up
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from coopctl.core.treasury import _months_in_deficit
+from coopctl.core.treasury import _balance_of, _months_in_deficit
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE
 from coopctl.domain.cooperative import Cooperative, SurplusPolicy, in_force
 from coopctl.domain.figures import LedgerFigures
@@ -209,7 +210,7 @@ def plan_year_close(
     closed = [m for m in sorted(figures.closed) if m <= Month(year, 12)]
     runs = {
         a.id: _months_in_deficit(
-            closed, lambda day, a=a.id: figures.balance(a, day), figures.carried_deficit.get(a.id, 0)
+            closed, functools.partial(_balance_of, figures.balance, a.id), figures.carried_deficit.get(a.id, 0)
         )
         for a in coop.activities
     }

@@ -137,8 +137,9 @@ class ContributionEntry(_Model):
         if self.tiers is not None:
             if not self.tiers:
                 raise ValueError("tiers: give at least one bracket")
-            bounds = [t.up_to for t in self.tiers[:-1]]
-            if any(b is None for b in bounds):
+            maybe_bounds = [t.up_to for t in self.tiers[:-1]]
+            bounds = [b for b in maybe_bounds if b is not None]
+            if len(bounds) != len(maybe_bounds):
                 raise ValueError("tiers: only the last bracket may have no up_to")
             if self.tiers[-1].up_to is not None:
                 raise ValueError("tiers: the last bracket has no up_to (it has no upper bound)")
@@ -317,6 +318,7 @@ class ActivitiesFile(_Model):
 # --------------------------------------------------------------------------- schedules
 
 T = TypeVar("T")
+YamlPath = tuple[str | int, ...]  # keys and list indexes from a file's top, as written
 
 
 def in_force(schedule: Sequence[T], day: datetime.date) -> T | None:
@@ -341,14 +343,14 @@ class Cooperative:
     coop: Coop
     members: list[Member]
     activities: list[Activity]
-    known_lines: dict[tuple[str, tuple], int] | None = None
+    known_lines: dict[tuple[str, YamlPath], int] | None = None
 
     # How to find the YAML lines again when the config came from the cache (set by ``store.configfile``,
     # which reads files: the domain does not).
-    line_reader: ClassVar[Callable[[Path], dict[tuple[str, tuple], int]] | None] = None
+    line_reader: ClassVar[Callable[[Path], dict[tuple[str, YamlPath], int]] | None] = None
 
     @property
-    def lines(self) -> dict[tuple[str, tuple], int]:
+    def lines(self) -> dict[tuple[str, YamlPath], int]:
         """YAML path -> line, for messages; read again from the files when the config came from the cache."""
         if self.known_lines is None:
             reader = type(self).line_reader
@@ -403,19 +405,19 @@ class Cooperative:
                 return tutor.name
         return tutor_id or ""
 
-    def where(self, file: str, path: tuple) -> tuple[str, int | None]:
+    def where(self, file: str, path: YamlPath) -> tuple[str, int | None]:
         """The file and line of a YAML path, for messages about config items."""
         return file, self.lines.get((file, path))
 
 
-def _dotted(path: Iterable) -> str:
+def _dotted(path: Iterable[str | int]) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "(top)"
 
 
-def _line_of(lines: dict, rel: str, path: tuple) -> int | None:
+def _line_of(lines: dict[tuple[str, YamlPath], int], rel: str, path: YamlPath) -> int | None:
     while True:
         if (rel, path) in lines:
             return lines[(rel, path)]
@@ -424,7 +426,7 @@ def _line_of(lines: dict, rel: str, path: tuple) -> int | None:
         path = path[:-1]
 
 
-def _dates(value: Any, path: tuple) -> Iterable[tuple[tuple, datetime.date]]:
+def _dates(value: Any, path: YamlPath) -> Iterable[tuple[YamlPath, datetime.date]]:
     """Every date in a config item, with its YAML path (keys as written: ``from``, not ``start``)."""
     if isinstance(value, BaseModel):
         for name, info in type(value).model_fields.items():
@@ -441,7 +443,7 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     problems: list[Problem] = []
     C, M, A = "config/coop.yaml", "config/members.yaml", "config/activities.yaml"
 
-    def err(file: str, path: tuple, message: str) -> None:
+    def err(file: str, path: YamlPath, message: str) -> None:
         problems.append(Problem(f"{_dotted(path)}: {message}", file, _line_of(coop.lines, file, path)))
 
     if not CURRENCY_RE.fullmatch(coop.coop.currency):
@@ -457,11 +459,12 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 f"{name!r} is not a Beancount plugin coopctl has vetted; coop.yaml may "
                 "choose only among the vetted ones (docs/safety.md)",
             )
-    for file, top, items in (
+    config_items: list[tuple[str, YamlPath, Sequence[BaseModel]]] = [
         (C, (), [coop.coop]),
         (M, ("members",), coop.members),
         (A, ("activities",), coop.activities),
-    ):
+    ]
+    for file, top, items in config_items:
         for index, item in enumerate(items):
             for path, day in _dates(item, top + ((index,) if top else ())):
                 if not MIN_YEAR <= day.year <= MAX_YEAR:
@@ -471,7 +474,7 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                         f"date {day.isoformat()} is out of range: coopctl accepts dates from {MIN_YEAR} to {MAX_YEAR}",
                     )
 
-    def unique(items: list, file: str, top: str) -> set[str]:
+    def unique(items: Sequence[Any], file: str, top: str) -> set[str]:
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.id in seen:
@@ -484,12 +487,14 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     activity_ids = unique(coop.activities, A, "activities")
     unique(coop.members, M, "members")
 
-    for top, schedule in (("contribution", coop.coop.contribution), ("payroll", coop.coop.payroll)):
+    schedules: list[tuple[str, Sequence[ContributionEntry] | Sequence[PayrollEntry]]] = [
+        ("contribution", coop.coop.contribution), ("payroll", coop.coop.payroll)]
+    for top_key, schedule in schedules:
         for index in range(1, len(schedule)):
             if schedule[index].start <= schedule[index - 1].start:
                 err(
                     C,
-                    (top, index, "from"),
+                    (top_key, index, "from"),
                     f"dates must increase: {schedule[index].start} is not after {schedule[index - 1].start}",
                 )
 

@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
@@ -43,10 +44,10 @@ class CloseMarker:
 
     file: str | None
     line: int | None
-    meta: dict
+    meta: dict[str, Any]
 
     @property
-    def fingerprints(self) -> dict[datetime.date, list[str]] | None:
+    def fingerprints(self) -> dict[str, list[str]] | None:
         """Recorded fingerprints by day, or None for a marker written without them."""
         if "sources" not in self.meta:
             return None
@@ -113,12 +114,14 @@ class LedgerFigures:
                     total.add(figures)
                 keys = sorted(by_month)
                 sums = [by_month[k] for k in keys]
-            running, total = [], ZERO
-            for figures in sums:
-                total += figures.balance_change
-                running.append(total)
+            running: list[Decimal] = []
+            balance = ZERO
+            for month_figures in sums:
+                balance += month_figures.balance_change
+                running.append(balance)
             cache[("days", activity)] = (keys, sums, running)
-        return cache[("days", activity)]
+        found: tuple[list[int], list[DayFigures], list[Decimal]] = cache[("days", activity)]
+        return found
 
     def _monthly_amounts(self, kind: str, key: str) -> tuple[list[int], list[Decimal]]:
         """For an account (kind "accounts") or an activity's receivables: month keys and the running total at each month's end."""
@@ -135,12 +138,14 @@ class LedgerFigures:
                     by_month[month_key] = by_month.get(month_key, ZERO) + amount
                 keys = sorted(by_month)
                 amounts = [by_month[k] for k in keys]
-            running, total = [], ZERO
+            running: list[Decimal] = []
+            total = ZERO
             for amount in amounts:
                 total += amount
                 running.append(total)
             cache[(kind, key)] = (keys, running)
-        return cache[(kind, key)]
+        found: tuple[list[int], list[Decimal]] = cache[(kind, key)]
+        return found
 
     @staticmethod
     def _is_month_end(day: datetime.date) -> bool:
@@ -152,12 +157,14 @@ class LedgerFigures:
         if activity not in cache:
             book = self.days.get(activity, {})
             days = sorted(book)
-            running, total = [], ZERO
+            running: list[Decimal] = []
+            total = ZERO
             for day in days:
                 total += book[day].balance_change
                 running.append(total)
             cache[activity] = (days, running)
-        return cache[activity]
+        found: tuple[list[datetime.date], list[Decimal]] = cache[activity]
+        return found
 
     def month_figures(self, activity: str, month: Month, until: datetime.date | None = None) -> DayFigures:
         """The activity's figures summed over ``month`` (up to ``until`` when given)."""
@@ -215,7 +222,8 @@ class LedgerFigures:
             if len(cache) > 64:
                 cache.clear()
             cache[as_of] = totals
-        return cache[as_of].get(prefix, ZERO)
+        amount: Decimal = cache[as_of].get(prefix, ZERO)
+        return amount
 
     def first_month(self, activity: str) -> Month | None:
         days = self.days.get(activity)

@@ -87,7 +87,7 @@ class Problem:
         prefix = f"{self.where}: " if self.where else ""
         return f"{prefix}{self.message}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """For JSON: ``{"code", "message", ...params}`` (with severity, file and line when known)."""
         out: dict[str, Any] = {
             "code": self.code or None,
