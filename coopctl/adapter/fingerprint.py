@@ -116,6 +116,19 @@ def fingerprints_by_day(entries: list) -> dict[datetime.date, list[str]]:
     return {day: sorted(prints) for day, prints in sorted(days.items())}
 
 
+def full_digest(entries: list) -> str:
+    """SHA-256 over the full (not shortened) fingerprints of ``entries``: what a closing seals its sources with.
+
+    The short fingerprints name entries in messages; 40 bits can be collided on purpose in seconds, so the
+    seal itself uses every bit.
+    """
+    lines = sorted(
+        f"{e.date.isoformat()} {hashlib.sha256(canonical_entry(e).encode('utf-8')).hexdigest()}"
+        for e in entries
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 def sources_digest(by_day: dict[datetime.date, list[str]]) -> str:
     text = "\n".join(f"{day.isoformat()} {' '.join(prints)}" for day, prints in sorted(by_day.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -476,7 +476,9 @@ def _policy_refusals(
             elif name == "documents":
                 try:
                     written = Path(str(value))
-                    folder: Path | None = (written if written.is_absolute() else filename.parent / written).resolve()
+                    folder: Path | None = (
+                        written if written.is_absolute() else filename.parent / written
+                    ).resolve()
                 except (OSError, ValueError):  # a NUL byte, a loop of links
                     folder = None
                 if folder is None or not folder.is_relative_to(root):

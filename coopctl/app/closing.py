@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from coopctl.adapter.fingerprint import SourceIndex, config_digest, fingerprints_by_day, sources_digest
+from coopctl.adapter.fingerprint import (
+    SourceIndex,
+    config_digest,
+    fingerprints_by_day,
+    full_digest,
+    sources_digest,
+)
 from coopctl.adapter.ledger import CLOSE_MARKER, Books, load_books, main_includes
 from coopctl.adapter.ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
 from coopctl.adapter.text import quote
@@ -64,6 +70,7 @@ def marker_text(
     config_digest: str,
     include_added: bool,
     before: dict[Month, tuple[str, int]] | None = None,
+    digest: str = "",
 ) -> str:
     """The ``custom "coopctl-close"`` directive: the month is closed, and from what.
 
@@ -76,6 +83,7 @@ def marker_text(
         f'  config: "{config_digest}"',
         f'  sources: "{sources_digest(by_day)}"',
         f"  entries: {sum(len(v) for v in by_day.values())}",
+        f'  digest: "{digest}"',
     ]
     if include_added:
         lines.append("  include_added: TRUE")
@@ -102,8 +110,7 @@ def period_records(sources: SourceIndex, first: Month) -> dict[Month, tuple[str,
     records = {}
     for month, entries in sources.by_month.items():
         if month < first and entries:
-            by_day = fingerprints_by_day(entries)
-            records[month] = (sources_digest(by_day), sum(len(v) for v in by_day.values()))
+            records[month] = (full_digest(entries), len(entries))
     return records
 
 
@@ -131,7 +138,14 @@ def month_closing_bytes(
     """The closing file of ``plan.month``: a pure function of the plan, the month's sources and the config."""
     by_day = fingerprints_by_day(sources.month(plan.month))
     before = period_records(sources, plan.month) if first else None
-    marker = marker_text(plan, by_day, config_digest(coop, plan.month), include_added, before)
+    marker = marker_text(
+        plan,
+        by_day,
+        config_digest(coop, plan.month),
+        include_added,
+        before,
+        full_digest(sources.month(plan.month)),
+    )
     return closing_text(plan, open_accounts, marker).encode("utf-8")
 
 

@@ -606,9 +606,15 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
 
 
 def _closings_unproven(books: Books) -> list[Problem]:
-    """What ``check`` would say of a revision's closed months: changed sources, and closings that do not recompute."""
+    """The errors ``check`` would give a revision: its ledger's own errors, changed sources of closed months,
+    and closings that do not recompute."""
     changes = closed_month_changes(books.coop, books.ledger.entries, books.figures)
-    return [c.problem() for c in changes] + verify_closings(books.coop, books, {c.month for c in changes})
+    errors = [p for p in books.problems if p.severity == "error"]
+    return (
+        errors
+        + [c.problem() for c in changes]
+        + verify_closings(books.coop, books, {c.month for c in changes})
+    )
 
 
 # --------------------------------------------------------------------------- year end

@@ -25,7 +25,7 @@ from coopctl.adapter.fingerprint import SourceIndex
 from coopctl.adapter.ledger import Books, booked_postings, extract_figures
 from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, SURPLUS, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
 from coopctl.app.closing import accounts_open_on, closing_path, month_closing_bytes, period_records
-from coopctl.core.close import plan_close
+from coopctl.core.close import ClosePlan, plan_close
 from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.months import Month
@@ -90,6 +90,30 @@ def without_own_close(figures: LedgerFigures, own: LedgerFigures) -> LedgerFigur
     return dataclasses.replace(figures, days=days)
 
 
+def with_recorded_names(plan: ClosePlan, entries: list) -> ClosePlan:
+    """The plan with each member's name as its closing wrote it: a name is not money, and renaming a member
+    (a marriage, a typo fixed) must not make every closed month fail to recompute. Only the text of the
+    salary's narration comes from the file; every amount is computed again."""
+    prefix = f"Salaire {plan.month} — "
+    recorded = {}
+    for entry in entries:
+        member = (entry.meta or {}).get("member")
+        narration = getattr(entry, "narration", None) or ""
+        if member and narration.startswith(prefix):
+            recorded[str(member)] = narration[len(prefix) :]
+    activities = tuple(
+        dataclasses.replace(
+            activity,
+            members=tuple(
+                dataclasses.replace(pay, name=recorded.get(pay.member_id, pay.name))
+                for pay in activity.members
+            ),
+        )
+        for activity in plan.activities
+    )
+    return dataclasses.replace(plan, activities=activities)
+
+
 def _group_by_own_file(entries: list, own_files: OwnFiles) -> dict[str, tuple[OwnFile, list]]:
     groups: dict[str, tuple[OwnFile, list]] = {}
     for entry in entries:
@@ -130,6 +154,7 @@ def verify_closings(
             )
         )
 
+    problems += _closings_elsewhere(root, ledger_dir / "closing", coop)
     scoped = books.year  # a year-scoped load reads neither the earlier years' files nor their closings
     for path, kind in sorted(own_on_disk.items()):
         if kind.kind == OPENING:
@@ -198,7 +223,7 @@ def verify_closings(
         if key not in own_figures:
             continue
         seen = without_own_close(figures, own_figures[key])
-        plan = plan_close(coop, seen, month)
+        plan = with_recorded_names(plan_close(coop, seen, month), groups[key][1])
         kind = own_files.kind(key)
         opened = accounts_open_on(books.ledger.entries, month.last_day, own_files, skip=kind)
         first = month == closed[0] and figures.opened_after is None
@@ -217,6 +242,19 @@ def verify_closings(
                         f"the closing file of {month} no longer matches the month's entries and config (line {line}: expected "
                         f"`{_short(want)}`, found `{_short(have)}`): if this file was edited, restore it from git "
                         f"(git checkout -- {rel}); if the entries or the config were, see the errors above",
+                        rel,
+                        line,
+                    )
+                )
+            elif first_difference(expected, found)[1].strip().startswith("digest:"):
+                line = first_difference(expected, found)[0]
+                rel = _rel(path, root)
+                problems.append(
+                    Problem(
+                        f"an entry dated in {month} changed after its close: the month's entries no longer hash to the "
+                        f"digest its closing recorded (line {line}), although their short fingerprints still match (a "
+                        "deliberate collision?); compare the month's entries with git (git log -p) and restore them, or "
+                        f"restore {rel} if it was edited",
                         rel,
                         line,
                     )
@@ -247,6 +285,34 @@ def _marker_consistent(month: Month, meta: dict) -> bool:
     return str(meta.get("sources")) == sources_digest(by_day) and str(meta.get("entries")) == str(
         len(recorded)
     )
+
+
+def _closings_elsewhere(root: Path, closing: Path, coop: Cooperative) -> list[Problem]:
+    """Closing files in a ``closing/`` folder that is not this ledger's (``coop.yaml``'s ``ledger:`` moved away
+    from them, say): the periods they closed would look open, unchecked."""
+    import os
+
+    from coopctl.adapter.ownfiles import classify
+
+    problems = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [
+            d for d in subfolders if not d.startswith(".") and d not in ("node_modules", "__pycache__")
+        ]
+        here = Path(folder)
+        if here.name != "closing" or here.resolve() == closing.resolve():
+            continue
+        if any(classify(name, "closing") for name in files):
+            rel = _rel(here, root)
+            problems.append(
+                Problem(
+                    f"closing files lie in {rel}/ but the ledger ({coop.coop.ledger} in config/coop.yaml) closes into "
+                    f"{_rel(closing, root)}/: the months they closed would look open; restore the ledger: line of "
+                    "config/coop.yaml (git checkout), or move the ledger back beside them",
+                    rel,
+                )
+            )
+    return problems
 
 
 def _before_first_close(

@@ -88,7 +88,9 @@ def compare(
     return review
 
 
-def _schedule_changes(label: str, old: Sequence[Any], new: Sequence[Any], render: Callable[[Any], str]) -> list[str]:
+def _schedule_changes(
+    label: str, old: Sequence[Any], new: Sequence[Any], render: Callable[[Any], str]
+) -> list[str]:
     old_map = {e.start: render(e) for e in old}
     new_map = {e.start: render(e) for e in new}
     out = []
@@ -136,8 +138,9 @@ TREASURY_WORDS = {
 }
 
 
-def _policy_changes(label: str, old: BaseModel | None, new: BaseModel | None,
-                    words: dict[str, tuple[str, str]] | None = None) -> list[str]:
+def _policy_changes(
+    label: str, old: BaseModel | None, new: BaseModel | None, words: dict[str, tuple[str, str]] | None = None
+) -> list[str]:
     """Each changed key of a policy (a pydantic model or None), by its own name, with its values before → after."""
     if old == new:
         return []

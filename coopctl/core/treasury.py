@@ -139,11 +139,15 @@ def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date)
     return total
 
 
-def _balance_of(balance: Callable[[str, datetime.date], Decimal], activity: str, day: datetime.date) -> Decimal:
+def _balance_of(
+    balance: Callable[[str, datetime.date], Decimal], activity: str, day: datetime.date
+) -> Decimal:
     return balance(activity, day)
 
 
-def _months_in_deficit(closed: list[Month], balance_at: Callable[[datetime.date], Decimal], carried: int = 0) -> int:
+def _months_in_deficit(
+    closed: list[Month], balance_at: Callable[[datetime.date], Decimal], carried: int = 0
+) -> int:
     """Closed months in deficit in a row up to the last; ``carried``: the run at the start of a year-scoped load."""
     count = 0
     for month in reversed(closed):

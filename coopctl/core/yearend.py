@@ -210,7 +210,9 @@ def plan_year_close(
     closed = [m for m in sorted(figures.closed) if m <= Month(year, 12)]
     runs = {
         a.id: _months_in_deficit(
-            closed, functools.partial(_balance_of, figures.balance, a.id), figures.carried_deficit.get(a.id, 0)
+            closed,
+            functools.partial(_balance_of, figures.balance, a.id),
+            figures.carried_deficit.get(a.id, 0),
         )
         for a in coop.activities
     }

@@ -488,7 +488,9 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
     unique(coop.members, M, "members")
 
     schedules: list[tuple[str, Sequence[ContributionEntry] | Sequence[PayrollEntry]]] = [
-        ("contribution", coop.coop.contribution), ("payroll", coop.coop.payroll)]
+        ("contribution", coop.coop.contribution),
+        ("payroll", coop.coop.payroll),
+    ]
     for top_key, schedule in schedules:
         for index in range(1, len(schedule)):
             if schedule[index].start <= schedule[index - 1].start:

@@ -3,15 +3,14 @@
 Revisions are resolved with ``git rev-parse --verify --end-of-options`` (so a
 name like ``--output=x`` or ``-x`` is a revision to look up, never an option),
 every git call gets its arguments as a list (no shell), and a revision's files
-come out of ``git archive`` through Python's tarfile with the ``data`` filter
-(no absolute paths, no links out of the folder, no devices).
+come out of git's objects (``ls-tree``, ``cat-file``), never through ``git archive``
+(which obeys the revision's own ``.gitattributes``): no absolute paths, no ``..``,
+no links out of the folder, no devices.
 """
 
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
 from pathlib import Path
 
 from coopctl.domain.problems import CoopctlError, UsageError
@@ -50,18 +49,74 @@ def merge_base(root: Path, a: str, b: str) -> str:
 
 
 def export(root: Path, commit: str, destination: Path) -> Path:
-    """Write the cooperative's folder as it is at ``commit`` under ``destination``; return its root there."""
+    """Write the cooperative's folder as it is at ``commit`` under ``destination``; return its root there.
+
+    The files come from git's objects themselves (``ls-tree`` and ``cat-file``), not from ``git archive``:
+    an archive obeys the revision's own ``.gitattributes`` (``export-ignore`` drops a file, ``export-subst``
+    rewrites one), so a pull request could hide a change from its reviewer.
+    """
     top = toplevel(root)
     if top is None:
         raise CoopctlError.one(f"{root} is not in a git repository")
     prefix = root.resolve().relative_to(top.resolve())
-    args = ["archive", "--format=tar", commit]
+    args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit]
     if str(prefix) != ".":
         args += ["--", str(prefix)]
-    data = _git(top, *args, binary=True)
-    with tarfile.open(fileobj=io.BytesIO(data)) as archive:  # type: ignore[arg-type]
-        archive.extractall(destination, filter="data")
+    listing = _git(top, *args, binary=True)
+    assert isinstance(listing, bytes)
+    blobs: list[tuple[str, str, str]] = []  # (mode, object id, path)
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        head, _, name = record.partition(b"\t")
+        mode, kind, oid = head.decode("ascii").split(" ")
+        path = name.decode("utf-8", "surrogateescape")
+        parts = Path(path).parts
+        if kind != "blob" or Path(path).is_absolute() or ".." in parts or ".git" in parts:
+            continue  # submodules, and names no checkout would write
+        blobs.append((mode, oid, path))
+    contents = _cat_files(top, [oid for _, oid, _ in blobs])
+    base = destination.resolve()
+    for mode, oid, path in blobs:
+        target = destination / path
+        if not target.resolve().is_relative_to(base):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = contents[oid]
+        if mode == "120000":  # a symbolic link: kept only when it points inside the exported folder
+            link = data.decode("utf-8", "surrogateescape")
+            if not Path(link).is_absolute() and (target.parent / link).resolve().is_relative_to(base):
+                target.symlink_to(link)
+            continue
+        target.write_bytes(data)
     exported = destination / prefix
     if not (exported / "config" / "coop.yaml").is_file():
         raise CoopctlError.one(f"no cooperative at {prefix} in revision {commit[:12]}")
     return exported
+
+
+def _cat_files(top: Path, oids: list[str]) -> dict[str, bytes]:
+    """The bytes of each blob, in one ``git cat-file --batch`` call."""
+    if not oids:
+        return {}
+    try:
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=top,
+            input="\n".join(oids).encode() + b"\n",
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise CoopctlError.one("git is not installed") from None
+    if proc.returncode != 0:
+        raise CoopctlError.one("git cat-file: failed")
+    out, position, found = proc.stdout, 0, {}
+    while position < len(out):
+        end = out.index(b"\n", position)
+        oid, kind, size = out[position:end].decode("ascii").split(" ")
+        start = end + 1
+        found[oid] = out[start : start + int(size)]
+        position = start + int(size) + 1
+    return found

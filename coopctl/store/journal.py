@@ -91,6 +91,13 @@ def write_group(
     when left empty).
     """
     root = root.resolve()
+    for change in [*changes, *(Change(folder, None) for folder in new_folders)]:
+        where = change.path.resolve()
+        if not where.is_relative_to(root):
+            raise JournalError.one(
+                f"{change.path} resolves to {where}, outside the cooperative's folder (through a "
+                "symbolic link?): coopctl writes only inside it; replace the link by a folder"
+            )
     new_folders = tuple(
         folder for folder in new_folders if not folder.exists()
     )  # only these are removed on undo

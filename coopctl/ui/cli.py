@@ -1731,7 +1731,7 @@ def review_command(
         "activities": activities,
         "months": months,
         "closed_months_touched": touched,
-        "closings_unproven": unproven,
+        "errors": unproven,
         "config_changes": r.config_changes,
     }
     tables = [

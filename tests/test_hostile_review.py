@@ -1,0 +1,131 @@
+"""Found by a hostile tester on a fresh clone (issues 13 and 14): each class of attack, as a test."""
+
+from __future__ import annotations
+
+import subprocess
+
+from beancount.parser import parser
+from conftest import run_cli, snapshot, write_coop
+
+from coopctl.adapter.fingerprint import entry_fingerprint
+
+# Two entries whose 40-bit fingerprints collide (found in seconds by brute force over the `ref`).
+COLLIDING = """2026-10-12 * "Fournisseur" "Achat materiel"
+  ref: "{ref}"
+  Expenses:Activity:InesDev:Logiciels   {amount} EUR
+  Assets:Bank:Courant        -{amount} EUR
+"""
+HARMLESS, FORGED = (
+    COLLIDING.format(ref="a319573", amount="100.00"),
+    COLLIDING.format(ref="b2842242", amount="5000.00"),
+)
+
+
+def _one(text: str):
+    entries, errors, _ = parser.parse_string(text)
+    assert not errors
+    return entries[0]
+
+
+def test_a_deliberate_fingerprint_collision_in_a_closed_month_is_caught(sample_copy):
+    """A member commits a harmless entry, the month is closed, then a pull request swaps it for another whose
+    short fingerprint is the same: the full digest the closing recorded still differs, and check says so."""
+    assert entry_fingerprint(_one(HARMLESS)) == entry_fingerprint(_one(FORGED))  # the collision is real
+    month_file = sample_copy / "ledgers" / "2026" / "2026-10.beancount"
+    month_file.write_text(month_file.read_text(encoding="utf-8") + "\n" + HARMLESS, encoding="utf-8")
+    assert run_cli(sample_copy, "close-month", "2026-10").exit_code == 0
+    month_file.write_text(month_file.read_text(encoding="utf-8").replace(HARMLESS, FORGED), encoding="utf-8")
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code == 1
+    assert (
+        "error: ledgers/closing/2026-10.beancount:" in run.stderr and "changed after its close" in run.stderr
+    )
+
+
+def test_moving_the_main_ledger_away_from_its_closings_is_caught(sample_copy):
+    """coop.yaml's ledger: pointed at a new main file that includes the month files but not the closings."""
+    books = sample_copy / "books"
+    books.mkdir()
+    (books / "main.beancount").write_text(
+        'option "title" "moved"\noption "operating_currency" "EUR"\ninclude "../ledgers/accounts.beancount"\n'
+        'include "../ledgers/2025/*.beancount"\ninclude "../ledgers/2026/*.beancount"\n',
+        encoding="utf-8",
+    )
+    coop = sample_copy / "config" / "coop.yaml"
+    coop.write_text(
+        coop.read_text(encoding="utf-8").replace(
+            "ledger: ledgers/main.beancount", "ledger: books/main.beancount"
+        ),
+        encoding="utf-8",
+    )
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code == 1
+    assert "error: ledgers/closing: closing files lie in ledgers/closing/" in run.stderr
+
+
+def _git(folder, *args):
+    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+
+
+def _repo(folder):
+    _git(folder, "init", "-q", "-b", "main")
+    _git(folder, "config", "user.email", "t@example.org")
+    _git(folder, "config", "user.name", "T")
+    (folder / ".gitignore").write_text(".coopctl.lock\n", encoding="utf-8")
+    _git(folder, "add", "-A")
+    _git(folder, "commit", "-q", "-m", "base")
+    return folder
+
+
+def test_review_sees_a_file_the_pull_request_marks_export_ignore(sample_copy):
+    """git archive would drop the file (the revision's own .gitattributes): review reads git's objects instead."""
+    repo = _repo(sample_copy)
+    _git(repo, "checkout", "-q", "-b", "pr")
+    (repo / "ledgers" / "2026" / "2026-09-extra.beancount").write_text(
+        '2026-09-15 * "Client" "Facture"\n  Assets:Bank:Courant  5000.00 EUR\n  Income:Activity:InesDev  -5000.00 EUR\n',
+        encoding="utf-8",
+    )
+    (repo / ".gitattributes").write_text(
+        "ledgers/2026/2026-09-extra.beancount export-ignore\n", encoding="utf-8"
+    )
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "pr")
+    run = run_cli(repo, "review", "main..pr", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert run.json()["closed_months_touched"], run.stdout
+
+
+def test_review_reports_a_revision_that_does_not_load_cleanly(sample_copy):
+    repo = _repo(sample_copy)
+    month = repo / "ledgers" / "2026" / "2026-10.beancount"
+    month.write_text(
+        month.read_text(encoding="utf-8") + '\n2026-10-20 * "x"\n  Income:Activity:Nope  -10.00 EUR\n'
+        "  Assets:Bank:Courant  10.00 EUR\n",
+        encoding="utf-8",
+    )
+    _git(repo, "commit", "-qam", "broken")
+    run = run_cli(repo, "review", "HEAD~1..HEAD", "--format", "json")
+    assert run.exit_code == 1
+    assert any("unknown activity 'Nope'" in p["message"] for p in run.json()["errors"])
+
+
+def test_a_closing_folder_linked_outside_is_refused_in_one_line(tmp_path):
+    folder = write_coop(tmp_path / "coop")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (folder / "ledgers" / "closing").symlink_to(outside)
+    before = snapshot(folder)
+    run = run_cli(folder, "close-month", "2026-10")
+    assert run.exit_code == 1
+    assert run.stderr.count("\n") == 1 and "outside the cooperative's folder" in run.stderr
+    assert list(outside.iterdir()) == [] and snapshot(folder) == before
+
+
+def test_renaming_a_member_leaves_closed_months_proven(sample_copy):
+    """A name is text in a salary's narration, not money: every closed month still recomputes."""
+    members = sample_copy / "config" / "members.yaml"
+    members.write_text(
+        members.read_text(encoding="utf-8").replace('"Bob Durand"', '"Bob Durand-Martin"'), encoding="utf-8"
+    )
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code == 0, run.stderr
