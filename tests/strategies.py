@@ -43,7 +43,10 @@ payroll:
         )
         members = "members:\n" if self.members else "members: []\n"
         for m in self.members:
-            members += f'  - id: {m["id"]}\n    name: "{m["id"].title()}"\n    activity: {m["activity"]}\n    joined: {m["joined"]}\n'
+            members += (
+                f'  - id: {m["id"]}\n    name: "{m["id"].title()}"\n    activity: {m["activity"]}\n'
+                f"    joined: {m['joined']}\n"
+            )
             if m.get("cesa_from"):
                 members += f"    cesa_from: {m['cesa_from']}\n    salary:\n"
                 for start, gross in m["salary"]:
