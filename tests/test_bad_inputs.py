@@ -766,7 +766,7 @@ CASES = [
         "Invalid currency USD for account 'Assets:Bank:Main'",
         ["balance", "alice", "--as-of", "2026-10-31"],
     ),
-    # ---------------------------------------------------------------- issue 14, hostile input when loading (h1)
+    # -------------------------------------------------------------- issue 14, hostile input when loading (h1)
     Case(
         "plugin-that-evals",
         "config",

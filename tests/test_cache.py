@@ -124,7 +124,8 @@ def test_a_change_needing_the_whole_ledger_falls_back_to_the_full_load(tmp_path)
         '\n2026-10-28 * "Oops"\n  Assets:Bank:Nowhere  10.00 EUR\n'
         "  Income:Activity:DanDesign  -10.00 EUR\n",  # account never opened
         "\n2026-10-28 balance Assets:Bank:Main  0.00 EUR\n",  # a balance assertion needs the whole ledger
-        '\n2026-10-28 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',  # unknown activity
+        # unknown activity
+        '\n2026-10-28 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',
         'plugin "os"\n',
     ]:
         october.write_text(text + addition, encoding="utf-8")

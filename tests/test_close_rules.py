@@ -34,7 +34,8 @@ def pays(out):
 
 
 def test_cesa_starting_mid_month_is_prorated(tmp_path):
-    # CESA from 2026-10-10: 22 of 31 days. 1550.00 x 22 / 31 = 1100.00; employer 42% = 462.00; employee 22% = 242.00.
+    # CESA from 2026-10-10: 22 of 31 days. 1550.00 x 22 / 31 = 1100.00; employer 42% = 462.00;
+    # employee 22% = 242.00.
     members = "members:\n" + member(
         "ana",
         "    cesa_from: 2026-10-10\n    salary:\n"
@@ -226,7 +227,8 @@ def test_rate_schedule_entry_in_force_on_the_last_day(tmp_path):
 
 
 def test_advance_over_cap_raises_an_alert(tmp_path):
-    # Salary cost 2698.00, cap 2 months = 5396.00. Opening -3000.00, no revenue: closing -5698.00, advance 5698.00 > cap.
+    # Salary cost 2698.00, cap 2 months = 5396.00. Opening -3000.00, no revenue: closing -5698.00,
+    # advance 5698.00 > cap.
     members = "members:\n" + member(
         "ivy",
         "    cesa_from: 2025-06-01\n    salary:\n"

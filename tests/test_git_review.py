@@ -59,7 +59,7 @@ def test_editing_an_amount_in_a_closed_month_is_caught(repo):
 
     check = run_cli(repo, "check")
     assert check.exit_code == 1
-    errors = [l for l in check.stderr.splitlines() if l.startswith("error:")]
+    errors = [line for line in check.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
     assert errors[0].startswith(
         f"error: {MARCH}:{line_no}: closed month 2026-03: entry changed after its close: 2026-03-"
@@ -178,6 +178,8 @@ def test_an_entry_in_the_open_month_is_fine(repo):
 
 
 def test_review_across_a_commit_that_adds_an_invoice(repo):
+    from decimal import Decimal
+
     path = repo / "ledgers/2026/2026-10.beancount"
     path.write_text(
         path.read_text(encoding="utf-8")
@@ -194,7 +196,7 @@ def test_review_across_a_commit_that_adds_an_invoice(repo):
         assert out["activities"] == [
             {
                 "id": "BoisNomade",
-                "balance_before": f"{__import__('decimal').Decimal(before) - __import__('decimal').Decimal('1028.80'):.2f}",
+                "balance_before": f"{Decimal(before) - Decimal('1028.80'):.2f}",
                 "balance_after": before,
                 "change": "1028.80",
             }

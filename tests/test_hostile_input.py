@@ -73,7 +73,8 @@ def test_a_plugin_that_evaluates_its_configuration_never_runs_even_when_coop_yam
 
 
 def test_a_vetted_plugin_with_a_configuration_is_refused(tmp_path):
-    # onecommodity compiles its configuration as a regular expression: (a+)+$ on account names backtracks without end
+    # onecommodity compiles its configuration as a regular expression: (a+)+$ on account names
+    # backtracks without end
     plugin = "beancount.plugins.onecommodity"
     folder = write_coop(
         tmp_path, coop=with_plugins(plugin), ledger=EXAMPLE_LEDGER + f'plugin "{plugin}" "(a+)+$"\n'
@@ -107,7 +108,8 @@ def test_vetted_plugins_are_installed_and_none_evaluates_or_imports_anything():
 
 
 def test_review_loads_both_revisions_under_the_base_revisions_plugin_policy(tmp_path):
-    """A pull request that lists a plugin in coop.yaml and uses it in a ledger does not get it run by the reviewer."""
+    """A pull request that lists a plugin in coop.yaml and uses it in a ledger does not get it run by the
+    reviewer."""
     repo = make_repo(write_coop(tmp_path / "coop"))
     base = git(repo, "rev-parse", "HEAD").strip()
     plugin = "beancount.plugins.auto_accounts"

@@ -152,7 +152,8 @@ def test_employer_rate_interpolated_at_and_between_points_and_flat_beyond():
     assert employer_rate_for(PAYROLL, Decimal("1923.20"), hours) == Decimal("0.42")  # at the last point
     assert employer_rate_for(PAYROLL, Decimal("3000.00"), hours) == Decimal("0.42")  # beyond the last
     assert employer_rate_for(PAYROLL, Decimal("1000.00"), hours) == Decimal("0.05")  # below the first
-    # 1500 / 1202 = 1.247920133...; 0.05 + 0.37 x 0.247920133 / 0.6 = 0.2028840820...; x 1500 = 304.326 -> 304.33
+    # 1500 / 1202 = 1.247920133...; 0.05 + 0.37 x 0.247920133 / 0.6 = 0.2028840820...;
+    # x 1500 = 304.326 -> 304.33
     assert round_cent(Decimal("1500.00") * employer_rate_for(PAYROLL, Decimal("1500.00"), hours)) == Decimal(
         "304.33"
     )
@@ -235,7 +236,8 @@ def test_simulate_a_raise(example):
     )
     assert run.exit_code == 0, run.stderr
     out = run.json()
-    # 2100 x 42% = 882.00; 2100 x 22% = 462.00; cost 2982.00 against 2698.00 today; reserve 1200 + 4000 - 350 = 4850.00
+    # 2100 x 42% = 882.00; 2100 x 22% = 462.00; cost 2982.00 against 2698.00 today;
+    # reserve 1200 + 4000 - 350 = 4850.00
     assert {
         k: out[k]
         for k in (
