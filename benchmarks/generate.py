@@ -45,7 +45,8 @@ def write_config(
     (root / "config").mkdir(parents=True, exist_ok=True)
     establishments = max(1, activities // 60)
     (root / "config" / "coop.yaml").write_text(
-        f'name: "Coopérative synthétique ({members} membres)"\ncurrency: EUR\nledger: ledgers/main.beancount\n'
+        f'name: "Coopérative synthétique ({members} membres)"\ncurrency: EUR\n'
+        "ledger: ledgers/main.beancount\n"
         "establishments:\n"
         + "".join(f'  - {{id: etab-{e:02d}, name: "Établissement {e}"}}\n' for e in range(establishments))
         + "tutors:\n"
@@ -53,7 +54,9 @@ def write_config(
             f'  - {{id: tutor{t:02d}, name: "Accompagnateur {t}"}}\n' for t in range(max(1, members // 40))
         )
         + f'contribution:\n  - {{from: {year - 1}-01-01, rate: "0.10"}}\n'
-        + f'payroll:\n  - {{from: {year - 1}-01-01, smic_hourly: "12.02", employer_rate: "0.42", employee_rate: "0.22"}}\n',
+        + "payroll:\n"
+        f'  - {{from: {year - 1}-01-01, smic_hourly: "12.02", employer_rate: "0.42", employee_rate: '
+        '"0.22"}\n',
         encoding="utf-8",
     )
     acts = [
@@ -70,13 +73,15 @@ def write_config(
         salaried = rng.random() < 0.7
         member_id = f"m{m:05d}"
         lines.append(
-            f'  - id: {member_id}\n    name: "Membre {m}"\n    email: {member_id}@example.org\n    activity: {act}\n'
+            f'  - id: {member_id}\n    name: "Membre {m}"\n    email: {member_id}@example.org\n'
+            f"    activity: {act}\n"
             f"    tutor: tutor{m % tutors:02d}\n    joined: {year - 2}-01-01\n"
         )
         if salaried:
             gross = 1850 + rng.randrange(0, 1200)
             lines.append(
-                f'    cesa_from: {year - 1}-01-01\n    salary:\n      - {{from: {year - 1}-01-01, gross: "{gross}.00", hours: "151.67"}}\n'
+                f"    cesa_from: {year - 1}-01-01\n    salary:\n"
+                f'      - {{from: {year - 1}-01-01, gross: "{gross}.00", hours: "151.67"}}\n'
             )
         out.append((member_id, act, salaried))
     (root / "config" / "members.yaml").write_text("".join(lines), encoding="utf-8")
@@ -267,7 +272,8 @@ def main() -> None:
         args.root, args.members, activities, args.months, args.per_month, args.year, args.closed, args.years
     )
     print(
-        f"generated {args.root}: {args.members} members, {activities} activities, {args.years} × {args.months} months"
+        f"generated {args.root}: {args.members} members, {activities} activities, {args.years} × "
+        f"{args.months} months"
     )
 
 

@@ -141,16 +141,19 @@ def main() -> None:
         f"{members.count('- id: ')} members; median of {args.runs} runs"
     )
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}"
     )
     print()
     print(
-        f"| {'command':<48} | {'seconds':>8} | {'× bean-check':>12} | {'peak MiB':>8} | {'× bean-check':>12} |"
+        f"| {'command':<48} | {'seconds':>8} | {'× bean-check':>12} | {'peak MiB':>8} | "
+        f"{'× bean-check':>12} |"
     )
     print(f"| {'-' * 48} | {'-' * 8}: | {'-' * 12}: | {'-' * 8}: | {'-' * 12}: |")
     for label, (seconds, peak) in rows:
         print(
-            f"| {label:<48} | {seconds:8.2f} | {seconds / base[0]:12.2f} | {peak:8d} | {peak / base[1]:12.2f} |"
+            f"| {label:<48} | {seconds:8.2f} | {seconds / base[0]:12.2f} | {peak:8d} | "
+            f"{peak / base[1]:12.2f} |"
         )
 
 

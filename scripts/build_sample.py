@@ -211,10 +211,14 @@ members:
       - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}   # avenant au 1er juillet
 """
 
-ACTIVITIES = """\
+ACTIVITIES = (
+    """\
 # Les activités (comptes analytiques) et leur établissement.
 activities:
-  - {id: AtelierCommun, name: "Atelier Commun — couture et sérigraphie", establishment: montreuil, contribution_rate: "0.12"}
+"""
+    '  - {id: AtelierCommun, name: "Atelier Commun — couture et sérigraphie", establishment: montreuil, '
+    'contribution_rate: "0.12"}\n'
+    """\
   - {id: BoisNomade, name: "Bois Nomade — menuiserie", establishment: paris-11}
   - {id: ConseilOlivier, name: "Olivier Roux Conseil — RSE", establishment: saint-denis}
   - {id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11}
@@ -228,8 +232,10 @@ activities:
   - {id: TraductionsBenali, name: "Traductions Benali", establishment: saint-denis}
   - {id: VeloCargo, name: "Vélo Cargo — réparation de vélos", establishment: montreuil}
 """
+)
 
-# activity: (opening reserve, revenue range per month (HT), first month, last month, expense range, expense account, clients)
+# activity: (opening reserve, revenue range per month (HT), first month, last month, expense range,
+#            expense account, clients)
 PROFILES = {
     "AtelierCommun": (
         "1500.00",

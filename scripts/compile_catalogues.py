@@ -77,7 +77,8 @@ def main() -> int:
         if check:
             if missing:
                 print(
-                    f"{po_path.relative_to(ROOT)}: {len(missing)} texts without a translation, e.g. {missing[0]!r}"
+                    f"{po_path.relative_to(ROOT)}: {len(missing)} texts without a translation, e.g. "
+                    f"{missing[0]!r}"
                 )
                 status = 1
             if not mo_path.is_file() or mo_path.read_bytes() != mo:

@@ -86,7 +86,8 @@ def commands() -> list[str]:
 
 
 def reference() -> str:
-    """docs/reference.md, with its blocks still to fill: ``coopctl --help``, then each command's ``--help``."""
+    """docs/reference.md, with its blocks still to fill: ``coopctl --help``, then each command's
+    ``--help``."""
     names = commands()
     text = (
         "# Command reference\n\n"

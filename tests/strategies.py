@@ -25,7 +25,8 @@ class RandomCoop:
     extra: dict = field(default_factory=dict)
 
     def write(self, folder: Path) -> Path:
-        coop = f"""\
+        coop = (
+            f"""\
 name: "Random"
 currency: EUR
 establishments:
@@ -33,8 +34,10 @@ establishments:
 contribution:
   - {{from: 2020-01-01, rate: "{self.default_rate}"}}
 payroll:
-  - {{from: 2020-01-01, smic_hourly: "12.02", employer_rate: "{self.employer_rate}", employee_rate: "{self.employee_rate}"}}
 """
+            '  - {from: 2020-01-01, smic_hourly: "12.02", '
+            f'employer_rate: "{self.employer_rate}", employee_rate: "{self.employee_rate}"}}\n'
+        )
         activities = "activities:\n" + "".join(
             f'  - {{id: {a}, name: "{a}", establishment: main'
             + (f', contribution_rate: "{rate}"' if rate is not None else "")
@@ -43,7 +46,10 @@ payroll:
         )
         members = "members:\n" if self.members else "members: []\n"
         for m in self.members:
-            members += f'  - id: {m["id"]}\n    name: "{m["id"].title()}"\n    activity: {m["activity"]}\n    joined: {m["joined"]}\n'
+            members += (
+                f'  - id: {m["id"]}\n    name: "{m["id"].title()}"\n    activity: {m["activity"]}\n'
+                f"    joined: {m['joined']}\n"
+            )
             if m.get("cesa_from"):
                 members += f"    cesa_from: {m['cesa_from']}\n    salary:\n"
                 for start, gross in m["salary"]:

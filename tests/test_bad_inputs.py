@@ -135,7 +135,8 @@ CASES = [
         "config",
         "money as a bare YAML number",
         replace(M, 'gross: "1900.00"', "gross: 1900.00"),
-        'config/members.yaml:12: members[0].salary[1].gross: write money as a quoted decimal string, e.g. "1900.00"',
+        "config/members.yaml:12: members[0].salary[1].gross: write money as a quoted decimal string, "
+        'e.g. "1900.00"',
     ),
     Case(
         "unquoted-rate",
@@ -374,9 +375,11 @@ CASES = [
         replace(
             C,
             '  - {from: 2024-01-01, rate: "0.10"}\n',
-            '  - from: 2024-01-01\n    tiers:\n      - {up_to: "45000.00", rate: "0.10"}\n      - {up_to: "35000.00", rate: "0.08"}\n      - {rate: "0.06"}\n',
+            '  - from: 2024-01-01\n    tiers:\n      - {up_to: "45000.00", rate: "0.10"}\n'
+            '      - {up_to: "35000.00", rate: "0.08"}\n      - {rate: "0.06"}\n',
         ),
-        "config/coop.yaml:9: contribution[0]: tiers: up_to must be positive and increase from one bracket to the next",
+        "config/coop.yaml:9: contribution[0]: tiers: up_to must be positive and increase from one "
+        "bracket to the next",
     ),
     Case(
         "tiers-last-bounded",
@@ -407,7 +410,8 @@ CASES = [
         replace(
             C,
             '  - {from: 2024-01-01, rate: "0.10"}\n',
-            '  - from: 2024-01-01\n    tiers:\n      - {up_to: "35000.00", rate: "1.5"}\n      - {rate: "0.06"}\n',
+            '  - from: 2024-01-01\n    tiers:\n      - {up_to: "35000.00", rate: "1.5"}\n'
+            '      - {rate: "0.06"}\n',
         ),
         "config/coop.yaml:11: contribution[0].tiers[0].rate: rate 1.5 is outside [0, 1]",
     ),
@@ -418,9 +422,11 @@ CASES = [
         replace(
             C,
             'employer_rate: "0.42", employee_rate: "0.22"}',
-            'employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: "1.6", rate: "0.42"}, {ratio: "1.0", rate: "0.05"}]}',
+            'employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: "1.6", rate: "0.42"}, '
+            '{ratio: "1.0", rate: "0.05"}]}',
         ),
-        "config/coop.yaml:11: payroll[0]: employer_rate_by_smic_ratio: ratios must increase from one point to the next",
+        "config/coop.yaml:11: payroll[0]: employer_rate_by_smic_ratio: ratios must increase from one "
+        "point to the next",
     ),
     Case(
         "two-employer-rules",
@@ -429,7 +435,8 @@ CASES = [
         replace(
             C,
             'employer_rate: "0.42", employee_rate: "0.22"}',
-            'employer_rate: "0.42", employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: "1.0", rate: "0.05"}]}',
+            'employer_rate: "0.42", employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: '
+            '"1.0", rate: "0.05"}]}',
         ),
         "config/coop.yaml:11: payroll[0]: give either employer_rate or employer_rate_by_smic_ratio",
     ),
@@ -438,7 +445,8 @@ CASES = [
         "config",
         "a bonus for a member in the CAPE phase",
         append(M, '    bonuses:\n      - {month: 2026-10, gross: "500.00"}\n'),
-        "config/members.yaml:32: members[3].bonuses[0].month: a bonus in 2026-10, when dan is not in the CESA phase",
+        "config/members.yaml:32: members[3].bonuses[0].month: a bonus in 2026-10, when dan is not in "
+        "the CESA phase",
     ),
     Case(
         "bonus-bad-month",
@@ -447,9 +455,11 @@ CASES = [
         replace(
             M,
             '      - {from: 2026-01-01, gross: "1900.00", hours: "151.67"}\n',
-            '      - {from: 2026-01-01, gross: "1900.00", hours: "151.67"}\n    bonuses:\n      - {month: 2026-10-01, gross: "500.00"}\n',
+            '      - {from: 2026-01-01, gross: "1900.00", hours: "151.67"}\n    bonuses:\n'
+            '      - {month: 2026-10-01, gross: "500.00"}\n',
         ),
-        "config/members.yaml:14: members[0].bonuses[0].month: write a month as YYYY-MM, e.g. 2026-12 (got the date 2026-10-01)",
+        "config/members.yaml:14: members[0].bonuses[0].month: write a month as YYYY-MM, e.g. 2026-12 "
+        "(got the date 2026-10-01)",
     ),
     # ---------------------------------------------------------------- ledger
     Case(
@@ -482,7 +492,8 @@ CASES = [
         "a posting to an activity the config does not know",
         append(
             L,
-            '\n2020-01-01 open Income:Activity:Ghost\n2026-10-26 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',
+            '\n2020-01-01 open Income:Activity:Ghost\n2026-10-26 * "Oops"\n'
+            "  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n",
         ),
         "ledgers/main.beancount:44: posting to Income:Activity:Ghost: unknown activity 'Ghost'",
     ),
@@ -492,9 +503,11 @@ CASES = [
         "an activity posting in USD",
         append(
             L,
-            '\n2020-01-01 open Income:Activity:BoisNomade:Export\n2020-01-01 open Assets:Cash\n2026-10-26 * "Oops"\n  Income:Activity:BoisNomade:Export  -10.00 USD\n  Assets:Cash\n',
+            "\n2020-01-01 open Income:Activity:BoisNomade:Export\n2020-01-01 open Assets:Cash\n"
+            '2026-10-26 * "Oops"\n  Income:Activity:BoisNomade:Export  -10.00 USD\n  Assets:Cash\n',
         ),
-        "ledgers/main.beancount:45: posting to Income:Activity:BoisNomade:Export in USD; activity amounts must be in EUR",
+        "ledgers/main.beancount:45: posting to Income:Activity:BoisNomade:Export in USD; activity "
+        "amounts must be in EUR",
     ),
     Case(
         "missing-include",
@@ -670,7 +683,8 @@ CASES = [
         replace(
             C,
             "treasury:\n",
-            'surplus: {legal_reserve: "0.15", development_fund: "0.30", workers_share: "0.25", dividends: "0.30"}\ntreasury:\n',
+            'surplus: {legal_reserve: "0.15", development_fund: "0.30", workers_share: "0.25", '
+            'dividends: "0.30"}\ntreasury:\n',
         ),
         "config/coop.yaml:12: surplus: dividends 0.30 exceed the workers' share 0.25",
         ["check"],
@@ -705,7 +719,8 @@ CASES = [
         "command line",
         "an export into a folder that does not exist",
         run_first("close-month", "2026-10"),
-        "cannot write /tmp/coopctl-no-such-folder/paie.csv: the folder /tmp/coopctl-no-such-folder does not exist; create it first",
+        "cannot write /tmp/coopctl-no-such-folder/paie.csv: the folder /tmp/coopctl-no-such-folder "
+        "does not exist; create it first",
         ["payroll", "2026-10", "--output", "/tmp/coopctl-no-such-folder/paie.csv"],
         2,
     ),
@@ -728,7 +743,8 @@ CASES = [
             run_first("balance", "alice", "--as-of", "2026-10-31"),
             append(
                 "ledgers/months/2026-11.beancount",
-                '2026-11-02 * "Huge"\n  Income:Activity:BoisNomade  -1000000000000.00 EUR\n  Assets:Bank:Main\n',
+                '2026-11-02 * "Huge"\n  Income:Activity:BoisNomade  -1000000000000.00 EUR\n'
+                "  Assets:Bank:Main\n",
             ),
         ),
         "ledgers/months/2026-11.beancount:2: amount -1000000000000.00 is absurd",
@@ -750,7 +766,7 @@ CASES = [
         "Invalid currency USD for account 'Assets:Bank:Main'",
         ["balance", "alice", "--as-of", "2026-10-31"],
     ),
-    # ---------------------------------------------------------------- issue 14, hostile input when loading (h1)
+    # -------------------------------------------------------------- issue 14, hostile input when loading (h1)
     Case(
         "plugin-that-evals",
         "config",
@@ -760,10 +776,12 @@ CASES = [
             replace(
                 L,
                 'option "title"',
-                'plugin "beancount.plugins.check_commodity" "__import__(\'os\').getcwd() or {}"\noption "title"',
+                'plugin "beancount.plugins.check_commodity" "__import__(\'os\').getcwd() or {}"\n'
+                'option "title"',
             ),
         ),
-        "config/coop.yaml:14: ledger_plugins[0]: 'beancount.plugins.check_commodity' is not a Beancount plugin coopctl has vetted",
+        "config/coop.yaml:14: ledger_plugins[0]: 'beancount.plugins.check_commodity' is not a "
+        "Beancount plugin coopctl has vetted",
     ),
     Case(
         "plugin-with-configuration",
@@ -773,7 +791,8 @@ CASES = [
             append(C, "ledger_plugins: [beancount.plugins.onecommodity]\n"),
             replace(L, 'option "title"', 'plugin "beancount.plugins.onecommodity" "(a+)+$"\noption "title"'),
         ),
-        "ledgers/main.beancount:1: plugin 'beancount.plugins.onecommodity' with a configuration string is refused",
+        "ledgers/main.beancount:1: plugin 'beancount.plugins.onecommodity' with a configuration "
+        "string is refused",
     ),
     Case(
         "tolerance-option",
@@ -783,10 +802,12 @@ CASES = [
             replace(L, 'option "title"', 'option "inferred_tolerance_default" "EUR:5"\noption "title"'),
             append(
                 L,
-                '\n2026-10-26 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:BoisNomade  -9.00 EUR\n',
+                '\n2026-10-26 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n'
+                "  Income:Activity:BoisNomade  -9.00 EUR\n",
             ),
         ),
-        'ledgers/main.beancount:1: option "inferred_tolerance_default" is refused: it lets an unbalanced transaction through',
+        'ledgers/main.beancount:1: option "inferred_tolerance_default" is refused: it lets an '
+        "unbalanced transaction through",
     ),
     Case(
         "root-rename-option",
@@ -801,9 +822,11 @@ CASES = [
         "revenue of 1,000.00 EUR priced @ 0.001 EUR so that 1.00 EUR reaches the bank",
         append(
             L,
-            '\n2026-10-26 * "Client"\n  Income:Activity:BoisNomade  -1000.00 EUR @ 0.001 EUR\n  Assets:Bank:Main  1.00 EUR\n',
+            '\n2026-10-26 * "Client"\n  Income:Activity:BoisNomade  -1000.00 EUR @ 0.001 EUR\n'
+            "  Assets:Bank:Main  1.00 EUR\n",
         ),
-        "ledgers/main.beancount:43: posting to Income:Activity:BoisNomade: a price or cost on an amount in EUR is refused",
+        "ledgers/main.beancount:43: posting to Income:Activity:BoisNomade: a price or cost on an "
+        "amount in EUR is refused",
     ),
     Case(
         "documents-outside",
@@ -839,7 +862,8 @@ CASES = [
         "config",
         "a date in year 9999 in the config",
         replace(M, "joined: 2026-05-01", "joined: 9999-12-31"),
-        "config/members.yaml:30: members[3].joined: date 9999-12-31 is out of range: coopctl accepts dates from 1900 to 2999",
+        "config/members.yaml:30: members[3].joined: date 9999-12-31 is out of range: coopctl accepts "
+        "dates from 1900 to 2999",
     ),
     Case(
         "ledger-date-range",
@@ -927,13 +951,17 @@ def catalogue_markdown(base: Path) -> str:
         code, stderr, _stdout, _unchanged = run_case(case, base)
         answer = stderr.strip().replace("|", "\\|")
         rows.append(
-            f"| {number} | {case.area} | {case.what} | `coopctl {' '.join(case.args)}` | {code} | `{answer}` |"
+            f"| {number} | {case.area} | {case.what} | `coopctl {' '.join(case.args)}` | {code} | "
+            f"`{answer}` |"
         )
     head = (
         "# Bad inputs and coopctl's answers\n\n"
-        "Every bad input we tried, the command run, its exit code (1 data error, 2 usage error) and coopctl's\n"
-        "whole answer on standard error. Each row is a test in `tests/test_bad_inputs.py`, which also checks\n"
-        "that no traceback is printed and that not one byte of the cooperative's files changed. This page is\n"
+        "Every bad input we tried, the command run, its exit code (1 data error, 2 usage error) and "
+        "coopctl's\n"
+        "whole answer on standard error. Each row is a test in `tests/test_bad_inputs.py`, which also "
+        "checks\n"
+        "that no traceback is printed and that not one byte of the cooperative's files changed. This "
+        "page is\n"
         "generated from those runs (`python tests/test_bad_inputs.py`) and a test keeps it current.\n\n"
         "Each case starts from the worked example of DESIGN §5 (`tests/conftest.py`).\n\n"
         "| # | area | bad input | command | exit | answer |\n| --- | --- | --- | --- | --- | --- |\n"

@@ -25,7 +25,8 @@ def test_every_activity_balance_and_the_months_contributions_agree_with_bql(samp
     members = run_cli(sample_copy, "members", "--as-of", "2026-10-31", "--format", "json").json()["members"]
     balances = {m["activity"]: Decimal(m["balance"]) for m in members}
     for activity in coop.activities:
-        # the activity balance: minus every posting to its Income, Expenses and Equity accounts (whole components)
+        # the activity balance: minus every posting to its Income, Expenses and Equity accounts
+        # (whole components)
         bql = -bql_sum(
             connection,
             f"account ~ '^(Income|Expenses|Equity):Activity:{activity.id}(:|$)' AND date <= 2026-10-31",

@@ -61,7 +61,8 @@ def test_appending_a_transaction_is_incremental_and_exact(tmp_path):
     october = folder / "ledgers" / "months" / "2026-10.beancount"
     october.write_text(
         october.read_text(encoding="utf-8")
-        + '\n2026-10-28 * "Client" "New"\n  Assets:Receivable:DanDesign  120.00 EUR\n  Income:Activity:DanDesign  -100.00 EUR\n  Liabilities:VAT:Collected  -20.00 EUR\n',
+        + '\n2026-10-28 * "Client" "New"\n  Assets:Receivable:DanDesign  120.00 EUR\n'
+        "  Income:Activity:DanDesign  -100.00 EUR\n  Liabilities:VAT:Collected  -20.00 EUR\n",
         encoding="utf-8",
     )
     incremental = cached(folder)
@@ -87,7 +88,8 @@ def test_every_kind_of_change_invalidates_exactly(tmp_path):
         (
             "a new file matched by the include glob",
             lambda: (months / "2026-11.beancount").write_text(
-                '2026-11-03 * "C" "I"\n  Assets:Receivable:BoisNomade  60.00 EUR\n  Income:Activity:BoisNomade  -50.00 EUR\n  Liabilities:VAT:Collected  -10.00 EUR\n',
+                '2026-11-03 * "C" "I"\n  Assets:Receivable:BoisNomade  60.00 EUR\n'
+                "  Income:Activity:BoisNomade  -50.00 EUR\n  Liabilities:VAT:Collected  -10.00 EUR\n",
                 encoding="utf-8",
             ),
         ),
@@ -117,10 +119,13 @@ def test_a_change_needing_the_whole_ledger_falls_back_to_the_full_load(tmp_path)
     october = folder / "ledgers" / "months" / "2026-10.beancount"
     text = october.read_text(encoding="utf-8")
     for addition in [
-        '\n2026-10-28 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:DanDesign  -9.00 EUR\n',  # does not balance
-        '\n2026-10-28 * "Oops"\n  Assets:Bank:Nowhere  10.00 EUR\n  Income:Activity:DanDesign  -10.00 EUR\n',  # account never opened
+        '\n2026-10-28 * "Oops"\n  Assets:Bank:Main  10.00 EUR\n'
+        "  Income:Activity:DanDesign  -9.00 EUR\n",  # does not balance
+        '\n2026-10-28 * "Oops"\n  Assets:Bank:Nowhere  10.00 EUR\n'
+        "  Income:Activity:DanDesign  -10.00 EUR\n",  # account never opened
         "\n2026-10-28 balance Assets:Bank:Main  0.00 EUR\n",  # a balance assertion needs the whole ledger
-        '\n2026-10-28 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',  # unknown activity
+        # unknown activity
+        '\n2026-10-28 * "Oops"\n  Income:Activity:Ghost  -10.00 EUR\n  Assets:Bank:Main\n',
         'plugin "os"\n',
     ]:
         october.write_text(text + addition, encoding="utf-8")
@@ -213,7 +218,10 @@ def test_incremental_equals_full_on_random_edits(coop, edits):
         for number, (kind, index, cents) in enumerate(edits):
             target = folder / "ledgers" / "months" / "a.beancount"
             blocks = [b for b in target.read_text(encoding="utf-8").split("\n\n") if b.strip()]
-            new = f'2026-10-{index % 28 + 1:02d} * "Edit {number}"\n  Income:Activity:{activity}  -{cents / 100:.2f} EUR\n  Assets:Bank:Main\n'
+            new = (
+                f'2026-10-{index % 28 + 1:02d} * "Edit {number}"\n'
+                f"  Income:Activity:{activity}  -{cents / 100:.2f} EUR\n  Assets:Bank:Main\n"
+            )
             if kind == "append":
                 blocks.append(new)
             elif kind == "edit" and blocks:

@@ -34,10 +34,12 @@ def pays(out):
 
 
 def test_cesa_starting_mid_month_is_prorated(tmp_path):
-    # CESA from 2026-10-10: 22 of 31 days. 1550.00 x 22 / 31 = 1100.00; employer 42% = 462.00; employee 22% = 242.00.
+    # CESA from 2026-10-10: 22 of 31 days. 1550.00 x 22 / 31 = 1100.00; employer 42% = 462.00;
+    # employee 22% = 242.00.
     members = "members:\n" + member(
         "ana",
-        '    cesa_from: 2026-10-10\n    salary:\n      - {from: 2026-10-10, gross: "1550.00", hours: "100"}\n',
+        "    cesa_from: 2026-10-10\n    salary:\n"
+        '      - {from: 2026-10-10, gross: "1550.00", hours: "100"}\n',
     )
     folder = write_coop(tmp_path, members=members, activities=ONE_ACTIVITY, ledger=SOLO_LEDGER_HEAD)
     pay = pays(close_json(folder))["ana"]
@@ -55,7 +57,8 @@ def test_cesa_ending_mid_month_is_prorated(tmp_path):
     # left 2026-10-20 (last day worked): 20 of 31 days. 1860.00 x 20 / 31 = 1200.00.
     members = "members:\n" + member(
         "ben",
-        '    cesa_from: 2025-06-01\n    left: 2026-10-20\n    salary:\n      - {from: 2025-06-01, gross: "1860.00", hours: "151.67"}\n',
+        "    cesa_from: 2025-06-01\n    left: 2026-10-20\n    salary:\n"
+        '      - {from: 2025-06-01, gross: "1860.00", hours: "151.67"}\n',
     )
     folder = write_coop(tmp_path, members=members, activities=ONE_ACTIVITY, ledger=SOLO_LEDGER_HEAD)
     pay = pays(close_json(folder))["ben"]
@@ -66,7 +69,8 @@ def test_proration_rounds_once_half_up(tmp_path):
     # 1300.00 x 16 / 30 = 693.3333... -> 693.33 (September 2026 has 30 days; CESA from the 15th).
     members = "members:\n" + member(
         "cid",
-        '    cesa_from: 2026-09-15\n    salary:\n      - {from: 2026-09-15, gross: "1300.00", hours: "104"}\n',
+        "    cesa_from: 2026-09-15\n    salary:\n"
+        '      - {from: 2026-09-15, gross: "1300.00", hours: "104"}\n',
     )
     folder = write_coop(tmp_path, members=members, activities=ONE_ACTIVITY, ledger=SOLO_LEDGER_HEAD)
     pay = pays(close_json(folder, "2026-09"))["cid"]
@@ -82,7 +86,8 @@ def test_proration_rounds_once_half_up(tmp_path):
 def test_member_who_left_before_the_month_is_not_paid(tmp_path):
     members = "members:\n" + member(
         "dee",
-        '    cesa_from: 2025-06-01\n    left: 2026-09-30\n    salary:\n      - {from: 2025-06-01, gross: "1900.00", hours: "151.67"}\n',
+        "    cesa_from: 2025-06-01\n    left: 2026-09-30\n    salary:\n"
+        '      - {from: 2025-06-01, gross: "1900.00", hours: "151.67"}\n',
     )
     folder = write_coop(tmp_path, members=members, activities=ONE_ACTIVITY, ledger=SOLO_LEDGER_HEAD)
     assert pays(close_json(folder)) == {}
@@ -94,7 +99,8 @@ def test_cape_member_and_future_cesa_are_not_paid(tmp_path):
         + member("eve", "")
         + member(
             "fay",
-            '    cesa_from: 2026-11-01\n    salary:\n      - {from: 2026-11-01, gross: "1900.00", hours: "151.67"}\n',
+            "    cesa_from: 2026-11-01\n    salary:\n"
+            '      - {from: 2026-11-01, gross: "1900.00", hours: "151.67"}\n',
         )
     )
     folder = write_coop(tmp_path, members=members, activities=ONE_ACTIVITY, ledger=SOLO_LEDGER_HEAD)
@@ -104,7 +110,9 @@ def test_cape_member_and_future_cesa_are_not_paid(tmp_path):
 def test_salary_amendment_on_the_first_pays_the_new_gross(tmp_path):
     members = "members:\n" + member(
         "gus",
-        '    cesa_from: 2025-06-01\n    salary:\n      - {from: 2025-06-01, gross: "1900.00", hours: "151.67"}\n      - {from: 2026-10-01, gross: "2100.00", hours: "151.67"}\n',
+        "    cesa_from: 2025-06-01\n    salary:\n"
+        '      - {from: 2025-06-01, gross: "1900.00", hours: "151.67"}\n'
+        '      - {from: 2026-10-01, gross: "2100.00", hours: "151.67"}\n',
     )
     folder = write_coop(tmp_path, members=members, activities=ONE_ACTIVITY, ledger=SOLO_LEDGER_HEAD)
     assert pays(close_json(folder))["gus"]["gross"] == "2100.00"
@@ -115,7 +123,9 @@ def test_salary_amendment_mid_month_pays_each_day_at_its_rate(tmp_path):
     # 1550.00 for Oct 1-15 (15 days) + 1860.00 for Oct 16-31 (16 days): 750.00 + 960.00 = 1710.00.
     members = "members:\n" + member(
         "hal",
-        '    cesa_from: 2025-06-01\n    salary:\n      - {from: 2025-06-01, gross: "1550.00", hours: "120"}\n      - {from: 2026-10-16, gross: "1860.00", hours: "151.67"}\n',
+        "    cesa_from: 2025-06-01\n    salary:\n"
+        '      - {from: 2025-06-01, gross: "1550.00", hours: "120"}\n'
+        '      - {from: 2026-10-16, gross: "1860.00", hours: "151.67"}\n',
     )
     folder = write_coop(tmp_path, members=members, activities=ONE_ACTIVITY, ledger=SOLO_LEDGER_HEAD)
     assert pays(close_json(folder))["hal"]["gross"] == "1710.00"
@@ -132,7 +142,8 @@ def test_half_up_rounding_where_half_even_differs(tmp_path):
         members="members: []\n",
         activities=ONE_ACTIVITY,
         ledger=ledger_with(
-            '2026-10-05 * "Client" "Invoice"\n  Assets:Bank:Main 333.25 EUR\n  Income:Activity:Solo -333.25 EUR\n'
+            '2026-10-05 * "Client" "Invoice"\n  Assets:Bank:Main 333.25 EUR\n'
+            "  Income:Activity:Solo -333.25 EUR\n"
         ),
     )
     assert close_json(folder)["activities"][0]["contribution"] == "33.33"
@@ -154,8 +165,10 @@ def test_credit_note_gives_a_negative_contribution(tmp_path):
         members="members: []\n",
         activities=ONE_ACTIVITY,
         ledger=ledger_with(
-            '2026-09-05 * "Client" "Invoice"\n  Assets:Bank:Main 1000.00 EUR\n  Income:Activity:Solo -1000.00 EUR\n'
-            '2026-10-05 * "Client" "Credit note"\n  Assets:Bank:Main -333.25 EUR\n  Income:Activity:Solo 333.25 EUR\n'
+            '2026-09-05 * "Client" "Invoice"\n  Assets:Bank:Main 1000.00 EUR\n'
+            "  Income:Activity:Solo -1000.00 EUR\n"
+            '2026-10-05 * "Client" "Credit note"\n  Assets:Bank:Main -333.25 EUR\n'
+            "  Income:Activity:Solo 333.25 EUR\n"
         ),
     )
     activity = close_json(folder)["activities"][0]
@@ -179,7 +192,8 @@ def test_zero_percent_override_is_a_real_zero(tmp_path):
         members="members: []\n",
         activities=activities,
         ledger=ledger_with(
-            '2026-10-05 * "Client" "Invoice"\n  Assets:Bank:Main 5000.00 EUR\n  Income:Activity:Solo -5000.00 EUR\n'
+            '2026-10-05 * "Client" "Invoice"\n  Assets:Bank:Main 5000.00 EUR\n'
+            "  Income:Activity:Solo -5000.00 EUR\n"
         ),
     )
     activity = close_json(folder)["activities"][0]
@@ -205,24 +219,28 @@ def test_rate_schedule_entry_in_force_on_the_last_day(tmp_path):
         members="members: []\n",
         activities=ONE_ACTIVITY,
         ledger=ledger_with(
-            '2026-10-05 * "Client" "Invoice"\n  Assets:Bank:Main 1000.00 EUR\n  Income:Activity:Solo -1000.00 EUR\n'
+            '2026-10-05 * "Client" "Invoice"\n  Assets:Bank:Main 1000.00 EUR\n'
+            "  Income:Activity:Solo -1000.00 EUR\n"
         ),
     )
     assert close_json(folder)["activities"][0]["contribution"] == "120.00"
 
 
 def test_advance_over_cap_raises_an_alert(tmp_path):
-    # Salary cost 2698.00, cap 2 months = 5396.00. Opening -3000.00, no revenue: closing -5698.00, advance 5698.00 > cap.
+    # Salary cost 2698.00, cap 2 months = 5396.00. Opening -3000.00, no revenue: closing -5698.00,
+    # advance 5698.00 > cap.
     members = "members:\n" + member(
         "ivy",
-        '    cesa_from: 2025-06-01\n    salary:\n      - {from: 2025-06-01, gross: "1900.00", hours: "151.67"}\n',
+        "    cesa_from: 2025-06-01\n    salary:\n"
+        '      - {from: 2025-06-01, gross: "1900.00", hours: "151.67"}\n',
     )
     folder = write_coop(
         tmp_path,
         members=members,
         activities=ONE_ACTIVITY,
         ledger=ledger_with(
-            '2026-09-05 * "Supplier" "Machine"\n  Expenses:Activity:Solo:Supplies 3000.00 EUR\n  Assets:Bank:Main -3000.00 EUR\n'
+            '2026-09-05 * "Supplier" "Machine"\n  Expenses:Activity:Solo:Supplies 3000.00 EUR\n'
+            "  Assets:Bank:Main -3000.00 EUR\n"
         ),
     )
     activity = close_json(folder)["activities"][0]
@@ -239,7 +257,8 @@ def test_advance_over_cap_raises_an_alert(tmp_path):
         members=members,
         activities=ONE_ACTIVITY,
         ledger=ledger_with(
-            '2026-09-05 * "Supplier" "Machine"\n  Expenses:Activity:Solo:Supplies 2698.00 EUR\n  Assets:Bank:Main -2698.00 EUR\n'
+            '2026-09-05 * "Supplier" "Machine"\n  Expenses:Activity:Solo:Supplies 2698.00 EUR\n'
+            "  Assets:Bank:Main -2698.00 EUR\n"
         ),
     )
     activity = close_json(folder2)["activities"][0]

@@ -46,7 +46,8 @@ def test_a_config_cache_others_could_write_is_ignored(tmp_path, monkeypatch):
     os.chmod(path, 0o666)
     os.chmod(path.parent, 0o777)
     digest, _, payload = path.read_bytes().partition(b"\n")
-    # someone else rewrote it with a valid checksum of their own: still not believed, the folder is not private
+    # someone else rewrote it with a valid checksum of their own: still not believed,
+    # the folder is not private
     from coopctl.store import cache
 
     forged = payload.replace(b'"0.42"', b'"0.12"')

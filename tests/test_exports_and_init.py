@@ -29,8 +29,8 @@ def test_payroll_export_of_a_closed_month(sample_copy):
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
     assert list(rows[0]) == HEADER
     ines = next(r for r in rows if r["member_id"] == "ines")
-    # salary 2,600 + bonus 1,500 = 4,100 gross; ratio 4,100 / (12.02 x 151.67) = 2.25 > 1.6: employer 42% = 1,722.00;
-    # employee 22% = 902.00; net 3,198.00; cost 5,822.00
+    # salary 2,600 + bonus 1,500 = 4,100 gross; ratio 4,100 / (12.02 x 151.67) = 2.25 > 1.6:
+    # employer 42% = 1,722.00; employee 22% = 902.00; net 3,198.00; cost 5,822.00
     assert ines == {
         "member_id": "ines",
         "name": "Inès Fontaine",

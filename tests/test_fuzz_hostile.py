@@ -158,7 +158,8 @@ HOSTILE_LINES = st.one_of(
     ),
     st.builds(
         lambda year, annotation: (
-            f'{year:04d}-10-26 * "x"\n  Income:Activity:BoisNomade  -1000.00 EUR{annotation}\n  Assets:Bank:Main'
+            f'{year:04d}-10-26 * "x"\n  Income:Activity:BoisNomade  -1000.00 EUR{annotation}\n'
+            "  Assets:Bank:Main"
         ),
         st.integers(1, 9999),
         st.sampled_from(["", " @ 0.001 EUR", " @@ 1 EUR", " {0.001 EUR}", " @ 1 USD"]),

@@ -59,7 +59,7 @@ def test_editing_an_amount_in_a_closed_month_is_caught(repo):
 
     check = run_cli(repo, "check")
     assert check.exit_code == 1
-    errors = [l for l in check.stderr.splitlines() if l.startswith("error:")]
+    errors = [line for line in check.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
     assert errors[0].startswith(
         f"error: {MARCH}:{line_no}: closed month 2026-03: entry changed after its close: 2026-03-"
@@ -103,16 +103,16 @@ def test_adding_an_entry_to_a_closed_month_is_caught(repo):
     path = repo / MARCH
     before = path.read_text(encoding="utf-8")
     path.write_text(
-        before
-        + '\n2026-03-20 * "Client" "Facture oubliée"\n  Assets:Bank:Courant  120.00 EUR\n  Income:Activity:InesDev  -120.00 EUR\n',
+        before + '\n2026-03-20 * "Client" "Facture oubliée"\n  Assets:Bank:Courant  120.00 EUR\n'
+        "  Income:Activity:InesDev  -120.00 EUR\n",
         encoding="utf-8",
     )
     added_line = before.count("\n") + 2
     check = run_cli(repo, "check")
     assert check.exit_code == 1
     assert (
-        f'error: {MARCH}:{added_line}: closed month 2026-03: entry added after its close: 2026-03-20 "Client — Facture oubliée"'
-        in check.stderr
+        f"error: {MARCH}:{added_line}: closed month 2026-03: entry added after its close: 2026-03-20 "
+        '"Client — Facture oubliée"' in check.stderr
     )
     out = run_cli(repo, "review", "--format", "json").json()
     assert {
@@ -151,7 +151,8 @@ def test_removing_an_entry_from_a_closed_month_is_caught_with_its_narration(repo
             "change": "removed",
             "file": None,
             "line": None,
-            "entry": "2026-03-18 \"Région Île-de-France — Subvention d'accompagnement à l'entrepreneuriat 2026\"",
+            "entry": "2026-03-18 \"Région Île-de-France — Subvention d'accompagnement à l'entrepreneuriat "
+            '2026"',
         }
     ]
     assert (
@@ -163,7 +164,8 @@ def test_an_entry_in_the_open_month_is_fine(repo):
     path = repo / "ledgers/2026/2026-10.beancount"
     path.write_text(
         path.read_text(encoding="utf-8")
-        + '\n2026-10-30 * "Client" "Facture F-NEW"\n  Assets:Receivable:DanDesign  600.00 EUR\n  Income:Activity:DanDesign  -500.00 EUR\n  Liabilities:VAT:Collected  -100.00 EUR\n',
+        + '\n2026-10-30 * "Client" "Facture F-NEW"\n  Assets:Receivable:DanDesign  600.00 EUR\n'
+        "  Income:Activity:DanDesign  -500.00 EUR\n  Liabilities:VAT:Collected  -100.00 EUR\n",
         encoding="utf-8",
     )
     assert run_cli(repo, "check").exit_code == 0
@@ -176,10 +178,13 @@ def test_an_entry_in_the_open_month_is_fine(repo):
 
 
 def test_review_across_a_commit_that_adds_an_invoice(repo):
+    from decimal import Decimal
+
     path = repo / "ledgers/2026/2026-10.beancount"
     path.write_text(
         path.read_text(encoding="utf-8")
-        + '\n2026-10-29 * "Client" "Facture F-42"\n  Assets:Receivable:BoisNomade  1234.56 EUR\n  Income:Activity:BoisNomade  -1028.80 EUR\n  Liabilities:VAT:Collected  -205.76 EUR\n',
+        + '\n2026-10-29 * "Client" "Facture F-42"\n  Assets:Receivable:BoisNomade  1234.56 EUR\n'
+        "  Income:Activity:BoisNomade  -1028.80 EUR\n  Liabilities:VAT:Collected  -205.76 EUR\n",
         encoding="utf-8",
     )
     git(repo, "commit", "-q", "-am", "invoice F-42")
@@ -191,7 +196,7 @@ def test_review_across_a_commit_that_adds_an_invoice(repo):
         assert out["activities"] == [
             {
                 "id": "BoisNomade",
-                "balance_before": f"{__import__('decimal').Decimal(before) - __import__('decimal').Decimal('1028.80'):.2f}",
+                "balance_before": f"{Decimal(before) - Decimal('1028.80'):.2f}",
                 "balance_after": before,
                 "change": "1028.80",
             }
@@ -211,17 +216,20 @@ def test_config_changes_in_words(repo):
         (
             "config/members.yaml",
             '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}',
-            '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}\n      - {from: 2026-11-01, gross: "2700.00", hours: "151.67"}',
+            '      - {from: 2026-07-01, gross: "2500.00", hours: "151.67"}\n'
+            '      - {from: 2026-11-01, gross: "2700.00", hours: "151.67"}',
         ),
         (
             "config/members.yaml",
             "    joined: 2026-05-04\n",
-            '    joined: 2026-05-04\n    cesa_from: 2026-11-01\n    salary:\n      - {from: 2026-11-01, gross: "1850.00", hours: "151.67"}\n',
+            "    joined: 2026-05-04\n    cesa_from: 2026-11-01\n    salary:\n"
+            '      - {from: 2026-11-01, gross: "1850.00", hours: "151.67"}\n',
         ),
         (
             "config/activities.yaml",
             '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11}',
-            '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11, contribution: [{from: 2026-11-01, rate: "0.08"}]}',
+            '{id: NoraCeramique, name: "Nora Céramique", establishment: paris-11, contribution: '
+            '[{from: 2026-11-01, rate: "0.08"}]}',
         ),
     ]:
         path = repo / rel
@@ -244,7 +252,8 @@ def test_an_undated_override_rewriting_closed_months_is_flagged_by_review(repo):
     path.write_text(
         path.read_text(encoding="utf-8").replace(
             '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11}',
-            '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11, contribution_rate: "0"}',
+            '{id: DanDesign, name: "Dan Design — graphisme", establishment: paris-11, '
+            'contribution_rate: "0"}',
         ),
         encoding="utf-8",
     )

@@ -48,7 +48,8 @@ EDITS = {
     "an absurd amount": (
         OCTOBER,
         "append",
-        '\n2026-10-28 * "Huge"\n  Income:Activity:DanDesign  -1000000000000.00 EUR\n  Assets:Bank:Main  1000000000000.00 EUR\n',
+        '\n2026-10-28 * "Huge"\n  Income:Activity:DanDesign  -1000000000000.00 EUR\n'
+        "  Assets:Bank:Main  1000000000000.00 EUR\n",
     ),
     "a posting in a currency its account does not allow": (
         OCTOBER,
@@ -79,7 +80,8 @@ EDITS = {
     "an event, a price and a commodity": (
         OCTOBER,
         "append",
-        '\n2026-10-28 event "x" "y"\n2026-10-28 price EUR 1.00 USD\n2026-10-28 commodity EUR\n2026-10-29 commodity EUR\n',
+        '\n2026-10-28 event "x" "y"\n2026-10-28 price EUR 1.00 USD\n2026-10-28 commodity EUR\n'
+        "2026-10-29 commodity EUR\n",
     ),
     "an option in an included file": (
         OCTOBER,
@@ -294,9 +296,12 @@ def act(folder: Path, action: tuple, number: int, start: dict[str, bytes]) -> No
     elif kind in ("absurd", "unknown", "foreign", "balance"):
         day = action[1]
         text = {
-            "absurd": f'2026-10-{day:02d} * "Huge"\n  Income:Activity:DanDesign  -1000000000000.00 EUR\n  Assets:Bank:Main\n',
-            "unknown": f'2026-10-{day:02d} * "Ghost"\n  Income:Activity:Ghost{day}  -10.00 EUR\n  Assets:Bank:Main\n',
-            "foreign": f'2026-10-{day:02d} * "Dollars"\n  Assets:Bank:Main  10.00 USD\n  Equity:Coop:Opening  -10.00 USD\n',
+            "absurd": f'2026-10-{day:02d} * "Huge"\n  Income:Activity:DanDesign  -1000000000000.00 EUR\n'
+            "  Assets:Bank:Main\n",
+            "unknown": f'2026-10-{day:02d} * "Ghost"\n  Income:Activity:Ghost{day}  -10.00 EUR\n'
+            "  Assets:Bank:Main\n",
+            "foreign": f'2026-10-{day:02d} * "Dollars"\n  Assets:Bank:Main  10.00 USD\n'
+            "  Equity:Coop:Opening  -10.00 USD\n",
             "balance": f"2026-10-{day:02d} balance Assets:Bank:Main  1650.00 EUR\n",
         }[kind]
         october.write_text(october.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
@@ -312,8 +317,8 @@ def act(folder: Path, action: tuple, number: int, start: dict[str, bytes]) -> No
         path = folder / FILES["new"]
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         path.write_text(
-            old
-            + f'\n2026-11-02 * "Sale {number}"\n  Income:Activity:{activity}  -{cents / 100:.2f} EUR\n  Assets:Bank:Main\n',
+            old + f'\n2026-11-02 * "Sale {number}"\n  Income:Activity:{activity}  -{cents / 100:.2f} EUR\n'
+            "  Assets:Bank:Main\n",
             encoding="utf-8",
         )
 

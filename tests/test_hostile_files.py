@@ -206,7 +206,8 @@ def coopctl(
     stdout=subprocess.PIPE,
     env: dict | None = None,
 ) -> subprocess.CompletedProcess:
-    """coopctl in a child process, with a file-size limit (bytes) or, as root, without the permission override."""
+    """coopctl in a child process, with a file-size limit (bytes) or, as root, without the permission
+    override."""
 
     def setup() -> None:
         if limit is not None:

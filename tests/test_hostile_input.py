@@ -73,7 +73,8 @@ def test_a_plugin_that_evaluates_its_configuration_never_runs_even_when_coop_yam
 
 
 def test_a_vetted_plugin_with_a_configuration_is_refused(tmp_path):
-    # onecommodity compiles its configuration as a regular expression: (a+)+$ on account names backtracks without end
+    # onecommodity compiles its configuration as a regular expression: (a+)+$ on account names
+    # backtracks without end
     plugin = "beancount.plugins.onecommodity"
     folder = write_coop(
         tmp_path, coop=with_plugins(plugin), ledger=EXAMPLE_LEDGER + f'plugin "{plugin}" "(a+)+$"\n'
@@ -107,7 +108,8 @@ def test_vetted_plugins_are_installed_and_none_evaluates_or_imports_anything():
 
 
 def test_review_loads_both_revisions_under_the_base_revisions_plugin_policy(tmp_path):
-    """A pull request that lists a plugin in coop.yaml and uses it in a ledger does not get it run by the reviewer."""
+    """A pull request that lists a plugin in coop.yaml and uses it in a ledger does not get it run by the
+    reviewer."""
     repo = make_repo(write_coop(tmp_path / "coop"))
     base = git(repo, "rev-parse", "HEAD").strip()
     plugin = "beancount.plugins.auto_accounts"
@@ -116,7 +118,10 @@ def test_review_loads_both_revisions_under_the_base_revisions_plugin_policy(tmp_
         f'plugin "{plugin}"\n' + EXAMPLE_LEDGER + UNOPENED, encoding="utf-8"
     )
     assert run_cli(repo, "check").exit_code == 0  # the change is clean under its own policy
-    expected = f"error: ledgers/main.beancount:1: at working tree: plugin {plugin!r} is not allowed; coopctl does not run ledger code"
+    expected = (
+        f"error: ledgers/main.beancount:1: at working tree: plugin {plugin!r} is not allowed; coopctl "
+        "does not run ledger code"
+    )
     one_error(run_cli(repo, "review"), expected)
     git(repo, "commit", "-q", "-am", "a plugin")
     one_error(run_cli(repo, "review", f"{base}..HEAD"), expected.replace("working tree", "HEAD"))
@@ -126,7 +131,10 @@ def test_review_loads_both_revisions_under_the_base_revisions_plugin_policy(tmp_
 
 # --------------------------------------------------------------------------- 2. options and annotations
 
-UNBALANCED = '\n2026-10-26 * "Off by one euro"\n  Assets:Bank:Main  10.00 EUR\n  Income:Activity:BoisNomade  -9.00 EUR\n'
+UNBALANCED = (
+    '\n2026-10-26 * "Off by one euro"\n  Assets:Bank:Main  10.00 EUR\n'
+    "  Income:Activity:BoisNomade  -9.00 EUR\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -196,7 +204,10 @@ def test_accepted_options_load_and_the_readme_lists_them(tmp_path):
 def test_a_price_or_cost_on_an_amount_in_the_cooperatives_currency_is_refused(annotation, tmp_path):
     """1,000.00 EUR of revenue weighed at 0.001 balances against 1.00 EUR of cash: the activity's balance
     says 1,000.00 came in while the bank saw 1.00."""
-    trick = f'\n2026-10-26 * "Client" "Invoice"\n  Income:Activity:BoisNomade  -1000.00 EUR {annotation}\n  Assets:Bank:Main  1.00 EUR\n'
+    trick = (
+        f'\n2026-10-26 * "Client" "Invoice"\n  Income:Activity:BoisNomade  -1000.00 EUR {annotation}\n'
+        "  Assets:Bank:Main  1.00 EUR\n"
+    )
     folder = write_coop(tmp_path, ledger=EXAMPLE_LEDGER + trick)
     for args in (["check"], ["close-month", "2026-10", "--dry-run"]):
         line = one_error(
@@ -338,7 +349,8 @@ def test_dates_out_of_range_in_files_get_one_line(where, text, tmp_path):
     for args in (["check"], ["close-month", "2026-10", "--dry-run"], ["balance", "alice"]):
         line = one_error(run_cli(folder, *args), "error: ")
         assert re.search(
-            r"^error: (config/\w+\.yaml|ledgers/main\.beancount):\d+: .*date \d{4}-\d\d-\d\d is out of range: "
+            r"^error: (config/\w+\.yaml|ledgers/main\.beancount):\d+: .*date \d{4}-\d\d-\d\d is out "
+            r"of range: "
             r"coopctl accepts dates from 1900 to 2999$",
             line,
         ), line

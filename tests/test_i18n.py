@@ -1,4 +1,5 @@
-"""French: labels, messages, numbers and dates; English by default; JSON and CSV the same in every language."""
+"""French: labels, messages, numbers and dates; English by default; JSON and CSV the same in every
+language."""
 
 from __future__ import annotations
 

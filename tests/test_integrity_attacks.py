@@ -291,7 +291,7 @@ def test_hand_written_year_close_marker(sample):
     check_fails(sample, "ledgers/2026/2026-10.beancount", line_of(path, "coopctl-close-year"))
 
 
-# --------------------------------------------------------------------------- 4. coopctl's metadata on a person's entry
+# ------------------------------------------------------------------ 4. coopctl's metadata on a person's entry
 
 
 @pytest.mark.parametrize(
@@ -504,7 +504,7 @@ def test_config_changed_for_closed_months_names_a_file(sample):
     refuses(sample, "close-month", "2026-10")
 
 
-# --------------------------------------------------------------------------- 7. the close of a year, the surplus
+# ------------------------------------------------------------------------ 7. the close of a year, the surplus
 
 
 def test_year_close_file_edited(sample):
@@ -573,7 +573,7 @@ def test_surplus_file_edited_after_apply(sample):
     check_fails(sample, "ledgers/closing/2026-10-15-surplus-2025.beancount", words=("differs",))
 
 
-# --------------------------------------------------------------------------- 8. one journal file for every year
+# ------------------------------------------------------------------------- 8. one journal file for every year
 
 ONE_FILE_COOP = COOP_YAML.replace("{from: 2026-01-01, smic_hourly", "{from: 2025-01-01, smic_hourly")
 ONE_FILE_MEMBERS = """\
@@ -672,7 +672,7 @@ def test_check_says_later_closes_load_the_whole_ledger_when_years_share_a_file(t
     assert notes, run.stderr
 
 
-# --------------------------------------------------------------------------- 9. SIGKILL during close-year and reopen
+# -------------------------------------------------------------------- 9. SIGKILL during close-year and reopen
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -692,8 +692,9 @@ def _start(folder: Path, pause: float, *args: str) -> subprocess.Popen:
 def _crash_runs(
     tmp_path: Path, name: str, start: Path, args: tuple[str, ...], runs: int, pause: float
 ) -> dict:
-    """Kill ``coopctl ARGS`` at ``runs`` moments spread over its run; after each kill, ``coopctl check`` undoes
-    any half-done group, the state is wholly ``start`` or wholly done, and a retry ends byte for byte as a clean run."""
+    """Kill ``coopctl ARGS`` at ``runs`` moments spread over its run; after each kill, ``coopctl check``
+    undoes any half-done group, the state is wholly ``start`` or wholly done, and a retry ends byte for byte
+    as a clean run."""
     import shutil
 
     from coopctl.store import journal

@@ -123,8 +123,8 @@ def test_a_journal_naming_a_file_outside_the_cooperative_is_refused(tmp_path):
 
 def test_an_activity_schedule_starting_later_leaves_the_default_rate_before_it(tmp_path):
     """Found by recomputation: an activity's own contribution schedule from 2026-11-01 (8%) made its earlier
-    months pay 0%, silently rewriting closed months. Before its schedule starts, the cooperative's 10% applies:
-    BoisNomade's October revenue 4000.00 × 10% = 400.00, and the closed October still recomputes."""
+    months pay 0%, silently rewriting closed months. Before its schedule starts, the cooperative's 10%
+    applies: BoisNomade's October revenue 4000.00 × 10% = 400.00, and the closed October still recomputes."""
     from conftest import EXAMPLE_ACTIVITIES
 
     folder = write_coop(tmp_path / "coop")

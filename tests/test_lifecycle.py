@@ -10,10 +10,15 @@ from coopctl.adapter.ledger import load_books
 from coopctl.core.lifecycle import lifecycle_alerts
 from coopctl.store.configfile import load_cooperative
 
-ACTIVITIES = 'activities:\n  - {id: Solo, name: "Solo", establishment: paris-11}\n  - {id: Empty, name: "Empty", establishment: paris-11}\n'
+ACTIVITIES = (
+    'activities:\n  - {id: Solo, name: "Solo", establishment: paris-11}\n'
+    '  - {id: Empty, name: "Empty", establishment: paris-11}\n'
+)
 LEDGER = (
-    'option "operating_currency" "EUR"\n2020-01-01 open Assets:Bank:Main\n2020-01-01 open Equity:Activity:Empty\n'
-    '2020-01-01 open Income:Activity:Solo\n\n2025-06-01 * "Reserve left behind"\n  Equity:Activity:Empty  -250.00 EUR\n  Assets:Bank:Main\n'
+    'option "operating_currency" "EUR"\n2020-01-01 open Assets:Bank:Main\n'
+    "2020-01-01 open Equity:Activity:Empty\n"
+    '2020-01-01 open Income:Activity:Solo\n\n2025-06-01 * "Reserve left behind"\n'
+    "  Equity:Activity:Empty  -250.00 EUR\n  Assets:Bank:Main\n"
 )
 
 
@@ -31,8 +36,8 @@ CAPE = '  - id: ana\n    name: "Ana"\n    activity: Solo\n    joined: 2025-10-01
 def test_cape_without_renewal_from_the_day_after_twelve_months(tmp_path):
     assert not any("ana" in a for a in alerts(tmp_path / "a", CAPE, "2026-09-30"))  # last day of the contract
     assert (
-        "ana: CAPE contract ended on 2026-09-30 with no renewal recorded (add the renewal date under cape_renewals, or a cesa_from)"
-        in alerts(tmp_path / "b", CAPE, "2026-10-01")
+        "ana: CAPE contract ended on 2026-09-30 with no renewal recorded (add the renewal date under "
+        "cape_renewals, or a cesa_from)" in alerts(tmp_path / "b", CAPE, "2026-10-01")
     )
 
 
@@ -55,7 +60,8 @@ def test_associate_deadline_is_three_years_less_the_cape_time(tmp_path):
     # CESA 2023-09-01 + 3 years = 2026-09-01, less 212 days of CAPE: the last day is 2026-01-31
     assert not any("associate" in a for a in alerts(tmp_path / "a", CESA, "2026-01-31"))
     assert (
-        "ben: not an associate although the deadline was 2026-01-31 (3 years after the CESA start 2023-09-01, "
+        "ben: not an associate although the deadline was 2026-01-31 (3 years after the CESA start "
+        "2023-09-01, "
         "less the CAPE time)"
     ) in alerts(tmp_path / "b", CESA, "2026-02-01")
     associate = CESA + "    associate_from: 2026-01-20\n"

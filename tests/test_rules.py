@@ -26,7 +26,10 @@ TIERS = """  - from: 2024-01-01
     exempt_months: EXEMPT
 """
 ONE = 'activities:\n  - {id: Solo, name: "Solo", establishment: paris-11STARTED}\n'
-HEAD = 'option "operating_currency" "EUR"\n2020-01-01 open Assets:Bank:Main\n2020-01-01 open Income:Activity:Solo\n'
+HEAD = (
+    'option "operating_currency" "EUR"\n2020-01-01 open Assets:Bank:Main\n'
+    "2020-01-01 open Income:Activity:Solo\n"
+)
 
 
 def tiered_coop(
@@ -106,8 +109,8 @@ def test_flat_rate_with_exempt_months(tmp_path):
         '  - {from: 2024-01-01, rate: "0.10"}\n', '  - {from: 2024-01-01, rate: "0.10", exempt_months: 1}\n'
     )
     ledger = (
-        HEAD
-        + '\n2026-09-10 * "C" "I"\n  Income:Activity:Solo  -500.00 EUR\n  Assets:Bank:Main\n2026-10-10 * "C" "I"\n  Income:Activity:Solo  -500.00 EUR\n  Assets:Bank:Main\n'
+        HEAD + '\n2026-09-10 * "C" "I"\n  Income:Activity:Solo  -500.00 EUR\n  Assets:Bank:Main\n'
+        '2026-10-10 * "C" "I"\n  Income:Activity:Solo  -500.00 EUR\n  Assets:Bank:Main\n'
     )
     folder = write_coop(
         tmp_path,
@@ -124,7 +127,8 @@ def test_flat_rate_with_exempt_months(tmp_path):
 def test_an_activity_may_override_the_schedule_with_its_own_tiers(tmp_path):
     activities = (
         'activities:\n  - id: Solo\n    name: "Solo"\n    establishment: paris-11\n    contribution:\n'
-        '      - from: 2026-01-01\n        tiers:\n          - {up_to: "1000.00", rate: "0.20"}\n          - {rate: "0.05"}\n'
+        '      - from: 2026-01-01\n        tiers:\n          - {up_to: "1000.00", rate: "0.20"}\n'
+        '          - {rate: "0.05"}\n'
     )
     ledger = HEAD + '\n2026-10-10 * "C" "I"\n  Income:Activity:Solo  -3000.00 EUR\n  Assets:Bank:Main\n'
     folder = write_coop(tmp_path, members="members: []\n", activities=activities, ledger=ledger)
@@ -148,7 +152,8 @@ def test_employer_rate_interpolated_at_and_between_points_and_flat_beyond():
     assert employer_rate_for(PAYROLL, Decimal("1923.20"), hours) == Decimal("0.42")  # at the last point
     assert employer_rate_for(PAYROLL, Decimal("3000.00"), hours) == Decimal("0.42")  # beyond the last
     assert employer_rate_for(PAYROLL, Decimal("1000.00"), hours) == Decimal("0.05")  # below the first
-    # 1500 / 1202 = 1.247920133...; 0.05 + 0.37 x 0.247920133 / 0.6 = 0.2028840820...; x 1500 = 304.326 -> 304.33
+    # 1500 / 1202 = 1.247920133...; 0.05 + 0.37 x 0.247920133 / 0.6 = 0.2028840820...;
+    # x 1500 = 304.326 -> 304.33
     assert round_cent(Decimal("1500.00") * employer_rate_for(PAYROLL, Decimal("1500.00"), hours)) == Decimal(
         "304.33"
     )
@@ -157,9 +162,14 @@ def test_employer_rate_interpolated_at_and_between_points_and_flat_beyond():
 def test_employer_table_in_a_close(tmp_path):
     coop = COOP_YAML.replace(
         'employer_rate: "0.42", employee_rate: "0.22"}',
-        'employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: "1.0", rate: "0.05"}, {ratio: "1.6", rate: "0.42"}]}',
+        'employee_rate: "0.22", employer_rate_by_smic_ratio: [{ratio: "1.0", rate: "0.05"}, {ratio: '
+        '"1.6", rate: "0.42"}]}',
     )
-    members = 'members:\n  - id: ana\n    name: "Ana"\n    activity: Solo\n    joined: 2025-01-01\n    cesa_from: 2025-01-01\n    salary:\n      - {from: 2025-01-01, gross: "1500.00", hours: "100"}\n'
+    members = (
+        'members:\n  - id: ana\n    name: "Ana"\n    activity: Solo\n    joined: 2025-01-01\n'
+        "    cesa_from: 2025-01-01\n    salary:\n"
+        '      - {from: 2025-01-01, gross: "1500.00", hours: "100"}\n'
+    )
     folder = write_coop(
         tmp_path, coop=coop, members=members, activities=ONE.replace("STARTED", ""), ledger=HEAD
     )
@@ -199,8 +209,8 @@ def test_a_bonus_is_paid_on_top_of_the_salary(tmp_path):
     ) == ("1900.00", "1000.00", "2900.00", "1218.00", "638.00", "2262.00", "4118.00")
     text = (folder / "ledgers" / "closing" / "2026-10.beancount").read_text(encoding="utf-8")
     assert (
-        '  member: "alice"\n  bonus: "1000.00"\n  Expenses:Activity:BoisNomade:Salary:Gross      2900.00 EUR\n'
-        in text
+        '  member: "alice"\n  bonus: "1000.00"\n'
+        "  Expenses:Activity:BoisNomade:Salary:Gross      2900.00 EUR\n" in text
     )
 
 
@@ -211,8 +221,10 @@ def test_a_bonus_beyond_the_reserve_is_refused(tmp_path):
     run = run_cli(folder, "close-month", "2026-10")
     assert run.exit_code == 1
     assert run.stderr.strip() == (
-        "error: alice: the bonus of 1500.00 in 2026-10 would leave BoisNomade at -378.00; a bonus is paid only out of "
-        "the activity's own reserve, and 1752.00 is available (this bonus costs 2130.00 with employer contributions). "
+        "error: alice: the bonus of 1500.00 in 2026-10 would leave BoisNomade at -378.00; a bonus is "
+        "paid only out of "
+        "the activity's own reserve, and 1752.00 is available (this bonus costs 2130.00 with employer "
+        "contributions). "
         "Lower or move the bonus in config/members.yaml"
     )
     assert snapshot(folder) == before
@@ -224,7 +236,8 @@ def test_simulate_a_raise(example):
     )
     assert run.exit_code == 0, run.stderr
     out = run.json()
-    # 2100 x 42% = 882.00; 2100 x 22% = 462.00; cost 2982.00 against 2698.00 today; reserve 1200 + 4000 - 350 = 4850.00
+    # 2100 x 42% = 882.00; 2100 x 22% = 462.00; cost 2982.00 against 2698.00 today;
+    # reserve 1200 + 4000 - 350 = 4850.00
     assert {
         k: out[k]
         for k in (

@@ -45,7 +45,8 @@ def test_plugin_not_allowed_is_refused_and_never_imported(tmp_path):
         assert proc.returncode == 1, proc.stderr
         assert proc.stderr.strip() == (
             "error: ledgers/main.beancount:1: plugin 'evil_plugin' is not allowed; coopctl runs only "
-            "the Beancount plugins it has vetted, when coop.yaml lists them under ledger_plugins (docs/safety.md)"
+            "the Beancount plugins it has vetted, when coop.yaml lists them under ledger_plugins "
+            "(docs/safety.md)"
         )
         assert "Traceback" not in proc.stderr
     assert not marker.exists()

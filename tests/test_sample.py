@@ -216,8 +216,9 @@ def test_commands_run_on_sample(sample_copy, args):
 
 
 def test_readme_outputs_are_current():
-    """Every `<!-- coopctl: ... -->` block in README.md and docs/*.md is the real output, and docs/reference.md is
-    what `coopctl --help` and each command's `--help` print (python scripts/update_readme.py)."""
+    """Every `<!-- coopctl: ... -->` block in README.md and docs/*.md is the real output, and
+    docs/reference.md is what `coopctl --help` and each command's `--help` print (python
+    scripts/update_readme.py)."""
     proc = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "update_readme.py"), "--check"],
         capture_output=True,

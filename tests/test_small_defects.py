@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from conftest import REPO, run_cli, write_coop
 
-# --------------------------------------------------------------------------- 1. statement of a member who joined late
+# ------------------------------------------------------------------- 1. statement of a member who joined late
 
 JOINER_MEMBERS = """\
 members:
@@ -148,7 +148,7 @@ def test_sample_statement_of_marc_ends_at_his_balance():
         assert _adds_up(out) == Decimal(balance["balance"]), member
 
 
-# --------------------------------------------------------------------------- 2. amounts shown half-up, as in JSON
+# ----------------------------------------------------------------------- 2. amounts shown half-up, as in JSON
 
 from conftest import EXAMPLE_LEDGER  # noqa: E402
 from hypothesis import given  # noqa: E402
@@ -186,9 +186,10 @@ AMOUNTS = st.decimals(
 
 @given(value=AMOUNTS)
 def test_every_display_of_an_amount_is_the_json_half_up_value(value):
-    """Each way coopctl shows an amount (JSON and CSV, a table cell, i18n.money in a message or an alert, in English and
-    in French, the HTML statement, the Fava page) gives the half-up cent of an independent integer computation:
-    159.845 → 159.85 (Python's own f"{x:.2f}" says 159.84), −0.004 → 0.00, 1234567.125 → 1,234,567.13."""
+    """Each way coopctl shows an amount (JSON and CSV, a table cell, i18n.money in a message or an alert, in
+    English and in French, the HTML statement, the Fava page) gives the half-up cent of an independent
+    integer computation: 159.845 → 159.85 (Python's own f"{x:.2f}" says 159.84), −0.004 → 0.00,
+    1234567.125 → 1,234,567.13."""
     from coopctl.domain.money import fmt_amount
     from coopctl.fava import Coopctl
     from coopctl.ui import i18n
@@ -230,7 +231,8 @@ def test_reference_half_up_by_hand():
 def test_cap_alert_says_the_advance_the_json_says(tmp_path):
     """DESIGN §5's worked example with 5200.005 of expenses added to AtelierCommun in 2026-10:
     closing = −100.00 + 2500.00 − 5200.005 − 250.00 − 2982.00 = −6032.005, so advance 6032.005, over the cap
-    2 × 2982.00 = 5964.00. Half-up: 6032.01 in JSON and in the alert (half-even said 6,032.00 in the alert)."""
+    2 × 2982.00 = 5964.00. Half-up: 6032.01 in JSON and in the alert (half-even said 6,032.00 in the
+    alert)."""
     ledger = (
         EXAMPLE_LEDGER
         + """
@@ -296,12 +298,13 @@ def _row_adds_up(a: dict) -> bool:
 
 
 def test_close_month_rows_add_up_with_reserve_brought_in_and_hand_booked_postings(tmp_path):
-    """DESIGN §5's worked example (2026-10) plus, in the ordinary ledger: 500.00 of reserve brought in to DanDesign
-    (Equity:Activity:DanDesign), 25.00 of contribution and 100.00 of salary booked by hand to BoisNomade.
+    """DESIGN §5's worked example (2026-10) plus, in the ordinary ledger: 500.00 of reserve brought in to
+    DanDesign (Equity:Activity:DanDesign), 25.00 of contribution and 100.00 of salary booked by hand to
+    BoisNomade.
 
     BoisNomade: 1200.00 + 4000.00 − 350.00 − 400.00 − 2698.00 − 25.00 − 100.00 = 1627.00
-    (the old row showed opening 1200.00, revenue 4000.00, expenses 350.00, contribution 400.00, salary 2698.00,
-    which make 1752.00, beside a closing of 1627.00).
+    (the old row showed opening 1200.00, revenue 4000.00, expenses 350.00, contribution 400.00,
+    salary 2698.00, which make 1752.00, beside a closing of 1627.00).
     DanDesign: 0.00 + 333.25 − 33.33 + 500.00 = 799.92 (the old row made 299.92 beside 799.92).
     AtelierCommun: −100.00 + 2500.00 − 250.00 − 2982.00 = −832.00, nothing by hand.
     """
@@ -336,7 +339,7 @@ def test_close_month_rows_add_up_with_reserve_brought_in_and_hand_booked_posting
     assert "brought in" not in plain and "by hand" not in plain
 
 
-# --------------------------------------------------------------------------- 4 and 5. review says what changed in the config
+# ------------------------------------------------------------ 4 and 5. review says what changed in the config
 
 from test_git_review import make_repo  # noqa: E402
 
@@ -348,9 +351,10 @@ def _replace(path, old: str, new: str) -> None:
 
 
 def test_review_describes_each_treasury_policy_key(sample_copy):
-    """The sample's treasury policy is advance_cap_months 2 with the defaults pool_use_limit 0.50, min_coverage 1.00,
-    deficit_months_alert 3. Setting pool_use_limit "0.60" and deficit_months_alert 4 leaves the advance cap alone:
-    review must name those two keys (it said "advance cap: 2 → 2 months" before)."""
+    """The sample's treasury policy is advance_cap_months 2 with the defaults pool_use_limit 0.50,
+    min_coverage 1.00, deficit_months_alert 3. Setting pool_use_limit "0.60" and deficit_months_alert 4
+    leaves the advance cap alone: review must name those two keys (it said "advance cap: 2 → 2 months"
+    before)."""
     repo = make_repo(sample_copy)
     _replace(
         repo / "config/coop.yaml",
@@ -410,11 +414,11 @@ def test_review_reports_renamed_members_tutors_activities_and_establishments(sam
 
 
 def test_report_rows_add_up_open_and_closed(tmp_path):
-    """The same cooperative in `report 2026-10`. Open (projected), as close-month: BoisNomade 1627.00 with 25.00 and
-    100.00 booked by hand, DanDesign 799.92 with 500.00 brought in; totals: opening 1100.00 + 6833.25 − 350.00 − 683.33
-    − 5680.00 + 500.00 − 25.00 − 100.00 = 1594.92. Once closed, the booked contribution of BoisNomade is
-    400.00 + 25.00 = 425.00 and its salary cost 2698.00 + 100.00 = 2798.00 (nothing left "by hand"), and DanDesign
-    still shows its 500.00 brought in: the closings are the same."""
+    """The same cooperative in `report 2026-10`. Open (projected), as close-month: BoisNomade 1627.00 with
+    25.00 and 100.00 booked by hand, DanDesign 799.92 with 500.00 brought in; totals: opening 1100.00
+    + 6833.25 − 350.00 − 683.33 − 5680.00 + 500.00 − 25.00 − 100.00 = 1594.92. Once closed, the booked
+    contribution of BoisNomade is 400.00 + 25.00 = 425.00 and its salary cost 2698.00 + 100.00 = 2798.00
+    (nothing left "by hand"), and DanDesign still shows its 500.00 brought in: the closings are the same."""
     folder = write_coop(tmp_path / "coop", ledger=EXAMPLE_LEDGER + HAND_BOOKED)
     out = run_cli(folder, "report", "2026-10", "--format", "json").json()
     rows = {a["id"]: a for e in out["establishments"] for a in e["activities"]}

@@ -234,7 +234,8 @@ def test_negative_reference_treasury_alert(tmp_path):
 def test_policy_is_configurable(tmp_path):
     coop = COOP_YAML.replace(
         "  advance_cap_months: 2\n",
-        '  advance_cap_months: 3\n  pool_use_limit: "0.40"\n  min_coverage: "0.80"\n  deficit_months_alert: 2\n',
+        '  advance_cap_months: 3\n  pool_use_limit: "0.40"\n  min_coverage: "0.80"\n'
+        "  deficit_months_alert: 2\n",
     )
     folder = write_coop(tmp_path, coop=coop, members=MEMBERS, activities=ACTIVITIES, ledger=LEDGER)
     policy = load_cooperative(folder).coop.treasury
@@ -266,14 +267,15 @@ def test_months_in_deficit_counts_consecutive_closed_months(tmp_path):
 
 def test_check_warns_when_the_identity_does_not_hold(tmp_path):
     ledger = (
-        LEDGER
-        + '\n2020-01-01 open Assets:Cash\n2026-10-20 * "Petty cash"\n  Assets:Cash  50.00 EUR\n  Assets:Bank:Main  -50.00 EUR\n'
+        LEDGER + '\n2020-01-01 open Assets:Cash\n2026-10-20 * "Petty cash"\n  Assets:Cash  50.00 EUR\n'
+        "  Assets:Bank:Main  -50.00 EUR\n"
     )
     folder = write_coop(tmp_path, members=MEMBERS, activities=ACTIVITIES, ledger=ledger)
     run = run_cli(folder, "check")
     assert run.exit_code == 0
     assert (
-        "warning: the treasury identity (future treasury = activity balances + own funds) is off by -50.00 on "
+        "warning: the treasury identity (future treasury = activity balances + own funds) is off by "
+        "-50.00 on "
         "2026-10-20: accounts outside the conventions: Assets:Cash"
     ) in run.stderr
 
@@ -344,8 +346,8 @@ def test_balance_speaks_of_runway(sample_copy):
     )
     carried = run_cli(sample_copy, "balance", "gaelle", "--as-of", "2026-09-30").stdout
     assert (
-        "pooled treasury is advancing 7,705.86 to your activity until revenue comes in; it may advance up to 4,221.08 (its cap)."
-        in carried
+        "pooled treasury is advancing 7,705.86 to your activity until revenue comes in; it may "
+        "advance up to 4,221.08 (its cap)." in carried
     )
     assert "The advance is over its cap: talk with your tutor about the months ahead." in carried
     # in deficit since November 2025: 2 months of 2025, then January to September 2026

@@ -292,7 +292,8 @@ def test_close_year_then_reopen_restores_the_bytes(tmp_path):
     rent=st.decimals(min_value=0, max_value=5000, places=2),
 )
 def test_year_close_conserves_money_and_reopens_to_the_same_bytes(tmp_path_factory, revenue, rent):
-    """Any amounts: reserves carried = balances at the year's end, Σ transfers = 0, reopen restores the bytes."""
+    """Any amounts: reserves carried = balances at the year's end, Σ transfers = 0, reopen restores the
+    bytes."""
     tmp = tmp_path_factory.mktemp("year")
     november = NOVEMBER.replace("3000.00", f"{revenue:.2f}").replace("200.00", f"{rent:.2f}")
     folder = two_years(tmp, november=november)
