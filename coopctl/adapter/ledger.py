@@ -42,9 +42,9 @@ from coopctl.domain.months import Month
 from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
 from coopctl.domain.problems import LedgerError, Problem
 
-MAX_LEDGER_AMOUNT = Decimal(
-    "1000000000000"
-)  # a trillion: beyond it Decimal arithmetic at cent precision breaks
+CENT = Decimal("0.01")
+MAX_LEDGER_AMOUNT = Decimal("1000000000000")  # a trillion: beyond it Decimal arithmetic at cent precision breaks
+MAX_LINE_BYTES = 20_000  # no ledger line is that long; a 5 MB line takes Beancount's parser seconds, 50 MB minutes
 CLOSE_MARKER = "coopctl-close"
 YEAR_CLOSE_MARKER = "coopctl-close-year"  # in closing/YYYY-year.beancount: the year is closed
 YEAR_OPENING_MARKER = "coopctl-year-opening"  # in openings/YYYY.beancount: where a year-scoped load starts
@@ -253,6 +253,12 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             digests[key] = hashlib.sha256(raw).hexdigest()
             if raw.startswith(BOMS):
                 raise LedgerError.one(BOM_MESSAGE, _rel(filename, root), 1)
+            if len(raw) > MAX_LINE_BYTES and max(map(len, raw.split(b"\n"))) > MAX_LINE_BYTES:
+                lengths = [len(line) for line in raw.split(b"\n")]
+                number = next(i for i, n in enumerate(lengths, 1) if n > MAX_LINE_BYTES)
+                raise LedgerError.one(
+                    f"a line longer than {MAX_LINE_BYTES:,} bytes; coopctl refuses it (Beancount's parser slows down "
+                    "with the square of a line's length): is this a ledger file?", _rel(filename, root), number)
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             bad_line = raw[: exc.start].count(b"\n") + 1
@@ -776,6 +782,11 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 book[date] = book.get(date, ZERO) + amount
                 continue
             figures.activity_accounts.add(account)
+            if role != "unknown" and int(amount.as_tuple().exponent) < -2 and amount != amount.quantize(CENT):
+                filename, lineno = _posting_place(posting, entry)
+                problems.append(Problem(
+                    f"amount {amount} {currency} on {account} is finer than the cent: an activity's books keep cents "
+                    "(Beancount's tolerance would let the half cent through)", _rel(filename, root), lineno))
             if role == "unknown":
                 filename, lineno = _posting_place(posting, entry)
                 problems.append(

@@ -331,6 +331,7 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
                     severity="warning",
                 )
             )
+    problems += _files_not_loaded(coop, books)
     last = books.figures.last_date or today
     state = treasury_state(coop, books.figures, last)
     if state.unconventional_accounts:
@@ -362,6 +363,21 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
             )
     problems += _stale_openings(coop, books)
     return books, problems
+
+
+def _files_not_loaded(coop: Cooperative, books: Books) -> list[Problem]:
+    """Ledger files that no include reaches: whatever they hold counts for nothing, silently (say so)."""
+    ledger_dir = coop.ledger_path.parent.resolve()
+    loaded = {str(path.resolve()) for path in books.ledger.files}
+    skip = {ledger_dir / "openings", ledger_dir / "closing"}  # read alone / proven by verify_closings
+    problems = []
+    for path in sorted(ledger_dir.rglob("*.beancount")):
+        if path.name.startswith(".") or path.parent in skip or str(path.resolve()) in loaded:
+            continue
+        problems.append(Problem("no include reaches this file: its entries count for nothing; include it from the main "
+                                "ledger (or a file it includes), or move it out of the ledger's folder",
+                                str(path.relative_to(coop.root.resolve())), severity="warning"))
+    return problems
 
 
 def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:

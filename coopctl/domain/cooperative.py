@@ -16,13 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Callable, ClassVar, Iterable, Literal, Sequence, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from coopctl.domain.money import D
 from coopctl.domain.problems import NotFound, Problem
 
 # Matched whole (fullmatch, and \Z rather than $, which also matches before a final newline: "alice\n").
 ACTIVITY_ID_RE = re.compile(r"[A-Z][A-Za-z0-9-]*\Z")
+SHORT_ID_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")  # establishments, tutors
 MEMBER_ID_RE = re.compile(r"[a-z][a-z0-9_-]*\Z")
 CURRENCY_RE = re.compile(r"[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]\Z")
 BOMS = (
@@ -97,8 +98,23 @@ Rate = Annotated[Decimal, BeforeValidator(_rate)]
 Hours = Annotated[Decimal, BeforeValidator(_hours)]
 
 
+# Characters that are not text: C0/C1 controls (an escape sequence repaints a terminal) and the bidirectional
+# overrides and isolates (they make "alice" read as something else); refused in every text of the config.
+_NOT_TEXT = frozenset(chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                                      *range(0x2066, 0x206A), 0x200B, 0x200C, 0x200D, 0xFEFF])
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            bad = next((c for c in value if c in _NOT_TEXT), None)
+            if bad is not None:
+                raise ValueError(f"contains the invisible or control character U+{ord(bad):04X}; write plain text")
+        return value
 
 
 # --------------------------------------------------------------------------- coop.yaml
@@ -482,6 +498,11 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
             seen.add(item.id)
         return seen
 
+    for top, named in (("establishments", coop.coop.establishments), ("tutors", coop.coop.tutors)):
+        for index, item in enumerate(named):
+            if not SHORT_ID_RE.fullmatch(item.id):
+                err(C, (top, index, "id"), f"{item.id!r} is not an id: lowercase letters, digits, '-', '_' or '.' "
+                    "(no accents, so that two spellings of one name cannot be two ids)")
     establishments = unique(coop.coop.establishments, C, "establishments")
     tutors = unique(coop.coop.tutors, C, "tutors")
     activity_ids = unique(coop.activities, A, "activities")

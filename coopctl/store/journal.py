@@ -212,8 +212,9 @@ def recover(root: Path) -> list[Path]:
         before = None if item["before"] is None else base64.b64decode(item["before"])
         if current != before and _sha(current) != item["after"]:
             raise _problem(
-                f"{item['path']} changed since an interrupted coopctl write; coopctl cannot undo that write "
-                f"safely: compare it with git (git diff), then remove {path}"
+                f"{item['path']} changed since an interrupted coopctl write, which coopctl must undo first: put "
+                f"the file back as it was (git diff shows your edit; git stash or git checkout -- {item['path']}), "
+                "run coopctl check to let it undo its write, then make your edit again"
             )
     restored = _undo(root, record)
     remove_file(path)
