@@ -855,7 +855,7 @@ CASES = [
         "config",
         'a member id with a trailing newline ("dan\\n")',
         replace(M, "id: dan", 'id: "dan\\n"'),
-        "config/members.yaml:27: members[3].id: 'dan\\n' is not a member id",
+        "config/members.yaml:27: members[3].id: contains the invisible or control character U+000A",
     ),
     Case(
         "config-date-range",

@@ -27,6 +27,7 @@ from coopctl.domain.months import Month
 from coopctl.store.configfile import load_cooperative
 
 TEXT = st.text(min_size=0, max_size=60)  # any Unicode but surrogates (which UTF-8 cannot hold)
+ONE_LINE = 'Alice" 2026-10-31 * "Injected" ; \\" x'  # quotes and backslashes, on one line
 HOSTILE = [
     'x"\n2026-10-31 * "Injected"\n  Assets:Bank:Main  1000000.00 EUR\n  Income:Coop:Contribution\n; "',
     "back\\slash\\",
@@ -96,7 +97,7 @@ def test_a_hostile_member_name_goes_through_close_month_as_text(tmp_path):
     folder = write_coop(tmp_path / "coop")
     members = folder / "config" / "members.yaml"
     doc = yaml.safe_load(members.read_text(encoding="utf-8"))
-    doc["members"][0]["name"] = HOSTILE[0]
+    doc["members"][0]["name"] = ONE_LINE
     members.write_text(
         yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )  # money stays quoted
@@ -109,8 +110,16 @@ def test_a_hostile_member_name_goes_through_close_month_as_text(tmp_path):
     assert not any(
         isinstance(e, data.Transaction) and e.narration == "Injected" for e in entries
     )  # ...as text only
-    assert any(isinstance(e, data.Transaction) and e.narration.endswith(HOSTILE[0]) for e in entries)
+    assert any(isinstance(e, data.Transaction) and e.narration.endswith(ONE_LINE) for e in entries)
     assert run_cli(folder, "check").exit_code == 0
+    # a name spanning lines never reaches a writer: the config refuses it, at its line
+    doc["members"][0]["name"] = HOSTILE[0]
+    members.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    refused = run_cli(folder, "check")
+    assert (
+        refused.exit_code == 1
+        and "members[0].name: contains the invisible or control character U+000A" in refused.stderr
+    )
 
 
 @given(

@@ -18,7 +18,7 @@ HOSTILE = {  # as written in YAML
     "Bob Durand": '"@SUM(1)"',
     "Chloé Petit": "\"+1+cmd|' /C calc'!A0\"",
     "Dan Moreau": '"-2+3"',
-    "Marie Lefèvre": '"\\tTAB=1"',
+    "Marie Lefèvre": '"+TAB=1"',
 }
 NEUTRALISED = {
     "alice": '\'=HYPERLINK("http://x")',
@@ -60,7 +60,7 @@ def test_members_csv_neutralises_formulas_and_keeps_negative_amounts(hostile):
     assert run.exit_code == 0, run.stderr
     table = rows(run.stdout)
     assert {member: row["name"] for member, row in table.items()} == NEUTRALISED
-    assert table["alice"]["tutor"] == "'\tTAB=1"
+    assert table["alice"]["tutor"] == "'+TAB=1"
     assert table["bob"]["balance"] == "-100.00", "an amount is a number, never quoted"
     assert table["alice"]["balance"] == "1200.00"
 

@@ -301,19 +301,19 @@ def test_yaml_aliases_and_merge_keys_are_refused(edit, tmp_path):
             "members",
             "id: dan",
             'id: "dan\\n"',
-            "config/members.yaml:27: members[3].id: 'dan\\n' is not a member id",
+            "config/members.yaml:27: members[3].id: contains the invisible or control character U+000A",
         ),
         (
             "activities",
             "id: DanDesign",
             'id: "DanDesign\\n"',
-            "config/activities.yaml:4: activities[2].id: 'DanDesign\\n' is not a valid account component",
+            "config/activities.yaml:4: activities[2].id: contains the invisible or control character U+000A",
         ),
         (
             "coop",
             "currency: EUR",
             'currency: "EUR\\n"',
-            "config/coop.yaml:2: currency: 'EUR\\n' is not a Beancount currency",
+            "config/coop.yaml:2: currency: contains the invisible or control character U+000A",
         ),
     ],
 )

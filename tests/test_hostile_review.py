@@ -137,37 +137,53 @@ def test_a_line_too_long_for_the_parser_is_refused_at_once(tmp_path):
     main.write_text(main.read_text(encoding="utf-8") + "; " + "x" * 5_000_000 + "\n", encoding="utf-8")
     run = run_cli(folder, "check")
     assert run.exit_code == 1
-    assert run.stderr.startswith("error: ledgers/main.beancount:") and "longer than 20,000 bytes" in run.stderr
+    assert (
+        run.stderr.startswith("error: ledgers/main.beancount:") and "longer than 20,000 bytes" in run.stderr
+    )
 
 
 def test_an_activity_amount_finer_than_the_cent_is_refused(tmp_path):
     """Beancount's tolerance lets -100.005 EUR balance against 100.00 EUR: half a cent an activity never had."""
     folder = write_coop(tmp_path / "coop")
     main = folder / "ledgers" / "main.beancount"
-    main.write_text(main.read_text(encoding="utf-8") + '\n2026-10-21 * "Client" "Half a cent"\n'
-                    "  Income:Activity:BoisNomade  -100.005 EUR\n  Assets:Bank:Main  100.00 EUR\n", encoding="utf-8")
+    main.write_text(
+        main.read_text(encoding="utf-8") + '\n2026-10-21 * "Client" "Half a cent"\n'
+        "  Income:Activity:BoisNomade  -100.005 EUR\n  Assets:Bank:Main  100.00 EUR\n",
+        encoding="utf-8",
+    )
     run = run_cli(folder, "check")
     assert run.exit_code == 1 and "finer than the cent" in run.stderr
     fine = write_coop(tmp_path / "fine")
     main = fine / "ledgers" / "main.beancount"
-    main.write_text(main.read_text(encoding="utf-8") + '\n2026-10-21 * "Client" "Three zeros"\n'
-                    "  Income:Activity:BoisNomade  -100.000 EUR\n  Assets:Bank:Main  100.00 EUR\n", encoding="utf-8")
+    main.write_text(
+        main.read_text(encoding="utf-8") + '\n2026-10-21 * "Client" "Three zeros"\n'
+        "  Income:Activity:BoisNomade  -100.000 EUR\n  Assets:Bank:Main  100.00 EUR\n",
+        encoding="utf-8",
+    )
     assert run_cli(fine, "check").exit_code == 0
 
 
 def test_control_characters_and_lookalike_ids_in_the_config_are_refused(tmp_path):
     folder = write_coop(tmp_path / "coop")
     members = folder / "config" / "members.yaml"
-    members.write_text(members.read_text(encoding="utf-8").replace('"Alice Martin"', '"Alice\\e[31m Martin"'),
-                       encoding="utf-8")
+    members.write_text(
+        members.read_text(encoding="utf-8").replace('"Alice Martin"', '"Alice\\e[31m Martin"'),
+        encoding="utf-8",
+    )
     run = run_cli(folder, "check")
     assert run.exit_code == 1 and "control character U+001B" in run.stderr
     other = write_coop(tmp_path / "other")
     coop = other / "config" / "coop.yaml"
-    coop.write_text(coop.read_text(encoding="utf-8").replace("{id: paris-11,", "{id: pari\\u0301s-11,")
-                    .replace("id: paris-11", "id: pari\u0301s-11"), encoding="utf-8")
+    coop.write_text(
+        coop.read_text(encoding="utf-8")
+        .replace("{id: paris-11,", "{id: pari\\u0301s-11,")
+        .replace("id: paris-11", "id: pari\u0301s-11"),
+        encoding="utf-8",
+    )
     activities = other / "config" / "activities.yaml"
-    activities.write_text(activities.read_text(encoding="utf-8").replace("paris-11", "pari\u0301s-11"), encoding="utf-8")
+    activities.write_text(
+        activities.read_text(encoding="utf-8").replace("paris-11", "pari\u0301s-11"), encoding="utf-8"
+    )
     run = run_cli(other, "check")
     assert run.exit_code == 1 and "is not an id" in run.stderr
 
@@ -176,7 +192,10 @@ def test_a_ledger_file_no_include_reaches_is_named(tmp_path):
     folder = write_coop(tmp_path / "coop")
     stray = folder / "ledgers" / "2027" / "2027-01.beancount"
     stray.parent.mkdir()
-    stray.write_text('2027-01-05 * "Client" "Facture"\n  Income:Activity:BoisNomade  -500.00 EUR\n'
-                     "  Assets:Bank:Main  500.00 EUR\n", encoding="utf-8")
+    stray.write_text(
+        '2027-01-05 * "Client" "Facture"\n  Income:Activity:BoisNomade  -500.00 EUR\n'
+        "  Assets:Bank:Main  500.00 EUR\n",
+        encoding="utf-8",
+    )
     run = run_cli(folder, "check")
     assert "warning: ledgers/2027/2027-01.beancount: no include reaches this file" in run.stderr

@@ -229,10 +229,25 @@ def test_reference_half_up_by_hand():
 
 
 def test_cap_alert_says_the_advance_the_json_says(tmp_path):
-    """DESIGN §5's worked example with 5200.005 of expenses added to AtelierCommun in 2026-10:
-    closing = −100.00 + 2500.00 − 5200.005 − 250.00 − 2982.00 = −6032.005, so advance 6032.005, over the cap
-    2 × 2982.00 = 5964.00. Half-up: 6032.01 in JSON and in the alert (half-even said 6,032.00 in the
-    alert)."""
+    """An advance of 6032.005 over a cap of 2 × 2982.00 = 5964.00: half-up, 6032.01 in JSON and in the alert,
+    in English and French (half-even said 6,032.00 in the alert). Such an advance can no longer come from a
+    ledger (an activity amount finer than the cent is refused: shown below), so the alert is built directly."""
+    from decimal import Decimal
+
+    from coopctl.core.close import cap_alerts
+    from coopctl.ui import i18n
+
+    (alert,) = cap_alerts("AtelierCommun", Decimal("6032.005"), 2, Decimal("2982.00"))
+    assert (
+        alert.message
+        == "AtelierCommun: advance 6,032.01 is over its cap 5,964.00 (2 months of salary cost 2,982.00)"
+    )
+    assert alert.as_dict()["advance"] == "6032.01"
+    i18n.set_language("fr")
+    try:
+        assert "6\u202f032,01" in i18n.word(alert)
+    finally:
+        i18n.set_language("en")
     ledger = (
         EXAMPLE_LEDGER
         + """
@@ -245,20 +260,7 @@ def test_cap_alert_says_the_advance_the_json_says(tmp_path):
     )
     folder = write_coop(tmp_path / "coop", ledger=ledger)
     run = run_cli(folder, "close-month", "2026-10", "--dry-run", "--format", "json")
-    assert run.exit_code == 0, run.stderr
-    atelier = next(a for a in run.json()["activities"] if a["id"] == "AtelierCommun")
-    assert (atelier["closing_balance"], atelier["advance"], atelier["advance_cap"]) == (
-        "-6032.01",
-        "6032.01",
-        "5964.00",
-    )
-    assert [a["message"] for a in atelier["alerts"]] == [
-        "AtelierCommun: advance 6,032.01 is over its cap 5,964.00 (2 months of salary cost 2,982.00)"
-    ]
-    assert atelier["alerts"][0]["advance"] == "6032.01"
-    table = run_cli(folder, "close-month", "2026-10", "--dry-run")
-    assert "AtelierCommun: advance 6,032.01 is over its cap 5,964.00" in table.stdout
-    assert "6,032.01" in table.stdout and "6,032.00" not in table.stdout
+    assert run.exit_code == 1 and "finer than the cent" in run.stderr
 
 
 # --------------------------------------------------------------------------- 3. close-month rows add up

@@ -43,8 +43,12 @@ from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_P
 from coopctl.domain.problems import LedgerError, Problem
 
 CENT = Decimal("0.01")
-MAX_LEDGER_AMOUNT = Decimal("1000000000000")  # a trillion: beyond it Decimal arithmetic at cent precision breaks
-MAX_LINE_BYTES = 20_000  # no ledger line is that long; a 5 MB line takes Beancount's parser seconds, 50 MB minutes
+MAX_LEDGER_AMOUNT = Decimal(
+    "1000000000000"
+)  # a trillion: beyond it Decimal arithmetic at cent precision breaks
+MAX_LINE_BYTES = (
+    20_000  # no ledger line is that long; a 5 MB line takes Beancount's parser seconds, 50 MB minutes
+)
 CLOSE_MARKER = "coopctl-close"
 YEAR_CLOSE_MARKER = "coopctl-close-year"  # in closing/YYYY-year.beancount: the year is closed
 YEAR_OPENING_MARKER = "coopctl-year-opening"  # in openings/YYYY.beancount: where a year-scoped load starts
@@ -141,7 +145,8 @@ class LoadedLedger:
 
 def file_year(relative: Path) -> int | None:
     """The year a ledger file belongs to, by its path under the ledger folder: a folder named ``2026``
-    or a file name starting ``2026-`` (``2026/2026-03.beancount``, ``closing/2026-03.beancount``); else None."""
+    or a file name starting ``2026-`` (``2026/2026-03.beancount``, ``closing/2026-03.beancount``);
+    else None."""
     for part in relative.parts[:-1]:
         if len(part) == 4 and part.isdigit():
             return int(part)
@@ -257,13 +262,18 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
                 lengths = [len(line) for line in raw.split(b"\n")]
                 number = next(i for i, n in enumerate(lengths, 1) if n > MAX_LINE_BYTES)
                 raise LedgerError.one(
-                    f"a line longer than {MAX_LINE_BYTES:,} bytes; coopctl refuses it (Beancount's parser slows down "
-                    "with the square of a line's length): is this a ledger file?", _rel(filename, root), number)
+                    f"a line longer than {MAX_LINE_BYTES:,} bytes; coopctl refuses it (Beancount's parser "
+                    f"slows down "
+                    "with the square of a line's length): is this a ledger file?",
+                    _rel(filename, root),
+                    number,
+                )
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             bad_line = raw[: exc.start].count(b"\n") + 1
             raise LedgerError.one(
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); save the file as UTF-8",
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); save the file as "
+                f"UTF-8",
                 _rel(filename, root),
                 bad_line,
             ) from None
@@ -294,7 +304,8 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
                 )
                 continue
             full = pattern if os.path.isabs(pattern) else str(folder / pattern)
-            # where the pattern starts, before any wildcard: outside the folder, refused before anything is listed
+            # where the pattern starts, before any wildcard: outside the folder, refused before anything
+            # is listed
             # (include "/**/*" would otherwise walk the whole disk first)
             fixed = re.split(r"[*?\[]", full, maxsplit=1)[0]
             start = Path(
@@ -324,7 +335,8 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
                 if not resolved.is_relative_to(root):  # through a symbolic link: said once for the pattern
                     refusals.append(
                         Problem(
-                            f'include "{pattern}" resolves outside the cooperative\'s folder ({resolved}); refused',
+                            f'include "{pattern}" resolves outside the cooperative\'s folder ({resolved}); '
+                            f"refused",
                             _rel(filename, root),
                             line,
                         )
@@ -490,7 +502,8 @@ def _policy_refusals(
                 if folder is None or not folder.is_relative_to(root):
                     refusals.append(
                         Problem(
-                            f'option "documents" {_quoted(value)} is outside the cooperative\'s folder; refused',
+                            f'option "documents" {_quoted(value)} is outside the cooperative\'s folder; '
+                            f"refused",
                             rel,
                             lineno,
                         )
@@ -660,7 +673,8 @@ def _posting_place(posting, entry) -> tuple[str | None, int | None]:
 
 
 def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, list[Problem]]:
-    """Reduce booked entries to per-activity daily figures; report unknown activities and foreign currencies."""
+    """Reduce booked entries to per-activity daily figures; report unknown activities and foreign
+    currencies."""
     from beancount.core import data
 
     from coopctl.adapter.ownfiles import MONTH_CLOSE, OPENING, OWN_META_KEYS, YEAR_CLOSE, OwnFiles
@@ -747,7 +761,8 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                         )
                     )
         elif own.kind == YEAR_CLOSE:
-            continue  # a year-end transfer into equity: it changes no activity's balance and no month's figures
+            # a year-end transfer into equity: it changes no activity's balance and no month's figures
+            continue
         date = entry.date
         if figures.first_date is None or date < figures.first_date:
             figures.first_date = date
@@ -767,7 +782,8 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                     filename, lineno = _posting_place(posting, entry)
                     problems.append(
                         Problem(
-                            f"posting to {account} in {units.currency}; activity amounts must be in {currency}",
+                            f"posting to {account} in {units.currency}; activity amounts must be in "
+                            f"{currency}",
                             _rel(filename, root),
                             lineno,
                         )
@@ -784,14 +800,21 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             figures.activity_accounts.add(account)
             if role != "unknown" and int(amount.as_tuple().exponent) < -2 and amount != amount.quantize(CENT):
                 filename, lineno = _posting_place(posting, entry)
-                problems.append(Problem(
-                    f"amount {amount} {currency} on {account} is finer than the cent: an activity's books keep cents "
-                    "(Beancount's tolerance would let the half cent through)", _rel(filename, root), lineno))
+                problems.append(
+                    Problem(
+                        f"amount {amount} {currency} on {account} is finer than the cent: an activity's "
+                        f"books keep cents "
+                        "(Beancount's tolerance would let the half cent through)",
+                        _rel(filename, root),
+                        lineno,
+                    )
+                )
             if role == "unknown":
                 filename, lineno = _posting_place(posting, entry)
                 problems.append(
                     Problem(
-                        f"posting to {account}: unknown activity {activity!r} (not in config/activities.yaml)",
+                        f"posting to {account}: unknown activity {activity!r} (not in "
+                        f"config/activities.yaml)",
                         _rel(filename, root),
                         lineno,
                     )
@@ -913,7 +936,8 @@ class Books:
 
 
 def load_books(coop: Cooperative, fill_cache: bool = False, year: int | None = None) -> Books:
-    """Load the whole ledger through Beancount (every check); with ``fill_cache``, record it for read-only commands.
+    """Load the whole ledger through Beancount (every check); with ``fill_cache``, record it for the read-only
+    commands.
 
     With ``year``, only that year when close-year has sealed the earlier ones (see ``load_ledger_safely``);
     ``Books.year`` then says so. The figures then start from the reserves at the end of the year before.

@@ -82,7 +82,7 @@ def finish_interrupted_write(root: Path) -> list[Path]:
 
 
 def open_cooperative(root: Path | None) -> Cooperative:
-    """The cooperative at ``root`` (or found from the current folder), after any interrupted write is undone."""
+    """The cooperative at ``root`` (or upward from the current folder), an interrupted write undone."""
     found = find_root(root)
     finish_interrupted_write(found)
     return load_cooperative(found)
@@ -133,7 +133,7 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
 
 
 def _scope_evidence(coop: Cooperative, year: int) -> bytes | None:
-    """The bytes a load of ``year`` alone trusts without recomputing them: its opening, earlier years' splits."""
+    """What a load of ``year`` alone trusts without recomputing it: its opening, earlier years' splits."""
     from coopctl.adapter.ownfiles import SURPLUS, on_disk
 
     try:
@@ -198,7 +198,7 @@ def report(root: Path | None, month: Month | None, today: datetime.date) -> tupl
 def _month_and_treasury(
     coop: Cooperative, figures: LedgerFigures, month: Month
 ) -> tuple[MonthReport, TreasuryState]:
-    """A month's report with its members' warnings, and the treasury at its end (an open month: as if closed)."""
+    """A month's report with its members' warnings, and the treasury at its end (open: as if closed)."""
     result = month_report(coop, figures, month)
     alerts = lifecycle_alerts(coop, figures, month.last_day, locate=False)
     result = dataclasses.replace(result, lifecycle=tuple(alerts))
@@ -374,16 +374,23 @@ def _files_not_loaded(coop: Cooperative, books: Books) -> list[Problem]:
     for path in sorted(ledger_dir.rglob("*.beancount")):
         if path.name.startswith(".") or path.parent in skip or str(path.resolve()) in loaded:
             continue
-        problems.append(Problem("no include reaches this file: its entries count for nothing; include it from the main "
-                                "ledger (or a file it includes), or move it out of the ledger's folder",
-                                str(path.relative_to(coop.root.resolve())), severity="warning"))
+        problems.append(
+            Problem(
+                "no include reaches this file: its entries count for nothing; include it from the main "
+                "ledger (or a file it includes), or move it out of the ledger's folder",
+                str(path.relative_to(coop.root.resolve())),
+                severity="warning",
+            )
+        )
     return problems
 
 
 def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
-    """Why close-month cannot load a closed year's successor alone (then it loads the whole ledger: slower, as right).
+    """Why close-month cannot load a closed year's successor alone (it then loads the whole ledger: slower,
+    as right).
 
-    Per-year loads are an optimisation: they need each file to belong to one year (a folder per year, or a name
+    Per-year loads are an optimisation: they need each file to belong to one year (a folder per year, or a
+    name
     starting with the year) and the closed years' files to be byte for byte those close-year sealed.
     """
     import re
@@ -440,7 +447,7 @@ def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
 
 
 def _file_holding_two_years(books: Books, ledger_dir: Path, year: int) -> str | None:
-    """A file read by a load of ``year`` alone (not attributed to an earlier year) with transactions before it."""
+    """A file that a load of ``year`` alone reads (of no earlier year) and that holds earlier transactions."""
     from beancount.core import data
 
     from coopctl.adapter.ledger import file_year

@@ -100,8 +100,19 @@ Hours = Annotated[Decimal, BeforeValidator(_hours)]
 
 # Characters that are not text: C0/C1 controls (an escape sequence repaints a terminal) and the bidirectional
 # overrides and isolates (they make "alice" read as something else); refused in every text of the config.
-_NOT_TEXT = frozenset(chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
-                                      *range(0x2066, 0x206A), 0x200B, 0x200C, 0x200D, 0xFEFF])
+_NOT_TEXT = frozenset(
+    chr(c)
+    for c in [
+        *range(0x00, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x200B,
+        0x200C,
+        0x200D,
+        0xFEFF,
+    ]
+)
 
 
 class _Model(BaseModel):
@@ -113,7 +124,9 @@ class _Model(BaseModel):
         if isinstance(value, str):
             bad = next((c for c in value if c in _NOT_TEXT), None)
             if bad is not None:
-                raise ValueError(f"contains the invisible or control character U+{ord(bad):04X}; write plain text")
+                raise ValueError(
+                    f"contains the invisible or control character U+{ord(bad):04X}; write plain text"
+                )
         return value
 
 
@@ -212,7 +225,8 @@ class TreasuryPolicy(_Model):
 
 
 class SurplusPolicy(_Model):
-    """How the cooperative's own result is split at year end (SCOP law: legal reserve, workers' share, dividends)."""
+    """How the cooperative's own result is split at year end (SCOP law: legal reserve, workers' share,
+    dividends)."""
 
     legal_reserve: Rate  # at least 15%
     development_fund: Rate = Decimal("0")  # "fonds de développement", a reserve too
@@ -487,7 +501,8 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                     err(
                         file,
                         path,
-                        f"date {day.isoformat()} is out of range: coopctl accepts dates from {MIN_YEAR} to {MAX_YEAR}",
+                        f"date {day.isoformat()} is out of range: coopctl accepts dates from {MIN_YEAR} to "
+                        f"{MAX_YEAR}",
                     )
 
     def unique(items: Sequence[Any], file: str, top: str) -> set[str]:
@@ -498,11 +513,19 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
             seen.add(item.id)
         return seen
 
-    for top, named in (("establishments", coop.coop.establishments), ("tutors", coop.coop.tutors)):
-        for index, item in enumerate(named):
+    named: list[tuple[str, Sequence[Establishment | Tutor]]] = [
+        ("establishments", coop.coop.establishments),
+        ("tutors", coop.coop.tutors),
+    ]
+    for key, items_with_ids in named:
+        for index, item in enumerate(items_with_ids):
             if not SHORT_ID_RE.fullmatch(item.id):
-                err(C, (top, index, "id"), f"{item.id!r} is not an id: lowercase letters, digits, '-', '_' or '.' "
-                    "(no accents, so that two spellings of one name cannot be two ids)")
+                err(
+                    C,
+                    (key, index, "id"),
+                    f"{item.id!r} is not an id: lowercase letters, digits, '-', '_' or "
+                    "'.' (no accents, so that two spellings of one name cannot be two ids)",
+                )
     establishments = unique(coop.coop.establishments, C, "establishments")
     tutors = unique(coop.coop.tutors, C, "tutors")
     activity_ids = unique(coop.activities, A, "activities")
@@ -534,13 +557,15 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
             err(
                 A,
                 ("activities", index, "id"),
-                f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, digits or dashes",
+                f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, "
+                f"digits or dashes",
             )
         if activity.establishment not in establishments:
             err(
                 A,
                 ("activities", index, "establishment"),
-                f"unknown establishment {activity.establishment!r} (known: {', '.join(sorted(establishments))})",
+                f"unknown establishment {activity.establishment!r} "
+                f"(known: {', '.join(sorted(establishments))})",
             )
 
     for index, member in enumerate(coop.members):
@@ -580,7 +605,8 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(
                     M,
                     here + ("salary", k, "from"),
-                    f"dates must increase: {member.salary[k].start} is not after {member.salary[k - 1].start}",
+                    f"dates must increase: {member.salary[k].start} "
+                    f"is not after {member.salary[k - 1].start}",
                 )
         if member.cesa_from is not None:
             if not member.salary:
@@ -621,6 +647,7 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(
                     M,
                     here + ("bonuses", k, "month"),
-                    f"a bonus in {bonus.month}, when {member.id} is not in the CESA phase; only a salaried member is paid variable pay",
+                    f"a bonus in {bonus.month}, when {member.id} is not in the CESA phase; only a salaried "
+                    f"member is paid variable pay",
                 )
     return problems

@@ -191,7 +191,8 @@ def recover(root: Path) -> list[Path]:
     info = path.stat()
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         raise _problem(
-            f"the write journal {path} is not private to this user; remove it after checking the ledger by hand"
+            f"the write journal {path} is not private to this user; remove it after checking the ledger by "
+            f"hand"
         )
     try:
         record = json.loads(raw)
@@ -212,8 +213,10 @@ def recover(root: Path) -> list[Path]:
         before = None if item["before"] is None else base64.b64decode(item["before"])
         if current != before and _sha(current) != item["after"]:
             raise _problem(
-                f"{item['path']} changed since an interrupted coopctl write, which coopctl must undo first: put "
-                f"the file back as it was (git diff shows your edit; git stash or git checkout -- {item['path']}), "
+                f"{item['path']} changed since an interrupted coopctl write, which coopctl must undo first: "
+                f"put "
+                f"the file back as it was (git diff shows your edit; git stash or git checkout -- "
+                f"{item['path']}), "
                 "run coopctl check to let it undo its write, then make your edit again"
             )
     restored = _undo(root, record)
