@@ -170,7 +170,8 @@ class ClosedMonthChange:
     def problem(self) -> Problem:
         if self.change == "config":
             return Problem(
-                f"closed month {self.month}: {self.entry}; revert the config (git diff config/), or reopen {self.month}",
+                f"closed month {self.month}: {self.entry}; revert the config (git diff config/), "
+                f"or reopen {self.month}",
                 self.file,
                 self.line,
             )
