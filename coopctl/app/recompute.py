@@ -120,6 +120,7 @@ def _group_by_own_file(entries: list, own_files: OwnFiles) -> dict[str, tuple[Ow
         filename = (entry.meta or {}).get("filename")
         kind = own_files.kind(filename)
         if kind is not None:
+            assert filename is not None  # own_files knows no kind without a file name
             groups.setdefault(str(Path(filename).resolve()), (kind, []))[1].append(entry)
     return groups
 
@@ -224,8 +225,8 @@ def verify_closings(
             continue
         seen = without_own_close(figures, own_figures[key])
         plan = with_recorded_names(plan_close(coop, seen, month), groups[key][1])
-        kind = own_files.kind(key)
-        opened = accounts_open_on(books.ledger.entries, month.last_day, own_files, skip=kind)
+        own = own_files.kind(key)
+        opened = accounts_open_on(books.ledger.entries, month.last_day, own_files, skip=own)
         first = month == closed[0] and figures.opened_after is None
         expected = month_closing_bytes(coop, plan, sources, opened, marker.include_added, first)
         found = path.read_bytes()

@@ -300,7 +300,9 @@ def _new_accounts(plan: YearClosePlan, opened: set[str]) -> list[str]:
 def _open_entry(account: str, year: int):
     from beancount.core import data
 
-    return data.Open({}, datetime.date(year, 12, 31), account, None, None)
+    # no currencies: None, as Beancount's parser itself writes for an open without any (its annotation
+    # says list[str])
+    return data.Open({}, datetime.date(year, 12, 31), account, None, None)  # type: ignore[arg-type]
 
 
 def _remove_empty(folder: Path) -> None:

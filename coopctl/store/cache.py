@@ -51,6 +51,7 @@ import stat
 import time
 from collections import defaultdict
 from decimal import Decimal
+from io import BufferedReader
 from pathlib import Path
 
 from coopctl import __version__
@@ -96,7 +97,7 @@ def _trusted_folder(folder: Path) -> bool:
         return False
 
 
-def _open_trusted(path: Path):
+def _open_trusted(path: Path) -> BufferedReader:
     """A binary file object on a cache file that is ours alone (no link, owner-only writable), else
     _Untrusted."""
     try:
@@ -341,7 +342,7 @@ class _RowsFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle = None
+        self._handle: BufferedReader | None = None
 
     def read(self, offset: int, length: int, digest: str) -> str:
         if self._handle is None:
@@ -590,7 +591,7 @@ def _walk(
         if rel in current:
             continue
         cached = known.get(rel)
-        if _unchanged(path, cached, trusted_before_ns):
+        if cached is not None and _unchanged(path, cached, trusted_before_ns):
             current[rel] = (cached["sha"], cached["includes"])
             _follow(path, cached["includes"], root, stack)
             continue

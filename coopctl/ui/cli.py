@@ -35,12 +35,15 @@ from coopctl.ui.i18n import N_, _
 from coopctl.ui.render import Chart, Column, Format, Report, Series, Table, render
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from rich.console import Console
 
 
 def _click_classes(name: str) -> tuple[type, ...]:
     """The exception class ``name`` from click and from the copy of click that recent Typer vendors."""
     classes = [getattr(click.exceptions, name)]
+    vendored: ModuleType | None
     try:
         from typer._click import exceptions as vendored  # Typer >= 0.25 ships its own click
     except ImportError:
@@ -389,7 +392,7 @@ def _adding_up_columns(rows: list[dict[str, Any]]) -> list[Column]:
 def close_report(
     plan: ClosePlan, dry_run: bool, written_path: Optional[str], treasury: TreasuryState
 ) -> Report:
-    activities = []
+    activities: list[dict[str, Any]] = []
     for a in plan.activities:
         activities.append(
             {
@@ -804,11 +807,13 @@ def tutor_command(
     day = _parse_date(as_of) or _today()
     with _loading():
         coop, figures, alerts = service.tutors(state.root, tutor, day)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for member in sorted(coop.members, key=lambda m: (m.tutor or "", m.id)):
         if (tutor is not None and member.tutor != tutor) or member.phase_on(day) not in ("CAPE", "CESA"):
             continue
         phase = member.phase_on(day)
+        since = member.joined if phase == "CAPE" else member.cesa_from
+        assert since is not None  # a member in CESA has a cesa_from
         deadline = next_deadline(member, day)
         lines = activity_treasury(coop, figures, member.activity, day)
         rows.append(
@@ -817,7 +822,7 @@ def tutor_command(
                 "member": member.id,
                 "name": member.name,
                 "phase": phase,
-                "since": (member.joined if phase == "CAPE" else member.cesa_from).isoformat(),
+                "since": since.isoformat(),
                 "associate": member.is_associate_on(day),
                 "next_deadline": deadline[0] if deadline else None,
                 "deadline": deadline[1].isoformat() if deadline else None,
@@ -938,7 +943,7 @@ def payroll_command(
     assert parsed is not None
     with _loading():
         rows = service.payroll(state.root, parsed)
-    data_rows = [
+    data_rows: list[dict[str, Any]] = [
         {
             "member_id": r.member_id,
             "name": r.name,
@@ -1099,7 +1104,7 @@ def report_command(
     with _loading():
         result, treasury = service.report(state.root, _parse_month(month), _today())
     status = _("closed") if result.closed else _("open (projected: what closing it now would book)")
-    establishments = []
+    establishments: list[dict[str, Any]] = []
     for establishment, items in result.by_establishment().items():
         establishments.append(
             {
