@@ -117,7 +117,8 @@ def fingerprints_by_day(entries: list) -> dict[datetime.date, list[str]]:
 
 
 def full_digest(entries: list) -> str:
-    """SHA-256 over the full (not shortened) fingerprints of ``entries``: what a closing seals its sources with.
+    """SHA-256 over the full (not shortened) fingerprints of ``entries``: what a closing seals its sources
+    with.
 
     The short fingerprints name entries in messages; 40 bits can be collided on purpose in seconds, so the
     seal itself uses every bit.

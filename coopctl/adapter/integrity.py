@@ -98,6 +98,7 @@ def closed_month_changes(coop: Cooperative, entries: list, figures: LedgerFigure
         recorded = recorded_entries(month, marker.meta)
         if recorded is None:
             continue  # a marker written before fingerprints existed
+        assert sources is not None  # built whenever figures.closed has a month
         current = sources.month(month)
         changes += diff_entries(month, recorded, current, coop.root)
         if marker.meta.get("config") and marker.meta["config"] != config_digest(coop, month):

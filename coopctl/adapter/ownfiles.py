@@ -100,7 +100,8 @@ class OwnFiles:
         return self.lookup(filename)[0]
 
     def is_source(self, filename: str | None) -> bool:
-        """Whether an entry from ``filename`` is one a person wrote (not coopctl, not synthesised by Beancount)."""
+        """Whether an entry from ``filename`` is one a person wrote (not coopctl, not synthesised by
+        Beancount)."""
         if not filename or filename.startswith("<"):
             return False
         return self.kind(filename) is None

@@ -40,7 +40,10 @@ from coopctl.domain.months import Month
 from coopctl.domain.problems import CloseRefused, LedgerError, Problem
 from coopctl.store.journal import Change, write_group
 
-HEADER = "; Written by coopctl close-month {month}. Do not edit by hand:\n; post any correction in the month still open.\n"
+HEADER = (
+    "; Written by coopctl close-month {month}. Do not edit by hand:\n"
+    "; post any correction in the month still open.\n"
+)
 INCLUDE_LINE = 'include "closing/*.beancount"'
 INCLUDE_BLOCK = f"\n; Closed months, written by coopctl close-month\n{INCLUDE_LINE}\n"
 

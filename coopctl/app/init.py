@@ -29,7 +29,8 @@ treasury:
 ledger_plugins: []                 # Beancount plugins coopctl may run (none by default)
 """
 
-MEMBERS = """# The members, their phases (CAPE, then CESA) and salary amendments. An example, to copy and adapt:
+MEMBERS = """# The members, their phases (CAPE, then CESA) and salary amendments. \
+An example, to copy and adapt:
 #
 #  - id: alice
 #    name: "Alice Martin"
@@ -42,7 +43,8 @@ MEMBERS = """# The members, their phases (CAPE, then CESA) and salary amendments
 members: []
 """
 
-ACTIVITIES = """# The activities: an id is a Beancount account component (an uppercase letter, then letters, digits, dashes).
+ACTIVITIES = """# The activities: an id is a Beancount account component \
+(an uppercase letter, then letters, digits, dashes).
 #  - {id: BoisNomade, name: "Bois Nomade — menuiserie", establishment: siege}
 activities: []
 """
@@ -69,7 +71,8 @@ GITIGNORE = """# coopctl's lock (its cache lives in ~/.cache/coopctl, outside th
 *.picklecache
 """
 
-PRE_COMMIT = """# pre-commit (https://pre-commit.com): refuse a commit that breaks the books or rewrites a closed month.
+PRE_COMMIT = """# pre-commit (https://pre-commit.com): \
+refuse a commit that breaks the books or rewrites a closed month.
 repos:
   - repo: local
     hooks:
@@ -98,7 +101,8 @@ def init_cooperative(folder: Path, name: str, today: datetime.date) -> list[Path
         )
     if not name.strip() or not all(_one_line_char(c) for c in name):
         raise UsageError.one('the name must be one line of text, e.g. --name "Coopérative Exemple"')
-    # Written as a YAML double-quoted scalar (JSON's escapes are YAML's) and a Beancount string: any text reads back as typed.
+    # Written as a YAML double-quoted scalar (JSON's escapes are YAML's) and a Beancount string: any text
+    # reads back as typed.
     values = {
         "yaml_name": json.dumps(name.strip(), ensure_ascii=False),
         "beancount_name": quote(name.strip()),

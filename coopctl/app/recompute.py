@@ -120,6 +120,7 @@ def _group_by_own_file(entries: list, own_files: OwnFiles) -> dict[str, tuple[Ow
         filename = (entry.meta or {}).get("filename")
         kind = own_files.kind(filename)
         if kind is not None:
+            assert filename is not None  # own_files knows no kind without a file name
             groups.setdefault(str(Path(filename).resolve()), (kind, []))[1].append(entry)
     return groups
 
@@ -224,8 +225,8 @@ def verify_closings(
             continue
         seen = without_own_close(figures, own_figures[key])
         plan = with_recorded_names(plan_close(coop, seen, month), groups[key][1])
-        kind = own_files.kind(key)
-        opened = accounts_open_on(books.ledger.entries, month.last_day, own_files, skip=kind)
+        own = own_files.kind(key)
+        opened = accounts_open_on(books.ledger.entries, month.last_day, own_files, skip=own)
         first = month == closed[0] and figures.opened_after is None
         expected = month_closing_bytes(coop, plan, sources, opened, marker.include_added, first)
         found = path.read_bytes()
@@ -233,14 +234,16 @@ def verify_closings(
             if first:
                 problems += _before_first_close(coop, sources, month, marker, path)
             if month in changed_months and _marker_consistent(month, marker.meta):
-                pass  # the entries (or the config) changed, as reported above; the closing file says what it said
+                # the entries (or the config) changed, as reported above; the closing file says what it said
+                pass
             elif month in changed_months:
                 line, want, have = first_difference(expected, found)
                 rel = _rel(path, root)
                 problems.append(
                     Problem(
-                        f"the closing file of {month} no longer matches the month's entries and config (line {line}: expected "
-                        f"`{_short(want)}`, found `{_short(have)}`): if this file was edited, restore it from git "
+                        f"the closing file of {month} no longer matches the month's entries and config "
+                        f"(line {line}: expected `{_short(want)}`, found `{_short(have)}`): if this file was "
+                        "edited, restore it from git "
                         f"(git checkout -- {rel}); if the entries or the config were, see the errors above",
                         rel,
                         line,
@@ -251,10 +254,10 @@ def verify_closings(
                 rel = _rel(path, root)
                 problems.append(
                     Problem(
-                        f"an entry dated in {month} changed after its close: the month's entries no longer hash to the "
-                        f"digest its closing recorded (line {line}), although their short fingerprints still match (a "
-                        "deliberate collision?); compare the month's entries with git (git log -p) and restore them, or "
-                        f"restore {rel} if it was edited",
+                        f"an entry dated in {month} changed after its close: the month's entries no longer "
+                        f"hash to the digest its closing recorded (line {line}), although their short "
+                        "fingerprints still match (a deliberate collision?); compare the month's entries "
+                        f"with git (git log -p) and restore them, or restore {rel} if it was edited",
                         rel,
                         line,
                     )
@@ -271,7 +274,8 @@ def verify_closings(
 
 
 def _marker_consistent(month: Month, meta: dict) -> bool:
-    """Whether a close marker's recorded fingerprints still add up to its own digest and count (else it was edited)."""
+    """Whether a close marker's recorded fingerprints still add up to its own digest and count (else it was
+    edited)."""
     from coopctl.adapter.fingerprint import sources_digest
     from coopctl.adapter.integrity import recorded_entries
 
@@ -288,8 +292,8 @@ def _marker_consistent(month: Month, meta: dict) -> bool:
 
 
 def _closings_elsewhere(root: Path, closing: Path, coop: Cooperative) -> list[Problem]:
-    """Closing files in a ``closing/`` folder that is not this ledger's (``coop.yaml``'s ``ledger:`` moved away
-    from them, say): the periods they closed would look open, unchecked."""
+    """Closing files in a ``closing/`` folder that is not this ledger's (``coop.yaml``'s ``ledger:`` moved
+    away from them, say): the periods they closed would look open, unchecked."""
     import os
 
     from coopctl.adapter.ownfiles import classify
@@ -306,9 +310,10 @@ def _closings_elsewhere(root: Path, closing: Path, coop: Cooperative) -> list[Pr
             rel = _rel(here, root)
             problems.append(
                 Problem(
-                    f"closing files lie in {rel}/ but the ledger ({coop.coop.ledger} in config/coop.yaml) closes into "
-                    f"{_rel(closing, root)}/: the months they closed would look open; restore the ledger: line of "
-                    "config/coop.yaml (git checkout), or move the ledger back beside them",
+                    f"closing files lie in {rel}/ but the ledger ({coop.coop.ledger} in config/coop.yaml) "
+                    f"closes into {_rel(closing, root)}/: the months they closed would look open; "
+                    "restore the ledger: line of config/coop.yaml (git checkout), "
+                    "or move the ledger back beside them",
                     rel,
                 )
             )
@@ -318,7 +323,8 @@ def _closings_elsewhere(root: Path, closing: Path, coop: Cooperative) -> list[Pr
 def _before_first_close(
     coop: Cooperative, sources: SourceIndex, first: Month, marker, path: Path
 ) -> list[Problem]:
-    """Name the months before the first close whose entries changed since it (from its ``pYYYY-MM`` records)."""
+    """Name the months before the first close whose entries changed since it (from its ``pYYYY-MM``
+    records)."""
     recorded: dict[Month, tuple[str, int]] = {}
     for key, value in marker.meta.items():
         if re.fullmatch(r"p\d{4}-\d{2}", key):
@@ -332,7 +338,8 @@ def _before_first_close(
             problems.append(
                 Problem(
                     f"entries dated {month}, before the first closed month {first}, changed after its close "
-                    f"({then[1]} entries then, {now[1]} now): closed periods are sealed, whatever the file; restore them from "
+                    f"({then[1]} entries then, {now[1]} now): closed periods are sealed, whatever the file; "
+                    "restore them from "
                     f"git, or post the correction in the open month",
                     _rel(path, coop.root),
                     marker.line,

@@ -43,14 +43,17 @@ YEAR_HEADER = (
     "; Written by coopctl close-year {year}. Do not edit by hand:\n; undo it with coopctl reopen {year}.\n"
 )
 OPENING_HEADER = (
-    "; Written by coopctl close-year {previous}: the balances at the end of {previous}, from which {year} opens.\n"
-    "; The main ledger does not include this file (it holds {previous} in full): coopctl reads it instead of\n"
+    "; Written by coopctl close-year {previous}: the balances at the end of {previous}, "
+    "from which {year} opens.\n"
+    "; The main ledger does not include this file (it holds {previous} in full): "
+    "coopctl reads it instead of\n"
     "; the files of {previous} and before when it needs {year} alone, and only while those files are\n"
     "; unchanged (the seal below). Do not edit by hand.\n"
 )
 MONTH_HEADER = "; Écritures de {year}-01 (factures, règlements, dépenses, frais de la coopérative).\n"
 SURPLUS_HEADER = (
-    "; Written by coopctl close-year {year} --apply-surplus: the general assembly's split of {year}'s result.\n"
+    "; Written by coopctl close-year {year} --apply-surplus: "
+    "the general assembly's split of {year}'s result.\n"
     "; Do not edit by hand.\n"
 )
 
@@ -141,8 +144,9 @@ def year_close_files(
     folder_created: bool,
     include_added: bool,
 ) -> YearCloseFiles:
-    """The bytes of ``closing/YEAR-year.beancount`` and ``openings/YEAR+1.beancount``: pure functions of the plan,
-    the ledger's files up to the year and two facts of the close (did it create the next year's folder, its include)."""
+    """The bytes of ``closing/YEAR-year.beancount`` and ``openings/YEAR+1.beancount``: pure functions of the
+    plan, the ledger's files up to the year and two facts of the close (did it create the next year's folder,
+    its include)."""
     from beancount.core import data
 
     ledger_dir = coop.ledger_path.parent.resolve()
@@ -296,7 +300,9 @@ def _new_accounts(plan: YearClosePlan, opened: set[str]) -> list[str]:
 def _open_entry(account: str, year: int):
     from beancount.core import data
 
-    return data.Open({}, datetime.date(year, 12, 31), account, None, None)
+    # no currencies: None, as Beancount's parser itself writes for an open without any (its annotation
+    # says list[str])
+    return data.Open({}, datetime.date(year, 12, 31), account, None, None)  # type: ignore[arg-type]
 
 
 def _remove_empty(folder: Path) -> None:
@@ -312,7 +318,8 @@ class ReopenedYear:
 
 
 def reopen_year(coop: Cooperative, books: Books, year: int) -> ReopenedYear:
-    """Undo close-year: remove what it wrote (while unchanged), restore the main ledger. Caller holds the lock."""
+    """Undo close-year: remove what it wrote (while unchanged), restore the main ledger. Caller holds the
+    lock."""
     ledger_dir = coop.ledger_path.parent
     marker = books.figures.closed_years.get(year)
     if marker is None:

@@ -36,7 +36,8 @@ ADVANCE_OVER_CAP = N_(
 
 
 def cap_alerts(activity: str, advance: Decimal, cap_months: int, salary_cost: Decimal) -> list[Problem]:
-    """The alert of an advance over its cap (cap months × the monthly salary cost); the salary is still paid."""
+    """The alert of an advance over its cap (cap months × the monthly salary cost); the salary is still
+    paid."""
     cap = advance_cap(cap_months, salary_cost)
     if advance > cap:
         return [
@@ -148,7 +149,8 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
                 if member.cesa_from is not None and member.cesa_from <= month.last_day:
                     problems.append(
                         Problem(
-                            f"no payroll rates in force on {month.last_day}; add a payroll entry in config/coop.yaml"
+                            f"no payroll rates in force on {month.last_day}; "
+                            "add a payroll entry in config/coop.yaml"
                         )
                     )
                 continue
@@ -197,10 +199,12 @@ def bonus_refusals(plan: ClosePlan) -> list[Problem]:
             if pay.bonus:
                 problems.append(
                     Problem(
-                        f"{pay.member_id}: the bonus of {fmt_amount(pay.bonus)} in {plan.month} would leave {activity.activity_id} at "
-                        f"{fmt_amount(activity.closing_balance)}; a bonus is paid only out of the activity's own reserve, and "
-                        f"{fmt_amount(max(available, ZERO))} is available (this bonus costs {fmt_amount(pay.bonus_cost)} with employer "
-                        f"contributions). Lower or move the bonus in config/members.yaml"
+                        f"{pay.member_id}: the bonus of {fmt_amount(pay.bonus)} in {plan.month} would "
+                        f"leave {activity.activity_id} at {fmt_amount(activity.closing_balance)}; a bonus "
+                        "is paid only out of the activity's own reserve, and "
+                        f"{fmt_amount(max(available, ZERO))} is available (this bonus costs "
+                        f"{fmt_amount(pay.bonus_cost)} with employer contributions). "
+                        "Lower or move the bonus in config/members.yaml"
                     )
                 )
     return problems

@@ -150,7 +150,8 @@ def lifecycle_alerts(
 
 
 def next_deadline(member: Member, as_of: datetime.date) -> tuple[str, datetime.date] | None:
-    """The member's next legal deadline on ``as_of``: the end of the CAPE contract or the associate deadline."""
+    """The member's next legal deadline on ``as_of``: the end of the CAPE contract or the associate
+    deadline."""
     phase = member.phase_on(as_of)
     if phase == "CAPE":
         return "end of CAPE contract", min(

@@ -112,7 +112,8 @@ def employer_rate_for(
 def contract_pay(
     member_id: str, name: str, payroll: PayrollEntry, gross: Decimal, hours: Decimal
 ) -> MemberPay:
-    """A whole month of a contract (no proration, no bonus): the basis of salary costs in force and simulations."""
+    """A whole month of a contract (no proration, no bonus): the basis of salary costs in force and
+    simulations."""
     rate = employer_rate_for(payroll, gross, hours)
     return MemberPay(
         member_id=member_id,

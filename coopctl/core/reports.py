@@ -35,8 +35,9 @@ class ActivityMonth:
     advance: Decimal
     advance_cap: Decimal
     alerts: tuple[Problem, ...]
-    # so that opening + revenue − expenses − contribution − salary_cost + equity − hand_* = closing: reserve brought in,
-    # and (open months) contribution and salary booked by hand, which a closed month's booked figures already hold
+    # so that opening + revenue − expenses − contribution − salary_cost + equity − hand_* = closing: reserve
+    # brought in, and (open months) contribution and salary booked by hand, which a closed month's booked
+    # figures already hold
     equity: Decimal = ZERO
     hand_contribution: Decimal = ZERO
     hand_salary_cost: Decimal = ZERO
@@ -264,8 +265,9 @@ def salary_floor_problems(coop: Cooperative) -> list[Problem]:
                     file, line = coop.where("config/members.yaml", ("members", index, "salary", k, "gross"))
                     problems.append(
                         Problem(
-                            f"{member.id}: gross {fmt_amount(entry.gross)} for {entry.hours} h is below the minimum wage "
-                            f"{fmt_amount(minimum)} (SMIC {payroll.smic_hourly} €/h × {entry.hours} h, in force on {day})",
+                            f"{member.id}: gross {fmt_amount(entry.gross)} for {entry.hours} h is below the "
+                            f"minimum wage {fmt_amount(minimum)} (SMIC {payroll.smic_hourly} €/h × "
+                            f"{entry.hours} h, in force on {day})",
                             file,
                             line,
                         )
@@ -371,7 +373,8 @@ class MemberStatement:
         return ((self.before_joining,) if self.before_joining is not None else ()) + self.months
 
     def totals(self) -> dict[str, Decimal]:
-        """The year: the months before joining and every month shown; reserve_start + the change = reserve_end."""
+        """The year: the months before joining and every month shown; reserve_start + the change =
+        reserve_end."""
         keys = ("revenue", "contribution", "expenses", "salary_cost", "equity", "gross", "bonus", "net")
         return {key: sum((getattr(m, key) for m in self.rows), ZERO) for key in keys}
 

@@ -141,7 +141,8 @@ TREASURY_WORDS = {
 def _policy_changes(
     label: str, old: BaseModel | None, new: BaseModel | None, words: dict[str, tuple[str, str]] | None = None
 ) -> list[str]:
-    """Each changed key of a policy (a pydantic model or None), by its own name, with its values before → after."""
+    """Each changed key of a policy (a pydantic model or None), by its own name, with its values before →
+    after."""
     if old == new:
         return []
     if old is None or new is None:
@@ -219,7 +220,8 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
                 ]
             if a.contribution_rate != b.contribution_rate:
                 out.append(
-                    f"activity {activity_id}: contribution rate {_or_default(a.contribution_rate)} → {_or_default(b.contribution_rate)}"
+                    f"activity {activity_id}: contribution rate {_or_default(a.contribution_rate)} → "
+                    f"{_or_default(b.contribution_rate)}"
                 )
             if a.establishment != b.establishment:
                 out.append(f"activity {activity_id}: establishment {a.establishment} → {b.establishment}")
@@ -248,7 +250,8 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
             x, y = getattr(om, key), getattr(nm, key)
             if x != y:
                 out.append(
-                    f"{member_id}: {label} {x if x is not None else 'none'} → {y if y is not None else 'none'}"
+                    f"{member_id}: {label} {x if x is not None else 'none'} → "
+                    f"{y if y is not None else 'none'}"
                 )
         if om.cape_renewals != nm.cape_renewals:
             out.append(
@@ -266,6 +269,7 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
         for month in sorted(set(old_bonus) | set(new_bonus)):
             if old_bonus.get(month) != new_bonus.get(month):
                 out.append(
-                    f"{member_id}: bonus in {month}: {old_bonus.get(month, 'none')} → {new_bonus.get(month, 'none')}"
+                    f"{member_id}: bonus in {month}: {old_bonus.get(month, 'none')} → "
+                    f"{new_bonus.get(month, 'none')}"
                 )
     return out

@@ -31,7 +31,8 @@ class Simulation:
 
     @property
     def months_covered(self) -> Decimal | None:
-        """How many months of this salary cost the current reserve pays (one decimal), None without reserve."""
+        """How many months of this salary cost the current reserve pays (one decimal), None without
+        reserve."""
         if self.reserve <= 0 or self.pay.cost <= 0:
             return None
         return (self.reserve / self.pay.cost).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

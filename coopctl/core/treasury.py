@@ -121,7 +121,8 @@ class TreasuryState:
 
     @property
     def identity_gap(self) -> Decimal:
-        """future_treasury − (Σ activity balances + own_funds): zero when the ledger follows the conventions."""
+        """future_treasury − (Σ activity balances + own_funds): zero when the ledger follows the
+        conventions."""
         return self.future_treasury - (self.reserves - self.advances + self.own_funds)
 
 
@@ -148,7 +149,8 @@ def _balance_of(
 def _months_in_deficit(
     closed: list[Month], balance_at: Callable[[datetime.date], Decimal], carried: int = 0
 ) -> int:
-    """Closed months in deficit in a row up to the last; ``carried``: the run at the start of a year-scoped load."""
+    """Closed months in deficit in a row up to the last; ``carried``: the run at the start of a year-scoped
+    load."""
     count = 0
     for month in reversed(closed):
         if balance_at(month.last_day) < 0:
@@ -183,7 +185,8 @@ def treasury_state(
     pending: Sequence[tuple[str, Decimal]] = (),
     pending_month: Month | None = None,
 ) -> TreasuryState:
-    """The treasury on ``as_of``; ``pending`` postings (a close not yet written, for ``pending_month``) are counted in."""
+    """The treasury on ``as_of``; ``pending`` postings (a close not yet written, for ``pending_month``) are
+    counted in."""
     extra: dict[str, Decimal] = {}
     extra_by_prefix: dict[str, Decimal] = {}  # pending amounts rolled up to every ancestor account, once
     for account, amount in pending:

@@ -112,7 +112,8 @@ def year_close_refusals(figures: LedgerFigures, year: int) -> list[Problem]:
 
 @dataclass(frozen=True)
 class BookedPosting:
-    """A posting of the ledger as the year's close reads it (the adapter makes these from Beancount entries)."""
+    """A posting of the ledger as the year's close reads it (the adapter makes these from Beancount
+    entries)."""
 
     date: datetime.date
     account: str
@@ -197,7 +198,8 @@ def plan_year_close(
         if unit != currency and amount:
             problems.append(
                 Problem(
-                    f"{account} holds {amount} {unit} at the end of {year}; close-year carries {currency} only"
+                    f"{account} holds {amount} {unit} at the end of {year}; "
+                    f"close-year carries {currency} only"
                 )
             )
     if any(sums.values()) and not problems:
@@ -224,7 +226,8 @@ def plan_year_close(
 
 
 def split_to_cent(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """``total`` split in proportion to ``weights``, each part to the cent, the parts summing exactly to ``total``.
+    """``total`` split in proportion to ``weights``, each part to the cent, the parts summing exactly to
+    ``total``.
 
     Largest remainder: every part is first rounded towards zero, then the cents left go one each to the
     parts with the largest remainders (ties to the earlier part).
@@ -268,7 +271,8 @@ class SurplusProposal:
 def year_employees(
     coop: Cooperative, figures: LedgerFigures, year: int, basis: str
 ) -> list[tuple[str, str, Decimal]]:
-    """The year's employees (a salary booked in one of its closed months) and each one's weight for ``basis``."""
+    """The year's employees (a salary booked in one of its closed months) and each one's weight for
+    ``basis``."""
     known = {m.id: m for m in coop.members}
     weights: dict[str, Decimal] = {}
     for month, salaries in figures.booked_salaries.items():
@@ -298,11 +302,13 @@ def year_employees(
 def surplus_proposal(
     policy: SurplusPolicy, year: int, result: Decimal, employees: list[tuple[str, str, Decimal]]
 ) -> tuple[SurplusProposal | None, list[Problem]]:
-    """The split of a positive result for the general assembly; None (with the reason) when there is nothing to split."""
+    """The split of a positive result for the general assembly; None (with the reason) when there is
+    nothing to split."""
     if result <= 0:
         return None, [
             Problem(
-                f"the cooperative's result for {year} is {fmt_amount(result, grouped=True)}: no surplus to split",
+                f"the cooperative's result for {year} is {fmt_amount(result, grouped=True)}: "
+                "no surplus to split",
                 severity="warning",
             )
         ]
@@ -317,7 +323,8 @@ def surplus_proposal(
     if workers_total and not eligible:
         problems.append(
             Problem(
-                f"no employee was paid in {year}: the workers' share of {fmt_amount(workers_total, grouped=True)} has no one to go to"
+                f"no employee was paid in {year}: the workers' share of "
+                f"{fmt_amount(workers_total, grouped=True)} has no one to go to"
             )
         )
     elif workers_total:

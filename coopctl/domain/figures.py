@@ -100,7 +100,8 @@ class LedgerFigures:
     # never need the daily rows; a cache may provide them ready-made (``provided_monthly``).
 
     def _monthly_days(self, activity: str) -> tuple[list[int], list[DayFigures], list[Decimal]]:
-        """Sorted month keys (year × 12 + month − 1), each month's figures, and the balance at each month's end."""
+        """Sorted month keys (year × 12 + month − 1), each month's figures, and the balance at each month's
+        end."""
         cache = self.__dict__.setdefault("_monthly_cache", {})
         if ("days", activity) not in cache:
             provided = self.__dict__.get("provided_monthly")
@@ -124,7 +125,8 @@ class LedgerFigures:
         return found
 
     def _monthly_amounts(self, kind: str, key: str) -> tuple[list[int], list[Decimal]]:
-        """For an account (kind "accounts") or an activity's receivables: month keys and the running total at each month's end."""
+        """For an account (kind "accounts") or an activity's receivables: month keys and the running total
+        at each month's end."""
         cache = self.__dict__.setdefault("_monthly_cache", {})
         if (kind, key) not in cache:
             provided = self.__dict__.get("provided_monthly")

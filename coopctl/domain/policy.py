@@ -42,7 +42,9 @@ REFUSED_PLUGINS: dict[str, str] = {
     "beancount.plugins.check_commodity": "it evaluates its configuration with Python's eval",
     "beancount.plugins.commodity_attr": "it evaluates its configuration with Python's eval",
     "beancount.plugins.check_average_cost": "it evaluates its configuration with Python's eval",
-    "beancount.plugins.pedantic": "it runs check_commodity, which evaluates its configuration with Python's eval",
+    "beancount.plugins.pedantic": (
+        "it runs check_commodity, which evaluates its configuration with Python's eval"
+    ),
     "beancount.plugins.currency_accounts": "it books postings into an account its configuration names",
 }
 

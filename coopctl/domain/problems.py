@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
@@ -126,7 +126,7 @@ class CoopctlError(Exception):
         return "; ".join(str(p) for p in self.problems)
 
     @classmethod
-    def one(cls, message: str, file: str | None = None, line: int | None = None) -> "CoopctlError":
+    def one(cls, message: str, file: str | None = None, line: int | None = None) -> Self:
         return cls([Problem(message, file, line)])
 
 
@@ -170,7 +170,8 @@ class ClosedMonthChange:
     def problem(self) -> Problem:
         if self.change == "config":
             return Problem(
-                f"closed month {self.month}: {self.entry}; revert the config (git diff config/), or reopen {self.month}",
+                f"closed month {self.month}: {self.entry}; revert the config (git diff config/), "
+                f"or reopen {self.month}",
                 self.file,
                 self.line,
             )

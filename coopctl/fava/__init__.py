@@ -5,8 +5,8 @@ Enable it with one line in the main ledger::
     2020-01-01 custom "fava-extension" "coopctl.fava"
 
 The page is computed by ``service.overview``, with the same core functions as the CLI (``members_list``,
-``month_report``, ``treasury_state``) on the same figures (coopctl's cache when it is current), for the cooperative
-whose ``config/coop.yaml`` is found from the ledger's folder upward. A config or ledger error is
+``month_report``, ``treasury_state``) on the same figures (coopctl's cache when it is current), for the
+cooperative whose ``config/coop.yaml`` is found from the ledger's folder upward. A config or ledger error is
 shown on the page, never raised into Fava.
 """
 
@@ -44,7 +44,8 @@ def coop_page(ledger_file: Path, today: datetime.date) -> CoopPage:
     if folder is None:
         return CoopPage(
             errors=[
-                f"no config/coop.yaml in {ledger_file.parent} or above: coopctl finds the cooperative from the ledger's folder"
+                f"no config/coop.yaml in {ledger_file.parent} or above: "
+                "coopctl finds the cooperative from the ledger's folder"
             ]
         )
     try:

@@ -51,6 +51,7 @@ import stat
 import time
 from collections import defaultdict
 from decimal import Decimal
+from io import BufferedReader
 from pathlib import Path
 
 from coopctl import __version__
@@ -64,7 +65,7 @@ from coopctl.store.safe_io import atomic_write
 FORMAT = 9
 
 
-# --------------------------------------------------------------------------- owner-only files, with a checksum
+# ------------------------------------------------------------------- owner-only files, with a checksum
 
 
 class _Untrusted(ValueError):
@@ -96,8 +97,9 @@ def _trusted_folder(folder: Path) -> bool:
         return False
 
 
-def _open_trusted(path: Path):
-    """A binary file object on a cache file that is ours alone (no link, owner-only writable), else _Untrusted."""
+def _open_trusted(path: Path) -> BufferedReader:
+    """A binary file object on a cache file that is ours alone (no link, owner-only writable), else
+    _Untrusted."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
@@ -295,7 +297,8 @@ def _amount_rows(packed: str) -> dict:
 
 
 def figures_from_json(doc: dict, rows: "_RowsFile | None" = None, fallback=None) -> LedgerFigures:
-    """Figures from their JSON; with ``rows``, the daily rows are [offset, length, digest] slices of that file."""
+    """Figures from their JSON; with ``rows``, the daily rows are [offset, length, digest] slices of that
+    file."""
     figures = LedgerFigures()
     days, receivables = doc["days"], doc["receivables"]
     if rows is not None:
@@ -339,7 +342,7 @@ class _RowsFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle = None
+        self._handle: BufferedReader | None = None
 
     def read(self, offset: int, length: int, digest: str) -> str:
         if self._handle is None:
@@ -370,7 +373,8 @@ class _RowsView(dict):
 
 
 def _split_rows(doc: dict) -> tuple[bytes, dict]:
-    """Move the packed daily rows of ``doc`` (days, receivables) into one byte string; ``doc`` keeps slices."""
+    """Move the packed daily rows of ``doc`` (days, receivables) into one byte string; ``doc`` keeps
+    slices."""
     chunks, offset, out = [], 0, dict(doc)
     for kind in ("days", "receivables"):
         slices = {}
@@ -587,7 +591,7 @@ def _walk(
         if rel in current:
             continue
         cached = known.get(rel)
-        if _unchanged(path, cached, trusted_before_ns):
+        if cached is not None and _unchanged(path, cached, trusted_before_ns):
             current[rel] = (cached["sha"], cached["includes"])
             _follow(path, cached["includes"], root, stack)
             continue
@@ -659,7 +663,8 @@ def _incremental(
             if not isinstance(entry, (data.Open, data.Transaction)) or (
                 isinstance(entry, data.Transaction) and _has_cost(entry)
             ):
-                raise _FullLoadNeeded  # needs the whole ledger: balance, pad, close, note, custom, price, lots...
+                # needs the whole ledger: balance, pad, close, note, custom, price, lots...
+                raise _FullLoadNeeded
             if isinstance(entry, data.Open):
                 if entry.account in opened:
                     raise _FullLoadNeeded  # a second open of an account
@@ -705,7 +710,8 @@ def _incremental(
                         or info[0] > entry.date.toordinal()
                         or (info[1] and (posting.units is None or posting.units.currency not in info[1]))
                     ):
-                        raise _FullLoadNeeded  # an account not open at that date, or a currency its open refuses
+                        # an account not open at that date, or a currency its open refuses
+                        raise _FullLoadNeeded
         figures, problems = extract_figures(coop, booked)
         if problems:
             raise _FullLoadNeeded  # an unknown activity, an activity amount in another currency

@@ -126,6 +126,7 @@ def _alias_line(problem: Problem, text: str) -> Problem:
     try:
         for event in yaml.parse(text, Loader=_SafeBase):
             if isinstance(event, yaml.AliasEvent):
+                assert event.start_mark is not None  # the parser marks every event it yields
                 return Problem(problem.message, problem.file, event.start_mark.line + 1)
     except yaml.YAMLError:
         pass

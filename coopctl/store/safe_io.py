@@ -180,7 +180,10 @@ def remove_file(path: Path) -> None:
 def _open_lock(lock_path: Path) -> int:
     """Open (or create) the lock file: never through a symbolic link, never a FIFO, device, folder or a
     file with other names (a hard link), since the lock is truncated and written."""
-    refuse = "{what} where coopctl's lock file should be; coopctl never writes through it: remove it (a lock file is never committed)"
+    refuse = (
+        "{what} where coopctl's lock file should be; coopctl never writes through it: "
+        "remove it (a lock file is never committed)"
+    )
     try:
         st = os.lstat(lock_path)
     except FileNotFoundError:

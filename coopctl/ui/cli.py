@@ -35,12 +35,15 @@ from coopctl.ui.i18n import N_, _
 from coopctl.ui.render import Chart, Column, Format, Report, Series, Table, render
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from rich.console import Console
 
 
 def _click_classes(name: str) -> tuple[type, ...]:
     """The exception class ``name`` from click and from the copy of click that recent Typer vendors."""
     classes = [getattr(click.exceptions, name)]
+    vendored: ModuleType | None
     try:
         from typer._click import exceptions as vendored  # Typer >= 0.25 ships its own click
     except ImportError:
@@ -64,12 +67,14 @@ MAX_PROBLEM_LINES = 20
 
 
 def _print_problems(problems) -> None:
-    """Each problem once (identical lines are printed once), the first MAX_PROBLEM_LINES, then how many more."""
+    """Each problem once (identical lines are printed once), the first MAX_PROBLEM_LINES, then how many
+    more."""
     lines: list[tuple[str, str]] = []
     seen: set[str] = set()
     for problem in problems:
         line = _("{severity}: {problem}").format(severity=_(problem.severity), problem=i18n.worded(problem))
-        # one problem, one line: a newline or a control character (e.g. a right-to-left override) from a file is escaped
+        # one problem, one line: a newline or a control character (e.g. a right-to-left override) from a
+        # file is escaped
         line = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in line)
         if line not in seen:
             seen.add(line)
@@ -89,7 +94,8 @@ class CoopctlGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         paused = gc.isenabled()
-        gc.disable()  # a command is a short process over ~a million long-lived objects: no cycles worth collecting
+        # a command is a short process over ~a million long-lived objects: no cycles worth collecting
+        gc.disable()
         try:
             result = super().main(
                 args=args,
@@ -130,7 +136,8 @@ class CoopctlGroup(TyperGroup):
 
 
 def _output_failed(exc: OSError) -> None:
-    """One line for a failed write to standard output (disk full, closed pipe) or another I/O error; exit 1."""
+    """One line for a failed write to standard output (disk full, closed pipe) or another I/O error;
+    exit 1."""
     where = exc.filename or "standard output"
     _stderr(
         f"error: {where}: cannot write ({exc.strerror or exc})"
@@ -214,7 +221,8 @@ state = State()
 
 
 def _console() -> "Console":
-    """Standard output as a Rich console (imported here: Rich is needed only once there is something to show)."""
+    """Standard output as a Rich console (imported here: Rich is needed only once there is something to
+    show)."""
     from rich.console import Console
 
     console = Console()
@@ -279,7 +287,8 @@ def main_options(
             "--lang",
             metavar="LANG",
             help="Language of tables and messages: en or fr "
-            "(default: COOPCTL_LANG, else French when LANG is French). JSON and CSV are the same in every language.",
+            "(default: COOPCTL_LANG, else French when LANG is French). "
+            "JSON and CSV are the same in every language.",
         ),
     ] = None,
 ) -> None:
@@ -300,7 +309,8 @@ def main_options(
 
 
 def treasury_data(state: TreasuryState) -> dict[str, Any]:
-    """The treasury's JSON: amounts as two-decimal strings, ratios as two-decimal strings (null without a base)."""
+    """The treasury's JSON: amounts as two-decimal strings, ratios as two-decimal strings (null without a
+    base)."""
 
     def ratio(value):
         return None if value is None else f"{value:.2f}"
@@ -373,15 +383,16 @@ ADDING_UP = (
 
 
 def _adding_up_columns(rows: list[dict[str, Any]]) -> list[Column]:
-    """Reserve brought in and contribution or salary booked by hand, shown when a row has any: so that each row adds up,
-    opening + revenue − expenses − contribution − salary cost + brought in − booked by hand = closing."""
+    """Reserve brought in and contribution or salary booked by hand, shown when a row has any: so that each
+    row adds up, opening + revenue − expenses − contribution − salary cost + brought in − booked by hand =
+    closing."""
     return [Column(key, header, "money") for header, key in ADDING_UP if any(row[key] for row in rows)]
 
 
 def close_report(
     plan: ClosePlan, dry_run: bool, written_path: Optional[str], treasury: TreasuryState
 ) -> Report:
-    activities = []
+    activities: list[dict[str, Any]] = []
     for a in plan.activities:
         activities.append(
             {
@@ -605,7 +616,8 @@ def balance_command(
     if months and months[-1]["status"] == "open":
         notes.append(
             _(
-                "Open months show what is booked so far; contribution and salary are booked when the month is closed."
+                "Open months show what is booked so far; "
+                "contribution and salary are booked when the month is closed."
             )
         )
     shown = result.months[-24:]  # two years at most on screen
@@ -636,14 +648,16 @@ def runway_words(balance: Decimal, mine) -> list[str]:
         if mine.advance_cap:
             words.append(
                 _(
-                    "The cooperative's pooled treasury is advancing {amount} to your activity until revenue comes in; "
+                    "The cooperative's pooled treasury is advancing {amount} to your activity "
+                    "until revenue comes in; "
                     "it may advance up to {cap} (its cap)."
                 ).format(amount=i18n.money(-balance), cap=i18n.money(mine.advance_cap))
             )
         else:
             words.append(
                 _(
-                    "The cooperative's pooled treasury is advancing {amount} to your activity until revenue comes in."
+                    "The cooperative's pooled treasury is advancing {amount} to your activity "
+                    "until revenue comes in."
                 ).format(amount=i18n.money(-balance))
             )
         if -balance > mine.advance_cap:
@@ -689,7 +703,8 @@ def simulate_command(
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """What a salary (or a raise) would cost the activity each month, the net, and how long the reserve pays it.
+    """What a salary (or a raise) would cost the activity each month, the net, and how long the \
+reserve pays it.
 
     Examples:
 
@@ -792,11 +807,13 @@ def tutor_command(
     day = _parse_date(as_of) or _today()
     with _loading():
         coop, figures, alerts = service.tutors(state.root, tutor, day)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for member in sorted(coop.members, key=lambda m: (m.tutor or "", m.id)):
         if (tutor is not None and member.tutor != tutor) or member.phase_on(day) not in ("CAPE", "CESA"):
             continue
         phase = member.phase_on(day)
+        since = member.joined if phase == "CAPE" else member.cesa_from
+        assert since is not None  # a member in CESA has a cesa_from
         deadline = next_deadline(member, day)
         lines = activity_treasury(coop, figures, member.activity, day)
         rows.append(
@@ -805,7 +822,7 @@ def tutor_command(
                 "member": member.id,
                 "name": member.name,
                 "phase": phase,
-                "since": (member.joined if phase == "CAPE" else member.cesa_from).isoformat(),
+                "since": since.isoformat(),
                 "associate": member.is_associate_on(day),
                 "next_deadline": deadline[0] if deadline else None,
                 "deadline": deadline[1].isoformat() if deadline else None,
@@ -926,7 +943,7 @@ def payroll_command(
     assert parsed is not None
     with _loading():
         rows = service.payroll(state.root, parsed)
-    data_rows = [
+    data_rows: list[dict[str, Any]] = [
         {
             "member_id": r.member_id,
             "name": r.name,
@@ -1087,7 +1104,7 @@ def report_command(
     with _loading():
         result, treasury = service.report(state.root, _parse_month(month), _today())
     status = _("closed") if result.closed else _("open (projected: what closing it now would book)")
-    establishments = []
+    establishments: list[dict[str, Any]] = []
     for establishment, items in result.by_establishment().items():
         establishments.append(
             {
@@ -1233,7 +1250,8 @@ def check_command(fmt: FormatOption = Format.table) -> None:
             )
             _console().print(
                 _(
-                    "ok: config and ledger are clean ({entries} entries, {members} members, {activities} activities{last})"
+                    "ok: config and ledger are clean "
+                    "({entries} entries, {members} members, {activities} activities{last})"
                 ).format(
                     entries=len(books.ledger.entries),
                     members=len(books.coop.members),
@@ -1514,7 +1532,8 @@ def year_close_report(result) -> Report:
     elif result.written:
         notes.append(
             _(
-                "Written: {closing} (the year's transfers) and openings/{opening} ({next} opens from these balances)."
+                "Written: {closing} (the year's transfers) and openings/{opening} "
+                "({next} opens from these balances)."
             ).format(
                 closing=result.written.closing_file.name,
                 opening=result.written.opening_file.name,
@@ -1650,7 +1669,8 @@ def statement_report(result) -> Report:
     if before is not None:
         notes.append(
             _(
-                "{member} joined {activity} on {day}: the first line sums the activity's months of {year} before that "
+                "{member} joined {activity} on {day}: "
+                "the first line sums the activity's months of {year} before that "
                 "({first} to {last})."
             ).format(
                 member=result.member.id,
@@ -1671,7 +1691,8 @@ def statement_report(result) -> Report:
     if any(m["status"] == "open" for m in months):
         notes.append(
             _(
-                "Open months show what is booked so far; contribution and salary are booked when the month is closed."
+                "Open months show what is booked so far; "
+                "contribution and salary are booked when the month is closed."
             )
         )
     return Report(data, [table], notes)
@@ -1686,7 +1707,8 @@ def review_command(
         Optional[str],
         typer.Argument(
             metavar="[REV_RANGE]",
-            help="Git revisions: A..B, A...B, or A (against the working tree). Default: HEAD against the working tree.",
+            help="Git revisions: A..B, A...B, or A (against the working tree). "
+            "Default: HEAD against the working tree.",
         ),
     ] = None,
     fmt: FormatOption = Format.table,

@@ -57,7 +57,8 @@ class Series:
 
 @dataclass
 class Chart:
-    """Bars for people at a terminal: one line per label, one bar per series (series sharing a scale compare)."""
+    """Bars for people at a terminal: one line per label, one bar per series (series sharing a scale
+    compare)."""
 
     title: str
     labels: list[str]
@@ -142,7 +143,8 @@ def _is_number(text: str) -> bool:
 
 
 def _render_plain(report: Report, console: Console) -> None:
-    """Tables as plain fixed-width text: for pipes and files (fast, grep- and diff-friendly, no box drawing)."""
+    """Tables as plain fixed-width text: for pipes and files (fast, grep- and diff-friendly, no box
+    drawing)."""
     out: list[str] = []
     for table in report.tables:
         header = [_(column.header) for column in table.columns]

@@ -83,7 +83,8 @@ def statement_html(statement: MemberStatement) -> str:
     shared = ""
     if s.shared_with:
         shared = (
-            f"<p>{escape(s.activity_id)} is shared with {escape(', '.join(s.shared_with))}: revenue, expenses and "
+            f"<p>{escape(s.activity_id)} is shared with {escape(', '.join(s.shared_with))}: "
+            "revenue, expenses and "
             "salary cost are the activity's; your gross and net are yours.</p>"
         )
     return f"""<!DOCTYPE html>
