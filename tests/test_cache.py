@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from strategies import random_coops
 
 from coopctl.adapter.ledger import load_books
-from coopctl.store.cache import _read_sealed, _write_sealed, cache_dir, cached_figures, figures_to_json
+from coopctl.store.cache import (
+    _read_sealed,
+    _write_sealed,
+    cache_dir,
+    cached_figures,
+    figures_to_json,
+    load_books_filling_cache,
+)
 from coopctl.store.configfile import load_cooperative
 
 SPLIT_MAIN = 'option "operating_currency" "EUR"\ninclude "accounts.beancount"\ninclude "months/*.beancount"\n'
@@ -40,7 +47,7 @@ def split_coop(folder: Path) -> Path:
 
 
 def full(folder: Path) -> dict:
-    return figures_to_json(load_books(load_cooperative(folder), fill_cache=True).figures)
+    return figures_to_json(load_books_filling_cache(load_cooperative(folder)).figures)
 
 
 def cached(folder: Path):

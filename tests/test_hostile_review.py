@@ -78,11 +78,13 @@ def _repo(folder):
 
 
 def test_review_sees_a_file_the_pull_request_marks_export_ignore(sample_copy):
-    """git archive would drop the file (the revision's own .gitattributes): review reads git's objects instead."""
+    """git archive would drop the file (the revision's own .gitattributes): review reads git's objects
+    instead."""
     repo = _repo(sample_copy)
     _git(repo, "checkout", "-q", "-b", "pr")
     (repo / "ledgers" / "2026" / "2026-09-extra.beancount").write_text(
-        '2026-09-15 * "Client" "Facture"\n  Assets:Bank:Courant  5000.00 EUR\n  Income:Activity:InesDev  -5000.00 EUR\n',
+        '2026-09-15 * "Client" "Facture"\n  Assets:Bank:Courant  5000.00 EUR\n  Income:Activity:InesDev  '
+        "-5000.00 EUR\n",
         encoding="utf-8",
     )
     (repo / ".gitattributes").write_text(
@@ -143,7 +145,8 @@ def test_a_line_too_long_for_the_parser_is_refused_at_once(tmp_path):
 
 
 def test_an_activity_amount_finer_than_the_cent_is_refused(tmp_path):
-    """Beancount's tolerance lets -100.005 EUR balance against 100.00 EUR: half a cent an activity never had."""
+    """Beancount's tolerance lets -100.005 EUR balance against 100.00 EUR: half a cent an activity never
+    had."""
     folder = write_coop(tmp_path / "coop")
     main = folder / "ledgers" / "main.beancount"
     main.write_text(

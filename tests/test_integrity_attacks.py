@@ -450,7 +450,7 @@ def test_opening_forged_with_its_seals_recomputed(sample):
     import hashlib
 
     from coopctl.adapter.ledger import file_year, seal_digest
-    from coopctl.app.yearclose import opening_digest
+    from coopctl.adapter.text import opening_digest
 
     untouched = run_cli(sample, "close-month", "2026-10", "--dry-run", "--format", "json")
     assert untouched.exit_code == 0, untouched.stderr

@@ -231,7 +231,8 @@ def test_reference_half_up_by_hand():
 def test_cap_alert_says_the_advance_the_json_says(tmp_path):
     """An advance of 6032.005 over a cap of 2 × 2982.00 = 5964.00: half-up, 6032.01 in JSON and in the alert,
     in English and French (half-even said 6,032.00 in the alert). Such an advance can no longer come from a
-    ledger (an activity amount finer than the cent is refused: shown below), so the alert is built directly."""
+    ledger (an activity amount finer than the cent is refused: shown below), so the alert is built
+    directly."""
     from decimal import Decimal
 
     from coopctl.core.close import cap_alerts

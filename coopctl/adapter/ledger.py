@@ -391,7 +391,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
 def _opening_matches_its_close(coop: Cooperative, year: int) -> bool:
     """Whether ``openings/YEAR.beancount`` is, but for its seal, what the close of YEAR−1 recorded
     (``opening_sha256``): the seal proves the earlier files, this proves the balances read in their place."""
-    from coopctl.app.yearclose import opening_digest
+    from coopctl.adapter.text import opening_digest
 
     try:
         close = (coop.closing_dir / f"{year - 1}-year.beancount").read_text(encoding="utf-8")
@@ -935,12 +935,12 @@ class Books:
     year: int | None = None  # a year-scoped load: only this year was read
 
 
-def load_books(coop: Cooperative, fill_cache: bool = False, year: int | None = None) -> Books:
-    """Load the whole ledger through Beancount (every check); with ``fill_cache``, record it for the read-only
-    commands.
+def load_books(coop: Cooperative, year: int | None = None) -> Books:
+    """Load the whole ledger through Beancount (every check).
 
     With ``year``, only that year when close-year has sealed the earlier ones (see ``load_ledger_safely``);
     ``Books.year`` then says so. The figures then start from the reserves at the end of the year before.
+    (``store.cache.load_books_filling_cache`` is the same whole load, recorded for the read-only commands.)
     """
     ledger = load_ledger_safely(coop, year) if year is not None else None
     if ledger is not None:
@@ -948,17 +948,16 @@ def load_books(coop: Cooperative, fill_cache: bool = False, year: int | None = N
         return Books(coop, ledger, figures, ledger.problems + problems, year)
     whole = load_ledger_safely(coop)
     assert whole is not None  # a whole load never declines; only a year-scoped one may
-    ledger = whole
-    if not fill_cache:
-        figures, problems = extract_figures(coop, ledger.entries)
-        return Books(coop, ledger, figures, ledger.problems + problems)
-    per_file, problems = extract_by_file(coop, ledger.entries)
-    books = Books(coop, ledger, merge_figures(list(per_file.values())), ledger.problems + problems)
-    if not any(p.severity == "error" for p in books.problems):
-        from coopctl.store.cache import store_full_load
+    figures, problems = extract_figures(coop, whole.entries)
+    return Books(coop, whole, figures, whole.problems + problems)
 
-        store_full_load(coop, ledger, per_file, books.figures)
-    return books
+
+def load_books_by_file(coop: Cooperative) -> tuple[Books, dict[str, LedgerFigures]]:
+    """The whole load, with each file's own figures (what the cache records)."""
+    whole = load_ledger_safely(coop)
+    assert whole is not None
+    per_file, problems = extract_by_file(coop, whole.entries)
+    return Books(coop, whole, merge_figures(list(per_file.values())), whole.problems + problems), per_file
 
 
 def require_clean(books: Books) -> None:

@@ -68,7 +68,7 @@ from coopctl.domain.problems import (
     UsageError,
 )
 from coopctl.store import gitrev, journal
-from coopctl.store.cache import cached_figures
+from coopctl.store.cache import cached_figures, load_books_filling_cache
 from coopctl.store.configfile import find_root, load_cooperative
 from coopctl.store.safe_io import LOCK_NAME, atomic_write, check_output, command_line, cooperative_lock
 
@@ -93,7 +93,7 @@ def open_figures(root: Path | None) -> tuple[Cooperative, LedgerFigures]:
     coop = open_cooperative(root)
     figures = cached_figures(coop)
     if figures is None:
-        books = load_books(coop, fill_cache=True)
+        books = load_books_filling_cache(coop)
         require_clean(books)
         figures = books.figures
     return coop, figures

@@ -19,7 +19,6 @@ assembly has decided, is one more file: ``closing/DATE-surplus-2025.beancount``.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +32,7 @@ from coopctl.adapter.ledger import (
     opening_path,
     seal_digest,
 )
+from coopctl.adapter.text import ZERO_SEAL, opening_digest
 from coopctl.app.closing import _transaction, included_by_main
 from coopctl.core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
 from coopctl.domain.cooperative import Cooperative
@@ -117,16 +117,6 @@ class WrittenYearClose:
     opening_file: Path
     created: tuple[Path, ...]  # the next year's folder and first file, when close-year made them
     include_added: bool
-
-
-ZERO_SEAL = "0" * 64
-_SEAL_RE = re.compile(rb'^(  sealed: ")([0-9a-f]{64})(")$', re.MULTILINE)
-
-
-def opening_digest(opening: bytes) -> str:
-    """SHA-256 of an opening with its seal zeroed: what the year's close records, so that a year-scoped
-    load can trust the opening's balances (the seal itself covers the year's close)."""
-    return _sha(_SEAL_RE.sub(rb"\g<1>" + ZERO_SEAL.encode() + rb"\g<3>", opening))
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from io import BufferedReader
 from pathlib import Path
 
 from coopctl import __version__
-from coopctl.adapter.ledger import LoadedLedger, _absurd_amounts, extract_figures, merge_figures
+from coopctl.adapter.ledger import Books, LoadedLedger, _absurd_amounts, extract_figures, merge_figures
 from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
@@ -566,10 +566,10 @@ def _full_load_fallback(coop: Cooperative, folder: Path):
 
     def fallback(kind: str, key: str):
         if not loaded:
-            from coopctl.adapter.ledger import load_books, require_clean
+            from coopctl.adapter.ledger import require_clean
 
             _set_aside(folder)
-            books = load_books(coop, fill_cache=True)
+            books = load_books_filling_cache(coop)
             require_clean(books)
             loaded.append(books.figures)
         return getattr(loaded[0], kind).get(key) or {}
@@ -773,3 +773,13 @@ def proven_opening(coop: Cooperative, year: int, opening: bytes) -> bool:
     except (_Untrusted, ValueError, OSError):
         return False
     return isinstance(known, dict) and known.get(str(year)) == hashlib.sha256(opening).hexdigest()
+
+
+def load_books_filling_cache(coop: Cooperative) -> Books:
+    """The whole ledger through Beancount (every check), recorded for the read-only commands when clean."""
+    from coopctl.adapter.ledger import load_books_by_file
+
+    books, per_file = load_books_by_file(coop)
+    if not any(p.severity == "error" for p in books.problems):
+        store_full_load(coop, books.ledger, per_file, books.figures)
+    return books
