@@ -11,8 +11,8 @@ opening and closing balance and the advance, to the cent.
 
 What the model covers, rule by rule (DESIGN §5 and README "The monthly close, and the decisions coopctl makes",
 "Contribution and payroll rules as cooperatives write them"):
-- contribution = round(revenue × rate) with the activity's flat override or the schedule in force on the
-  month's last day; or, with tiers, round(F(YTD after)) − round(F(YTD before)), F the marginal brackets,
+- contribution = round(revenue × rate) with the activity's flat override, or the activity's own schedule's
+  entry in force on the month's last day, else the cooperative's; or, with tiers, round(F(YTD after)) − round(F(YTD before)), F the marginal brackets,
   a negative YTD at the first rate, the calendar year's earlier non-exempt months in the base;
 - exempt months: from the activity's start (``started``, else its earliest member's joining) to the
   ``exempt_months``-th whole month after it (the start's month is the first when it starts on the 1st);
@@ -105,7 +105,7 @@ class RefMember:
 class RefCoop:
     contribution: list[dict]  # {start, rate: Fraction | None, tiers: [(bound cents | None, Fraction)] | None, exempt}
     payroll: list[dict]  # {start, employer: Fraction, employee: Fraction}
-    activities: dict[str, dict]  # id -> {override: Fraction | None, started: date | None}
+    activities: dict[str, dict]  # id -> {override: Fraction | None, own: [entry] | None, started: date | None}
     members: list[RefMember]
     # activity -> month -> list of (day, kind, cents); kinds: revenue, expenses, equity, contribution, salary
     entries: dict[str, dict[int, list[tuple[datetime.date, str, int]]]] = field(default_factory=dict)
@@ -129,7 +129,7 @@ def ref_contribution(ref: RefCoop, act: str, m: int) -> int:
     if info["override"] is not None:
         return half_up(Fraction(revenue, 100) * info["override"])
     last = month_days(m)[-1]
-    entry = dated(ref.contribution, last)
+    entry = dated(info.get("own") or [], last) or dated(ref.contribution, last)
     if entry is None:
         return 0
     joined = [x.joined for x in ref.members if x.activity == act]
@@ -204,6 +204,7 @@ def cooperative(ref: RefCoop) -> Cooperative:
     activities = [Activity.model_validate({
         "id": act, "name": act, "establishment": "e",
         **({"contribution_rate": rate_text(info["override"])} if info["override"] is not None else {}),
+        **({"contribution": [entry_dict(e) for e in info["own"]]} if info.get("own") else {}),
         **({"started": info["started"].isoformat()} if info["started"] else {})}) for act, info in ref.activities.items()]
     members = []
     for x in ref.members:
@@ -281,8 +282,10 @@ def cooperatives(draw) -> tuple[RefCoop, list[int]]:
     activities, members = {}, []
     for a in range(draw(st.integers(1, 4))):
         act = f"Act{a}"
+        own = None if draw(st.integers(0, 3)) else [draw(contribution_entry(day_in(draw, far, window_last)))]
         activities[act] = {
-            "override": draw(st.one_of(st.none(), st.none(), st.none(), RATES)),
+            "override": None if own else draw(st.one_of(st.none(), st.none(), st.none(), RATES)),
+            "own": own,  # the activity's own contribution schedule, in force from its date (the default before)
             "started": draw(st.one_of(st.none(), st.dates(window_first - datetime.timedelta(days=90), window_last),
                                       st.dates(far, window_last))),
         }
