@@ -38,10 +38,7 @@ from hypothesis import strategies as st
 
 from coopctl.domain.cooperative import Activity, Coop, Cooperative, Member, check_consistency
 
-try:  # the figures move from the adapter to the domain (issue 15)
-    from coopctl.domain.figures import CloseMarker, DayFigures, LedgerFigures
-except ImportError:  # pragma: no cover - before the move
-    from coopctl.adapter.ledger import CloseMarker, DayFigures, LedgerFigures
+from coopctl.domain.figures import CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.core.close import plan_close
 

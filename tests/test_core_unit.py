@@ -17,10 +17,7 @@ import pytest
 
 from coopctl.domain.cooperative import Activity, Coop, Cooperative, Member
 
-try:  # the figures move from the adapter to the domain (issue 15)
-    from coopctl.domain.figures import CloseMarker, DayFigures, LedgerFigures
-except ImportError:  # pragma: no cover - before the move
-    from coopctl.adapter.ledger import CloseMarker, DayFigures, LedgerFigures
+from coopctl.domain.figures import CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
 from coopctl.core.close import bonus_refusals, plan_close
 from coopctl.core.contribution import month_contribution
