@@ -9,10 +9,12 @@ cooperatives (1–4 activities, 0–4 members each, 1–12 months of figures) an
 would) gives exactly the model's contribution, each member's gross / employer / employee / net / cost, the
 opening and closing balance and the advance, to the cent.
 
-What the model covers, rule by rule (DESIGN §5 and README "The monthly close, and the decisions coopctl makes",
+What the model covers, rule by rule (DESIGN §5 and README "The monthly close, and the decisions coopctl
+makes",
 "Contribution and payroll rules as cooperatives write them"):
 - contribution = round(revenue × rate) with the activity's flat override, or the activity's own schedule's
-  entry in force on the month's last day, else the cooperative's; or, with tiers, round(F(YTD after)) − round(F(YTD before)), F the marginal brackets,
+  entry in force on the month's last day, else the cooperative's; or, with tiers, round(F(YTD after)) −
+  round(F(YTD before)), F the marginal brackets,
   a negative YTD at the first rate, the calendar year's earlier non-exempt months in the base;
 - exempt months: from the activity's start (``started``, else its earliest member's joining) to the
   ``exempt_months``-th whole month after it (the start's month is the first when it starts on the 1st);
@@ -36,13 +38,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coopctl.core.close import plan_close
 from coopctl.domain.cooperative import Activity, Coop, Cooperative, Member, check_consistency
-
 from coopctl.domain.figures import CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.core.close import plan_close
 
-# --------------------------------------------------------------------------- the reference model (independent)
+# -------------------- the reference model (independent)
 
 
 def half_up(amount: Fraction) -> int:
@@ -73,7 +74,8 @@ def dated(schedule: list[dict], day: datetime.date) -> dict | None:
 
 
 def brackets(tiers: list[tuple[int | None, Fraction]], ytd_cents: int) -> Fraction:
-    """F(ytd) in euros: marginal rates, each bracket up to its bound in cents; a negative YTD at the first rate."""
+    """F(ytd) in euros: marginal rates, each bracket up to its bound in cents; a negative YTD at the first
+    rate."""
     if ytd_cents < 0:
         return Fraction(ytd_cents, 100) * tiers[0][1]
     total, low = Fraction(0), 0
@@ -100,13 +102,19 @@ class RefMember:
 
 @dataclass
 class RefCoop:
-    contribution: list[dict]  # {start, rate: Fraction | None, tiers: [(bound cents | None, Fraction)] | None, exempt}
+    contribution: list[
+        dict
+    ]  # {start, rate: Fraction | None, tiers: [(bound cents | None, Fraction)] | None, exempt}
     payroll: list[dict]  # {start, employer: Fraction, employee: Fraction}
-    activities: dict[str, dict]  # id -> {override: Fraction | None, own: [entry] | None, started: date | None}
+    activities: dict[
+        str, dict
+    ]  # id -> {override: Fraction | None, own: [entry] | None, started: date | None}
     members: list[RefMember]
     # activity -> month -> list of (day, kind, cents); kinds: revenue, expenses, equity, contribution, salary
     entries: dict[str, dict[int, list[tuple[datetime.date, str, int]]]] = field(default_factory=dict)
-    before: dict[str, tuple[datetime.date, int]] = field(default_factory=dict)  # equity brought in before the months
+    before: dict[str, tuple[datetime.date, int]] = field(
+        default_factory=dict
+    )  # equity brought in before the months
 
 
 def is_exempt_ref(start: datetime.date | None, exempt: int, m: int) -> bool:
@@ -136,7 +144,11 @@ def ref_contribution(ref: RefCoop, act: str, m: int) -> int:
     if entry["tiers"] is None:
         return half_up(Fraction(revenue, 100) * entry["rate"])
     january = (m // 12) * 12
-    before = sum(month_sum(ref, act, k, "revenue") for k in range(january, m) if not is_exempt_ref(start, entry["exempt"], k))
+    before = sum(
+        month_sum(ref, act, k, "revenue")
+        for k in range(january, m)
+        if not is_exempt_ref(start, entry["exempt"], k)
+    )
     return half_up(brackets(entry["tiers"], before + revenue)) - half_up(brackets(entry["tiers"], before))
 
 
@@ -159,13 +171,26 @@ def ref_pay(ref: RefCoop, member: RefMember, m: int) -> tuple[int, int, int, int
 def ref_month(ref: RefCoop, act: str, m: int, opening: int) -> dict:
     pays = {x.id: p for x in ref.members if x.activity == act and (p := ref_pay(ref, x, m)) is not None}
     contribution = ref_contribution(ref, act, m)
-    closing = (opening + month_sum(ref, act, m, "revenue") - month_sum(ref, act, m, "expenses") - contribution
-               - sum(p[4] for p in pays.values()) + month_sum(ref, act, m, "equity")
-               - month_sum(ref, act, m, "contribution") - month_sum(ref, act, m, "salary"))
-    return {"contribution": contribution, "pays": pays, "opening": opening, "closing": closing, "advance": max(0, -closing)}
+    closing = (
+        opening
+        + month_sum(ref, act, m, "revenue")
+        - month_sum(ref, act, m, "expenses")
+        - contribution
+        - sum(p[4] for p in pays.values())
+        + month_sum(ref, act, m, "equity")
+        - month_sum(ref, act, m, "contribution")
+        - month_sum(ref, act, m, "salary")
+    )
+    return {
+        "contribution": contribution,
+        "pays": pays,
+        "opening": opening,
+        "closing": closing,
+        "advance": max(0, -closing),
+    }
 
 
-# --------------------------------------------------------------------------- the same cooperative as coopctl reads it
+# -------------------- the same cooperative as coopctl reads it
 
 
 def text(cents: int) -> str:
@@ -186,40 +211,81 @@ def entry_dict(entry: dict) -> dict:
     if entry["tiers"] is None:
         out["rate"] = rate_text(entry["rate"])
     else:
-        out["tiers"] = [({"up_to": text(b)} if b is not None else {}) | {"rate": rate_text(r)} for b, r in entry["tiers"]]
+        out["tiers"] = [
+            ({"up_to": text(b)} if b is not None else {}) | {"rate": rate_text(r)} for b, r in entry["tiers"]
+        ]
     return out
 
 
 def cooperative(ref: RefCoop) -> Cooperative:
-    coop = Coop.model_validate({
-        "name": "Model",
-        "establishments": [{"id": "e", "name": "E"}],
-        "contribution": [entry_dict(e) for e in ref.contribution],
-        "payroll": [{"from": p["start"].isoformat(), "smic_hourly": "12.02", "employer_rate": rate_text(p["employer"]),
-                     "employee_rate": rate_text(p["employee"])} for p in ref.payroll],
-    })
-    activities = [Activity.model_validate({
-        "id": act, "name": act, "establishment": "e",
-        **({"contribution_rate": rate_text(info["override"])} if info["override"] is not None else {}),
-        **({"contribution": [entry_dict(e) for e in info["own"]]} if info.get("own") else {}),
-        **({"started": info["started"].isoformat()} if info["started"] else {})}) for act, info in ref.activities.items()]
+    coop = Coop.model_validate(
+        {
+            "name": "Model",
+            "establishments": [{"id": "e", "name": "E"}],
+            "contribution": [entry_dict(e) for e in ref.contribution],
+            "payroll": [
+                {
+                    "from": p["start"].isoformat(),
+                    "smic_hourly": "12.02",
+                    "employer_rate": rate_text(p["employer"]),
+                    "employee_rate": rate_text(p["employee"]),
+                }
+                for p in ref.payroll
+            ],
+        }
+    )
+    activities = [
+        Activity.model_validate(
+            {
+                "id": act,
+                "name": act,
+                "establishment": "e",
+                **(
+                    {"contribution_rate": rate_text(info["override"])} if info["override"] is not None else {}
+                ),
+                **({"contribution": [entry_dict(e) for e in info["own"]]} if info.get("own") else {}),
+                **({"started": info["started"].isoformat()} if info["started"] else {}),
+            }
+        )
+        for act, info in ref.activities.items()
+    ]
     members = []
     for x in ref.members:
-        members.append(Member.model_validate({
-            "id": x.id, "name": x.id, "activity": x.activity, "joined": x.joined.isoformat(),
-            **({"cesa_from": x.cesa_from.isoformat()} if x.cesa_from else {}),
-            **({"left": x.left.isoformat()} if x.left else {}),
-            "salary": [{"from": s["start"].isoformat(), "gross": text(s["gross"]), "hours": "151.67"} for s in x.salary],
-            "bonuses": [{"month": f"{m // 12:04d}-{m % 12 + 1:02d}", "gross": text(c)} for m, c in sorted(x.bonuses.items())],
-        }))
+        members.append(
+            Member.model_validate(
+                {
+                    "id": x.id,
+                    "name": x.id,
+                    "activity": x.activity,
+                    "joined": x.joined.isoformat(),
+                    **({"cesa_from": x.cesa_from.isoformat()} if x.cesa_from else {}),
+                    **({"left": x.left.isoformat()} if x.left else {}),
+                    "salary": [
+                        {"from": s["start"].isoformat(), "gross": text(s["gross"]), "hours": "151.67"}
+                        for s in x.salary
+                    ],
+                    "bonuses": [
+                        {"month": f"{m // 12:04d}-{m % 12 + 1:02d}", "gross": text(c)}
+                        for m, c in sorted(x.bonuses.items())
+                    ],
+                }
+            )
+        )
     return Cooperative(root=Path("/nonexistent"), coop=coop, members=members, activities=activities)
 
 
-KIND_FIELD = {"revenue": "revenue", "expenses": "expenses", "equity": "equity", "contribution": "contribution", "salary": "salary_cost"}
+KIND_FIELD = {
+    "revenue": "revenue",
+    "expenses": "expenses",
+    "equity": "equity",
+    "contribution": "contribution",
+    "salary": "salary_cost",
+}
 
 
 def ledger_figures(ref: RefCoop, closes: list[tuple[datetime.date, str, int, int]]) -> LedgerFigures:
-    """The figures a ledger holding the drawn entries and the closes so far gives (contribution, salary cost)."""
+    """The figures a ledger holding the drawn entries and the closes so far gives (contribution, salary
+    cost)."""
     figures = LedgerFigures()
 
     def add(act: str, day: datetime.date, **amounts: Decimal) -> None:
@@ -239,10 +305,22 @@ def ledger_figures(ref: RefCoop, closes: list[tuple[datetime.date, str, int, int
 
 # --------------------------------------------------------------------------- strategies
 
-RATES = st.sampled_from([Fraction(0), Fraction(1, 10), Fraction(5, 100), Fraction(125, 1000), Fraction(75, 1000),
-                         Fraction(1234, 10000), Fraction(333, 10000)])
-# Salaries often in quarters of a euro, so that gross × 42% or × 22% often ends in half a cent (a rounding tie).
-GROSS = st.one_of(st.integers(30_000, 400_000), st.integers(1_200, 16_000).map(lambda quarters: quarters * 25))
+RATES = st.sampled_from(
+    [
+        Fraction(0),
+        Fraction(1, 10),
+        Fraction(5, 100),
+        Fraction(125, 1000),
+        Fraction(75, 1000),
+        Fraction(1234, 10000),
+        Fraction(333, 10000),
+    ]
+)
+# Salaries often in quarters of a euro, so that gross × 42% or × 22% often ends in half a cent (a rounding
+# tie).
+GROSS = st.one_of(
+    st.integers(30_000, 400_000), st.integers(1_200, 16_000).map(lambda quarters: quarters * 25)
+)
 PAY_RATES = st.sampled_from([Fraction(42, 100), Fraction(4175, 10000), Fraction(13, 100), Fraction(0)])
 EMPLOYEE_RATES = st.sampled_from([Fraction(22, 100), Fraction(2185, 10000), Fraction(1, 10)])
 
@@ -272,9 +350,17 @@ def cooperatives(draw) -> tuple[RefCoop, list[int]]:
     contribution = [draw(contribution_entry(datetime.date(2020, 1, 1)))]
     if draw(st.booleans()):
         contribution.append(draw(contribution_entry(day_in(draw, window_first, window_last))))
-    payroll = [{"start": datetime.date(2020, 1, 1), "employer": draw(PAY_RATES), "employee": draw(EMPLOYEE_RATES)}]
+    payroll = [
+        {"start": datetime.date(2020, 1, 1), "employer": draw(PAY_RATES), "employee": draw(EMPLOYEE_RATES)}
+    ]
     if draw(st.booleans()):
-        payroll.append({"start": day_in(draw, window_first, window_last), "employer": draw(PAY_RATES), "employee": draw(EMPLOYEE_RATES)})
+        payroll.append(
+            {
+                "start": day_in(draw, window_first, window_last),
+                "employer": draw(PAY_RATES),
+                "employee": draw(EMPLOYEE_RATES),
+            }
+        )
 
     activities, members = {}, []
     for a in range(draw(st.integers(1, 4))):
@@ -282,13 +368,23 @@ def cooperatives(draw) -> tuple[RefCoop, list[int]]:
         own = None if draw(st.integers(0, 3)) else [draw(contribution_entry(day_in(draw, far, window_last)))]
         activities[act] = {
             "override": None if own else draw(st.one_of(st.none(), st.none(), st.none(), RATES)),
-            "own": own,  # the activity's own contribution schedule, in force from its date (the default before)
-            "started": draw(st.one_of(st.none(), st.dates(window_first - datetime.timedelta(days=90), window_last),
-                                      st.dates(far, window_last))),
+            # the activity's own contribution schedule, in force from its date (the default before)
+            "own": own,
+            "started": draw(
+                st.one_of(
+                    st.none(),
+                    st.dates(window_first - datetime.timedelta(days=90), window_last),
+                    st.dates(far, window_last),
+                )
+            ),
         }
         for k in range(draw(st.integers(0, 4))):
-            joined = day_in(draw, draw(st.sampled_from([far, window_first - datetime.timedelta(days=60)])), window_last)
-            cesa_from = day_in(draw, joined, joined + datetime.timedelta(days=200)) if draw(st.booleans()) else None
+            joined = day_in(
+                draw, draw(st.sampled_from([far, window_first - datetime.timedelta(days=60)])), window_last
+            )
+            cesa_from = (
+                day_in(draw, joined, joined + datetime.timedelta(days=200)) if draw(st.booleans()) else None
+            )
             left = None
             if draw(st.integers(0, 2)) == 0:  # a departure, often inside the months drawn
                 base = cesa_from or joined
@@ -298,11 +394,23 @@ def cooperatives(draw) -> tuple[RefCoop, list[int]]:
             if cesa_from is not None:
                 salary.append({"start": cesa_from, "gross": draw(GROSS)})
                 if draw(st.booleans()):
-                    salary.append({"start": day_in(draw, cesa_from + datetime.timedelta(days=1), cesa_from + datetime.timedelta(days=300)),
-                                   "gross": draw(GROSS)})
+                    salary.append(
+                        {
+                            "start": day_in(
+                                draw,
+                                cesa_from + datetime.timedelta(days=1),
+                                cesa_from + datetime.timedelta(days=300),
+                            ),
+                            "gross": draw(GROSS),
+                        }
+                    )
             bonuses = {}
             if cesa_from is not None:
-                paid = [m for m in months if month_days(m)[-1] >= cesa_from and (left is None or left >= month_days(m)[0])]
+                paid = [
+                    m
+                    for m in months
+                    if month_days(m)[-1] >= cesa_from and (left is None or left >= month_days(m)[0])
+                ]
                 for m in draw(st.lists(st.sampled_from(paid), max_size=2, unique=True)) if paid else []:
                     bonuses[m] = draw(st.integers(1, 200_000))
             members.append(RefMember(f"m{a}x{k}", act, joined, cesa_from, left, salary, bonuses))
@@ -314,9 +422,13 @@ def cooperatives(draw) -> tuple[RefCoop, list[int]]:
         for m in months:
             days = month_days(m)
             rows = []
-            for kind, amounts in (("revenue", st.one_of(st.integers(0, 1_500_000), st.integers(-100_000, 0))),
-                                  ("expenses", st.integers(0, 400_000)), ("equity", st.integers(-100_000, 500_000)),
-                                  ("contribution", st.integers(-10_000, 50_000)), ("salary", st.integers(0, 200_000))):
+            for kind, amounts in (
+                ("revenue", st.one_of(st.integers(0, 1_500_000), st.integers(-100_000, 0))),
+                ("expenses", st.integers(0, 400_000)),
+                ("equity", st.integers(-100_000, 500_000)),
+                ("contribution", st.integers(-10_000, 50_000)),
+                ("salary", st.integers(0, 200_000)),
+            ):
                 chance = {"revenue": 4, "expenses": 3}.get(kind, 8)
                 if draw(st.integers(0, chance - 1)) < (3 if kind == "revenue" else 1):
                     rows.append((draw(st.sampled_from(days)), kind, draw(amounts)))
@@ -347,7 +459,10 @@ def check_against_model(ref: RefCoop, months: list[int]) -> None:
                 where = f"{month} {act}"
                 assert got.opening_balance == dec(want["opening"]), where
                 assert got.contribution == dec(want["contribution"]), where
-                pays = {p.member_id: (p.gross, p.employer_contributions, p.employee_contributions, p.net, p.cost) for p in got.members}
+                pays = {
+                    p.member_id: (p.gross, p.employer_contributions, p.employee_contributions, p.net, p.cost)
+                    for p in got.members
+                }
                 assert pays == {k: tuple(dec(c) for c in v) for k, v in want["pays"].items()}, where
                 assert got.closing_balance == dec(want["closing"]), where
                 assert got.advance == dec(want["advance"]), where
@@ -357,21 +472,27 @@ def check_against_model(ref: RefCoop, months: list[int]) -> None:
                 closes.append((month.last_day, act, want["contribution"], salary))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(cooperatives())
 def test_plan_close_matches_the_reference_model(drawn):
     ref, months = drawn
     check_against_model(ref, months)
 
 
-# --------------------------------------------------------------------------- the model's own sanity (it must be right too)
+# -------------------- the model's own sanity (it must be right too)
 
 
 def test_reference_model_rounding_and_brackets():
     assert half_up(Fraction(33325, 1000)) == 3333 and half_up(Fraction(-33325, 1000)) == -3333
     assert half_up(Fraction(33324, 1000)) == 3332 and half_up(Fraction(5, 1000)) == 1
     tiers = [(100_000, Fraction(1, 10)), (300_000, Fraction(5, 100)), (None, Fraction(2, 100))]
-    assert brackets(tiers, 230_000) == 165 and brackets(tiers, 330_000) == 206 and brackets(tiers, -50_000) == -50
+    assert (
+        brackets(tiers, 230_000) == 165
+        and brackets(tiers, 330_000) == 206
+        and brackets(tiers, -50_000) == -50
+    )
     assert is_exempt_ref(datetime.date(2026, 3, 10), 2, ym(datetime.date(2026, 5, 1)))
     assert not is_exempt_ref(datetime.date(2026, 3, 1), 2, ym(datetime.date(2026, 5, 1)))
 
@@ -381,18 +502,38 @@ def test_reference_model_on_the_worked_example():
     oct_ = 2026 * 12 + 9
     start = datetime.date(2024, 9, 1)
     ref = RefCoop(
-        contribution=[{"start": datetime.date(2024, 1, 1), "rate": Fraction(1, 10), "tiers": None, "exempt": 0}],
-        payroll=[{"start": datetime.date(2024, 1, 1), "employer": Fraction(42, 100), "employee": Fraction(22, 100)}],
-        activities={a: {"override": None, "started": None} for a in ("BoisNomade", "AtelierCommun", "DanDesign")},
-        members=[RefMember("alice", "BoisNomade", start, start, None, [{"start": start, "gross": 190_000}], {}),
-                 RefMember("bob", "AtelierCommun", start, start, None, [{"start": start, "gross": 130_000}], {}),
-                 RefMember("chloe", "AtelierCommun", start, start, None, [{"start": start, "gross": 80_000}], {}),
-                 RefMember("dan", "DanDesign", datetime.date(2026, 1, 5), None, None, [], {})],
+        contribution=[
+            {"start": datetime.date(2024, 1, 1), "rate": Fraction(1, 10), "tiers": None, "exempt": 0}
+        ],
+        payroll=[
+            {"start": datetime.date(2024, 1, 1), "employer": Fraction(42, 100), "employee": Fraction(22, 100)}
+        ],
+        activities={
+            a: {"override": None, "started": None} for a in ("BoisNomade", "AtelierCommun", "DanDesign")
+        },
+        members=[
+            RefMember("alice", "BoisNomade", start, start, None, [{"start": start, "gross": 190_000}], {}),
+            RefMember("bob", "AtelierCommun", start, start, None, [{"start": start, "gross": 130_000}], {}),
+            RefMember("chloe", "AtelierCommun", start, start, None, [{"start": start, "gross": 80_000}], {}),
+            RefMember("dan", "DanDesign", datetime.date(2026, 1, 5), None, None, [], {}),
+        ],
     )
-    ref.before = {"BoisNomade": (datetime.date(2026, 1, 1), 120_000), "AtelierCommun": (datetime.date(2026, 1, 1), -10_000)}
-    ref.entries = {"BoisNomade": {oct_: [(datetime.date(2026, 10, 5), "revenue", 400_000), (datetime.date(2026, 10, 6), "expenses", 35_000)]},
-                   "AtelierCommun": {oct_: [(datetime.date(2026, 10, 5), "revenue", 250_000)]},
-                   "DanDesign": {oct_: [(datetime.date(2026, 10, 5), "revenue", 33_325)]}}
-    closings = {act: ref_month(ref, act, oct_, ref.before.get(act, (None, 0))[1])["closing"] for act in ref.activities}
+    ref.before = {
+        "BoisNomade": (datetime.date(2026, 1, 1), 120_000),
+        "AtelierCommun": (datetime.date(2026, 1, 1), -10_000),
+    }
+    ref.entries = {
+        "BoisNomade": {
+            oct_: [
+                (datetime.date(2026, 10, 5), "revenue", 400_000),
+                (datetime.date(2026, 10, 6), "expenses", 35_000),
+            ]
+        },
+        "AtelierCommun": {oct_: [(datetime.date(2026, 10, 5), "revenue", 250_000)]},
+        "DanDesign": {oct_: [(datetime.date(2026, 10, 5), "revenue", 33_325)]},
+    }
+    closings = {
+        act: ref_month(ref, act, oct_, ref.before.get(act, (None, 0))[1])["closing"] for act in ref.activities
+    }
     assert closings == {"BoisNomade": 175_200, "AtelierCommun": -83_200, "DanDesign": 29_992}
     check_against_model(ref, [oct_])

@@ -11,6 +11,7 @@ import datetime
 import gc
 import io
 import os
+import re
 import sys
 import threading
 from decimal import Decimal
@@ -179,12 +180,16 @@ def _parse_month(value: Optional[str]) -> Optional[Month]:
 def _parse_date(value: Optional[str]) -> Optional[datetime.date]:
     if value is None:
         return None
+    text = value.strip()
+    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text) if i18n.language() == "fr" else None
     try:
-        day = datetime.date.fromisoformat(value.strip())
+        if french:  # as the French output prints dates: 31/10/2026 (day first)
+            day = datetime.date(int(french.group(3)), int(french.group(2)), int(french.group(1)))
+        else:
+            day = datetime.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-31"
-        ) from None
+        example = "2026-10-31 (or 31/10/2026)" if i18n.language() == "fr" else "2026-10-31"
+        raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. {example}") from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise typer.BadParameter(
             f"{value!r} is out of range: coopctl accepts dates from {MIN_YEAR} to {MAX_YEAR}"
