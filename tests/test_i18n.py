@@ -121,3 +121,17 @@ def test_translations_keep_their_placeholders():
         assert {name for _, name, _, _ in string.Formatter().parse(message.string) if name} == fields, (
             message.id
         )
+
+
+def test_dates_typed_as_the_french_output_prints_them(sample_copy):
+    """Under --lang fr, 30/09/2026 is the 30th of September (day first), as the French tables print it."""
+    french = run_cli(
+        sample_copy, "--lang", "fr", "balance", "alice", "--as-of", "30/09/2026", "--format", "json"
+    )
+    iso = run_cli(sample_copy, "balance", "alice", "--as-of", "2026-09-30", "--format", "json")
+    assert french.exit_code == 0, french.stderr
+    assert french.json() == iso.json()
+    assert (
+        run_cli(sample_copy, "balance", "alice", "--as-of", "30/09/2026").exit_code == 2
+    )  # English: ISO only
+    assert run_cli(sample_copy, "--lang", "fr", "balance", "alice", "--as-of", "31/09/2026").exit_code == 2

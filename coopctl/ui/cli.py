@@ -181,14 +181,14 @@ def _parse_date(value: Optional[str]) -> Optional[datetime.date]:
     if value is None:
         return None
     text = value.strip()
-    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text) if i18n.language() == "fr" else None
+    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text) if i18n.user_language() == "fr" else None
     try:
         if french:  # as the French output prints dates: 31/10/2026 (day first)
             day = datetime.date(int(french.group(3)), int(french.group(2)), int(french.group(1)))
         else:
             day = datetime.date.fromisoformat(text)
     except ValueError:
-        example = "2026-10-31 (or 31/10/2026)" if i18n.language() == "fr" else "2026-10-31"
+        example = "2026-10-31 (or 31/10/2026)" if i18n.user_language() == "fr" else "2026-10-31"
         raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. {example}") from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise typer.BadParameter(
@@ -200,7 +200,7 @@ def _parse_date(value: Optional[str]) -> Optional[datetime.date]:
 def _machine_format(value: Format) -> Format:
     """JSON and CSV are for programs: their texts (alerts, notes) are English in every language."""
     if value is not Format.table:
-        i18n.set_language("en")
+        i18n.set_language("en", output_only=True)
     return value
 
 

@@ -39,7 +39,7 @@ def language_from_environment(explicit: str | None = None) -> str:
     return "en"
 
 
-def set_language(lang: str) -> None:
+def set_language(lang: str, output_only: bool = False) -> None:
     """Use ``lang`` ("en" or "fr") from now on; an unknown language raises ValueError."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: coopctl speaks {', '.join(LANGUAGES)}")
@@ -49,10 +49,18 @@ def set_language(lang: str) -> None:
         else gettext.NullTranslations()
     )
     _state.update(lang=lang, translations=translations)
+    if not output_only:  # JSON and CSV are written in English; the user still reads and types in ``lang``
+        _state["user"] = lang
 
 
 def language() -> str:
     return _state["lang"]
+
+
+def user_language() -> str:
+    """The language the user reads and types in (``--lang`` or the environment), even while JSON or CSV is
+    written in English: dates typed on the command line follow it."""
+    return str(_state.get("user", _state["lang"]))
 
 
 def _(message: str) -> str:
