@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from coopctl.adapter.fingerprint import describe, entry_fingerprint
 from coopctl.adapter.integrity import closed_month_changes, touched_closed_months
@@ -57,6 +58,7 @@ from coopctl.core.yearend import (
 )
 from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import LedgerFigures
+from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
 from coopctl.domain.problems import (
     ClosedMonthChange,
@@ -312,57 +314,80 @@ def members(root: Path | None, as_of: datetime.date) -> tuple[list, list[Problem
 
 
 def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[Problem]]:
-    """Every problem of config and ledger (errors and warnings); raises only when config cannot load."""
+    """Every problem of config and ledger (errors and warnings): the checks of ``CHECKS``, run in order on
+    one whole load (as Beancount's validations are); raises only when the config cannot load."""
     coop = open_cooperative(root)
     books = load_books(coop)
-    problems = list(books.problems) + salary_floor_problems(coop)
+    problems = list(books.problems)
+    for run_check in CHECKS:
+        problems += run_check(coop, books, today)
+    return books, problems
+
+
+def _salary_floor(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    return salary_floor_problems(coop)
+
+
+def _closed_periods(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    """Closed months unchanged and every closing recomputed (``recompute``); proofs remembered when clean."""
     changes = closed_month_changes(coop, books.ledger.entries, books.figures)
-    problems += [change.problem() for change in _name_removed_entries(coop, changes)]
+    problems = [change.problem() for change in _name_removed_entries(coop, changes)]
     proven: dict[int, bytes] = {}
     problems += verify_closings(coop, books, {change.month for change in changes}, proven)
-    if not any(p.severity == "error" for p in problems):
+    if not any(p.severity == "error" for p in [*books.problems, *problems]):
         _remember_proofs(coop, proven)
-    for folder in [coop.ledger_path.parent]:
-        for leftover in sorted(folder.rglob(".*.beancount.*.tmp")) if folder.is_dir() else []:
-            problems.append(
-                Problem(
-                    "temporary file left by an interrupted write; the ledger is intact, you may delete it",
-                    str(leftover.relative_to(coop.root)),
-                    severity="warning",
-                )
-            )
-    problems += _files_not_loaded(coop, books)
+    return problems
+
+
+def _leftover_temporary_files(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    folder = coop.ledger_path.parent
+    return [
+        Problem(
+            "temporary file left by an interrupted write; the ledger is intact, you may delete it",
+            str(leftover.relative_to(coop.root)),
+            severity="warning",
+        )
+        for leftover in (sorted(folder.rglob(".*.beancount.*.tmp")) if folder.is_dir() else [])
+    ]
+
+
+def _treasury_identity(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
     last = books.figures.last_date or today
     state = treasury_state(coop, books.figures, last)
-    if state.unconventional_accounts:
-        shown = ", ".join(state.unconventional_accounts[:8]) + (
-            " …" if len(state.unconventional_accounts) > 8 else ""
+    if not state.unconventional_accounts:
+        return []
+    shown = ", ".join(state.unconventional_accounts[:8]) + (
+        " …" if len(state.unconventional_accounts) > 8 else ""
+    )
+    return [
+        Problem(
+            f"the treasury identity (future treasury = activity balances + own funds) is off by "
+            f"{fmt_amount(state.identity_gap, grouped=True)} on {last}: accounts outside the conventions: "
+            f"{shown}",
+            severity="warning",
         )
-        problems.append(
-            Problem(
-                f"the treasury identity (future treasury = activity balances + own funds) is off by "
-                f"{state.identity_gap:,.2f} on {last}: accounts outside the conventions: {shown}",
-                severity="warning",
-            )
+    ]
+
+
+def _members_paths(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    return lifecycle_alerts(coop, books.figures, today)
+
+
+def _periods_to_close(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    problems = [
+        Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning")
+        for month in unclosed_months(books.figures, today)
+    ]
+    problems += [
+        Problem(
+            f"{month.year} has ended and its December is closed: close the year "
+            f"(coopctl close-year {month.year})",
+            severity="warning",
         )
-    problems += lifecycle_alerts(coop, books.figures, today)
-    for month in unclosed_months(books.figures, today):
-        problems.append(
-            Problem(
-                f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning"
-            )
-        )
-    for month in sorted(books.figures.closed):
-        if month.month == 12 and month.year not in books.figures.closed_years:
-            problems.append(
-                Problem(
-                    f"{month.year} has ended and its December is closed: close the year "
-                    f"(coopctl close-year {month.year})",
-                    severity="warning",
-                )
-            )
-    problems += _stale_openings(coop, books)
-    return books, problems
+        for month in sorted(books.figures.closed)
+        if month.month == 12 and month.year not in books.figures.closed_years
+    ]
+    return problems
 
 
 def _files_not_loaded(coop: Cooperative, books: Books) -> list[Problem]:
@@ -492,6 +517,22 @@ def _name_removed_entries(coop: Cooperative, changes: list[ClosedMonthChange]) -
                 )
         named.append(change)
     return named
+
+
+CheckFunction = Callable[[Cooperative, Books, datetime.date], list[Problem]]
+
+# What ``coopctl check`` runs after the whole load, in this order (each returns problems; none writes,
+# but ``_closed_periods`` remembers proven openings in the cache).
+CHECKS: list[CheckFunction] = [
+    _salary_floor,
+    _closed_periods,
+    _leftover_temporary_files,
+    lambda coop, books, today: _files_not_loaded(coop, books),
+    _treasury_identity,
+    _members_paths,
+    _periods_to_close,
+    lambda coop, books, today: _stale_openings(coop, books),
+]
 
 
 # --------------------------------------------------------------------------- reopen

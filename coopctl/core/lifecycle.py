@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from coopctl.domain.cooperative import Cooperative, Member, YamlPath
@@ -171,3 +173,49 @@ def months_until(start: datetime.date, end: datetime.date) -> int:
     if end.day < start.day:
         months -= 1
     return months
+
+
+@dataclass(frozen=True)
+class PortfolioLine:
+    """One member a tutor follows, on a day: phase and since when, next legal deadline, activity's balance."""
+
+    tutor: str | None
+    member: Member
+    phase: str
+    since: datetime.date
+    next_deadline: tuple[str, datetime.date] | None
+    months_to_deadline: int | None
+    balance: Decimal
+    runway_months: Decimal | None
+    alerts: tuple[Problem, ...]
+
+
+def tutor_portfolio(
+    coop: Cooperative, figures: LedgerFigures, tutor: str | None, as_of: datetime.date, alerts: list[Problem]
+) -> list[PortfolioLine]:
+    """The members in CAPE or CESA on ``as_of`` (of ``tutor``, or of every tutor), by tutor then id."""
+    from coopctl.core.treasury import activity_treasury
+
+    lines = []
+    for member in sorted(coop.members, key=lambda m: (m.tutor or "", m.id)):
+        phase = member.phase_on(as_of)
+        if (tutor is not None and member.tutor != tutor) or phase not in ("CAPE", "CESA"):
+            continue
+        since = member.joined if phase == "CAPE" else member.cesa_from
+        assert since is not None  # a member in CESA has a cesa_from
+        deadline = next_deadline(member, as_of)
+        treasury = activity_treasury(coop, figures, member.activity, as_of)
+        lines.append(
+            PortfolioLine(
+                member.tutor,
+                member,
+                phase,
+                since,
+                deadline,
+                months_until(as_of, deadline[1]) if deadline else None,
+                treasury.balance,
+                treasury.runway_months,
+                tuple(p for p in alerts if p.parameters.get("member") == member.id),
+            )
+        )
+    return lines

@@ -806,38 +806,29 @@ def tutor_command(
 
       coopctl tutor mlefevre --format json
     """
-    from coopctl.core.lifecycle import months_until, next_deadline
-    from coopctl.core.treasury import activity_treasury
+    from coopctl.core.lifecycle import tutor_portfolio
 
     day = _parse_date(as_of) or _today()
     with _loading():
         coop, figures, alerts = service.tutors(state.root, tutor, day)
-    rows: list[dict[str, Any]] = []
-    for member in sorted(coop.members, key=lambda m: (m.tutor or "", m.id)):
-        if (tutor is not None and member.tutor != tutor) or member.phase_on(day) not in ("CAPE", "CESA"):
-            continue
-        phase = member.phase_on(day)
-        since = member.joined if phase == "CAPE" else member.cesa_from
-        assert since is not None  # a member in CESA has a cesa_from
-        deadline = next_deadline(member, day)
-        lines = activity_treasury(coop, figures, member.activity, day)
-        rows.append(
-            {
-                "tutor": member.tutor,
-                "member": member.id,
-                "name": member.name,
-                "phase": phase,
-                "since": since.isoformat(),
-                "associate": member.is_associate_on(day),
-                "next_deadline": deadline[0] if deadline else None,
-                "deadline": deadline[1].isoformat() if deadline else None,
-                "months_to_deadline": months_until(day, deadline[1]) if deadline else None,
-                "activity": member.activity,
-                "balance": lines.balance,
-                "runway_months": None if lines.runway_months is None else f"{lines.runway_months:.1f}",
-                "alerts": [i18n.word(p) for p in alerts if p.parameters.get("member") == member.id],
-            }
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "tutor": line.tutor,
+            "member": line.member.id,
+            "name": line.member.name,
+            "phase": line.phase,
+            "since": line.since.isoformat(),
+            "associate": line.member.is_associate_on(day),
+            "next_deadline": line.next_deadline[0] if line.next_deadline else None,
+            "deadline": line.next_deadline[1].isoformat() if line.next_deadline else None,
+            "months_to_deadline": line.months_to_deadline,
+            "activity": line.member.activity,
+            "balance": line.balance,
+            "runway_months": None if line.runway_months is None else f"{line.runway_months:.1f}",
+            "alerts": [i18n.word(p) for p in line.alerts],
+        }
+        for line in tutor_portfolio(coop, figures, tutor, day, alerts)
+    ]
     title = (
         _("Portfolio of {tutor} on {day}").format(tutor=coop.tutor_name(tutor), day=i18n.date(day))
         if tutor
