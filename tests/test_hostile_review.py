@@ -202,3 +202,29 @@ def test_a_ledger_file_no_include_reaches_is_named(tmp_path):
     )
     run = run_cli(folder, "check")
     assert "warning: ledgers/2027/2027-01.beancount: no include reaches this file" in run.stderr
+
+
+def _as_coopctl_0_1_wrote_them(folder):
+    """The sample's closings as coopctl 0.1 wrote them: no full digest, no records of the months before the
+    first close, no opening digest in the year's close."""
+    import re
+
+    for path in sorted((folder / "ledgers" / "closing").glob("*.beancount")):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r'^  (digest|p\d{4}-\d{2}|opening_sha256): "[^"]*"\n', "", text, flags=re.M)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_closings_an_older_coopctl_wrote_still_prove_with_a_warning(sample_copy):
+    _as_coopctl_0_1_wrote_them(sample_copy)
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code == 0, run.stderr
+    assert "were closed by an older coopctl" in run.stderr
+    september = sample_copy / "ledgers" / "closing" / "2026-09.beancount"
+    september.write_text(
+        september.read_text(encoding="utf-8").replace(
+            "Salary:Gross      1300.00", "Salary:Gross      1200.00"
+        ),
+        encoding="utf-8",
+    )
+    assert run_cli(sample_copy, "check").exit_code == 1  # still proven by recomputation

@@ -86,7 +86,7 @@ def marker_text(
         f'  config: "{config_digest}"',
         f'  sources: "{sources_digest(by_day)}"',
         f"  entries: {sum(len(v) for v in by_day.values())}",
-        f'  digest: "{digest}"',
+        *([f'  digest: "{digest}"'] if digest else []),
     ]
     if include_added:
         lines.append("  include_added: TRUE")
@@ -137,17 +137,22 @@ def month_closing_bytes(
     open_accounts: set[str],
     include_added: bool,
     first: bool,
+    legacy: bool = False,
 ) -> bytes:
-    """The closing file of ``plan.month``: a pure function of the plan, the month's sources and the config."""
+    """The closing file of ``plan.month``: a pure function of the plan, the month's sources and the config.
+
+    ``legacy``: as coopctl 0.1 wrote it (no full digest, no records of the months before the first close),
+    to prove the closings an older coopctl wrote (``check`` then says they are sealed less strongly).
+    """
     by_day = fingerprints_by_day(sources.month(plan.month))
-    before = period_records(sources, plan.month) if first else None
+    before = period_records(sources, plan.month) if first and not legacy else None
     marker = marker_text(
         plan,
         by_day,
         config_digest(coop, plan.month),
         include_added,
         before,
-        full_digest(sources.month(plan.month)),
+        "" if legacy else full_digest(sources.month(plan.month)),
     )
     return closing_text(plan, open_accounts, marker).encode("utf-8")
 

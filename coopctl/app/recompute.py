@@ -215,6 +215,7 @@ def verify_closings(
         if kind.kind == MONTH_CLOSE
     }
     first_changed = min(changed_months) if changed_months else None
+    legacy_months: list[Month] = []
     for month in closed:
         if first_changed is not None and month > first_changed:
             break  # later months' openings depend on the changed one: repair it first
@@ -228,7 +229,10 @@ def verify_closings(
         own = own_files.kind(key)
         opened = accounts_open_on(books.ledger.entries, month.last_day, own_files, skip=own)
         first = month == closed[0] and figures.opened_after is None
-        expected = month_closing_bytes(coop, plan, sources, opened, marker.include_added, first)
+        legacy = "digest" not in marker.meta  # written by coopctl 0.1: proven as it wrote it, and said
+        expected = month_closing_bytes(coop, plan, sources, opened, marker.include_added, first, legacy)
+        if legacy:
+            legacy_months.append(month)
         found = path.read_bytes()
         if expected != found:
             if first:
@@ -266,6 +270,16 @@ def verify_closings(
                 problems.append(
                     mismatch(path, root, expected, found, f"the closing file of {month}", str(month))
                 )
+    if legacy_months:
+        problems.append(
+            Problem(
+                f"{len(legacy_months)} closed month(s) ({legacy_months[0]} to {legacy_months[-1]}) "
+                "were closed by an older coopctl: they recompute, but their entries are sealed by short "
+                "fingerprints only (no full digest), and the months before the first close are not "
+                "sealed; reopen and close them again to seal them fully",
+                severity="warning",
+            )
+        )
     if first_changed is None:
         problems += _verify_years(
             coop, books, groups, own_files, own_on_disk, proven if proven is not None else {}

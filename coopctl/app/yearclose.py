@@ -133,6 +133,7 @@ def year_close_files(
     opened: set[str],
     folder_created: bool,
     include_added: bool,
+    legacy: bool = False,
 ) -> YearCloseFiles:
     """The bytes of ``closing/YEAR-year.beancount`` and ``openings/YEAR+1.beancount``: pure functions of the
     plan, the ledger's files up to the year and two facts of the close (did it create the next year's folder,
@@ -171,7 +172,7 @@ def year_close_files(
     meta = [
         ("result", f'"{plan.coop_result:.2f}"'),
         ("opening", f'"{opening.relative_to(ledger_dir)}"'),
-        ("opening_sha256", f'"{_sha(without_seal)}"'),
+        *([] if legacy else [("opening_sha256", f'"{_sha(without_seal)}"')]),  # legacy: as coopctl 0.1 wrote
     ]
     if folder_created:
         meta.append(("folder_created", f'"{folder.relative_to(ledger_dir)}"'))
@@ -201,6 +202,7 @@ def expected_year_close_bytes(
         opened,
         bool(marker_meta.get("folder_created")),
         bool(marker_meta.get("include_added")),
+        legacy="opening_sha256" not in marker_meta,
     )
     return files.closing, files
 
