@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from beancount.parser import parser
 from conftest import run_cli, snapshot, write_coop
+from test_git_review import git, make_repo
 
 from coopctl.adapter.fingerprint import entry_fingerprint
 
@@ -63,25 +62,11 @@ def test_moving_the_main_ledger_away_from_its_closings_is_caught(sample_copy):
     assert "error: ledgers/closing: closing files lie in ledgers/closing/" in run.stderr
 
 
-def _git(folder, *args):
-    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
-
-
-def _repo(folder):
-    _git(folder, "init", "-q", "-b", "main")
-    _git(folder, "config", "user.email", "t@example.org")
-    _git(folder, "config", "user.name", "T")
-    (folder / ".gitignore").write_text(".coopctl.lock\n", encoding="utf-8")
-    _git(folder, "add", "-A")
-    _git(folder, "commit", "-q", "-m", "base")
-    return folder
-
-
 def test_review_sees_a_file_the_pull_request_marks_export_ignore(sample_copy):
     """git archive would drop the file (the revision's own .gitattributes): review reads git's objects
     instead."""
-    repo = _repo(sample_copy)
-    _git(repo, "checkout", "-q", "-b", "pr")
+    repo = make_repo(sample_copy)
+    git(repo, "checkout", "-q", "-b", "pr")
     (repo / "ledgers" / "2026" / "2026-09-extra.beancount").write_text(
         '2026-09-15 * "Client" "Facture"\n  Assets:Bank:Courant  5000.00 EUR\n  Income:Activity:InesDev  '
         "-5000.00 EUR\n",
@@ -90,22 +75,22 @@ def test_review_sees_a_file_the_pull_request_marks_export_ignore(sample_copy):
     (repo / ".gitattributes").write_text(
         "ledgers/2026/2026-09-extra.beancount export-ignore\n", encoding="utf-8"
     )
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "pr")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "pr")
     run = run_cli(repo, "review", "main..pr", "--format", "json")
     assert run.exit_code == 1, run.stdout
     assert run.json()["closed_months_touched"], run.stdout
 
 
 def test_review_reports_a_revision_that_does_not_load_cleanly(sample_copy):
-    repo = _repo(sample_copy)
+    repo = make_repo(sample_copy)
     month = repo / "ledgers" / "2026" / "2026-10.beancount"
     month.write_text(
         month.read_text(encoding="utf-8") + '\n2026-10-20 * "x"\n  Income:Activity:Nope  -10.00 EUR\n'
         "  Assets:Bank:Courant  10.00 EUR\n",
         encoding="utf-8",
     )
-    _git(repo, "commit", "-qam", "broken")
+    git(repo, "commit", "-qam", "broken")
     run = run_cli(repo, "review", "HEAD~1..HEAD", "--format", "json")
     assert run.exit_code == 1
     assert any("unknown activity 'Nope'" in p["message"] for p in run.json()["errors"])
