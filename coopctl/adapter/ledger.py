@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 import gc
-import glob
 import hashlib
 import json
 import os
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from coopctl.adapter.includes import expand
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE, classify
 from coopctl.domain.cooperative import BOM_MESSAGE, BOMS, Cooperative
 from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
@@ -289,61 +289,36 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             top_options = file_options
         else:
             other_options.append(file_options)
-        folder = filename.parent
         include_lines: dict[str, int] = {}
         for kind, lineno, name, _value in directives:
             if kind == "include":
                 include_lines.setdefault(name, lineno)
         for pattern in file_options["include"]:
             line: int | None = include_lines.get(pattern) or _line_of_text(filename, pattern)
-            if "\x00" in pattern:
+            reached = expand(pattern, filename, root)
+            if reached.invalid:
                 refusals.append(
                     Problem(
                         f"include {_quoted(pattern)} is not a valid path; refused", _rel(filename, root), line
                     )
                 )
-                continue
-            full = pattern if os.path.isabs(pattern) else str(folder / pattern)
-            # where the pattern starts, before any wildcard: outside the folder, refused before anything
-            # is listed
-            # (include "/**/*" would otherwise walk the whole disk first)
-            fixed = re.split(r"[*?\[]", full, maxsplit=1)[0]
-            start = Path(
-                full
-                if fixed == full
-                else (fixed if fixed.endswith(os.sep) else os.path.dirname(fixed)) or os.sep
-            ).resolve()
-            if not start.is_relative_to(root):
+            elif reached.outside is not None:
                 refusals.append(
                     Problem(
-                        f'include "{pattern}" resolves outside the cooperative\'s folder ({start}); refused',
+                        f'include "{pattern}" resolves outside the cooperative\'s folder '
+                        f"({reached.outside}); refused",
                         _rel(filename, root),
                         line,
                     )
                 )
-                continue
-            matches = sorted(glob.glob(full, recursive=True))
-            if not matches:
+            elif not reached.matched:
                 parse_errors.append(
                     _SimpleError(
                         {"filename": key, "lineno": line or 0}, f'include "{pattern}" matches no file'
                     )
                 )
-                continue
-            for match in matches:
-                resolved = Path(match).resolve()
-                if not resolved.is_relative_to(root):  # through a symbolic link: said once for the pattern
-                    refusals.append(
-                        Problem(
-                            f'include "{pattern}" resolves outside the cooperative\'s folder ({resolved}); '
-                            f"refused",
-                            _rel(filename, root),
-                            line,
-                        )
-                    )
-                    break
-                if resolved.is_file():
-                    stack.append(resolved)
+            else:
+                stack.extend(reached.files)
     if refusals:
         raise LedgerError(refusals)
 

@@ -18,7 +18,6 @@ point, puts both files back as they were.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -158,13 +157,12 @@ def month_closing_bytes(
 
 
 def included_by_main(coop: Cooperative, target: Path) -> bool:
-    """Whether one of the main ledger's own include patterns matches ``target``."""
-    folder = coop.ledger_path.parent
-    for pattern in main_includes(coop.ledger_path):
-        full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
-        if fnmatch.fnmatch(str(target), full):
-            return True
-    return False
+    """Whether one of the main ledger's own include patterns reaches ``target`` (even before it exists),
+    by the rule the load follows (``adapter.includes``)."""
+    from coopctl.adapter.includes import reaches
+
+    main = coop.ledger_path
+    return any(reaches(pattern, main, target) for pattern in main_includes(main))
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,6 @@ Never believed over the ledger (issue 14):
 from __future__ import annotations
 
 import datetime
-import glob
 import hashlib
 import json
 import os
@@ -612,18 +611,15 @@ def _walk(
 
 
 def _follow(path: Path, patterns: list[str], root: Path, stack: list[Path]) -> None:
-    """Push the files a file includes (globs expanded now: a new or removed file is seen)."""
+    """Push the files a file includes (globs expanded now: a new or removed file is seen), by the same rule as
+    the whole load (``adapter.includes``); anything the load would refuse or report needs the full load."""
+    from coopctl.adapter.includes import expand
+
     for pattern in patterns:
-        full = pattern if os.path.isabs(pattern) else str(path.parent / pattern)
-        matches = sorted(glob.glob(full, recursive=True))
-        if not matches:
+        reached = expand(pattern, path, root)
+        if reached.invalid or reached.outside is not None or not reached.matched:
             raise _FullLoadNeeded
-        for match in matches:
-            resolved = Path(match).resolve()
-            if not resolved.is_relative_to(root):
-                raise _FullLoadNeeded
-            if resolved.is_file():
-                stack.append(resolved)
+        stack.extend(reached.files)
 
 
 IGNORED_OPTIONS = {
