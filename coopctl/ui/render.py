@@ -72,6 +72,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # plain sentences shown under the tables
     alerts: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)  # drawn on a terminal only, after the tables
+    csv: Table | None = None  # the table CSV writes, when it is not the first
 
 
 def to_json_value(value: Any) -> Any:
@@ -225,6 +226,8 @@ def render(report: Report, fmt: Format, console: Console) -> None:
     if fmt is Format.csv:
         buffer = io.StringIO()
         table = report.tables[0] if report.tables else Table("", [], [])
+        if report.csv is not None:
+            table = report.csv
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([column.key for column in table.columns])
         for row in table.rows:
