@@ -6,7 +6,9 @@ Enable it with one line in the main ledger::
 
 The page is computed by ``service.overview``, with the same core functions as the CLI (``members_list``,
 ``month_report``, ``treasury_state``) on the same figures (coopctl's cache when it is current), for the
-cooperative whose ``config/coop.yaml`` is found from the ledger's folder upward. A config or ledger error is
+cooperative whose ``config/coop.yaml`` is found from the ledger's folder upward, and shown through the
+CLI's own views (``ui.views``: the tables of ``members``, ``report`` and ``treasury``, cells formatted as
+the CLI's table formats them). A config or ledger error is
 shown on the page, never raised into Fava.
 """
 
