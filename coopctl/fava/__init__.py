@@ -6,7 +6,9 @@ Enable it with one line in the main ledger::
 
 The page is computed by ``service.overview``, with the same core functions as the CLI (``members_list``,
 ``month_report``, ``treasury_state``) on the same figures (coopctl's cache when it is current), for the
-cooperative whose ``config/coop.yaml`` is found from the ledger's folder upward. A config or ledger error is
+cooperative whose ``config/coop.yaml`` is found from the ledger's folder upward, and shown through the
+CLI's own views (``ui.views``: the tables of ``members``, ``report`` and ``treasury``, cells formatted as
+the CLI's table formats them). A config or ledger error is
 shown on the page, never raised into Fava.
 """
 
@@ -22,11 +24,70 @@ from coopctl.domain.problems import CoopctlError
 
 
 @dataclass
+class PageCell:
+    text: str
+    numeric: bool = False  # right-aligned
+    negative: bool = False
+
+
+@dataclass
+class PageTable:
+    """A view's table (``ui.views``) as the page shows it: cells worded and formatted as the CLI's table."""
+
+    header: list[PageCell]
+    rows: list[list[PageCell]]
+    footer: list[PageCell] | None = None
+
+
+@dataclass
 class CoopPage:
-    """What the page shows (``service.Overview``), or the errors that prevented it."""
+    """What the page shows (``service.Overview``, and its tables from the CLI's views), or the errors that
+    prevented it."""
 
     overview: object | None = None
     errors: list[str] = field(default_factory=list)
+    tables: dict[str, PageTable] = field(default_factory=dict)
+
+
+def page_table(table) -> PageTable:
+    """A ``render.Table`` as the page's cells, through the renderer's own cell formats."""
+    from decimal import Decimal
+
+    from coopctl.ui.render import right_aligned, table_cells
+
+    header, body, footer = table_cells(table)
+    right = [right_aligned(column) for column in table.columns]
+
+    def negative(value) -> bool:
+        return isinstance(value, Decimal) and value < 0
+
+    return PageTable(
+        [PageCell(text, r) for text, r in zip(header, right)],
+        [
+            [
+                PageCell(text, r, negative(row.get(column.key)))
+                for text, r, column in zip(cells, right, table.columns)
+            ]
+            for cells, row in zip(body, table.rows)
+        ],
+        None
+        if footer is None or table.totals is None
+        else [
+            PageCell(text, r, negative(table.totals.get(column.key)))
+            for text, r, column in zip(footer, right, table.columns)
+        ],
+    )
+
+
+def page_tables(overview) -> dict[str, PageTable]:
+    """The members, the month and the treasury: the same views' tables as ``coopctl members``, ``report``
+    and ``treasury`` print."""
+    from coopctl.ui import views
+
+    members = views.members(overview.members, [], overview.as_of).tables[0]
+    month = views.report(overview.month, overview.treasury).tables[0]
+    treasury = views.treasury_summary_table(views.treasury_data(overview.treasury), "")
+    return {"members": page_table(members), "month": page_table(month), "treasury": page_table(treasury)}
 
 
 def coop_page(ledger_file: Path, today: datetime.date) -> CoopPage:
@@ -49,7 +110,8 @@ def coop_page(ledger_file: Path, today: datetime.date) -> CoopPage:
             ]
         )
     try:
-        return CoopPage(service.overview(folder, today))
+        overview = service.overview(folder, today)
+        return CoopPage(overview, tables=page_tables(overview))
     except CoopctlError as exc:
         return CoopPage(errors=[str(problem) for problem in exc.problems])
 
@@ -64,10 +126,10 @@ class Coopctl(FavaExtensionBase):
 
     @staticmethod
     def money(value) -> str:
-        """An amount on the page, rounded half-up to the cent as the CLI and JSON show it ("1,752.00")."""
-        from coopctl.domain.money import fmt_amount
+        """An amount on the page, as the CLI's table shows it ("1,752.00", rounded half-up to the cent)."""
+        from coopctl.ui.render import cell_text
 
-        return fmt_amount(value, grouped=True)
+        return cell_text(value, "money")
 
     @staticmethod
     def word(alert) -> str:

@@ -72,6 +72,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # plain sentences shown under the tables
     alerts: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)  # drawn on a terminal only, after the tables
+    csv: Table | None = None  # the table CSV writes, when it is not the first
 
 
 def to_json_value(value: Any) -> Any:
@@ -108,6 +109,28 @@ def _cell_text(value: Any, kind: str) -> str:
 def _footer_text(value: Any, kind: str) -> str:
     """A totals cell: its words ("Total", "Year") translated too."""
     return _(str(value)) if kind == "text" and isinstance(value, str) else _cell_text(value, kind)
+
+
+def cell_text(value: Any, kind: str) -> str:
+    """A table's cell for people: an amount, rate, date, count or word, in the language in use."""
+    return _cell_text(value, kind)
+
+
+def table_cells(table: Table) -> tuple[list[str], list[list[str]], list[str] | None]:
+    """A table's header, rows and totals as the cells people read (the plain table's and the Fava page's)."""
+    header = [_(column.header) for column in table.columns]
+    body = [[_cell_text(row.get(column.key), column.kind) for column in table.columns] for row in table.rows]
+    footer = (
+        [_footer_text(table.totals.get(column.key), column.kind) for column in table.columns]
+        if table.totals
+        else None
+    )
+    return header, body, footer
+
+
+def right_aligned(column: Column) -> bool:
+    """Numbers (amounts, rates, counts) are right-aligned."""
+    return column.kind in ("money", "rate", "int")
 
 
 FORMULA_STARTS = (
@@ -147,19 +170,11 @@ def _render_plain(report: Report, console: Console) -> None:
     drawing)."""
     out: list[str] = []
     for table in report.tables:
-        header = [_(column.header) for column in table.columns]
-        body = [
-            [_cell_text(row.get(column.key), column.kind) for column in table.columns] for row in table.rows
-        ]
-        footer = (
-            [_footer_text(table.totals.get(column.key), column.kind) for column in table.columns]
-            if table.totals
-            else None
-        )
+        header, body, footer = table_cells(table)
         widths = [
             max(len(cell) for cell in column) for column in zip(header, *body, *([footer] if footer else []))
         ]
-        right = [column.kind in ("money", "rate", "int") for column in table.columns]
+        right = [right_aligned(column) for column in table.columns]
 
         def line(cells: list[str]) -> str:
             return "  ".join(
@@ -225,6 +240,8 @@ def render(report: Report, fmt: Format, console: Console) -> None:
     if fmt is Format.csv:
         buffer = io.StringIO()
         table = report.tables[0] if report.tables else Table("", [], [])
+        if report.csv is not None:
+            table = report.csv
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([column.key for column in table.columns])
         for row in table.rows:
