@@ -26,8 +26,9 @@ from coopctl.domain.cooperative import (
     _dotted,
     _line_of,
     check_consistency,
+    field_problem,
 )
-from coopctl.domain.problems import ConfigError, Problem
+from coopctl.domain.problems import N_, ConfigError, Problem
 
 # --------------------------------------------------------------------------- loading
 
@@ -83,9 +84,11 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError.one("file is missing", rel) from None
+        raise ConfigError([Problem.of("config.file_missing", N_("file is missing"), file=rel)]) from None
     except OSError as exc:
-        raise ConfigError.one(f"cannot read: {exc.strerror}", rel) from None
+        raise ConfigError(
+            [Problem.of("config.unreadable", N_("cannot read: {reason}"), file=rel, reason=exc.strerror)]
+        ) from None
     if raw.startswith(BOMS):
         raise ConfigError.one(BOM_MESSAGE, rel, 1)
     try:
@@ -102,7 +105,7 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         except yaml.YAMLError as exc:
             raise _yaml_error(exc, rel) from None
         if node is None:
-            raise ConfigError.one("file is empty", rel)
+            raise ConfigError([Problem.of("config.file_empty", N_("file is empty"), file=rel)])
         problems: list[Problem] = []
         _map_lines(node, (), rel, lines, problems)
         problems = [_alias_line(p, text) if p.message.endswith(ALIAS_MESSAGE) else p for p in problems]
@@ -163,13 +166,23 @@ def _map_lines(
             key = key_node.value
             if not isinstance(key, str):  # a complex key ({a: 1}: x, [1]: y): never a config key
                 problems.append(
-                    Problem(f"{_dotted(path)}: a key must be a plain name", rel, key_node.start_mark.line + 1)
+                    field_problem(
+                        Problem.of("config.complex_key", N_("a key must be a plain name")),
+                        path,
+                        rel,
+                        key_node.start_mark.line + 1,
+                    )
                 )
                 continue
             if key in seen:
                 problems.append(
-                    Problem(
-                        f"{_dotted(path + (key,))}: duplicate key (first at line {seen[key]})",
+                    field_problem(
+                        Problem.of(
+                            "config.duplicate_key",
+                            N_("duplicate key (first at line {first})"),
+                            first=seen[key],
+                        ),
+                        path + (key,),
                         rel,
                         key_node.start_mark.line + 1,
                     )
@@ -183,19 +196,32 @@ def _map_lines(
 
 def _validate(model: type[BaseModel], data: Any, rel: str, lines: dict) -> Any:
     if not isinstance(data, dict):
-        raise ConfigError.one("expected a mapping of keys at the top of the file", rel, 1)
+        raise ConfigError(
+            [
+                Problem.of(
+                    "config.not_mapping",
+                    N_("expected a mapping of keys at the top of the file"),
+                    file=rel,
+                    line=1,
+                )
+            ]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                message = "unknown key"
+                problem = Problem.of("config.unknown_key", N_("unknown key"))
             elif err["type"] == "missing":
-                message = "required key is missing"
-            problems.append(Problem(f"{_dotted(loc)}: {message}", rel, _line_of(lines, rel, loc)))
+                problem = Problem.of("config.missing_key", N_("required key is missing"))
+            elif err["type"].startswith("config."):  # coopctl's own (domain.cooperative.invalid): coded
+                params = dict(err.get("ctx", {}))
+                problem = Problem.of(err["type"], params.pop("template"), **params)
+            else:  # Pydantic's own wording ("Input should be a valid list"): English in every language
+                problem = Problem(err["msg"].removeprefix("Value error, "))
+            problems.append(field_problem(problem, loc, rel, _line_of(lines, rel, loc)))
         raise ConfigError(problems) from None
 
 
