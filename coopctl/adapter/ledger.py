@@ -898,7 +898,8 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                     Problem.of(
                         "ledger.unknown_activity",
                         N_(
-                            "posting to {account}: unknown activity {activity} (not in config/activities.yaml)"
+                            "posting to {account}: unknown activity {activity} "
+                            "(not in config/activities.yaml)"
                         ),
                         file=_rel(filename, root),
                         line=lineno,
