@@ -33,6 +33,8 @@ def english(value: Any) -> str:
         return fmt_amount(value, grouped=True)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):  # a list of values or phrases, comma-separated
+        return ", ".join(english(item) for item in value)
     return str(value)
 
 
@@ -107,6 +109,8 @@ class Problem:
                     if isinstance(value, Problem)
                     else value
                     if isinstance(value, (int, str, bool)) or value is None
+                    else english(value)
+                    if isinstance(value, (list, tuple))
                     else str(value)
                 )
         return out
