@@ -51,7 +51,9 @@ def coop_page(ledger_file: Path, today: datetime.date) -> CoopPage:
     try:
         return CoopPage(service.overview(folder, today))
     except CoopctlError as exc:
-        return CoopPage(errors=[str(problem) for problem in exc.problems])
+        from coopctl.ui import i18n
+
+        return CoopPage(errors=[i18n.worded(problem) for problem in exc.problems])
 
 
 class Coopctl(FavaExtensionBase):
@@ -60,14 +62,39 @@ class Coopctl(FavaExtensionBase):
     report_title = "Coopérative"
 
     def page(self) -> CoopPage:
+        """The page, in the language coopctl would speak here (``COOPCTL_LANG``, else a French locale)."""
+        from coopctl.ui import i18n
+
+        lang = i18n.language_from_environment()
+        i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
         return coop_page(Path(self.ledger.beancount_file_path), datetime.date.today())
 
     @staticmethod
-    def money(value) -> str:
-        """An amount on the page, rounded half-up to the cent as the CLI and JSON show it ("1,752.00")."""
-        from coopctl.domain.money import fmt_amount
+    def _(text: str):
+        """A label of the page from coopctl's catalogue (``Coopctl.html`` calls ``extension._('...')``).
 
-        return fmt_amount(value, grouped=True)
+        The catalogue's texts are coopctl's own, never a user's: they are marked safe, so that Jinja does
+        not escape their apostrophes; a ``.format`` on the result escapes its parameters."""
+        from markupsafe import Markup
+
+        from coopctl.ui import i18n
+
+        return Markup(i18n._(text))
+
+    @staticmethod
+    def money(value) -> str:
+        """An amount on the page, rounded half-up to the cent as the CLI and JSON show it ("1,752.00";
+        "1 752,00" in French)."""
+        from coopctl.ui import i18n
+
+        return i18n.money(value, None)
+
+    @staticmethod
+    def date(day) -> str:
+        """A date on the page: ISO in English, 31/10/2026 in French."""
+        from coopctl.ui import i18n
+
+        return i18n.date(day)
 
     @staticmethod
     def word(alert) -> str:
