@@ -48,6 +48,11 @@ ERRORS = [
         'décimal entre guillemets, par ex. "1900.00" (reçu le nombre nu 1900.0)',
     ),
     (
+        "non-utf8",
+        "error: config/members.yaml:3: not valid UTF-8 (byte 38); save the file as UTF-8",
+        "erreur : config/members.yaml:3: UTF-8 invalide (octet 38) ; enregistrez le fichier en UTF-8",
+    ),
+    (
         "surplus-against-the-law",
         "error: config/coop.yaml:12: surplus: dividends 0.30 exceed the workers' share 0.25",
         "erreur : config/coop.yaml:12: surplus : les dividendes 0.30 dépassent la part travail 0.25",

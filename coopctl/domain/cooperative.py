@@ -32,7 +32,7 @@ BOMS = (
     b"\xff\xfe",
     b"\xfe\xff",
 )  # UTF-8, UTF-16 LE, UTF-16 BE (and UTF-32 LE starts like 16 LE)
-BOM_MESSAGE = "starts with a byte order mark (BOM); save it as UTF-8 without BOM"
+BOM_MESSAGE = N_("starts with a byte order mark (BOM); save it as UTF-8 without BOM")
 MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a typo, not a salary
 
 

@@ -76,7 +76,17 @@ _DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 def _yaml_error(exc: yaml.YAMLError, rel: str) -> ConfigError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return ConfigError.one(f"YAML syntax error: {problem}", rel, mark.line + 1 if mark else None)
+    return ConfigError(  # PyYAML's own words stay English, as Pydantic's
+        [
+            Problem.of(
+                "config.yaml_syntax",
+                N_("YAML syntax error: {problem}"),
+                file=rel,
+                line=mark.line + 1 if mark else None,
+                problem=problem,
+            )
+        ]
+    )
 
 
 def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any:
@@ -90,13 +100,21 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
             [Problem.of("config.unreadable", N_("cannot read: {reason}"), file=rel, reason=exc.strerror)]
         ) from None
     if raw.startswith(BOMS):
-        raise ConfigError.one(BOM_MESSAGE, rel, 1)
+        raise ConfigError([Problem.of("config.bom", BOM_MESSAGE, file=rel, line=1)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError.one(
-            f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", rel, line
+        raise ConfigError(
+            [
+                Problem.of(
+                    "config.not_utf8",
+                    N_("not valid UTF-8 (byte {byte}); save the file as UTF-8"),
+                    file=rel,
+                    line=line,
+                    byte=exc.start,
+                )
+            ]
         ) from None
     loader = _DataLoader(text)
     try:
@@ -116,7 +134,17 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError.one(f"YAML error: {problem}", rel, mark.line + 1 if mark else None) from None
+            raise ConfigError(
+                [
+                    Problem.of(
+                        "config.yaml_error",
+                        N_("YAML error: {problem}"),
+                        file=rel,
+                        line=mark.line + 1 if mark else None,
+                        problem=problem,
+                    )
+                ]
+            ) from None
     finally:
         loader.dispose()
 
