@@ -4,7 +4,8 @@
     python scripts/compile_catalogues.py --check   # exit 1 when a text has no translation or a .mo is stale
 
 The texts are every string literal given to ``_()`` or ``N_()`` in coopctl/, and the headers and
-constant titles of ``Column(...)`` and ``Table(...)``. A new text enters each .po with an empty
+constant titles of ``Column(...)`` and ``Table(...)``, and every ``extension._('...')`` of the Fava
+extension's templates (coopctl/fava/templates/*.html). A new text enters each .po with an empty
 translation, to be written by hand; a text no longer used is dropped.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 import datetime
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -40,7 +42,17 @@ def extract() -> dict[str, list[tuple[str, int]]]:
             arg = node.args[index]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
                 found.setdefault(arg.value, []).append((str(path.relative_to(ROOT)), node.lineno))
+    for path in sorted((PACKAGE / "fava" / "templates").glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for match in TEMPLATE_TEXT.finditer(text):
+            found.setdefault(match.group(1) or match.group(2), []).append(
+                (str(path.relative_to(ROOT)), text.count("\n", 0, match.start()) + 1)
+            )
     return found
+
+
+# A label in a Fava template: extension._('text') or extension._("text") (no escapes inside).
+TEMPLATE_TEXT = re.compile(r"""extension\._\((?:'([^']+)'|"([^"]+)")\)""")
 
 
 def compiled(catalog: Catalog) -> bytes:

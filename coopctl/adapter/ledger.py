@@ -39,8 +39,8 @@ from coopctl.domain.cooperative import BOM_MESSAGE, BOMS, Cooperative
 from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
-from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, why_refused_plugin
-from coopctl.domain.problems import LedgerError, Problem
+from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, refused_plugin
+from coopctl.domain.problems import N_, LedgerError, Problem
 
 CENT = Decimal("0.01")
 MAX_LEDGER_AMOUNT = Decimal(
@@ -407,16 +407,18 @@ def _parse_recording(path: str) -> tuple[list, list, dict, list[tuple[str, int, 
 
 
 _OPTION_REASONS = {
-    "inferred_tolerance_default": "it lets an unbalanced transaction through",
-    "tolerance_multiplier": "it lets an unbalanced transaction through",
-    "inferred_tolerance_multiplier": "it lets an unbalanced transaction through",
-    "infer_tolerance_from_cost": "it lets an unbalanced transaction through",
-    "booking_method": "it changes how lots are matched, hence the amounts Beancount computes; "
-    "write the method on the account's open directive instead",
-    "account_rounding": "it changes the amounts Beancount interpolates",
-    "use_precise_interpolation": "it changes the amounts Beancount interpolates",
-    "insert_pythonpath": "it lets a ledger import Python code from its folder",
-    "plugin_processing_mode": "it disables Beancount's checks",
+    "inferred_tolerance_default": N_("it lets an unbalanced transaction through"),
+    "tolerance_multiplier": N_("it lets an unbalanced transaction through"),
+    "inferred_tolerance_multiplier": N_("it lets an unbalanced transaction through"),
+    "infer_tolerance_from_cost": N_("it lets an unbalanced transaction through"),
+    "booking_method": N_(
+        "it changes how lots are matched, hence the amounts Beancount computes; "
+        "write the method on the account's open directive instead"
+    ),
+    "account_rounding": N_("it changes the amounts Beancount interpolates"),
+    "use_precise_interpolation": N_("it changes the amounts Beancount interpolates"),
+    "insert_pythonpath": N_("it lets a ledger import Python code from its folder"),
+    "plugin_processing_mode": N_("it disables Beancount's checks"),
 }
 
 
@@ -436,34 +438,44 @@ def _policy_refusals(
     for kind, lineno, name, value in directives:
         if kind == "plugin":
             if name not in VETTED_PLUGINS:
-                refusals.append(Problem(why_refused_plugin(name), rel, lineno))
+                refusals.append(refused_plugin(name, rel, lineno))
             elif name not in allowed:
                 refusals.append(
-                    Problem(
-                        f"plugin {name!r} is not allowed; coopctl does not run ledger code unless "
-                        "coop.yaml lists it under ledger_plugins",
-                        rel,
-                        lineno,
+                    Problem.of(
+                        "ledger.plugin_not_listed",
+                        N_(
+                            "plugin {name} is not allowed; coopctl does not run ledger code unless "
+                            "coop.yaml lists it under ledger_plugins"
+                        ),
+                        file=rel,
+                        line=lineno,
+                        name=repr(name),
                     )
                 )
             elif value is not None:
                 refusals.append(
-                    Problem(
-                        f"plugin {name!r} with a configuration string is refused: coopctl runs "
-                        "plugins without configuration only",
-                        rel,
-                        lineno,
+                    Problem.of(
+                        "ledger.plugin_configured",
+                        N_(
+                            "plugin {name} with a configuration string is refused: coopctl runs "
+                            "plugins without configuration only"
+                        ),
+                        file=rel,
+                        line=lineno,
+                        name=repr(name),
                     )
                 )
         elif kind == "option":
             if name == "plugin_processing_mode":
                 if value != "default":
                     refusals.append(
-                        Problem(
-                            f'option "plugin_processing_mode" {_quoted(value)} is refused: '
-                            f"{_OPTION_REASONS[name]}",
-                            rel,
-                            lineno,
+                        Problem.of(
+                            "ledger.option_refused",
+                            N_('option "plugin_processing_mode" {value} is refused: {reason}'),
+                            file=rel,
+                            line=lineno,
+                            value=_quoted(value),
+                            reason=Problem.of("ledger.reason", _OPTION_REASONS[name]),
                         )
                     )
             elif name == "documents":
@@ -476,29 +488,50 @@ def _policy_refusals(
                     folder = None
                 if folder is None or not folder.is_relative_to(root):
                     refusals.append(
-                        Problem(
-                            f'option "documents" {_quoted(value)} is outside the cooperative\'s folder; '
-                            f"refused",
-                            rel,
-                            lineno,
+                        Problem.of(
+                            "ledger.documents_outside",
+                            N_('option "documents" {value} is outside the cooperative\'s folder; refused'),
+                            file=rel,
+                            line=lineno,
+                            value=_quoted(value),
                         )
                     )
             elif name not in ACCEPTED_OPTIONS:
-                reason = _OPTION_REASONS.get(name) or (
-                    "it renames a root account that coopctl's conventions read"
+                reason = (
+                    Problem.of("ledger.reason", _OPTION_REASONS[name])
+                    if name in _OPTION_REASONS
+                    else Problem.of(
+                        "ledger.reason", N_("it renames a root account that coopctl's conventions read")
+                    )
                     if name.startswith("name_")
-                    else "coopctl accepts only the options " + ", ".join(ACCEPTED_OPTIONS)
+                    else Problem.of(
+                        "ledger.reason",
+                        N_("coopctl accepts only the options {options}"),
+                        options=", ".join(ACCEPTED_OPTIONS),
+                    )
                 )
-                refusals.append(Problem(f"option {_quoted(name)} is refused: {reason}", rel, lineno))
+                refusals.append(
+                    Problem.of(
+                        "ledger.option_refused",
+                        N_("option {name} is refused: {reason}"),
+                        file=rel,
+                        line=lineno,
+                        name=_quoted(name),
+                        reason=reason,
+                    )
+                )
     for entry in file_entries:
         date = getattr(entry, "date", None)
         if isinstance(date, datetime.date) and not MIN_YEAR <= date.year <= MAX_YEAR:
             refusals.append(
-                Problem(
-                    f"date {date.isoformat()} is out of range: coopctl accepts dates from "
-                    f"{MIN_YEAR} to {MAX_YEAR}",
-                    rel,
-                    entry.meta.get("lineno"),
+                Problem.of(
+                    "ledger.date_range",
+                    N_("date {day} is out of range: coopctl accepts dates from {first} to {last}"),
+                    file=rel,
+                    line=entry.meta.get("lineno"),
+                    day=date.isoformat(),
+                    first=MIN_YEAR,
+                    last=MAX_YEAR,
                 )
             )
         elif isinstance(entry, data.Document):
@@ -508,10 +541,12 @@ def _policy_refusals(
                 target = None
             if target is None or not target.is_relative_to(root):
                 refusals.append(
-                    Problem(
-                        f"document {_quoted(entry.filename)} is outside the cooperative's folder; refused",
-                        rel,
-                        entry.meta.get("lineno"),
+                    Problem.of(
+                        "ledger.document_outside",
+                        N_("document {name} is outside the cooperative's folder; refused"),
+                        file=rel,
+                        line=entry.meta.get("lineno"),
+                        name=_quoted(entry.filename),
                     )
                 )
     return refusals
@@ -532,12 +567,17 @@ def _own_currency_annotations(entries: list, currency: str, root: Path) -> list[
                 ) == currency:
                     filename, lineno = _posting_place(posting, entry)
                     problems.append(
-                        Problem(
-                            f"posting to {posting.account}: a price or cost on an amount in {currency} "
-                            f"is refused (it changes what the amount weighs); write the {currency} that "
-                            f"really moves, and price the other currency (100.00 USD @ 0.90 {currency})",
-                            _rel(filename, root),
-                            lineno,
+                        Problem.of(
+                            "ledger.own_currency_price",
+                            N_(
+                                "posting to {account}: a price or cost on an amount in {currency} "
+                                "is refused (it changes what the amount weighs); write the {currency} that "
+                                "really moves, and price the other currency (100.00 USD @ 0.90 {currency})"
+                            ),
+                            file=_rel(filename, root),
+                            line=lineno,
+                            account=posting.account,
+                            currency=currency,
                         )
                     )
     return problems
@@ -614,10 +654,13 @@ def _absurd_amounts(entries: list, root: Path) -> list[Problem]:
 
     def refuse(number, filename, lineno) -> None:
         problems.append(
-            Problem(
-                f"amount {number} is absurd (at most {MAX_LEDGER_AMOUNT:,} and 12 decimals)",
-                _rel(filename, root),
-                lineno,
+            Problem.of(
+                "ledger.absurd_amount",
+                N_("amount {amount} is absurd (at most {max} and 12 decimals)"),
+                file=_rel(filename, root),
+                line=lineno,
+                amount=str(number),
+                max=f"{MAX_LEDGER_AMOUNT:,}",
             )
         )
 
@@ -678,17 +721,31 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             if entry.type == CLOSE_MARKER:
                 if own is None or own.kind != MONTH_CLOSE or str(own.month) != value:
                     problems.append(
-                        Problem(
-                            f'a custom "{CLOSE_MARKER}" marker is coopctl\'s own: it is valid only in the '
-                            f"closing file close-month writes (closing/{value or 'YYYY-MM'}.beancount); "
-                            "remove it (a month is closed with coopctl close-month)",
-                            *where,
+                        Problem.of(
+                            "ledger.foreign_close_marker",
+                            N_(
+                                'a custom "{marker}" marker is coopctl\'s own: it is valid only in the '
+                                "closing file close-month writes (closing/{month}.beancount); "
+                                "remove it (a month is closed with coopctl close-month)"
+                            ),
+                            file=where[0],
+                            line=where[1],
+                            marker=CLOSE_MARKER,
+                            month=value or "YYYY-MM",
                         )
                     )
                     continue
                 assert own.month is not None
                 if own.month in figures.closed:
-                    problems.append(Problem(f"month {own.month} is closed twice", *where))
+                    problems.append(
+                        Problem.of(
+                            "ledger.month_closed_twice",
+                            N_("month {month} is closed twice"),
+                            file=where[0],
+                            line=where[1],
+                            month=str(own.month),
+                        )
+                    )
                 figures.closed[own.month] = CloseMarker(*where, meta)
                 continue
             expected = YEAR_CLOSE if entry.type == YEAR_CLOSE_MARKER else OPENING
@@ -699,17 +756,31 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                     else f"openings/{value or 'YYYY'}.beancount"
                 )
                 problems.append(
-                    Problem(
-                        f'a custom "{entry.type}" marker is coopctl\'s own: it is valid only in {place}, '
-                        "written by coopctl close-year; remove it",
-                        *where,
+                    Problem.of(
+                        "ledger.foreign_year_marker",
+                        N_(
+                            'a custom "{marker}" marker is coopctl\'s own: it is valid only in {place}, '
+                            "written by coopctl close-year; remove it"
+                        ),
+                        file=where[0],
+                        line=where[1],
+                        marker=entry.type,
+                        place=place,
                     )
                 )
                 continue
             assert own.year is not None
             if entry.type == YEAR_CLOSE_MARKER:
                 if own.year in figures.closed_years:
-                    problems.append(Problem(f"year {own.year} is closed twice", *where))
+                    problems.append(
+                        Problem.of(
+                            "ledger.year_closed_twice",
+                            N_("year {year} is closed twice"),
+                            file=where[0],
+                            line=where[1],
+                            year=str(own.year),
+                        )
+                    )
                 figures.closed_years[own.year] = CloseMarker(*where, meta)
             else:
                 figures.opened_after = own.year - 1
@@ -728,11 +799,15 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             for key in OWN_META_KEYS:
                 if key in entry.meta:
                     problems.append(
-                        Problem(
-                            f"metadata {key}: is coopctl's own (it marks the entries close-month and "
-                            "close-year write, in their own files); remove it or use another key",
-                            _rel(entry.meta.get("filename"), root),
-                            entry.meta.get("lineno"),
+                        Problem.of(
+                            "ledger.own_metadata",
+                            N_(
+                                "metadata {key}: is coopctl's own (it marks the entries close-month and "
+                                "close-year write, in their own files); remove it or use another key"
+                            ),
+                            file=_rel(entry.meta.get("filename"), root),
+                            line=entry.meta.get("lineno"),
+                            key=key,
                         )
                     )
         elif own.kind == YEAR_CLOSE:
@@ -756,11 +831,14 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 if kind[0] is not None:
                     filename, lineno = _posting_place(posting, entry)
                     problems.append(
-                        Problem(
-                            f"posting to {account} in {units.currency}; activity amounts must be in "
-                            f"{currency}",
-                            _rel(filename, root),
-                            lineno,
+                        Problem.of(
+                            "ledger.foreign_currency",
+                            N_("posting to {account} in {foreign}; activity amounts must be in {currency}"),
+                            file=_rel(filename, root),
+                            line=lineno,
+                            account=account,
+                            foreign=units.currency,
+                            currency=currency,
                         )
                     )
                 continue
@@ -776,22 +854,32 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
             if role != "unknown" and int(amount.as_tuple().exponent) < -2 and amount != amount.quantize(CENT):
                 filename, lineno = _posting_place(posting, entry)
                 problems.append(
-                    Problem(
-                        f"amount {amount} {currency} on {account} is finer than the cent: an activity's "
-                        f"books keep cents "
-                        "(Beancount's tolerance would let the half cent through)",
-                        _rel(filename, root),
-                        lineno,
+                    Problem.of(
+                        "ledger.finer_than_cent",
+                        N_(
+                            "amount {amount} {currency} on {account} is finer than the cent: an activity's "
+                            "books keep cents (Beancount's tolerance would let the half cent through)"
+                        ),
+                        file=_rel(filename, root),
+                        line=lineno,
+                        amount=str(amount),
+                        currency=currency,
+                        account=account,
                     )
                 )
             if role == "unknown":
                 filename, lineno = _posting_place(posting, entry)
                 problems.append(
-                    Problem(
-                        f"posting to {account}: unknown activity {activity!r} (not in "
-                        f"config/activities.yaml)",
-                        _rel(filename, root),
-                        lineno,
+                    Problem.of(
+                        "ledger.unknown_activity",
+                        N_(
+                            "posting to {account}: unknown activity {activity} "
+                            "(not in config/activities.yaml)"
+                        ),
+                        file=_rel(filename, root),
+                        line=lineno,
+                        account=account,
+                        activity=repr(activity),
                     )
                 )
                 continue

@@ -58,9 +58,9 @@ from coopctl.core.yearend import (
 )
 from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import LedgerFigures
-from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
 from coopctl.domain.problems import (
+    N_,
     ClosedMonthChange,
     CloseRefused,
     CoopctlError,
@@ -342,9 +342,10 @@ def _closed_periods(coop: Cooperative, books: Books, today: datetime.date) -> li
 def _leftover_temporary_files(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
     folder = coop.ledger_path.parent
     return [
-        Problem(
-            "temporary file left by an interrupted write; the ledger is intact, you may delete it",
-            str(leftover.relative_to(coop.root)),
+        Problem.of(
+            "check.temporary_file",
+            N_("temporary file left by an interrupted write; the ledger is intact, you may delete it"),
+            file=str(leftover.relative_to(coop.root)),
             severity="warning",
         )
         for leftover in (sorted(folder.rglob(".*.beancount.*.tmp")) if folder.is_dir() else [])
@@ -360,11 +361,16 @@ def _treasury_identity(coop: Cooperative, books: Books, today: datetime.date) ->
         " …" if len(state.unconventional_accounts) > 8 else ""
     )
     return [
-        Problem(
-            f"the treasury identity (future treasury = activity balances + own funds) is off by "
-            f"{fmt_amount(state.identity_gap, grouped=True)} on {last}: accounts outside the conventions: "
-            f"{shown}",
+        Problem.of(
+            "check.treasury_identity",
+            N_(
+                "the treasury identity (future treasury = activity balances + own funds) is off by "
+                "{gap} on {day}: accounts outside the conventions: {accounts}"
+            ),
             severity="warning",
+            gap=state.identity_gap,
+            day=last,
+            accounts=shown,
         )
     ]
 
@@ -375,14 +381,20 @@ def _members_paths(coop: Cooperative, books: Books, today: datetime.date) -> lis
 
 def _periods_to_close(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
     problems = [
-        Problem(f"{month} has ended and is not closed yet (coopctl close-month {month})", severity="warning")
+        Problem.of(
+            "check.month_to_close",
+            N_("{month} has ended and is not closed yet (coopctl close-month {month})"),
+            severity="warning",
+            month=str(month),
+        )
         for month in unclosed_months(books.figures, today)
     ]
     problems += [
-        Problem(
-            f"{month.year} has ended and its December is closed: close the year "
-            f"(coopctl close-year {month.year})",
+        Problem.of(
+            "check.year_to_close",
+            N_("{year} has ended and its December is closed: close the year (coopctl close-year {year})"),
             severity="warning",
+            year=str(month.year),
         )
         for month in sorted(books.figures.closed)
         if month.month == 12 and month.year not in books.figures.closed_years
@@ -400,10 +412,13 @@ def _files_not_loaded(coop: Cooperative, books: Books) -> list[Problem]:
         if path.name.startswith(".") or path.parent in skip or str(path.resolve()) in loaded:
             continue
         problems.append(
-            Problem(
-                "no include reaches this file: its entries count for nothing; include it from the main "
-                "ledger (or a file it includes), or move it out of the ledger's folder",
-                str(path.relative_to(coop.root.resolve())),
+            Problem.of(
+                "check.file_not_loaded",
+                N_(
+                    "no include reaches this file: its entries count for nothing; include it from the main "
+                    "ledger (or a file it includes), or move it out of the ledger's folder"
+                ),
+                file=str(path.relative_to(coop.root.resolve())),
                 severity="warning",
             )
         )
@@ -441,31 +456,47 @@ def _stale_openings(coop: Cooperative, books: Books) -> list[Problem]:
         ]
         if mixed is not None:
             problems.append(
-                Problem(
-                    f"close-month loads the whole ledger, not {year} alone: {mixed} holds entries of "
-                    f"{year - 1} or before and is not a file of one year (a folder per year, or file "
-                    "names starting with the year, let coopctl skip the closed years)",
-                    rel,
+                Problem.of(
+                    "check.mixed_years",
+                    N_(
+                        "close-month loads the whole ledger, not {year} alone: {mixed} holds entries of "
+                        "{previous} or before and is not a file of one year (a folder per year, or file "
+                        "names starting with the year, let coopctl skip the closed years)"
+                    ),
+                    file=rel,
                     severity="warning",
+                    year=str(year),
+                    mixed=mixed,
+                    previous=str(year - 1),
                 )
             )
         elif found is None or found.group(1) == "0" * 64:
             problems.append(
-                Problem(
-                    f"close-month loads the whole ledger, not {year} alone: a file of {year - 1} or before "
-                    "includes other files, so the closed years cannot be sealed",
-                    rel,
+                Problem.of(
+                    "check.unsealed_years",
+                    N_(
+                        "close-month loads the whole ledger, not {year} alone: a file of {previous} "
+                        "or before includes other files, so the closed years cannot be sealed"
+                    ),
+                    file=rel,
                     severity="warning",
+                    year=str(year),
+                    previous=str(year - 1),
                 )
             )
         elif seal_digest(files) != found.group(1):
             problems.append(
-                Problem(
-                    f"the files of {year - 1} and before changed after close-year: close-month "
-                    f"loads the whole ledger instead of {year} alone (reopen {year - 1} "
-                    "and close it again to seal them anew)",
-                    rel,
+                Problem.of(
+                    "check.seal_broken",
+                    N_(
+                        "the files of {previous} and before changed after close-year: close-month "
+                        "loads the whole ledger instead of {year} alone (reopen {previous} "
+                        "and close it again to seal them anew)"
+                    ),
+                    file=rel,
                     severity="warning",
+                    year=str(year),
+                    previous=str(year - 1),
                 )
             )
     return problems

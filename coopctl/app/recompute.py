@@ -29,9 +29,13 @@ from coopctl.core.close import ClosePlan, plan_close
 from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.domain.problems import Problem
+from coopctl.domain.problems import N_, Problem
 
-REPAIR = "restore it from git (git checkout -- {file}) or reopen {period} and close it again"
+REPAIR = N_("restore it from git (git checkout -- {path}) or reopen {period} and close it again")
+
+
+def _repair(rel: str, period: object) -> Problem:
+    return Problem.of("recompute.repair", REPAIR, path=rel, period=str(period))
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -61,14 +65,23 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def mismatch(path: Path, root: Path, expected: bytes, found: bytes, what: str, period: str) -> Problem:
+def mismatch(path: Path, root: Path, expected: bytes, found: bytes, what: Problem, period: str) -> Problem:
+    """``what`` names the file (``the closing file of 2026-10``), worded as a phrase of its own."""
     line, want, have = first_difference(expected, found)
     rel = _rel(path, root)
-    return Problem(
-        f"{what} differs from what coopctl computes from the config and the ledger (line {line}: "
-        f"expected `{_short(want)}`, found `{_short(have)}`); " + REPAIR.format(file=rel, period=period),
-        rel,
-        line,
+    return Problem.of(
+        "recompute.mismatch",
+        N_(
+            "{what} differs from what coopctl computes from the config and the ledger (line {number}: "
+            "expected `{expected}`, found `{found}`); {repair}"
+        ),
+        file=rel,
+        line=line,
+        what=what,
+        number=line,
+        expected=_short(want),
+        found=_short(have),
+        repair=_repair(rel, period),
     )
 
 
@@ -148,10 +161,13 @@ def verify_closings(
     for path in strangers:
         rel = _rel(path, root)
         problems.append(
-            Problem(
-                "not a file coopctl writes; only coopctl writes under closing/ and openings/: "
-                "move it out (post its entries in the open month) or remove it",
-                rel,
+            Problem.of(
+                "recompute.foreign_file",
+                N_(
+                    "not a file coopctl writes; only coopctl writes under closing/ and openings/: "
+                    "move it out (post its entries in the open month) or remove it"
+                ),
+                file=rel,
             )
         )
 
@@ -170,11 +186,15 @@ def verify_closings(
         if str(path.resolve()) not in loaded:
             rel = _rel(path, root)
             problems.append(
-                Problem(
-                    "on disk but the main ledger does not include it, so the period it closes "
-                    f'looks open: restore the line include "closing/*.beancount" in '
-                    f"{_rel(coop.ledger_path, root)} (git checkout), or, to reopen, use coopctl reopen",
-                    rel,
+                Problem.of(
+                    "recompute.not_included",
+                    N_(
+                        "on disk but the main ledger does not include it, so the period it closes "
+                        'looks open: restore the line include "closing/*.beancount" in '
+                        "{ledger} (git checkout), or, to reopen, use coopctl reopen"
+                    ),
+                    file=rel,
+                    ledger=_rel(coop.ledger_path, root),
                 )
             )
 
@@ -183,8 +203,12 @@ def verify_closings(
         if kind.kind == MONTH_CLOSE and kind.month not in figures.closed:
             rel = _rel(Path(filename), root)
             problems.append(
-                Problem(
-                    f"no close marker for {kind.month}; " + REPAIR.format(file=rel, period=kind.month), rel
+                Problem.of(
+                    "recompute.no_marker",
+                    N_("no close marker for {month}; {repair}"),
+                    file=rel,
+                    month=str(kind.month),
+                    repair=_repair(rel, kind.month),
                 )
             )
 
@@ -195,10 +219,17 @@ def verify_closings(
             if month not in figures.closed:
                 rel = _rel(closing_path(coop, month), root)
                 problems.append(
-                    Problem(
-                        f"{month} is not closed although {closed[0]} and {closed[-1]} are: {rel} is missing; "
-                        f"restore it from git (git checkout -- {rel})",
-                        rel,
+                    Problem.of(
+                        "recompute.gap",
+                        N_(
+                            "{month} is not closed although {first} and {last} are: {path} is missing; "
+                            "restore it from git (git checkout -- {path})"
+                        ),
+                        file=rel,
+                        month=str(month),
+                        first=str(closed[0]),
+                        last=str(closed[-1]),
+                        path=rel,
                     )
                 )
             month = month.next()
@@ -206,7 +237,15 @@ def verify_closings(
         if Month(year, 12) not in figures.closed and (
             figures.opened_after is None or year > figures.opened_after
         ):
-            problems.append(Problem(f"{year} is closed but its December is not", marker.file, marker.line))
+            problems.append(
+                Problem.of(
+                    "recompute.december_open",
+                    N_("{year} is closed but its December is not"),
+                    file=marker.file,
+                    line=marker.line,
+                    year=str(year),
+                )
+            )
 
     sources = SourceIndex(books.ledger.entries, coop.closing_dir)
     own_figures = {
@@ -244,31 +283,54 @@ def verify_closings(
                 line, want, have = first_difference(expected, found)
                 rel = _rel(path, root)
                 problems.append(
-                    Problem(
-                        f"the closing file of {month} no longer matches the month's entries and config "
-                        f"(line {line}: expected `{_short(want)}`, found `{_short(have)}`): if this file was "
-                        "edited, restore it from git "
-                        f"(git checkout -- {rel}); if the entries or the config were, see the errors above",
-                        rel,
-                        line,
+                    Problem.of(
+                        "recompute.stale_close",
+                        N_(
+                            "the closing file of {month} no longer matches the month's entries and config "
+                            "(line {number}: expected `{expected}`, found `{found}`): if this file was "
+                            "edited, restore it from git "
+                            "(git checkout -- {path}); if the entries or the config were, "
+                            "see the errors above"
+                        ),
+                        file=rel,
+                        line=line,
+                        month=str(month),
+                        number=line,
+                        expected=_short(want),
+                        found=_short(have),
+                        path=rel,
                     )
                 )
             elif first_difference(expected, found)[1].strip().startswith("digest:"):
                 line = first_difference(expected, found)[0]
                 rel = _rel(path, root)
                 problems.append(
-                    Problem(
-                        f"an entry dated in {month} changed after its close: the month's entries no longer "
-                        f"hash to the digest its closing recorded (line {line}), although their short "
-                        "fingerprints still match (a deliberate collision?); compare the month's entries "
-                        f"with git (git log -p) and restore them, or restore {rel} if it was edited",
-                        rel,
-                        line,
+                    Problem.of(
+                        "recompute.digest",
+                        N_(
+                            "an entry dated in {month} changed after its close: "
+                            "the month's entries no longer "
+                            "hash to the digest its closing recorded (line {number}), although their short "
+                            "fingerprints still match (a deliberate collision?); compare the month's entries "
+                            "with git (git log -p) and restore them, or restore {path} if it was edited"
+                        ),
+                        file=rel,
+                        line=line,
+                        month=str(month),
+                        number=line,
+                        path=rel,
                     )
                 )
             else:
                 problems.append(
-                    mismatch(path, root, expected, found, f"the closing file of {month}", str(month))
+                    mismatch(
+                        path,
+                        root,
+                        expected,
+                        found,
+                        Problem.of("recompute.what", N_("the closing file of {month}"), month=str(month)),
+                        str(month),
+                    )
                 )
     if legacy_months:
         problems.append(
@@ -323,12 +385,18 @@ def _closings_elsewhere(root: Path, closing: Path, coop: Cooperative) -> list[Pr
         if any(classify(name, "closing") for name in files):
             rel = _rel(here, root)
             problems.append(
-                Problem(
-                    f"closing files lie in {rel}/ but the ledger ({coop.coop.ledger} in config/coop.yaml) "
-                    f"closes into {_rel(closing, root)}/: the months they closed would look open; "
-                    "restore the ledger: line of config/coop.yaml (git checkout), "
-                    "or move the ledger back beside them",
-                    rel,
+                Problem.of(
+                    "recompute.closings_elsewhere",
+                    N_(
+                        "closing files lie in {path}/ but the ledger ({ledger} in config/coop.yaml) "
+                        "closes into {closing}/: the months they closed would look open; "
+                        "restore the ledger: line of config/coop.yaml (git checkout), "
+                        "or move the ledger back beside them"
+                    ),
+                    file=rel,
+                    path=rel,
+                    ledger=coop.coop.ledger,
+                    closing=_rel(closing, root),
                 )
             )
     return problems
@@ -350,13 +418,20 @@ def _before_first_close(
         then, now = recorded.get(month, ("", 0)), current.get(month, ("", 0))
         if then != now:
             problems.append(
-                Problem(
-                    f"entries dated {month}, before the first closed month {first}, changed after its close "
-                    f"({then[1]} entries then, {now[1]} now): closed periods are sealed, whatever the file; "
-                    "restore them from "
-                    f"git, or post the correction in the open month",
-                    _rel(path, coop.root),
-                    marker.line,
+                Problem.of(
+                    "recompute.before_first_close",
+                    N_(
+                        "entries dated {month}, before the first closed month {first}, "
+                        "changed after its close "
+                        "({then} entries then, {now} now): closed periods are sealed, whatever the file; "
+                        "restore them from git, or post the correction in the open month"
+                    ),
+                    file=_rel(path, coop.root),
+                    line=marker.line,
+                    month=str(month),
+                    first=str(first),
+                    then=then[1],
+                    now=now[1],
                 )
             )
     return problems
@@ -400,7 +475,14 @@ def _verify_years(
             found = path.read_bytes()
             if expected_close != found:
                 problems.append(
-                    mismatch(path, root, expected_close, found, f"the close of {year}", str(year))
+                    mismatch(
+                        path,
+                        root,
+                        expected_close,
+                        found,
+                        Problem.of("recompute.what", N_("the close of {year}"), year=str(year)),
+                        str(year),
+                    )
                 )
             opening_path = coop.ledger_path.parent / "openings" / f"{year + 1}.beancount"
             if opening_path.is_file() and opening is not None:
@@ -414,7 +496,7 @@ def _verify_years(
                             root,
                             expected,
                             opening_path.read_bytes(),
-                            f"the opening of {year + 1}",
+                            Problem.of("recompute.what", N_("the opening of {year}"), year=str(year + 1)),
                             str(year),
                         )
                     )
@@ -437,11 +519,15 @@ def _verify_years(
             rel = _rel(path, root)
             if proposal is None:
                 problems.append(
-                    Problem(
-                        f"the config proposes no split of {year} now (no surplus policy, or no "
-                        f"result to split); restore the policy, or remove the file if the split was not "
-                        "decided",
-                        rel,
+                    Problem.of(
+                        "recompute.no_split",
+                        N_(
+                            "the config proposes no split of {year} now (no surplus policy, or no "
+                            "result to split); restore the policy, or remove the file if the split was not "
+                            "decided"
+                        ),
+                        file=rel,
+                        year=str(year),
                     )
                 )
                 continue
@@ -449,7 +535,14 @@ def _verify_years(
             found = path.read_bytes()
             if expected != found:
                 problems.append(
-                    mismatch(path, root, expected, found, f"the surplus split of {year}", str(year))
+                    mismatch(
+                        path,
+                        root,
+                        expected,
+                        found,
+                        Problem.of("recompute.what", N_("the surplus split of {year}"), year=str(year)),
+                        str(year),
+                    )
                 )
     for path, kind in sorted(own_on_disk.items()):
         if (
@@ -460,11 +553,14 @@ def _verify_years(
         ):
             rel = _rel(path, root)
             problems.append(
-                Problem(
-                    f"{kind.year - 1} is not closed, so this opening belongs to no close; "
-                    "restore closing/"
-                    f"{kind.year - 1}-year.beancount from git, or remove it",
-                    rel,
+                Problem.of(
+                    "recompute.orphan_opening",
+                    N_(
+                        "{year} is not closed, so this opening belongs to no close; "
+                        "restore closing/{year}-year.beancount from git, or remove it"
+                    ),
+                    file=rel,
+                    year=str(kind.year - 1),
                 )
             )
     return problems

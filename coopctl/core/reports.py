@@ -16,7 +16,7 @@ from coopctl.domain.cooperative import Cooperative, Member, in_force
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month, month_range
-from coopctl.domain.problems import CloseRefused, Problem
+from coopctl.domain.problems import N_, CloseRefused, Problem
 
 
 @dataclass(frozen=True)
@@ -264,12 +264,20 @@ def salary_floor_problems(coop: Cooperative) -> list[Problem]:
                 if entry.gross < minimum:
                     file, line = coop.where("config/members.yaml", ("members", index, "salary", k, "gross"))
                     problems.append(
-                        Problem(
-                            f"{member.id}: gross {fmt_amount(entry.gross)} for {entry.hours} h is below the "
-                            f"minimum wage {fmt_amount(minimum)} (SMIC {payroll.smic_hourly} €/h × "
-                            f"{entry.hours} h, in force on {day})",
-                            file,
-                            line,
+                        Problem.of(
+                            "check.below_smic",
+                            N_(
+                                "{member}: gross {gross} for {hours} h is below the minimum wage {minimum} "
+                                "(SMIC {smic} €/h × {hours} h, in force on {day})"
+                            ),
+                            file=file,
+                            line=line,
+                            member=member.id,
+                            gross=fmt_amount(entry.gross),
+                            hours=str(entry.hours),
+                            minimum=fmt_amount(minimum),
+                            smic=str(payroll.smic_hourly),
+                            day=day,
                         )
                     )
                     break

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from coopctl.domain.cooperative import ContributionEntry, Cooperative, PayrollEntry
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.domain.problems import ClosedMonthChange
+from coopctl.domain.problems import N_, ClosedMonthChange, Problem
 
 END_OF_TIME = datetime.date(9998, 12, 31)
 
@@ -47,7 +47,7 @@ class Review:
     activities: list[BalanceChange] = field(default_factory=list)
     months: list[MonthChange] = field(default_factory=list)
     closed_months_touched: list[ClosedMonthChange] = field(default_factory=list)
-    config_changes: list[str] = field(default_factory=list)
+    config_changes: list[Problem] = field(default_factory=list)  # severity "info", worded by the ui
 
 
 def compare(
@@ -88,75 +88,153 @@ def compare(
     return review
 
 
+def _word(text: str) -> Problem:
+    """A word or phrase inside a change (a label, ``none``), worded in the reader's language."""
+    return Problem.of("review.word", text)
+
+
+NONE = _word(N_("none"))
+
+
+def _change(code: str, template: str, **params: Any) -> Problem:
+    return Problem.of("review." + code, template, severity="info", **params)
+
+
 def _schedule_changes(
-    label: str, old: Sequence[Any], new: Sequence[Any], render: Callable[[Any], str]
-) -> list[str]:
+    label: Problem, old: Sequence[Any], new: Sequence[Any], render: Callable[[Any], Problem]
+) -> list[Problem]:
     old_map = {e.start: render(e) for e in old}
     new_map = {e.start: render(e) for e in new}
     out = []
     for start in sorted(set(old_map) | set(new_map)):
         if start not in new_map:
-            out.append(f"{label} from {start} removed (was {old_map[start]})")
+            out.append(
+                _change(
+                    "schedule_removed",
+                    N_("{label} from {start} removed (was {was})"),
+                    label=label,
+                    start=start,
+                    was=old_map[start],
+                )
+            )
         elif start not in old_map:
-            out.append(f"{label} from {start} added: {new_map[start]}")
+            out.append(
+                _change(
+                    "schedule_added",
+                    N_("{label} from {start} added: {now}"),
+                    label=label,
+                    start=start,
+                    now=new_map[start],
+                )
+            )
         elif old_map[start] != new_map[start]:
-            out.append(f"{label} from {start}: {old_map[start]} → {new_map[start]}")
+            out.append(
+                _change(
+                    "schedule_changed",
+                    N_("{label} from {start}: {before} → {after}"),
+                    label=label,
+                    start=start,
+                    before=old_map[start],
+                    after=new_map[start],
+                )
+            )
     return out
 
 
-def describe_contribution(entry: ContributionEntry) -> str:
+def describe_contribution(entry: ContributionEntry) -> Problem:
+    text: Problem
     if entry.tiers is not None:
-        brackets = ", ".join(
-            f"{t.rate} up to {t.up_to}" if t.up_to is not None else f"{t.rate} beyond" for t in entry.tiers
+        text = Problem.of(
+            "review.brackets",
+            N_("brackets {brackets}"),
+            brackets=[
+                Problem.of("review.bracket", N_("{rate} up to {up_to}"), rate=str(t.rate), up_to=str(t.up_to))
+                if t.up_to is not None
+                else Problem.of("review.bracket", N_("{rate} beyond"), rate=str(t.rate))
+                for t in entry.tiers
+            ],
         )
-        text = f"brackets {brackets}"
     else:
-        text = f"{entry.rate}"
-    return text + (f", {entry.exempt_months} exempt months" if entry.exempt_months else "")
+        text = Problem(f"{entry.rate}")
+    if entry.exempt_months:
+        return Problem.of(
+            "review.exempt", N_("{rule}, {months} exempt months"), rule=text, months=entry.exempt_months
+        )
+    return text
 
 
-def describe_payroll(entry: PayrollEntry) -> str:
+def describe_payroll(entry: PayrollEntry) -> Problem:
     if entry.employer_rate is not None:
-        employer = f"employer {entry.employer_rate}"
+        employer = Problem.of("review.employer", N_("employer {rate}"), rate=str(entry.employer_rate))
     else:
-        employer = "employer by SMIC ratio " + ", ".join(
-            f"{p.ratio}→{p.rate}" for p in entry.employer_rate_by_smic_ratio or []
+        employer = Problem.of(
+            "review.employer",
+            N_("employer by SMIC ratio {points}"),
+            points=", ".join(f"{p.ratio}→{p.rate}" for p in entry.employer_rate_by_smic_ratio or []),
         )
-    return f"SMIC {entry.smic_hourly} €/h, {employer}, employee {entry.employee_rate}"
+    return Problem.of(
+        "review.payroll",
+        N_("SMIC {smic} €/h, {employer}, employee {employee}"),
+        smic=str(entry.smic_hourly),
+        employer=employer,
+        employee=str(entry.employee_rate),
+    )
 
 
-def _or_default(rate: Decimal | None) -> str:
-    return "default" if rate is None else str(rate)  # "0" is a real 0%, not the default
+def _or_default(rate: Decimal | None) -> Problem | str:
+    return _word(N_("default")) if rate is None else str(rate)  # "0" is a real 0%, not the default
 
 
 # Each key of the treasury policy in words: (label, unit after the values).
 TREASURY_WORDS = {
-    "advance_cap_months": ("advance cap", " months of salary cost"),
-    "pool_use_limit": ("pool use limit", " (advances / (reserves + own funds))"),
-    "min_coverage": ("minimum coverage", " (reference treasury / reserves)"),
-    "deficit_months_alert": ("deficit alert after", " closed months in a row"),
+    "advance_cap_months": (N_("advance cap"), N_(" months of salary cost")),
+    "pool_use_limit": (N_("pool use limit"), N_(" (advances / (reserves + own funds))")),
+    "min_coverage": (N_("minimum coverage"), N_(" (reference treasury / reserves)")),
+    "deficit_months_alert": (N_("deficit alert after"), N_(" closed months in a row")),
 }
 
 
 def _policy_changes(
-    label: str, old: BaseModel | None, new: BaseModel | None, words: dict[str, tuple[str, str]] | None = None
-) -> list[str]:
+    label: Problem,
+    old: BaseModel | None,
+    new: BaseModel | None,
+    words: dict[str, tuple[str, str]] | None = None,
+) -> list[Problem]:
     """Each changed key of a policy (a pydantic model or None), by its own name, with its values before →
     after."""
     if old == new:
         return []
     if old is None or new is None:
-        return [f"{label} {'added' if old is None else 'removed'}"]
+        if old is None:
+            return [_change("policy_added", N_("{label} added"), label=label)]
+        return [_change("policy_removed", N_("{label} removed"), label=label)]
     out = []
     for key in type(old).model_fields:
         x, y = getattr(old, key), getattr(new, key)
         if x != y:
-            name, unit = (words or {}).get(key, (key.replace("_", " "), ""))
-            out.append(f"{label}: {name} ({key}) {x} → {y}{unit}")
+            name, unit = (
+                (_word(words[key][0]), _word(words[key][1]))
+                if words and key in words
+                else (Problem(key.replace("_", " ")), "")
+            )
+            out.append(
+                _change(
+                    "policy_changed",
+                    N_("{label}: {name} ({key}) {before} → {after}{unit}"),
+                    label=label,
+                    name=name,
+                    key=key,
+                    before=str(x),
+                    after=str(y),
+                    unit=unit,
+                )
+            )
     return out
 
 
-def _named_changes(what: str, old: Sequence[Any], new: Sequence[Any], fields: tuple[str, ...]) -> list[str]:
+def _named_changes(
+    what: Problem, old: Sequence[Any], new: Sequence[Any], fields: tuple[str, ...]
+) -> list[Problem]:
     """Items with an id (establishments, tutors) added, removed, or with a field changed."""
     before, after = {item.id: item for item in old}, {item.id: item for item in new}
     out = []
@@ -164,104 +242,192 @@ def _named_changes(what: str, old: Sequence[Any], new: Sequence[Any], fields: tu
         a, b = before.get(item_id), after.get(item_id)
         if b is None:
             assert a is not None
-            out.append(f"{what} {item_id} removed (was {a.name!r})")
+            out.append(
+                _change(
+                    "item_removed",
+                    N_("{what} {id} removed (was {name})"),
+                    what=what,
+                    id=item_id,
+                    name=repr(a.name),
+                )
+            )
         elif a is None:
-            out.append(f"{what} {item_id} added ({b.name!r})")
+            out.append(
+                _change(
+                    "item_added", N_("{what} {id} added ({name})"), what=what, id=item_id, name=repr(b.name)
+                )
+            )
         else:
-            out += _field_changes(f"{what} {item_id}", a, b, fields)
+            who = Problem.of("review.item", N_("{what} {id}"), what=what, id=item_id)
+            out += _field_changes(who, a, b, fields)
     return out
 
 
-def _shown(value: object) -> str:
-    return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
+def _shown(value: object) -> Problem | str:
+    return NONE if value is None else repr(value) if isinstance(value, str) else str(value)
 
 
-def _field_changes(who: str, a: object, b: object, fields: tuple[str, ...]) -> list[str]:
+def _field_changes(who: Problem | str, a: object, b: object, fields: tuple[str, ...]) -> list[Problem]:
     return [
-        f"{who}: {field} {_shown(getattr(a, field))} → {_shown(getattr(b, field))}"
+        _change(
+            "field_changed",
+            N_("{who}: {field} {before} → {after}"),
+            who=who,
+            field=field,
+            before=_shown(getattr(a, field)),
+            after=_shown(getattr(b, field)),
+        )
         for field in fields
         if getattr(a, field) != getattr(b, field)
     ]
 
 
-def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
-    """The config's changes, in words."""
-    out: list[str] = []
-    out += _field_changes("cooperative", old.coop, new.coop, ("name", "currency"))
-    out += _named_changes("establishment", old.coop.establishments, new.coop.establishments, ("name",))
-    out += _named_changes("tutor", old.coop.tutors, new.coop.tutors, ("name", "email"))
-    out += _schedule_changes(
-        "contribution rate", old.coop.contribution, new.coop.contribution, describe_contribution
+def config_changes(old: Cooperative, new: Cooperative) -> list[Problem]:
+    """The config's changes, as coded notes (severity ``info``) the presentation layer words."""
+    out: list[Problem] = []
+    out += _field_changes(_word(N_("cooperative")), old.coop, new.coop, ("name", "currency"))
+    out += _named_changes(
+        _word(N_("establishment")), old.coop.establishments, new.coop.establishments, ("name",)
     )
-    out += _schedule_changes("payroll", old.coop.payroll, new.coop.payroll, describe_payroll)
-    out += _policy_changes("treasury", old.coop.treasury, new.coop.treasury, TREASURY_WORDS)
-    out += _policy_changes("surplus policy", old.coop.surplus, new.coop.surplus)
+    out += _named_changes(_word(N_("tutor")), old.coop.tutors, new.coop.tutors, ("name", "email"))
+    out += _schedule_changes(
+        _word(N_("contribution rate")), old.coop.contribution, new.coop.contribution, describe_contribution
+    )
+    out += _schedule_changes(_word(N_("payroll")), old.coop.payroll, new.coop.payroll, describe_payroll)
+    out += _policy_changes(_word(N_("treasury")), old.coop.treasury, new.coop.treasury, TREASURY_WORDS)
+    out += _policy_changes(_word(N_("surplus policy")), old.coop.surplus, new.coop.surplus)
     if old.coop.ledger_plugins != new.coop.ledger_plugins:
-        out.append(f"allowed ledger plugins: {old.coop.ledger_plugins} → {new.coop.ledger_plugins}")
+        out.append(
+            _change(
+                "plugins",
+                N_("allowed ledger plugins: {before} → {after}"),
+                before=str(old.coop.ledger_plugins),
+                after=str(new.coop.ledger_plugins),
+            )
+        )
     old_acts = {a.id: a for a in old.activities}
     new_acts = {a.id: a for a in new.activities}
     for activity_id in sorted(set(old_acts) | set(new_acts)):
         a, b = old_acts.get(activity_id), new_acts.get(activity_id)
         if b is None:
-            out.append(f"activity {activity_id} removed")
+            out.append(_change("activity_removed", N_("activity {id} removed"), id=activity_id))
         elif a is None:
-            out.append(
-                f"activity {activity_id} added ({b.establishment}"
-                + (f", contribution rate {b.contribution_rate}" if b.contribution_rate is not None else "")
-                + ")"
-            )
+            if b.contribution_rate is not None:
+                out.append(
+                    _change(
+                        "activity_added",
+                        N_("activity {id} added ({establishment}, contribution rate {rate})"),
+                        id=activity_id,
+                        establishment=b.establishment,
+                        rate=str(b.contribution_rate),
+                    )
+                )
+            else:
+                out.append(
+                    _change(
+                        "activity_added",
+                        N_("activity {id} added ({establishment})"),
+                        id=activity_id,
+                        establishment=b.establishment,
+                    )
+                )
         else:
             if a.contribution != b.contribution:
                 out += [
-                    f"activity {activity_id}: {text}"
-                    for text in _schedule_changes(
-                        "contribution", a.contribution or [], b.contribution or [], describe_contribution
+                    _change("activity_changed", N_("activity {id}: {change}"), id=activity_id, change=change)
+                    for change in _schedule_changes(
+                        _word(N_("contribution")),
+                        a.contribution or [],
+                        b.contribution or [],
+                        describe_contribution,
                     )
                 ]
             if a.contribution_rate != b.contribution_rate:
                 out.append(
-                    f"activity {activity_id}: contribution rate {_or_default(a.contribution_rate)} → "
-                    f"{_or_default(b.contribution_rate)}"
+                    _change(
+                        "activity_rate",
+                        N_("activity {id}: contribution rate {before} → {after}"),
+                        id=activity_id,
+                        before=_or_default(a.contribution_rate),
+                        after=_or_default(b.contribution_rate),
+                    )
                 )
             if a.establishment != b.establishment:
-                out.append(f"activity {activity_id}: establishment {a.establishment} → {b.establishment}")
-            out += _field_changes(f"activity {activity_id}", a, b, ("name", "started"))
+                out.append(
+                    _change(
+                        "activity_establishment",
+                        N_("activity {id}: establishment {before} → {after}"),
+                        id=activity_id,
+                        before=a.establishment,
+                        after=b.establishment,
+                    )
+                )
+            who = Problem.of("review.activity", N_("activity {id}"), id=activity_id)
+            out += _field_changes(who, a, b, ("name", "started"))
     old_members = {m.id: m for m in old.members}
     new_members = {m.id: m for m in new.members}
     for member_id in sorted(set(old_members) | set(new_members)):
         om, nm = old_members.get(member_id), new_members.get(member_id)
         if nm is None:
-            out.append(f"member {member_id} removed")
+            out.append(_change("member_removed", N_("member {id} removed"), id=member_id))
             continue
         if om is None:
-            phase = f"CESA from {nm.cesa_from}" if nm.cesa_from else f"CAPE from {nm.joined}"
-            out.append(f"member {member_id} added ({nm.activity}, {phase})")
+            phase = (
+                Problem.of("review.phase", N_("CESA from {day}"), day=nm.cesa_from)
+                if nm.cesa_from
+                else Problem.of("review.phase", N_("CAPE from {day}"), day=nm.joined)
+            )
+            out.append(
+                _change(
+                    "member_added",
+                    N_("member {id} added ({activity}, {phase})"),
+                    id=member_id,
+                    activity=nm.activity,
+                    phase=phase,
+                )
+            )
             continue
         out += _field_changes(member_id, om, nm, ("name", "email"))
         labels = {
-            "activity": "activity",
-            "tutor": "tutor",
-            "joined": "joined",
-            "cesa_from": "CESA start",
-            "associate_from": "associate from",
-            "left": "left",
+            "activity": N_("activity"),
+            "tutor": N_("tutor"),
+            "joined": N_("joined"),
+            "cesa_from": N_("CESA start"),
+            "associate_from": N_("associate from"),
+            "left": N_("left"),
         }
         for key, label in labels.items():
             x, y = getattr(om, key), getattr(nm, key)
             if x != y:
                 out.append(
-                    f"{member_id}: {label} {x if x is not None else 'none'} → "
-                    f"{y if y is not None else 'none'}"
+                    _change(
+                        "member_changed",
+                        N_("{member}: {label} {before} → {after}"),
+                        member=member_id,
+                        label=_word(label),
+                        before=x if x is not None else NONE,
+                        after=y if y is not None else NONE,
+                    )
                 )
         if om.cape_renewals != nm.cape_renewals:
             out.append(
-                f"{member_id}: CAPE renewals {', '.join(map(str, om.cape_renewals)) or 'none'} → "
-                f"{', '.join(map(str, nm.cape_renewals)) or 'none'}"
+                _change(
+                    "member_renewals",
+                    N_("{member}: CAPE renewals {before} → {after}"),
+                    member=member_id,
+                    before=om.cape_renewals or NONE,
+                    after=nm.cape_renewals or NONE,
+                )
             )
         out += [
-            f"{member_id}: {text}"
-            for text in _schedule_changes(
-                "salary", om.salary, nm.salary, lambda e: f"{e.gross} for {e.hours} h"
+            _change("member_salary", N_("{member}: {change}"), member=member_id, change=change)
+            for change in _schedule_changes(
+                _word(N_("salary")),
+                om.salary,
+                nm.salary,
+                lambda e: Problem.of(
+                    "review.salary", N_("{gross} for {hours} h"), gross=str(e.gross), hours=str(e.hours)
+                ),
             )
         ]
         old_bonus = {x.month: x.gross for x in om.bonuses}
@@ -269,7 +435,13 @@ def config_changes(old: Cooperative, new: Cooperative) -> list[str]:
         for month in sorted(set(old_bonus) | set(new_bonus)):
             if old_bonus.get(month) != new_bonus.get(month):
                 out.append(
-                    f"{member_id}: bonus in {month}: {old_bonus.get(month, 'none')} → "
-                    f"{new_bonus.get(month, 'none')}"
+                    _change(
+                        "member_bonus",
+                        N_("{member}: bonus in {month}: {before} → {after}"),
+                        member=member_id,
+                        month=month,
+                        before=str(old_bonus[month]) if month in old_bonus else NONE,
+                        after=str(new_bonus[month]) if month in new_bonus else NONE,
+                    )
                 )
     return out

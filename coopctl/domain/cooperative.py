@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, ClassVar, Iterable, Literal, Sequence, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from coopctl.domain.money import D
-from coopctl.domain.problems import NotFound, Problem
+from coopctl.domain.problems import N_, NotFound, Problem
 
 # Matched whole (fullmatch, and \Z rather than $, which also matches before a final newline: "alice\n").
 ACTIVITY_ID_RE = re.compile(r"[A-Z][A-Za-z0-9-]*\Z")
@@ -31,65 +32,109 @@ BOMS = (
     b"\xff\xfe",
     b"\xfe\xff",
 )  # UTF-8, UTF-16 LE, UTF-16 BE (and UTF-32 LE starts like 16 LE)
-BOM_MESSAGE = "starts with a byte order mark (BOM); save it as UTF-8 without BOM"
+BOM_MESSAGE = N_("starts with a byte order mark (BOM); save it as UTF-8 without BOM")
 MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a typo, not a salary
 
 
 # --------------------------------------------------------------------------- value parsers
 
 
-def _decimal_from_quoted(value: Any, what: str, example: str) -> Decimal:
+def invalid(code: str, template: str, **params: Any) -> PydanticCustomError:
+    """A config error as Pydantic carries it: ``code``, the English ``template`` (marked ``N_``) and its
+    parameters; ``store.configfile`` makes it a coded ``Problem`` the presentation layer words. The
+    template travels in the context too (``template``): Pydantic's error dicts give the message formatted."""
+    return PydanticCustomError(code, template, {**params, "template": template})
+
+
+def _what(text: str) -> Problem:
+    """A phrase inside a config message (``money``, ``a rate``), worded in the user's language too."""
+    return Problem.of("config.what", text)
+
+
+def _decimal_from_quoted(value: Any, what: Problem, example: str) -> Decimal:
     if isinstance(value, bool) or isinstance(value, (int, float)):
-        raise ValueError(
-            f'write {what} as a quoted decimal string, e.g. "{example}" (got the bare number {value!r})'
+        raise invalid(
+            "config.bare_number",
+            N_('write {what} as a quoted decimal string, e.g. "{example}" (got the bare number {value})'),
+            what=what,
+            example=example,
+            value=repr(value),
         )
     if isinstance(value, Decimal):
         return value
     if not isinstance(value, str):
-        raise ValueError(f'write {what} as a quoted decimal string, e.g. "{example}"')
+        raise invalid(
+            "config.not_quoted",
+            N_('write {what} as a quoted decimal string, e.g. "{example}"'),
+            what=what,
+            example=example,
+        )
     try:
         return D(value)
     except (ValueError, TypeError):
-        raise ValueError(f'{value!r} is not a decimal number; write {what} like "{example}"') from None
+        raise invalid(
+            "config.not_decimal",
+            N_('{value} is not a decimal number; write {what} like "{example}"'),
+            value=repr(value),
+            what=what,
+            example=example,
+        ) from None
 
 
 def _money(value: Any) -> Decimal:
-    amount = _decimal_from_quoted(value, "money", "1900.00")
+    amount = _decimal_from_quoted(value, _what(N_("money")), "1900.00")
     if amount < 0:
-        raise ValueError(f"amount {amount} is negative")
+        raise invalid("config.amount_negative", N_("amount {amount} is negative"), amount=str(amount))
     if amount > MAX_AMOUNT:
-        raise ValueError(f"amount {amount} is absurdly large (over {MAX_AMOUNT})")
+        raise invalid(
+            "config.amount_absurd",
+            N_("amount {amount} is absurdly large (over {max})"),
+            amount=str(amount),
+            max=str(MAX_AMOUNT),
+        )
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"amount {amount} has more than two decimals")
+        raise invalid(
+            "config.amount_decimals", N_("amount {amount} has more than two decimals"), amount=str(amount)
+        )
     return amount
 
 
 def _rate(value: Any) -> Decimal:
-    rate = _decimal_from_quoted(value, "a rate", "0.10")
+    rate = _decimal_from_quoted(value, _what(N_("a rate")), "0.10")
     if not Decimal(0) <= rate <= Decimal(1):
-        raise ValueError(f'rate {rate} is outside [0, 1]; write 10% as "0.10"')
+        raise invalid(
+            "config.rate_range", N_('rate {rate} is outside [0, 1]; write 10% as "0.10"'), rate=str(rate)
+        )
     return rate
 
 
 def _hours(value: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValueError(
-            f'write hours as a quoted decimal string, e.g. "151.67" (got the bare number {value!r})'
+        raise invalid(
+            "config.bare_number",
+            N_('write {what} as a quoted decimal string, e.g. "{example}" (got the bare number {value})'),
+            what=_what(N_("hours")),
+            example="151.67",
+            value=repr(value),
         )
     hours = (
-        _decimal_from_quoted(value, "hours", "151.67")
+        _decimal_from_quoted(value, _what(N_("hours")), "151.67")
         if not isinstance(value, int) or isinstance(value, bool)
         else Decimal(value)
     )
     if not Decimal(0) < hours <= Decimal(300):
-        raise ValueError(f"hours {hours} must be more than 0 and at most 300 a month")
+        raise invalid(
+            "config.hours_range",
+            N_("hours {hours} must be more than 0 and at most 300 a month"),
+            hours=str(hours),
+        )
     return hours
 
 
 def _ratio(value: Any) -> Decimal:
-    ratio = _decimal_from_quoted(value, "a ratio", "1.00")
+    ratio = _decimal_from_quoted(value, _what(N_("a ratio")), "1.00")
     if not Decimal(0) <= ratio <= Decimal(100):
-        raise ValueError(f"ratio {ratio} is outside [0, 100]")
+        raise invalid("config.ratio_range", N_("ratio {ratio} is outside [0, 100]"), ratio=str(ratio))
     return ratio
 
 
@@ -124,8 +169,10 @@ class _Model(BaseModel):
         if isinstance(value, str):
             bad = next((c for c in value if c in _NOT_TEXT), None)
             if bad is not None:
-                raise ValueError(
-                    f"contains the invisible or control character U+{ord(bad):04X}; write plain text"
+                raise invalid(
+                    "config.control_character",
+                    N_("contains the invisible or control character {char}; write plain text"),
+                    char=f"U+{ord(bad):04X}",
                 )
         return value
 
@@ -162,25 +209,34 @@ class ContributionEntry(_Model):
     @model_validator(mode="after")
     def _one_rule(self) -> "ContributionEntry":
         if (self.rate is None) == (self.tiers is None):
-            raise ValueError("give either rate or tiers")
+            raise invalid("config.rate_or_tiers", N_("give either rate or tiers"))
         if self.tiers is not None:
             if not self.tiers:
-                raise ValueError("tiers: give at least one bracket")
+                raise invalid("config.tiers_empty", N_("tiers: give at least one bracket"))
             maybe_bounds = [t.up_to for t in self.tiers[:-1]]
             bounds = [b for b in maybe_bounds if b is not None]
             if len(bounds) != len(maybe_bounds):
-                raise ValueError("tiers: only the last bracket may have no up_to")
+                raise invalid("config.tiers_open", N_("tiers: only the last bracket may have no up_to"))
             if self.tiers[-1].up_to is not None:
-                raise ValueError("tiers: the last bracket has no up_to (it has no upper bound)")
+                raise invalid(
+                    "config.tiers_last", N_("tiers: the last bracket has no up_to (it has no upper bound)")
+                )
             if any(b2 <= b1 for b1, b2 in zip(bounds, bounds[1:])) or (bounds and bounds[0] <= 0):
-                raise ValueError("tiers: up_to must be positive and increase from one bracket to the next")
+                raise invalid(
+                    "config.tiers_order",
+                    N_("tiers: up_to must be positive and increase from one bracket to the next"),
+                )
         return self
 
 
 def _positive_ratio(value: Any) -> Decimal:
-    ratio = _decimal_from_quoted(value, "a ratio", "1.6")
+    ratio = _decimal_from_quoted(value, _what(N_("a ratio")), "1.6")
     if not Decimal(0) < ratio <= Decimal(20):
-        raise ValueError(f"ratio {ratio} must be more than 0 and at most 20")
+        raise invalid(
+            "config.smic_ratio_range",
+            N_("ratio {ratio} must be more than 0 and at most 20"),
+            ratio=str(ratio),
+        )
     return ratio
 
 
@@ -199,17 +255,22 @@ class PayrollEntry(_Model):
     @model_validator(mode="after")
     def _one_employer_rule(self) -> "PayrollEntry":
         if (self.employer_rate is None) == (self.employer_rate_by_smic_ratio is None):
-            raise ValueError("give either employer_rate or employer_rate_by_smic_ratio")
+            raise invalid(
+                "config.employer_rule", N_("give either employer_rate or employer_rate_by_smic_ratio")
+            )
         points = self.employer_rate_by_smic_ratio
         if points is not None:
             if not points:
-                raise ValueError("employer_rate_by_smic_ratio: give at least one point")
+                raise invalid(
+                    "config.ratio_points_empty", N_("employer_rate_by_smic_ratio: give at least one point")
+                )
             if any(b.ratio <= a.ratio for a, b in zip(points, points[1:])):
-                raise ValueError(
-                    "employer_rate_by_smic_ratio: ratios must increase from one point to the next"
+                raise invalid(
+                    "config.ratio_points_order",
+                    N_("employer_rate_by_smic_ratio: ratios must increase from one point to the next"),
                 )
         if self.smic_hourly <= 0:
-            raise ValueError("smic_hourly must be positive")
+            raise invalid("config.smic_positive", N_("smic_hourly must be positive"))
         return self
 
 
@@ -237,14 +298,27 @@ class SurplusPolicy(_Model):
     @model_validator(mode="after")
     def _legal_bounds(self) -> "SurplusPolicy":
         if self.legal_reserve < Decimal("0.15"):
-            raise ValueError(f"legal_reserve {self.legal_reserve} is below the legal minimum of 0.15")
+            raise invalid(
+                "config.legal_reserve",
+                N_("legal_reserve {rate} is below the legal minimum of 0.15"),
+                rate=str(self.legal_reserve),
+            )
         if self.workers_share < Decimal("0.25"):
-            raise ValueError(f"workers_share {self.workers_share} is below the legal minimum of 0.25")
+            raise invalid(
+                "config.workers_share",
+                N_("workers_share {rate} is below the legal minimum of 0.25"),
+                rate=str(self.workers_share),
+            )
         if self.dividends > self.workers_share:
-            raise ValueError(f"dividends {self.dividends} exceed the workers' share {self.workers_share}")
+            raise invalid(
+                "config.dividends",
+                N_("dividends {dividends} exceed the workers' share {share}"),
+                dividends=str(self.dividends),
+                share=str(self.workers_share),
+            )
         total = self.legal_reserve + self.development_fund + self.workers_share + self.dividends
         if total != 1:
-            raise ValueError(f"the parts sum to {total}, not 1")
+            raise invalid("config.parts_sum", N_("the parts sum to {total}, not 1"), total=str(total))
         return self
 
 
@@ -274,7 +348,11 @@ def _month_text(value: Any) -> str:
     from coopctl.domain.months import Month
 
     if isinstance(value, datetime.date):
-        raise ValueError(f"write a month as YYYY-MM, e.g. 2026-12 (got the date {value})")
+        raise invalid(
+            "config.month_as_date",
+            N_("write a month as YYYY-MM, e.g. 2026-12 (got the date {value})"),
+            value=str(value),
+        )
     try:
         return str(Month.parse(str(value)))
     except ValueError as exc:
@@ -337,7 +415,9 @@ class Activity(_Model):
     @model_validator(mode="after")
     def _one_override(self) -> "Activity":
         if self.contribution_rate is not None and self.contribution is not None:
-            raise ValueError("give either contribution_rate or contribution, not both")
+            raise invalid(
+                "config.contribution_override", N_("give either contribution_rate or contribution, not both")
+            )
         return self
 
 
@@ -468,16 +548,36 @@ def _dates(value: Any, path: YamlPath) -> Iterable[tuple[YamlPath, datetime.date
         yield path, value
 
 
+def field_problem(problem: Problem, path: YamlPath, file: str | None, line: int | None) -> Problem:
+    """``field: message`` at a file's line; the message a coded problem (or a plain one), worded in turn."""
+    return Problem.of(
+        problem.code or "config.invalid",
+        N_("{field}: {problem}"),
+        file=file,
+        line=line,
+        field=_dotted(path),
+        problem=problem,
+    )
+
+
 def check_consistency(coop: Cooperative) -> list[Problem]:
     """Cross-item rules: ids well-formed and unique, references resolved, dates in order."""
     problems: list[Problem] = []
     C, M, A = "config/coop.yaml", "config/members.yaml", "config/activities.yaml"
 
-    def err(file: str, path: YamlPath, message: str) -> None:
-        problems.append(Problem(f"{_dotted(path)}: {message}", file, _line_of(coop.lines, file, path)))
+    def err(file: str, path: YamlPath, code: str, template: str, **params: Any) -> None:
+        problems.append(
+            field_problem(Problem.of(code, template, **params), path, file, _line_of(coop.lines, file, path))
+        )
 
     if not CURRENCY_RE.fullmatch(coop.coop.currency):
-        err(C, ("currency",), f"{coop.coop.currency!r} is not a Beancount currency (e.g. EUR)")
+        err(
+            C,
+            ("currency",),
+            "config.currency",
+            N_("{currency} is not a Beancount currency (e.g. EUR)"),
+            currency=repr(coop.coop.currency),
+        )
 
     from coopctl.domain.policy import MAX_YEAR, MIN_YEAR, VETTED_PLUGINS
 
@@ -486,8 +586,12 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
             err(
                 C,
                 ("ledger_plugins", index),
-                f"{name!r} is not a Beancount plugin coopctl has vetted; coop.yaml may "
-                "choose only among the vetted ones (docs/safety.md)",
+                "config.plugin_not_vetted",
+                N_(
+                    "{name} is not a Beancount plugin coopctl has vetted; coop.yaml may "
+                    "choose only among the vetted ones (docs/safety.md)"
+                ),
+                name=repr(name),
             )
     config_items: list[tuple[str, YamlPath, Sequence[BaseModel]]] = [
         (C, (), [coop.coop]),
@@ -501,15 +605,20 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                     err(
                         file,
                         path,
-                        f"date {day.isoformat()} is out of range: coopctl accepts dates from {MIN_YEAR} to "
-                        f"{MAX_YEAR}",
+                        "config.date_range",
+                        N_("date {day} is out of range: coopctl accepts dates from {first} to {last}"),
+                        day=day.isoformat(),
+                        first=MIN_YEAR,
+                        last=MAX_YEAR,
                     )
 
     def unique(items: Sequence[Any], file: str, top: str) -> set[str]:
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.id in seen:
-                err(file, (top, index, "id"), f"duplicate id {item.id!r}")
+                err(
+                    file, (top, index, "id"), "config.duplicate_id", N_("duplicate id {id}"), id=repr(item.id)
+                )
             seen.add(item.id)
         return seen
 
@@ -523,8 +632,12 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(
                     C,
                     (key, index, "id"),
-                    f"{item.id!r} is not an id: lowercase letters, digits, '-', '_' or "
-                    "'.' (no accents, so that two spellings of one name cannot be two ids)",
+                    "config.bad_id",
+                    N_(
+                        "{id} is not an id: lowercase letters, digits, '-', '_' or "
+                        "'.' (no accents, so that two spellings of one name cannot be two ids)"
+                    ),
+                    id=repr(item.id),
                 )
     establishments = unique(coop.coop.establishments, C, "establishments")
     tutors = unique(coop.coop.tutors, C, "tutors")
@@ -541,7 +654,10 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(
                     C,
                     (top_key, index, "from"),
-                    f"dates must increase: {schedule[index].start} is not after {schedule[index - 1].start}",
+                    "config.dates_order",
+                    N_("dates must increase: {day} is not after {previous}"),
+                    day=schedule[index].start,
+                    previous=schedule[index - 1].start,
                 )
 
     for index, activity in enumerate(coop.activities):
@@ -551,80 +667,135 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(
                     A,
                     ("activities", index, "contribution", k, "from"),
-                    f"dates must increase: {schedule[k].start} is not after {schedule[k - 1].start}",
+                    "config.dates_order",
+                    N_("dates must increase: {day} is not after {previous}"),
+                    day=schedule[k].start,
+                    previous=schedule[k - 1].start,
                 )
         if not ACTIVITY_ID_RE.fullmatch(activity.id):
             err(
                 A,
                 ("activities", index, "id"),
-                f"{activity.id!r} is not a valid account component: an uppercase letter, then letters, "
-                f"digits or dashes",
+                "config.bad_activity_id",
+                N_(
+                    "{id} is not a valid account component: an uppercase letter, then letters, "
+                    "digits or dashes"
+                ),
+                id=repr(activity.id),
             )
         if activity.establishment not in establishments:
             err(
                 A,
                 ("activities", index, "establishment"),
-                f"unknown establishment {activity.establishment!r} "
-                f"(known: {', '.join(sorted(establishments))})",
+                "config.unknown_establishment",
+                N_("unknown establishment {establishment} (known: {known})"),
+                establishment=repr(activity.establishment),
+                known=", ".join(sorted(establishments)),
             )
 
     for index, member in enumerate(coop.members):
         here = ("members", index)
         if not MEMBER_ID_RE.fullmatch(member.id):
-            err(M, here + ("id",), f"{member.id!r} is not a member id: lowercase letters, digits, '-' or '_'")
+            err(
+                M,
+                here + ("id",),
+                "config.bad_member_id",
+                N_("{id} is not a member id: lowercase letters, digits, '-' or '_'"),
+                id=repr(member.id),
+            )
         if member.activity not in activity_ids:
             err(
                 M,
                 here + ("activity",),
-                f"unknown activity {member.activity!r}; add it to config/activities.yaml",
+                "config.unknown_activity",
+                N_("unknown activity {activity}; add it to config/activities.yaml"),
+                activity=repr(member.activity),
             )
         if member.tutor is not None and member.tutor not in tutors:
             err(
                 M,
                 here + ("tutor",),
-                f"unknown tutor {member.tutor!r}; add it under tutors in config/coop.yaml",
+                "config.unknown_tutor",
+                N_("unknown tutor {tutor}; add it under tutors in config/coop.yaml"),
+                tutor=repr(member.tutor),
             )
         if member.cesa_from is not None and member.cesa_from < member.joined:
             err(
-                M, here + ("cesa_from",), f"CESA starts {member.cesa_from}, before joining on {member.joined}"
+                M,
+                here + ("cesa_from",),
+                "config.cesa_before_joining",
+                N_("CESA starts {cesa_from}, before joining on {joined}"),
+                cesa_from=member.cesa_from,
+                joined=member.joined,
             )
         if member.associate_from is not None:
             if member.cesa_from is None or member.associate_from < member.cesa_from:
                 err(
                     M,
                     here + ("associate_from",),
-                    "an associate must be in the CESA phase first (associate_from before cesa_from)",
+                    "config.associate_before_cesa",
+                    N_("an associate must be in the CESA phase first (associate_from before cesa_from)"),
                 )
         if member.left is not None:
             if member.left < member.joined:
-                err(M, here + ("left",), f"left {member.left}, before joining on {member.joined}")
+                err(
+                    M,
+                    here + ("left",),
+                    "config.left_before_joining",
+                    N_("left {left}, before joining on {joined}"),
+                    left=member.left,
+                    joined=member.joined,
+                )
             elif member.cesa_from is not None and member.left < member.cesa_from:
-                err(M, here + ("left",), f"left {member.left}, before the CESA start {member.cesa_from}")
+                err(
+                    M,
+                    here + ("left",),
+                    "config.left_before_cesa",
+                    N_("left {left}, before the CESA start {cesa_from}"),
+                    left=member.left,
+                    cesa_from=member.cesa_from,
+                )
         for k in range(1, len(member.salary)):
             if member.salary[k].start <= member.salary[k - 1].start:
                 err(
                     M,
                     here + ("salary", k, "from"),
-                    f"dates must increase: {member.salary[k].start} "
-                    f"is not after {member.salary[k - 1].start}",
+                    "config.dates_order",
+                    N_("dates must increase: {day} is not after {previous}"),
+                    day=member.salary[k].start,
+                    previous=member.salary[k - 1].start,
                 )
         if member.cesa_from is not None:
             if not member.salary:
-                err(M, here + ("salary",), "a CESA member needs a salary schedule")
+                err(
+                    M,
+                    here + ("salary",),
+                    "config.cesa_no_salary",
+                    N_("a CESA member needs a salary schedule"),
+                )
             elif member.salary[0].start > member.cesa_from:
                 err(
                     M,
                     here + ("salary", 0, "from"),
-                    f"no salary in force when CESA starts on {member.cesa_from}",
+                    "config.no_salary_at_cesa",
+                    N_("no salary in force when CESA starts on {cesa_from}"),
+                    cesa_from=member.cesa_from,
                 )
         elif member.salary:
-            err(M, here + ("salary",), "a salary without cesa_from: a CAPE member is not paid; add cesa_from")
+            err(
+                M,
+                here + ("salary",),
+                "config.cape_salary",
+                N_("a salary without cesa_from: a CAPE member is not paid; add cesa_from"),
+            )
         for k, renewal in enumerate(member.cape_renewals):
             if renewal < member.joined or (member.cesa_from is not None and renewal >= member.cesa_from):
                 err(
                     M,
                     here + ("cape_renewals", k),
-                    f"a CAPE renewal on {renewal} must fall within the CAPE phase",
+                    "config.renewal_outside_cape",
+                    N_("a CAPE renewal on {day} must fall within the CAPE phase"),
+                    day=renewal,
                 )
         seen_bonus: set[str] = set()
         for k, bonus in enumerate(member.bonuses):
@@ -635,7 +806,9 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(
                     M,
                     here + ("bonuses", k, "month"),
-                    f"a second bonus in {bonus.month}; write one bonus per month",
+                    "config.second_bonus",
+                    N_("a second bonus in {month}; write one bonus per month"),
+                    month=bonus.month,
                 )
             seen_bonus.add(bonus.month)
             in_cesa = (
@@ -647,7 +820,12 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 err(
                     M,
                     here + ("bonuses", k, "month"),
-                    f"a bonus in {bonus.month}, when {member.id} is not in the CESA phase; only a salaried "
-                    f"member is paid variable pay",
+                    "config.bonus_outside_cesa",
+                    N_(
+                        "a bonus in {month}, when {member} is not in the CESA phase; only a salaried "
+                        "member is paid variable pay"
+                    ),
+                    month=bonus.month,
+                    member=member.id,
                 )
     return problems

@@ -21,6 +21,8 @@ or change what the books mean. So:
 
 from __future__ import annotations
 
+from coopctl.domain.problems import N_, Problem
+
 VETTED_PLUGINS: dict[str, str] = {
     "beancount.plugins.auto_accounts": "opens an account at its first use",
     "beancount.plugins.auto": "auto_accounts and implicit_prices",
@@ -39,13 +41,13 @@ VETTED_PLUGINS: dict[str, str] = {
 
 # Plugins left out, and why (said in the refusal).
 REFUSED_PLUGINS: dict[str, str] = {
-    "beancount.plugins.check_commodity": "it evaluates its configuration with Python's eval",
-    "beancount.plugins.commodity_attr": "it evaluates its configuration with Python's eval",
-    "beancount.plugins.check_average_cost": "it evaluates its configuration with Python's eval",
-    "beancount.plugins.pedantic": (
+    "beancount.plugins.check_commodity": N_("it evaluates its configuration with Python's eval"),
+    "beancount.plugins.commodity_attr": N_("it evaluates its configuration with Python's eval"),
+    "beancount.plugins.check_average_cost": N_("it evaluates its configuration with Python's eval"),
+    "beancount.plugins.pedantic": N_(
         "it runs check_commodity, which evaluates its configuration with Python's eval"
     ),
-    "beancount.plugins.currency_accounts": "it books postings into an account its configuration names",
+    "beancount.plugins.currency_accounts": N_("it books postings into an account its configuration names"),
 }
 
 # Options a ledger may set: each changes only how the books are shown (or, for documents, where
@@ -63,11 +65,29 @@ ACCEPTED_OPTIONS: dict[str, str] = {
 MIN_YEAR, MAX_YEAR = 1900, 2999  # dates outside are typos (or attacks on date arithmetic), refused
 
 
-def why_refused_plugin(name: str) -> str:
+def refused_plugin(name: str, file: str | None = None, line: int | None = None) -> Problem:
+    """Why a plugin no ``ledger_plugins`` may name is refused, as a coded problem."""
     reason = REFUSED_PLUGINS.get(name)
     if reason:
-        return f"plugin {name!r} is refused: {reason}"
-    return (
-        f"plugin {name!r} is not allowed; coopctl runs only the Beancount plugins it has vetted, "
-        f"when coop.yaml lists them under ledger_plugins (docs/safety.md)"
+        return Problem.of(
+            "ledger.plugin_refused",
+            N_("plugin {name} is refused: {reason}"),
+            file=file,
+            line=line,
+            name=repr(name),
+            reason=Problem.of("ledger.reason", reason),
+        )
+    return Problem.of(
+        "ledger.plugin_not_vetted",
+        N_(
+            "plugin {name} is not allowed; coopctl runs only the Beancount plugins it has vetted, "
+            "when coop.yaml lists them under ledger_plugins (docs/safety.md)"
+        ),
+        file=file,
+        line=line,
+        name=repr(name),
     )
+
+
+def why_refused_plugin(name: str) -> str:
+    return refused_plugin(name).message

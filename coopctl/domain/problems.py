@@ -33,6 +33,8 @@ def english(value: Any) -> str:
         return fmt_amount(value, grouped=True)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):  # a list of values or phrases, comma-separated
+        return ", ".join(english(item) for item in value)
     return str(value)
 
 
@@ -107,6 +109,8 @@ class Problem:
                     if isinstance(value, Problem)
                     else value
                     if isinstance(value, (int, str, bool)) or value is None
+                    else english(value)
+                    if isinstance(value, (list, tuple))
                     else str(value)
                 )
         return out
@@ -154,7 +158,7 @@ class UsageError(CoopctlError):
         super().__post_init__()
 
 
-HOW_TO_CORRECT = (
+HOW_TO_CORRECT = N_(
     "post the correction in the open month, or reopen the month (coopctl reopen, last closed month first)"
 )
 
@@ -169,14 +173,28 @@ class ClosedMonthChange:
 
     def problem(self) -> Problem:
         if self.change == "config":
-            return Problem(
-                f"closed month {self.month}: {self.entry}; revert the config (git diff config/), "
-                f"or reopen {self.month}",
-                self.file,
-                self.line,
+            return Problem.of(
+                "closed.config_changed",
+                N_("closed month {month}: {entry}; revert the config (git diff config/), or reopen {month}"),
+                file=self.file,
+                line=self.line,
+                month=str(self.month),
+                entry=self.entry,
             )
-        return Problem(
-            f"closed month {self.month}: entry {self.change} after its close: {self.entry}; {HOW_TO_CORRECT}",
-            self.file,
-            self.line,
+        return Problem.of(
+            "closed.entry_" + self.change,
+            CHANGE_TEMPLATES[self.change],
+            file=self.file,
+            line=self.line,
+            month=str(self.month),
+            entry=self.entry,
+            how=Problem.of("closed.how_to_correct", HOW_TO_CORRECT),
         )
+
+
+# One sentence per change, so that each is translated whole.
+CHANGE_TEMPLATES = {
+    "added": N_("closed month {month}: entry added after its close: {entry}; {how}"),
+    "changed": N_("closed month {month}: entry changed after its close: {entry}; {how}"),
+    "removed": N_("closed month {month}: entry removed after its close: {entry}; {how}"),
+}

@@ -113,7 +113,9 @@ def coop_page(ledger_file: Path, today: datetime.date) -> CoopPage:
         overview = service.overview(folder, today)
         return CoopPage(overview, tables=page_tables(overview))
     except CoopctlError as exc:
-        return CoopPage(errors=[str(problem) for problem in exc.problems])
+        from coopctl.ui import i18n
+
+        return CoopPage(errors=[i18n.worded(problem) for problem in exc.problems])
 
 
 class Coopctl(FavaExtensionBase):
@@ -122,7 +124,24 @@ class Coopctl(FavaExtensionBase):
     report_title = "Coopérative"
 
     def page(self) -> CoopPage:
+        """The page, in the language coopctl would speak here (``COOPCTL_LANG``, else a French locale)."""
+        from coopctl.ui import i18n
+
+        lang = i18n.language_from_environment()
+        i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
         return coop_page(Path(self.ledger.beancount_file_path), datetime.date.today())
+
+    @staticmethod
+    def _(text: str):
+        """A label of the page from coopctl's catalogue (``Coopctl.html`` calls ``extension._('...')``).
+
+        The catalogue's texts are coopctl's own, never a user's: they are marked safe, so that Jinja does
+        not escape their apostrophes; a ``.format`` on the result escapes its parameters."""
+        from markupsafe import Markup
+
+        from coopctl.ui import i18n
+
+        return Markup(i18n._(text))
 
     @staticmethod
     def money(value) -> str:
@@ -130,6 +149,13 @@ class Coopctl(FavaExtensionBase):
         from coopctl.ui.render import cell_text
 
         return cell_text(value, "money")
+
+    @staticmethod
+    def date(day) -> str:
+        """A date on the page: ISO in English, 31/10/2026 in French."""
+        from coopctl.ui import i18n
+
+        return i18n.date(day)
 
     @staticmethod
     def word(alert) -> str:

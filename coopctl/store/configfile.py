@@ -26,8 +26,9 @@ from coopctl.domain.cooperative import (
     _dotted,
     _line_of,
     check_consistency,
+    field_problem,
 )
-from coopctl.domain.problems import ConfigError, Problem
+from coopctl.domain.problems import N_, ConfigError, Problem
 
 # --------------------------------------------------------------------------- loading
 
@@ -75,7 +76,17 @@ _DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 def _yaml_error(exc: yaml.YAMLError, rel: str) -> ConfigError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return ConfigError.one(f"YAML syntax error: {problem}", rel, mark.line + 1 if mark else None)
+    return ConfigError(  # PyYAML's own words stay English, as Pydantic's
+        [
+            Problem.of(
+                "config.yaml_syntax",
+                N_("YAML syntax error: {problem}"),
+                file=rel,
+                line=mark.line + 1 if mark else None,
+                problem=problem,
+            )
+        ]
+    )
 
 
 def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any:
@@ -83,17 +94,27 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError.one("file is missing", rel) from None
+        raise ConfigError([Problem.of("config.file_missing", N_("file is missing"), file=rel)]) from None
     except OSError as exc:
-        raise ConfigError.one(f"cannot read: {exc.strerror}", rel) from None
+        raise ConfigError(
+            [Problem.of("config.unreadable", N_("cannot read: {reason}"), file=rel, reason=exc.strerror)]
+        ) from None
     if raw.startswith(BOMS):
-        raise ConfigError.one(BOM_MESSAGE, rel, 1)
+        raise ConfigError([Problem.of("config.bom", BOM_MESSAGE, file=rel, line=1)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError.one(
-            f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", rel, line
+        raise ConfigError(
+            [
+                Problem.of(
+                    "config.not_utf8",
+                    N_("not valid UTF-8 (byte {byte}); save the file as UTF-8"),
+                    file=rel,
+                    line=line,
+                    byte=exc.start,
+                )
+            ]
         ) from None
     loader = _DataLoader(text)
     try:
@@ -102,7 +123,7 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         except yaml.YAMLError as exc:
             raise _yaml_error(exc, rel) from None
         if node is None:
-            raise ConfigError.one("file is empty", rel)
+            raise ConfigError([Problem.of("config.file_empty", N_("file is empty"), file=rel)])
         problems: list[Problem] = []
         _map_lines(node, (), rel, lines, problems)
         problems = [_alias_line(p, text) if p.message.endswith(ALIAS_MESSAGE) else p for p in problems]
@@ -113,7 +134,17 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError.one(f"YAML error: {problem}", rel, mark.line + 1 if mark else None) from None
+            raise ConfigError(
+                [
+                    Problem.of(
+                        "config.yaml_error",
+                        N_("YAML error: {problem}"),
+                        file=rel,
+                        line=mark.line + 1 if mark else None,
+                        problem=problem,
+                    )
+                ]
+            ) from None
     finally:
         loader.dispose()
 
@@ -163,13 +194,23 @@ def _map_lines(
             key = key_node.value
             if not isinstance(key, str):  # a complex key ({a: 1}: x, [1]: y): never a config key
                 problems.append(
-                    Problem(f"{_dotted(path)}: a key must be a plain name", rel, key_node.start_mark.line + 1)
+                    field_problem(
+                        Problem.of("config.complex_key", N_("a key must be a plain name")),
+                        path,
+                        rel,
+                        key_node.start_mark.line + 1,
+                    )
                 )
                 continue
             if key in seen:
                 problems.append(
-                    Problem(
-                        f"{_dotted(path + (key,))}: duplicate key (first at line {seen[key]})",
+                    field_problem(
+                        Problem.of(
+                            "config.duplicate_key",
+                            N_("duplicate key (first at line {first})"),
+                            first=seen[key],
+                        ),
+                        path + (key,),
                         rel,
                         key_node.start_mark.line + 1,
                     )
@@ -183,19 +224,32 @@ def _map_lines(
 
 def _validate(model: type[BaseModel], data: Any, rel: str, lines: dict) -> Any:
     if not isinstance(data, dict):
-        raise ConfigError.one("expected a mapping of keys at the top of the file", rel, 1)
+        raise ConfigError(
+            [
+                Problem.of(
+                    "config.not_mapping",
+                    N_("expected a mapping of keys at the top of the file"),
+                    file=rel,
+                    line=1,
+                )
+            ]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                message = "unknown key"
+                problem = Problem.of("config.unknown_key", N_("unknown key"))
             elif err["type"] == "missing":
-                message = "required key is missing"
-            problems.append(Problem(f"{_dotted(loc)}: {message}", rel, _line_of(lines, rel, loc)))
+                problem = Problem.of("config.missing_key", N_("required key is missing"))
+            elif err["type"].startswith("config."):  # coopctl's own (domain.cooperative.invalid): coded
+                params = dict(err.get("ctx", {}))
+                problem = Problem.of(err["type"], params.pop("template"), **params)
+            else:  # Pydantic's own wording ("Input should be a valid list"): English in every language
+                problem = Problem(err["msg"].removeprefix("Value error, "))
+            problems.append(field_problem(problem, loc, rel, _line_of(lines, rel, loc)))
         raise ConfigError(problems) from None
 
 

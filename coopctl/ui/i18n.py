@@ -131,6 +131,8 @@ def word(problem) -> str:
             return money(value)
         if isinstance(value, datetime.date):
             return date(value)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(show(item) for item in value)
         return str(value)
 
     return _(problem.template).format(**{key: show(value) for key, value in problem.params})

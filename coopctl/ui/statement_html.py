@@ -7,6 +7,8 @@ from html import escape
 
 from coopctl.core.reports import MemberStatement
 from coopctl.domain.money import fmt_amount
+from coopctl.ui import i18n
+from coopctl.ui.i18n import _
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2.5rem; color: #1d2330; }
@@ -28,7 +30,15 @@ footer { margin-top: 2rem; color: #5a6272; font-size: .8rem; }
 
 
 def _money(value: Decimal) -> str:
-    return fmt_amount(value, grouped=True).replace(",", "\u202f")
+    """An amount with narrow no-break spaces between thousands: ``1 234.56`` (``1 234,56`` in French)."""
+    if i18n.language() == "en":
+        return fmt_amount(value, grouped=True).replace(",", "\u202f")
+    return escape(i18n.money(value, None))
+
+
+def _text(text: str) -> str:
+    """A translated text in HTML: ``&``, ``<`` and ``>`` escaped (quotes need none outside attributes)."""
+    return escape(text, quote=False)
 
 
 def _cell(value: Decimal) -> str:
@@ -38,23 +48,23 @@ def _cell(value: Decimal) -> str:
 def statement_html(statement: MemberStatement) -> str:
     s = statement
     heads = [
-        "Revenue",
-        "Contribution",
-        "Expenses",
-        "Salary cost",
-        "Reserve brought in",
-        "Your gross",
-        "of which bonus",
-        "Your net",
-        "Balance",
+        _("Revenue"),
+        _("Contribution"),
+        _("Expenses"),
+        _("Salary cost"),
+        _("Reserve brought in"),
+        _("Your gross"),
+        _("of which bonus"),
+        _("Your net"),
+        _("Balance"),
     ]
     rows = []
     for m in s.rows:
-        status = "" if m.closed else ' <span class="open">(open)</span>'
+        status = "" if m.closed else f' <span class="open">{_text(_("(open)"))}</span>'
         label = str(m.month)
         if m.since is not None:  # the activity's months of the year before the member joined, summed
             label = f"{m.since} – {m.month}"
-            status += ' <span class="open">(before you joined)</span>'
+            status += f' <span class="open">{_text(_("(before you joined)"))}</span>'
         values = (
             m.revenue,
             m.contribution,
@@ -82,36 +92,50 @@ def statement_html(statement: MemberStatement) -> str:
     rows.append(f'<tr class="total"><td>{s.year}</td>{"".join(_cell(v) for v in total_values)}</tr>')
     shared = ""
     if s.shared_with:
-        shared = (
-            f"<p>{escape(s.activity_id)} is shared with {escape(', '.join(s.shared_with))}: "
-            "revenue, expenses and "
-            "salary cost are the activity's; your gross and net are yours.</p>"
+        shared = "<p>{}</p>".format(
+            _(  # the parameters are escaped; the text is written as is, as it was in English
+                "{activity} is shared with {others}: revenue, expenses and salary cost are the activity's; "
+                "your gross and net are yours."
+            ).format(activity=escape(s.activity_id), others=escape(", ".join(s.shared_with)))
         )
+    name, year = escape(s.member.name), s.year
+    title = _("{name} — statement {year}").format(name=name, year=year)
+    heading = _("{name} — annual statement {year}").format(name=name, year=year)
+    summary = [
+        (_("Reserve on 1 January"), s.reserve_start),
+        (_("Revenue (excl. VAT)"), totals["revenue"]),
+        (_("Your net salary"), totals["net"]),
+        (_("Reserve at the end"), s.reserve_end),
+    ]
+    boxes = "\n".join(f"<div>{_text(label)}<b>{_money(value)}</b></div>" for label, value in summary)
+    head_cells = "".join(f'<th class="n">{_text(h)}</th>' for h in heads)
+    footer = _text(
+        _(
+            "Amounts in the cooperative's currency. Open months show what is booked so far; contribution "
+            "and salary\nare booked when the month is closed. Written by coopctl statement."
+        )
+    )
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{i18n.language()}">
 <head>
 <meta charset="utf-8">
-<title>{escape(s.member.name)} — statement {s.year}</title>
+<title>{title}</title>
 <style>{STYLE}</style>
 </head>
 <body>
-<h1>{escape(s.member.name)} — annual statement {s.year}</h1>
+<h1>{heading}</h1>
 <p class="sub">{escape(s.activity_name)} ({escape(s.activity_id)})</p>
 <div class="summary">
-<div>Reserve on 1 January<b>{_money(s.reserve_start)}</b></div>
-<div>Revenue (excl. VAT)<b>{_money(totals["revenue"])}</b></div>
-<div>Your net salary<b>{_money(totals["net"])}</b></div>
-<div>Reserve at the end<b>{_money(s.reserve_end)}</b></div>
+{boxes}
 </div>
 <table>
-<thead><tr><th>Month</th>{"".join(f'<th class="n">{h}</th>' for h in heads)}</tr></thead>
+<thead><tr><th>{_text(_("Month"))}</th>{head_cells}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
 {shared}
-<footer>Amounts in the cooperative's currency. Open months show what is booked so far; contribution and salary
-are booked when the month is closed. Written by coopctl statement.</footer>
+<footer>{footer}</footer>
 </body>
 </html>
 """

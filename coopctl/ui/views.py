@@ -1059,7 +1059,7 @@ def review(result) -> Report:
         "months": months,
         "closed_months_touched": touched,
         "errors": unproven,
-        "config_changes": r.config_changes,
+        "config_changes": [change.message for change in r.config_changes],
     }
     tables = [
         Table(
@@ -1091,7 +1091,7 @@ def review(result) -> Report:
         for t in touched
     ]
     alerts += [i18n.worded(p) for p in result.unproven]
-    notes = [f"config: {change}" for change in r.config_changes]
+    notes = [_("config: {change}").format(change=i18n.word(change)) for change in r.config_changes]
     if not (activities or months or touched or unproven or r.config_changes):
         notes.append("No change to balances, closed months or config.")
     return Report(data, tables, notes, alerts)
