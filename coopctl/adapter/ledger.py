@@ -197,12 +197,26 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     _FILE_LINES.clear()  # lines read for error messages belong to one load
     started_ns = time.time_ns()
     if not main.is_file():
-        raise LedgerError.one(
-            f"ledger file is missing (coop.yaml says ledger: {coop.coop.ledger})", "config/coop.yaml"
+        raise LedgerError(
+            [
+                Problem.of(
+                    "ledger.missing",
+                    N_("ledger file is missing (coop.yaml says ledger: {ledger})"),
+                    file="config/coop.yaml",
+                    ledger=coop.coop.ledger,
+                )
+            ]
         )
     if not main.resolve().is_relative_to(root):
-        raise LedgerError.one(
-            f"the ledger {coop.coop.ledger} is outside the cooperative's folder", "config/coop.yaml"
+        raise LedgerError(
+            [
+                Problem.of(
+                    "ledger.outside",
+                    N_("the ledger {ledger} is outside the cooperative's folder"),
+                    file="config/coop.yaml",
+                    ledger=coop.coop.ledger,
+                )
+            ]
         )
 
     entries: list = []
@@ -257,28 +271,50 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             raw = filename.read_bytes()
             digests[key] = hashlib.sha256(raw).hexdigest()
             if raw.startswith(BOMS):
-                raise LedgerError.one(BOM_MESSAGE, _rel(filename, root), 1)
+                raise LedgerError([Problem.of("ledger.bom", BOM_MESSAGE, file=_rel(filename, root), line=1)])
             if len(raw) > MAX_LINE_BYTES and max(map(len, raw.split(b"\n"))) > MAX_LINE_BYTES:
                 lengths = [len(line) for line in raw.split(b"\n")]
                 number = next(i for i, n in enumerate(lengths, 1) if n > MAX_LINE_BYTES)
-                raise LedgerError.one(
-                    f"a line longer than {MAX_LINE_BYTES:,} bytes; coopctl refuses it (Beancount's parser "
-                    f"slows down "
-                    "with the square of a line's length): is this a ledger file?",
-                    _rel(filename, root),
-                    number,
+                raise LedgerError(
+                    [
+                        Problem.of(
+                            "ledger.line_too_long",
+                            N_(
+                                "a line longer than {limit} bytes; coopctl refuses it (Beancount's parser "
+                                "slows down with the square of a line's length): is this a ledger file?"
+                            ),
+                            file=_rel(filename, root),
+                            line=number,
+                            limit=f"{MAX_LINE_BYTES:,}",
+                        )
+                    ]
                 )
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             bad_line = raw[: exc.start].count(b"\n") + 1
-            raise LedgerError.one(
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); save the file as "
-                f"UTF-8",
-                _rel(filename, root),
-                bad_line,
+            raise LedgerError(
+                [
+                    Problem.of(
+                        "ledger.not_utf8",
+                        N_("not valid UTF-8 (byte {byte} at position {position}); save the file as UTF-8"),
+                        file=_rel(filename, root),
+                        line=bad_line,
+                        byte=f"0x{raw[exc.start]:02x}",
+                        position=exc.start,
+                    )
+                ]
             ) from None
         except OSError as exc:
-            raise LedgerError.one(f"cannot read: {exc.strerror}", _rel(filename, root)) from None
+            raise LedgerError(
+                [
+                    Problem.of(
+                        "ledger.unreadable",
+                        N_("cannot read: {reason}"),
+                        file=_rel(filename, root),
+                        reason=exc.strerror or "",
+                    )
+                ]
+            ) from None
         file_entries, file_errors, file_options, directives = _parse_recording(key)
         _drop_posting_locations(file_entries, data.Transaction)
         includes[key] = list(file_options["include"])
@@ -298,17 +334,26 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             reached = expand(pattern, filename, root)
             if reached.invalid:
                 refusals.append(
-                    Problem(
-                        f"include {_quoted(pattern)} is not a valid path; refused", _rel(filename, root), line
+                    Problem.of(
+                        "ledger.include_invalid",
+                        N_("include {pattern} is not a valid path; refused"),
+                        file=_rel(filename, root),
+                        line=line,
+                        pattern=_quoted(pattern),
                     )
                 )
             elif reached.outside is not None:
                 refusals.append(
-                    Problem(
-                        f'include "{pattern}" resolves outside the cooperative\'s folder '
-                        f"({reached.outside}); refused",
-                        _rel(filename, root),
-                        line,
+                    Problem.of(
+                        "ledger.include_outside",
+                        N_(
+                            'include "{pattern}" resolves outside the cooperative\'s folder ({where}); '
+                            "refused"
+                        ),
+                        file=_rel(filename, root),
+                        line=line,
+                        pattern=pattern,
+                        where=str(reached.outside),
                     )
                 )
             elif not reached.matched:

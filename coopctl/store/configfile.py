@@ -7,6 +7,7 @@ the cache (owner-only, checksummed), keyed by the files' exact bytes. ``find_roo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,7 +24,6 @@ from coopctl.domain.cooperative import (
     Coop,
     Cooperative,
     MembersFile,
-    _dotted,
     _line_of,
     check_consistency,
     field_problem,
@@ -126,7 +126,7 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
             raise ConfigError([Problem.of("config.file_empty", N_("file is empty"), file=rel)])
         problems: list[Problem] = []
         _map_lines(node, (), rel, lines, problems)
-        problems = [_alias_line(p, text) if p.message.endswith(ALIAS_MESSAGE) else p for p in problems]
+        problems = [_alias_line(p, text) if p.code == "config.yaml_alias" else p for p in problems]
         if problems:
             raise ConfigError(problems)
         try:
@@ -149,7 +149,7 @@ def _read_yaml(path: Path, rel: str, lines: dict[tuple[str, tuple], int]) -> Any
         loader.dispose()
 
 
-ALIAS_MESSAGE = "YAML aliases (*name) and merge keys are not accepted; write the value out in full"
+ALIAS_MESSAGE = N_("YAML aliases (*name) and merge keys are not accepted; write the value out in full")
 
 
 def _alias_line(problem: Problem, text: str) -> Problem:
@@ -158,7 +158,7 @@ def _alias_line(problem: Problem, text: str) -> Problem:
         for event in yaml.parse(text, Loader=_SafeBase):
             if isinstance(event, yaml.AliasEvent):
                 assert event.start_mark is not None  # the parser marks every event it yields
-                return Problem(problem.message, problem.file, event.start_mark.line + 1)
+                return dataclasses.replace(problem, line=event.start_mark.line + 1)
     except yaml.YAMLError:
         pass
     return problem
@@ -181,9 +181,14 @@ def _map_lines(
     if visited is None:
         visited = set()
     if id(node) in visited:
-        if not any(p.message.endswith(ALIAS_MESSAGE) for p in problems):
+        if not any(p.code == "config.yaml_alias" for p in problems):
             problems.append(
-                Problem(f"{_dotted(path)}: {ALIAS_MESSAGE}", rel, line or node.start_mark.line + 1)
+                field_problem(
+                    Problem.of("config.yaml_alias", ALIAS_MESSAGE),
+                    path,
+                    rel,
+                    line or node.start_mark.line + 1,
+                )
             )
         return
     visited.add(id(node))
