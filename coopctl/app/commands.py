@@ -666,7 +666,7 @@ def _load_at(label: str, root: Path, plugins: list[str] | None = None) -> Books:
             )
         return load_books(coop)
     except CoopctlError as exc:
-        raise type(exc)([Problem(f"at {label}: {p.message}", p.file, p.line) for p in exc.problems]) from None
+        raise type(exc)([_at(label, p) for p in exc.problems]) from None
 
 
 def review(root: Path | None, rev_range: str | None) -> ReviewResult:
@@ -686,7 +686,7 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
             plugins=list(before.coop.coop.ledger_plugins),
         )
         unproven = [
-            Problem(f"at {label}: {p.message}", p.file, p.line)
+            _at(label, p)
             for label, books in ((from_label, before), (to_label, after))
             for p in _closings_unproven(books)
         ]
@@ -698,6 +698,19 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
             ),
             tuple(unproven),
         )
+
+
+def _at(label: str, problem: Problem) -> Problem:
+    """A revision's problem, said at that revision (and worded in the user's language like any other)."""
+    return Problem.of(
+        problem.code or "review.at",
+        N_("at {label}: {problem}"),
+        file=problem.file,
+        line=problem.line,
+        severity=problem.severity,
+        label=label,
+        problem=problem,
+    )
 
 
 def _closings_unproven(books: Books) -> list[Problem]:

@@ -334,12 +334,18 @@ def verify_closings(
                 )
     if legacy_months:
         problems.append(
-            Problem(
-                f"{len(legacy_months)} closed month(s) ({legacy_months[0]} to {legacy_months[-1]}) "
-                "were closed by an older coopctl: they recompute, but their entries are sealed by short "
-                "fingerprints only (no full digest), and the months before the first close are not "
-                "sealed; reopen and close them again to seal them fully",
+            Problem.of(
+                "recompute.legacy",
+                N_(
+                    "{count} closed month(s) ({first} to {last}) were closed by an older coopctl: "
+                    "they recompute, but their entries are sealed by short fingerprints only (no full "
+                    "digest), and the months before the first close are not sealed; reopen and close them "
+                    "again to seal them fully"
+                ),
                 severity="warning",
+                count=len(legacy_months),
+                first=str(legacy_months[0]),
+                last=str(legacy_months[-1]),
             )
         )
     if first_changed is None:

@@ -148,9 +148,10 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
             if payroll is None:
                 if member.cesa_from is not None and member.cesa_from <= month.last_day:
                     problems.append(
-                        Problem(
-                            f"no payroll rates in force on {month.last_day}; "
-                            "add a payroll entry in config/coop.yaml"
+                        Problem.of(
+                            "close.no_payroll",
+                            N_("no payroll rates in force on {day}; add a payroll entry in config/coop.yaml"),
+                            day=month.last_day,
                         )
                     )
                 continue
@@ -198,13 +199,21 @@ def bonus_refusals(plan: ClosePlan) -> list[Problem]:
         for pay in activity.members:
             if pay.bonus:
                 problems.append(
-                    Problem(
-                        f"{pay.member_id}: the bonus of {fmt_amount(pay.bonus)} in {plan.month} would "
-                        f"leave {activity.activity_id} at {fmt_amount(activity.closing_balance)}; a bonus "
-                        "is paid only out of the activity's own reserve, and "
-                        f"{fmt_amount(max(available, ZERO))} is available (this bonus costs "
-                        f"{fmt_amount(pay.bonus_cost)} with employer contributions). "
-                        "Lower or move the bonus in config/members.yaml"
+                    Problem.of(
+                        "close.bonus_overdraws",
+                        N_(
+                            "{member}: the bonus of {bonus} in {month} would leave {activity} at "
+                            "{closing}; a bonus is paid only out of the activity's own reserve, and "
+                            "{available} is available (this bonus costs {cost} with employer "
+                            "contributions). Lower or move the bonus in config/members.yaml"
+                        ),
+                        member=pay.member_id,
+                        bonus=fmt_amount(pay.bonus),
+                        month=str(plan.month),
+                        activity=activity.activity_id,
+                        closing=fmt_amount(activity.closing_balance),
+                        available=fmt_amount(max(available, ZERO)),
+                        cost=fmt_amount(pay.bonus_cost),
                     )
                 )
     return problems
