@@ -28,6 +28,7 @@ from typing import Callable, Sequence
 
 from coopctl.core.close import advance_cap, advance_of, cap_alerts
 from coopctl.core.payroll import contract_pay
+from coopctl.domain.accounts import balance_owner
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
@@ -201,7 +202,7 @@ def treasury_state(
 
     pending_by_activity: dict[str, Decimal] = {}
     for account, amount in extra.items():
-        owner = _activity_of(account)
+        owner = balance_owner(account)
         if owner is not None:
             pending_by_activity[owner] = pending_by_activity.get(owner, ZERO) + amount
 
@@ -253,13 +254,6 @@ def treasury_state(
         ),
     )
     return _with_alerts(coop, state)
-
-
-def _activity_of(account: str) -> str | None:
-    parts = account.split(":")
-    if len(parts) >= 3 and parts[0] in ("Income", "Expenses", "Equity") and parts[1] == "Activity":
-        return parts[2]
-    return None
 
 
 def _with_alerts(coop: Cooperative, state: TreasuryState) -> TreasuryState:

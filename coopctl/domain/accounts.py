@@ -28,3 +28,9 @@ def classify(account: str, known: set[str]) -> tuple[str | None, str | None]:
     if kind == "Equity":
         return "equity", activity
     return None, None  # Assets:Activity:X or Liabilities:Activity:X: known activity, no role in its balance
+
+
+def balance_owner(account: str) -> str | None:
+    """The activity whose balance a posting to ``account`` moves (Income, Expenses, Equity), else None."""
+    match = ACTIVITY_ACCOUNT_RE.match(account)
+    return match.group(2) if match and match.group(1) in ("Income", "Expenses", "Equity") else None

@@ -263,9 +263,13 @@ CONFIG_FILES = ("coop", "members", "activities")
 
 def _config_cache(root: Path) -> tuple[Path, str] | None:
     """Where a validated copy of this exact config may be kept (JSON, keyed by the files' bytes), or None."""
-    if os.environ.get("COOPCTL_NO_CACHE", "") not in ("", "0"):
-        return None
     from coopctl import __version__
+    from coopctl.store import cache
+
+    if (
+        not cache.enabled()
+    ):  # one cache policy: store.cache's (COOPCTL_NO_CACHE, folder, owner-only, checksums)
+        return None
 
     digest = hashlib.sha256(__version__.encode())
     try:
