@@ -5,7 +5,8 @@
 
 The texts are every string literal given to ``_()`` or ``N_()`` in coopctl/, and the headers and
 constant titles of ``Column(...)`` and ``Table(...)``, and every ``extension._('...')`` of the Fava
-extension's templates (coopctl/fava/templates/*.html). A new text enters each .po with an empty
+extension's templates (coopctl/fava/templates/*.html), and the prose of every ``--help`` text of the
+command line (paragraph by paragraph, examples left out). A new text enters each .po with an empty
 translation, to be written by hand; a text no longer used is dropped.
 """
 
@@ -48,7 +49,25 @@ def extract() -> dict[str, list[tuple[str, int]]]:
             found.setdefault(match.group(1) or match.group(2), []).append(
                 (str(path.relative_to(ROOT)), text.count("\n", 0, match.start()) + 1)
             )
+    for text in help_texts():
+        found.setdefault(text, []).append(("coopctl/ui/cli.py", 1))
     return found
+
+
+def help_texts() -> list[str]:
+    """The prose of every ``--help`` text (the group's, each command's, each parameter's), paragraph by
+    paragraph as ``coopctl.ui.i18n.help_text`` translates it; the examples are left out."""
+    import typer.main
+
+    sys.path.insert(0, str(ROOT))
+    from coopctl.ui import i18n
+    from coopctl.ui.cli import app, help_objects
+
+    texts = []
+    for command, params in help_objects(typer.main.get_command(app)):
+        for text in [command.help, command.short_help, *(getattr(param, "help", None) for param in params)]:
+            texts += [paragraph for paragraph, prose in i18n.help_paragraphs(text or "") if prose]
+    return texts
 
 
 # A label in a Fava template: extension._('text') or extension._("text") (no escapes inside).

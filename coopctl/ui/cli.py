@@ -29,7 +29,7 @@ from coopctl.domain.months import Month
 from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import EXIT_DATA, EXIT_USAGE, CoopctlError
 from coopctl.ui import i18n, views
-from coopctl.ui.i18n import _
+from coopctl.ui.i18n import N_, _
 from coopctl.ui.render import Format, render
 
 if TYPE_CHECKING:
@@ -91,6 +91,10 @@ class CoopctlGroup(TyperGroup):
     """Runs every command with coopctl's error handling (also under typer's CliRunner)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        with _help_language(self, sys.argv[1:] if args is None else list(args)):
+            self._main(args, prog_name, complete_var, **extra)
+
+    def _main(self, args, prog_name, complete_var, **extra):  # untyped like click's main
         paused = gc.isenabled()
         # a command is a short process over ~a million long-lived objects: no cycles worth collecting
         gc.disable()
@@ -131,6 +135,74 @@ class CoopctlGroup(TyperGroup):
         except OSError as exc:
             _output_failed(exc)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _language_asked(args: list[str]) -> str:
+    """The language of the command line (``--lang`` anywhere before ``--``, else the environment), read
+    before click parses it so that ``--help`` can speak it too; an unknown language gives English here
+    (the ``--lang`` callback reports it)."""
+    explicit = None
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(args):
+            explicit = args[index + 1]
+        elif arg.startswith("--lang="):
+            explicit = arg.partition("=")[2]
+    lang = i18n.language_from_environment(explicit)
+    return lang if lang in i18n.LANGUAGES else "en"
+
+
+# Typer's own words in a --help screen (panel titles, default and required marks), by the names
+# typer.rich_utils reads them under
+HELP_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+}
+HELP_OPTION_TEXT = N_("Show this message and exit.")
+
+
+def help_objects(group: click.Command):
+    """The group, then each command, each with its parameters: the objects whose help texts ``--help``
+    shows."""
+    commands = getattr(group, "commands", {})
+    for command in (group, *commands.values()):
+        yield command, command.params
+
+
+@contextlib.contextmanager
+def _help_language(group: click.Command, args: list[str]):
+    """Translate the help texts of the app Typer has just built (``group``) into the language asked on
+    the command line or in the environment; English leaves everything as it is."""
+    lang = _language_asked(args)
+    if lang == "en":
+        yield
+        return
+    i18n.set_language(lang)
+    from typer import rich_utils
+
+    saved = {name: getattr(rich_utils, name) for name in HELP_WORDS if hasattr(rich_utils, name)}
+    for name in saved:
+        setattr(rich_utils, name, _(HELP_WORDS[name]))
+    names = (group.context_settings or {}).get("help_option_names") or ["--help"]
+    try:
+        for command, params in help_objects(group):
+            command.help = i18n.help_text(command.help)
+            if command.short_help:
+                command.short_help = i18n.help_text(command.short_help)
+            for param in params:
+                if getattr(param, "help", None):
+                    param.help = i18n.help_text(param.help)  # type: ignore[attr-defined]
+            help_option = command.get_help_option(group.context_class(command, help_option_names=names))
+            if help_option is not None:
+                help_option.help = _(HELP_OPTION_TEXT)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(rich_utils, name, value)
 
 
 def _output_failed(exc: OSError) -> None:

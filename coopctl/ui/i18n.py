@@ -161,3 +161,28 @@ WORDS = (
     N_("end of CAPE contract"),
     N_("associate deadline"),
 )
+
+
+# --------------------------------------------------------------------------- --help texts
+
+EXAMPLE_LINE = ("coopctl ", "cd ")
+
+
+def help_paragraphs(text: str) -> list[tuple[str, bool]]:
+    """A ``--help`` text cut into paragraphs, each with whether it is prose to translate (examples, which
+    are command lines, are kept as they are)."""
+    import inspect
+
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text or "").split("\n\n"):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        prose = bool(lines) and not all(line.startswith(EXAMPLE_LINE) for line in lines)
+        paragraphs.append((paragraph, prose))
+    return paragraphs
+
+
+def help_text(text: str | None) -> str | None:
+    """A ``--help`` text in the current language: each paragraph of prose translated, the examples kept."""
+    if not text:
+        return text
+    return "\n\n".join(_(paragraph) if prose else paragraph for paragraph, prose in help_paragraphs(text))
