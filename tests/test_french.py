@@ -273,3 +273,24 @@ def test_fava_page_in_french(sample_copy, monkeypatch):
     assert "<th>Accompagnateur·rice</th>" in french
     assert "<td>Réserves des activités</td>" in french
     assert re.search(r'<td class="num">\d{1,3}' + NNBSP + r"\d{3},\d\d" + NBSP + "€</td>", french)
+
+
+def test_refusals_raised_by_the_edges_are_french_too(sample_copy, tmp_path):
+    """The unknown member, a missing export folder, a refused reopen: coded at the edge, French under
+    --lang fr (also with --format csv: standard error is for people), unchanged in English."""
+    run = run_cli(sample_copy, "--lang", "fr", "balance", "zoe")
+    assert run.exit_code == 1 and run.stderr.startswith(
+        "erreur : pas de membre 'zoe' dans config/members.yaml"
+    )
+    assert run_cli(sample_copy, "balance", "zoe").stderr.startswith(
+        "error: no member 'zoe' in config/members.yaml"
+    )
+    run = run_cli(
+        sample_copy, "--lang", "fr", "payroll", "2026-09", "--output", str(tmp_path / "nope" / "p.csv")
+    )
+    assert run.exit_code == 2 and "le dossier" in run.stderr and "n'existe pas" in run.stderr
+    run = run_cli(sample_copy, "--lang", "fr", "reopen", "2026-05")
+    assert (
+        run.exit_code == 1
+        and "seul le dernier mois clôturé peut être rouvert : rouvrez d'abord 2026-09" in run.stderr
+    )

@@ -248,8 +248,11 @@ def tutors(
     coop, figures = open_figures(root)
     known = {t.id for t in coop.coop.tutors}
     if tutor is not None and tutor not in known:
-        raise NotFound.one(
-            f"no tutor {tutor!r} in config/coop.yaml (tutors: {', '.join(sorted(known)) or 'none'})"
+        raise NotFound.of(
+            "not_found.tutor",
+            N_("no tutor {tutor} in config/coop.yaml (tutors: {known})"),
+            tutor=repr(tutor),
+            known=", ".join(sorted(known)) or "none",
         )
     return coop, figures, lifecycle_alerts(coop, figures, as_of, locate=False)
 
@@ -293,9 +296,12 @@ def who_am_i(coop: Cooperative) -> str:
         for member in coop.members:
             if member.email and member.email.lower() == email.lower():
                 return member.id
-    raise UsageError.one(
-        "name a member (e.g. coopctl balance alice), set COOPCTL_MEMBER, "
-        "or set git's user.email to a member's email"
+    raise UsageError.of(
+        "usage.who",
+        N_(
+            "name a member (e.g. coopctl balance alice), set COOPCTL_MEMBER, or set "
+            "git's user.email to a member's email"
+        ),
     )
 
 
@@ -584,14 +590,18 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         require_clean(books)
         figures = books.figures
         if month not in figures.closed:
-            raise CloseRefused.one(f"{month} is not closed")
+            raise CloseRefused.of("reopen.not_closed", N_("{month} is not closed"), month=str(month))
         if month.year in figures.closed_years:
-            raise CloseRefused.one(
-                f"{month.year} is closed: reopen the year first (coopctl reopen {month.year})"
+            raise CloseRefused.of(
+                "reopen.year_closed",
+                N_("{year} is closed: reopen the year first (coopctl reopen {year})"),
+                year=month.year,
             )
         if month != figures.last_closed:
-            raise CloseRefused.one(
-                f"only the last closed month can be reopened: reopen {figures.last_closed} first"
+            raise CloseRefused.of(
+                "reopen.not_last",
+                N_("only the last closed month can be reopened: reopen {last} first"),
+                last=str(figures.last_closed),
             )
         target = closing_path(coop, month)
         marker = figures.closed[month]
@@ -803,11 +813,17 @@ def _year_close(
             raise CloseRefused(notes)
         day = surplus_date or today
         if day <= datetime.date(year, 12, 31):
-            raise CloseRefused.one(
-                f"the general assembly decides after the year: date the split after {year}-12-31 (--date)"
+            raise CloseRefused.of(
+                "surplus.too_early",
+                N_("the general assembly decides after the year: date the split after {year}-12-31 (--date)"),
+                year=year,
             )
         if figures.is_closed(Month.of(day)):
-            raise CloseRefused.one(f"{Month.of(day)} is closed: date the split in an open month (--date)")
+            raise CloseRefused.of(
+                "surplus.closed_month",
+                N_("{month} is closed: date the split in an open month (--date)"),
+                month=str(Month.of(day)),
+            )
     written = surplus_file = None
     if not dry_run:
         if not already:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from coopctl.adapter.text import quote
-from coopctl.domain.problems import UsageError
+from coopctl.domain.problems import N_, UsageError
 from coopctl.store.safe_io import atomic_write
 
 COOP = """# The cooperative. Money and rates are quoted decimal strings ("0.10", "1900.00").
@@ -96,11 +96,15 @@ def _one_line_char(char: str) -> bool:
 def init_cooperative(folder: Path, name: str, today: datetime.date) -> list[Path]:
     """Create a cooperative's files in ``folder`` (new or empty); return them."""
     if folder.exists() and any(folder.iterdir()):
-        raise UsageError.one(
-            f"{folder} is not empty; coopctl init creates a new cooperative in a new or empty folder"
+        raise UsageError.of(
+            "init.not_empty",
+            N_("{folder} is not empty; coopctl init creates a new cooperative in a new or empty folder"),
+            folder=str(folder),
         )
     if not name.strip() or not all(_one_line_char(c) for c in name):
-        raise UsageError.one('the name must be one line of text, e.g. --name "Coopérative Exemple"')
+        raise UsageError.of(
+            "init.name", N_('the name must be one line of text, e.g. --name "Coopérative Exemple"')
+        )
     # Written as a YAML double-quoted scalar (JSON's escapes are YAML's) and a Beancount string: any text
     # reads back as typed.
     values = {

@@ -11,7 +11,7 @@ from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
-from coopctl.domain.problems import CoopctlError
+from coopctl.domain.problems import N_, CoopctlError
 
 DEFAULT_HOURS = Decimal("151.67")  # a full-time month (35 h a week)
 
@@ -50,8 +50,10 @@ def simulate_salary(
     member = coop.member(member_id)
     payroll = in_force(coop.coop.payroll, month.last_day)
     if payroll is None:
-        raise CoopctlError.one(
-            f"no payroll rates in force in {month}; add a payroll entry in config/coop.yaml"
+        raise CoopctlError.of(
+            "simulate.no_payroll",
+            N_("no payroll rates in force in {month}; add a payroll entry in config/coop.yaml"),
+            month=str(month),
         )
     current = in_force(member.salary, month.last_day) if member.phase_on(month.last_day) == "CESA" else None
     hours = hours if hours is not None else (current.hours if current is not None else DEFAULT_HOURS)

@@ -488,7 +488,11 @@ class Cooperative:
     def activity(self, activity_id: str) -> Activity:
         found = self._indexes()[0].get(activity_id)
         if found is None:
-            raise NotFound.one(f"no activity {activity_id!r} in config/activities.yaml")
+            raise NotFound.of(
+                "not_found.activity",
+                N_("no activity {activity} in config/activities.yaml"),
+                activity=repr(activity_id),
+            )
         return found
 
     def member(self, member_id: str) -> Member:
@@ -497,7 +501,12 @@ class Cooperative:
             known = ", ".join(sorted(m.id for m in self.members)) or "none"
             if len(self.members) > 12:
                 known = ", ".join(sorted(m.id for m in self.members)[:12]) + ", …"
-            raise NotFound.one(f"no member {member_id!r} in config/members.yaml (members: {known})")
+            raise NotFound.of(
+                "not_found.member",
+                N_("no member {member} in config/members.yaml (members: {known})"),
+                member=repr(member_id),
+                known=known,
+            )
         return found
 
     def members_of(self, activity_id: str) -> list[Member]:

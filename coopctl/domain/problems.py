@@ -133,6 +133,13 @@ class CoopctlError(Exception):
     def one(cls, message: str, file: str | None = None, line: int | None = None) -> Self:
         return cls([Problem(message, file, line)])
 
+    @classmethod
+    def of(
+        cls, code: str, template: str, *, file: str | None = None, line: int | None = None, **params: Any
+    ) -> Self:
+        """One coded problem (``Problem.of``), worded in the user's language where it is shown."""
+        return cls([Problem.of(code, template, file=file, line=line, **params)])
+
 
 class ConfigError(CoopctlError):
     """The YAML config is wrong."""

@@ -39,18 +39,24 @@ def find_root(start: Path | None = None) -> Path:
     if start is None and env:
         start = Path(env)
         if not (start / "config" / "coop.yaml").is_file():
-            raise ConfigError.one(f"COOPCTL_ROOT={env}: no config/coop.yaml there")
+            raise ConfigError.of("root.env", N_("COOPCTL_ROOT={root}: no config/coop.yaml there"), root=env)
         return start.resolve()
     if start is not None:
         if not (start / "config" / "coop.yaml").is_file():
-            raise ConfigError.one(f"{start}: no config/coop.yaml there; is this a cooperative's folder?")
+            raise ConfigError.of(
+                "root.option",
+                N_("{root}: no config/coop.yaml there; is this a cooperative's folder?"),
+                root=str(start),
+            )
         return start.resolve()
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / "config" / "coop.yaml").is_file():
             return folder
-    raise ConfigError.one(
-        f"no cooperative found: no config/coop.yaml in {here} or above; use --root DIR or COOPCTL_ROOT"
+    raise ConfigError.of(
+        "root.none",
+        N_("no cooperative found: no config/coop.yaml in {here} or above; use --root DIR or COOPCTL_ROOT"),
+        here=str(here),
     )
 
 

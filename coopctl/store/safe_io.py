@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from coopctl.domain.problems import CoopctlError, UsageError
+from coopctl.domain.problems import N_, CoopctlError, UsageError
 
 LOCK_NAME = ".coopctl.lock"
 
@@ -149,9 +149,19 @@ def check_output(path: Path, root: Path, protected: list[Path]) -> None:
     target = Path(os.path.abspath(path))
     parent = target.parent
     if not os.path.lexists(parent):
-        raise UsageError.one(f"cannot write {path}: the folder {parent} does not exist; create it first")
+        raise UsageError.of(
+            "write.no_folder",
+            N_("cannot write {path}: the folder {parent} does not exist; create it first"),
+            path=str(path),
+            parent=str(parent),
+        )
     if not parent.is_dir():
-        raise UsageError.one(f"cannot write {path}: {parent} is not a folder")
+        raise UsageError.of(
+            "write.not_folder",
+            N_("cannot write {path}: {parent} is not a folder"),
+            path=str(path),
+            parent=str(parent),
+        )
     try:
         mode = os.stat(target).st_mode  # through a symbolic link: what would be written
     except FileNotFoundError:
@@ -159,14 +169,23 @@ def check_output(path: Path, root: Path, protected: list[Path]) -> None:
     except OSError as exc:
         raise UsageError.one(f"cannot write {path}: {exc.strerror}") from None
     if mode is not None and not stat.S_ISREG(mode):
-        raise UsageError.one(f"cannot write {path}: it is {_kind(mode)}, not a regular file")
+        raise UsageError.of(
+            "write.not_regular",
+            N_("cannot write {path}: it is {kind}, not a regular file"),
+            path=str(path),
+            kind=_kind(mode),
+        )
     root = root.resolve()
     for candidate in (target, target.resolve()):
         own = candidate.is_relative_to(root) and candidate.suffix == ".beancount"
         if own or any(candidate == p or candidate.is_relative_to(p) for p in protected):
-            raise UsageError.one(
-                f"cannot write {path}: it is one of the cooperative's own files (config, ledgers, lock); "
-                "choose a file outside them"
+            raise UsageError.of(
+                "write.own_file",
+                N_(
+                    "cannot write {path}: it is one of the cooperative's own files "
+                    "(config, ledgers, lock); choose a file outside them"
+                ),
+                path=str(path),
             )
 
 
@@ -220,8 +239,11 @@ def cooperative_lock(root: Path, command: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
-            raise LockHeld.one(
-                f"the cooperative is locked by {holder}; wait for it to finish and try again", LOCK_NAME
+            raise LockHeld.of(
+                "lock.held",
+                N_("the cooperative is locked by {holder}; wait for it to finish and try again"),
+                file=LOCK_NAME,
+                holder=holder,
             ) from None
         stamp = datetime.datetime.now().isoformat(timespec="seconds")
         try:

@@ -67,6 +67,7 @@ MAX_PROBLEM_LINES = 20
 def _print_problems(problems) -> None:
     """Each problem once (identical lines are printed once), the first MAX_PROBLEM_LINES, then how many
     more."""
+    i18n.set_language(i18n.user_language())  # standard error is for people: their language, even with JSON
     lines: list[tuple[str, str]] = []
     seen: set[str] = set()
     for problem in problems:
