@@ -16,7 +16,6 @@ that recomputes exactly is, by construction, what coopctl would have written).
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -177,11 +176,7 @@ def verify_closings(
         if kind.kind == OPENING:
             continue
         year = kind.month.year if kind.month else kind.year
-        if (
-            scoped is not None
-            and year is not None
-            and (year < scoped or (kind.kind == YEAR_CLOSE and year < scoped))
-        ):
+        if scoped is not None and year is not None and year < scoped:
             continue
         if str(path.resolve()) not in loaded:
             rel = _rel(path, root)
@@ -301,8 +296,8 @@ def verify_closings(
                         path=rel,
                     )
                 )
-            elif first_difference(expected, found)[1].strip().startswith("digest:"):
-                line = first_difference(expected, found)[0]
+            elif (difference := first_difference(expected, found))[1].strip().startswith("digest:"):
+                line = difference[0]
                 rel = _rel(path, root)
                 problems.append(
                     Problem.of(
@@ -570,9 +565,3 @@ def _verify_years(
                 )
             )
     return problems
-
-
-def sealed_day(figures: LedgerFigures) -> datetime.date | None:
-    """The last day of the last closed month: everything on or before it is sealed."""
-    last = figures.last_closed
-    return last.last_day if last else None
