@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from coopctl.core.contribution import month_contribution
-from coopctl.core.payroll import MemberPay, pay_for_month
+from coopctl.core.payroll import MemberPay, activity_overrides, pay_for_month
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
@@ -155,7 +155,9 @@ def plan_close(coop: Cooperative, figures: LedgerFigures, month: Month) -> Close
                         )
                     )
                 continue
-            pay = pay_for_month(member, payroll, month)
+            pay = pay_for_month(
+                member, payroll, month, overrides=activity_overrides(coop, activity.id, month.last_day)
+            )
             if pay is not None:
                 pays.append(pay)
         contribution = month_contribution(coop, figures, activity.id, month, booked.revenue)

@@ -164,6 +164,25 @@ def describe_contribution(entry: ContributionEntry) -> Problem:
 
 
 def describe_payroll(entry: PayrollEntry) -> Problem:
+    if entry.contributions is not None:
+        reduction = entry.general_reduction
+        return Problem.of(
+            "review.payroll_lines",
+            N_("SMIC {smic} €/h, ceiling {ceiling}, {count} contribution lines ({codes}), {reduction}"),
+            smic=str(entry.smic_hourly),
+            ceiling=str(entry.ceiling_monthly) if entry.ceiling_monthly is not None else "-",
+            count=len(entry.contributions),
+            codes=", ".join(line.code for line in entry.contributions),
+            reduction=Problem.of(
+                "review.general_reduction",
+                N_("general reduction t_min {t_min}, t_delta {t_delta}, exponent {exponent}"),
+                t_min=str(reduction.t_min),
+                t_delta=str(reduction.t_delta),
+                exponent=str(reduction.exponent),
+            )
+            if reduction is not None
+            else Problem.of("review.no_general_reduction", N_("no general reduction")),
+        )
     if entry.employer_rate is not None:
         employer = Problem.of("review.employer", N_("employer {rate}"), rate=str(entry.employer_rate))
     else:

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from coopctl.core.payroll import MemberPay, contract_pay, smic_minimum
+from coopctl.core.payroll import MemberPay, activity_overrides, contract_pay, smic_minimum
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO
@@ -58,12 +58,15 @@ def simulate_salary(
     current = in_force(member.salary, month.last_day) if member.phase_on(month.last_day) == "CESA" else None
     hours = hours if hours is not None else (current.hours if current is not None else DEFAULT_HOURS)
     current_cost = ZERO
+    overrides = activity_overrides(coop, member.activity, month.last_day)
     if current is not None:
-        current_cost = contract_pay(member.id, member.name, payroll, current.gross, current.hours).cost
+        current_cost = contract_pay(
+            member.id, member.name, payroll, current.gross, current.hours, overrides
+        ).cost
     return Simulation(
         month=month,
         activity_id=member.activity,
-        pay=contract_pay(member.id, member.name, payroll, gross, hours),
+        pay=contract_pay(member.id, member.name, payroll, gross, hours, overrides),
         current_cost=current_cost,
         reserve=figures.balance(member.activity, as_of),
         minimum_gross=smic_minimum(payroll, hours),

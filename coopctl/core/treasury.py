@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Sequence
 
 from coopctl.core.close import advance_cap, advance_of, cap_alerts
-from coopctl.core.payroll import contract_pay
+from coopctl.core.payroll import activity_overrides, contract_pay
 from coopctl.domain.accounts import balance_owner
 from coopctl.domain.cooperative import Cooperative, in_force
 from coopctl.domain.figures import LedgerFigures
@@ -131,13 +131,14 @@ def monthly_salary_cost(coop: Cooperative, activity_id: str, day: datetime.date)
     """The full monthly cost of the salaries in force on ``day`` (gross + employer contributions)."""
     payroll = in_force(coop.coop.payroll, day)
     total = ZERO
+    overrides = activity_overrides(coop, activity_id, day)
     for member in coop.members_of(activity_id):
         if member.phase_on(day) != "CESA":
             continue
         entry = in_force(member.salary, day)
         if entry is None or payroll is None:
             continue
-        total += contract_pay(member.id, member.name, payroll, entry.gross, entry.hours).cost
+        total += contract_pay(member.id, member.name, payroll, entry.gross, entry.hours, overrides).cost
     return total
 
 

@@ -183,6 +183,8 @@ class _Model(BaseModel):
 class Establishment(_Model):
     id: str
     name: str
+    # Per-establishment rates of payroll contribution lines (the AT/MP rate is set per establishment)
+    contribution_rates: list["RateOverride"] = Field(default_factory=list)
 
 
 class Tutor(_Model):
@@ -245,15 +247,138 @@ class RatioPoint(_Model):
     rate: Rate
 
 
+# --------------------------------------------------------------------------- payroll contribution lines
+# A payroll phase may list its contribution lines (bases gross, T1, T2, csg; fixed amounts) and the general
+# reduction (RGDU, 2026) instead of flat rates; an establishment may override a line's rates, dated.
+
+CONTRIBUTION_CODE_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def _exponent(value: Any) -> Decimal:
+    exponent = _decimal_from_quoted(value, _what(N_("an exponent")), "1.75")
+    if not Decimal(0) < exponent <= Decimal(10):
+        raise invalid(
+            "config.exponent_range",
+            N_("exponent {exponent} must be more than 0 and at most 10"),
+            exponent=str(exponent),
+        )
+    return exponent
+
+
+class GeneralReduction(_Model):
+    """The réduction générale dégressive unique (RGDU):
+    C = t_min + t_delta × (½ × (3 × SMIC / gross − 1))^exponent."""
+
+    t_min: Rate
+    t_delta: Rate
+    exponent: Annotated[Decimal, BeforeValidator(_exponent)]
+
+
+class ContributionLine(_Model):
+    """One line of the payslip: rates on a base, and/or fixed monthly amounts (prorated)."""
+
+    code: str
+    base: Literal["gross", "T1", "T2", "csg"] | None = None
+    employer: Rate | None = None
+    employee: Rate | None = None
+    employer_amount: Money | None = None
+    employee_amount: Money | None = None
+    in_csg_base: bool = False  # the employer amount of this line is added to the CSG base
+
+    @model_validator(mode="after")
+    def _shape(self) -> "ContributionLine":
+        if not CONTRIBUTION_CODE_RE.fullmatch(self.code):
+            raise invalid(
+                "config.bad_contribution_code",
+                N_("{line} is not a contribution code: lowercase letters, digits or '_'"),
+                line=repr(self.code),
+            )
+        has_rate = self.employer is not None or self.employee is not None
+        has_amount = self.employer_amount is not None or self.employee_amount is not None
+        if not has_rate and not has_amount:
+            raise invalid(
+                "config.contribution_empty",
+                N_("give employer and/or employee rates (with a base), or employer_amount/employee_amount"),
+            )
+        if has_rate and self.base is None:
+            raise invalid("config.contribution_no_base", N_("a rate needs a base: gross, T1, T2 or csg"))
+        if self.base is not None and not has_rate:
+            raise invalid("config.contribution_base_no_rate", N_("a base needs an employer or employee rate"))
+        if self.in_csg_base and self.base == "csg":
+            raise invalid(
+                "config.contribution_csg_loop", N_("a line on the csg base cannot be part of the csg base")
+            )
+        return self
+
+
+class RateOverride(_Model):
+    """An establishment's own rates for a contribution line, from a date (e.g. its AT/MP rate)."""
+
+    start: datetime.date = Field(alias="from")
+    code: str
+    employer: Rate | None = None
+    employee: Rate | None = None
+
+    @model_validator(mode="after")
+    def _some_rate(self) -> "RateOverride":
+        if self.employer is None and self.employee is None:
+            raise invalid("config.override_empty", N_("give the employer and/or employee rate"))
+        return self
+
+
+Establishment.model_rebuild()
+
+
 class PayrollEntry(_Model):
     start: datetime.date = Field(alias="from")
     smic_hourly: Money
     employer_rate: Rate | None = None
     employer_rate_by_smic_ratio: list[RatioPoint] | None = None
-    employee_rate: Rate
+    employee_rate: Rate | None = None
+    ceiling_monthly: Money | None = None  # plafond mensuel de la sécurité sociale (T1, T2)
+    general_reduction: GeneralReduction | None = None
+    contributions: list[ContributionLine] | None = None
 
     @model_validator(mode="after")
     def _one_employer_rule(self) -> "PayrollEntry":
+        if self.smic_hourly <= 0:
+            raise invalid("config.smic_positive", N_("smic_hourly must be positive"))
+        if self.contributions is not None:
+            if self.employer_rate is not None or self.employer_rate_by_smic_ratio is not None:
+                raise invalid(
+                    "config.lines_or_rates",
+                    N_("give either contributions or employer_rate/employer_rate_by_smic_ratio, not both"),
+                )
+            if self.employee_rate is not None:
+                raise invalid(
+                    "config.lines_or_rates",
+                    N_("give either contributions or employee_rate, not both"),
+                )
+            if not self.contributions:
+                raise invalid("config.contributions_empty", N_("contributions: give at least one line"))
+            codes = [line.code for line in self.contributions]
+            duplicate = next((c for c in codes if codes.count(c) > 1), None)
+            if duplicate is not None:
+                raise invalid(
+                    "config.contribution_duplicate",
+                    N_("contributions: the code {line} appears twice"),
+                    line=repr(duplicate),
+                )
+            if self.ceiling_monthly is None and any(line.base in ("T1", "T2") for line in self.contributions):
+                raise invalid(
+                    "config.ceiling_missing",
+                    N_("ceiling_monthly (the monthly social security ceiling) is needed by T1 and T2 lines"),
+                )
+            if self.ceiling_monthly is not None and self.ceiling_monthly <= 0:
+                raise invalid("config.ceiling_positive", N_("ceiling_monthly must be positive"))
+            return self
+        if self.general_reduction is not None or self.ceiling_monthly is not None:
+            raise invalid(
+                "config.reduction_without_lines",
+                N_("general_reduction and ceiling_monthly go with contribution lines (contributions)"),
+            )
+        if self.employee_rate is None:
+            raise invalid("config.employee_rate_missing", N_("give employee_rate (or contribution lines)"))
         if (self.employer_rate is None) == (self.employer_rate_by_smic_ratio is None):
             raise invalid(
                 "config.employer_rule", N_("give either employer_rate or employer_rate_by_smic_ratio")
@@ -269,8 +394,6 @@ class PayrollEntry(_Model):
                     "config.ratio_points_order",
                     N_("employer_rate_by_smic_ratio: ratios must increase from one point to the next"),
                 )
-        if self.smic_hourly <= 0:
-            raise invalid("config.smic_positive", N_("smic_hourly must be positive"))
         return self
 
 
@@ -668,6 +791,41 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                     day=schedule[index].start,
                     previous=schedule[index - 1].start,
                 )
+
+    # An establishment's contribution rates: each code a rated line of some payroll phase, dates in order.
+    rated_codes = {
+        line.code
+        for entry in coop.coop.payroll
+        for line in entry.contributions or []
+        if line.employer is not None or line.employee is not None
+    }
+    for e_index, establishment in enumerate(coop.coop.establishments):
+        last_start: dict[str, datetime.date] = {}
+        for k, override in enumerate(establishment.contribution_rates):
+            here_override = ("establishments", e_index, "contribution_rates", k)
+            if override.code not in rated_codes:
+                err(
+                    C,
+                    here_override + ("code",),
+                    "config.unknown_contribution_code",
+                    N_(
+                        "unknown contribution line {line}: no payroll phase has a line with rates under "
+                        "that code (known: {known})"
+                    ),
+                    line=repr(override.code),
+                    known=", ".join(sorted(rated_codes)) or "none",
+                )
+            previous = last_start.get(override.code)
+            if previous is not None and override.start <= previous:
+                err(
+                    C,
+                    here_override + ("from",),
+                    "config.dates_order",
+                    N_("dates must increase: {day} is not after {previous}"),
+                    day=override.start,
+                    previous=previous,
+                )
+            last_start[override.code] = override.start
 
     for index, activity in enumerate(coop.activities):
         schedule = activity.contribution or []
