@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, plan_close
-from coopctl.core.payroll import smic_minimum
+from coopctl.core.payroll import cesa_days, smic_minimum
 from coopctl.domain.cooperative import Cooperative, Member, in_force
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
@@ -308,6 +308,9 @@ class PayrollRow:
     employee_contributions: Decimal
     net: Decimal
     cost: Decimal
+    entry_date: datetime.date | None = None  # the CESA start [date d'embauche]
+    exit_date: datetime.date | None = None  # the last day in the cooperative, if they left
+    days_paid: int = 0  # calendar days paid in the month (the proration)
 
 
 def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> list[PayrollRow]:
@@ -335,9 +338,17 @@ def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> lis
                 booked.gross - booked.net,
                 booked.net,
                 booked.gross + booked.employer,
+                member.cesa_from if member is not None else None,
+                member.left if member is not None else None,
+                _days_paid(member, month),
             )
         )
     return rows
+
+
+def _days_paid(member: Member | None, month: Month) -> int:
+    span = cesa_days(member, month) if member is not None else None
+    return 0 if span is None else (span[1] - span[0]).days + 1
 
 
 # --------------------------------------------------------------------------- statement

@@ -15,6 +15,7 @@ from typing import Any
 from coopctl.core.close import ClosePlan
 from coopctl.core.reports import ActivityMonth
 from coopctl.core.treasury import TreasuryState
+from coopctl.domain.money import round_cent
 from coopctl.domain.months import Month
 from coopctl.ui import i18n
 from coopctl.ui.i18n import N_, _
@@ -363,6 +364,21 @@ def simulate(result) -> Report:
         "reserve": result.reserve,
         "minimum_gross": result.minimum_gross,
         "months_covered": None if result.months_covered is None else f"{result.months_covered:.1f}",
+        # the payroll phase's contribution lines and general reduction ([] and null with flat rates)
+        "contributions": [
+            {
+                "code": line.code,
+                "base": line.base,
+                "base_amount": round_cent(line.base_amount) if line.base is not None else None,
+                "employer": line.employer,
+                "employee": line.employee,
+            }
+            for line in (pay.lines.lines if pay.lines is not None else ())
+        ],
+        "general_reduction": pay.lines.general_reduction if pay.lines is not None else None,
+        "general_reduction_coefficient": (
+            f"{pay.lines.reduction_coefficient:.4f}" if pay.lines is not None else None
+        ),
     }
     rows = [
         {"line": label, "amount": data[key]}
@@ -407,7 +423,48 @@ def simulate(result) -> Report:
         [Column("line", "Line"), Column("amount", "Amount", "money")],
         rows,
     )
-    return Report(data, [table], notes)
+    tables = [table]
+    if pay.lines is not None:
+        line_rows: list[dict[str, Any]] = [
+            {
+                "code": line.code,
+                "base": line.base or "",
+                "base_amount": round_cent(line.base_amount) if line.base is not None else None,
+                "employer": line.employer,
+                "employee": line.employee,
+            }
+            for line in pay.lines.lines
+        ]
+        line_rows.append(
+            {
+                "code": _("general reduction ({coefficient})").format(
+                    coefficient=i18n.number(pay.lines.reduction_coefficient, 4)
+                ),
+                "base": "gross",
+                "base_amount": pay.gross,
+                "employer": -pay.lines.general_reduction,
+                "employee": None,
+            }
+        )
+        tables.append(
+            Table(
+                _("Contribution lines"),
+                [
+                    Column("code", "Contribution"),
+                    Column("base", "Base"),
+                    Column("base_amount", "Base amount", "money"),
+                    Column("employer", "Employer", "money"),
+                    Column("employee", "Employee", "money"),
+                ],
+                line_rows,
+                {
+                    "code": "Total",
+                    "employer": pay.employer_contributions,
+                    "employee": pay.employee_contributions,
+                },
+            )
+        )
+    return Report(data, tables, notes)
 
 
 # --------------------------------------------------------------------------- tutor
@@ -468,6 +525,9 @@ PAYROLL_COLUMNS = [
     Column("member_id", "Member"),
     Column("name", "Name"),
     Column("activity", "Activity"),
+    Column("entry_date", "Entry", "date"),
+    Column("exit_date", "Exit", "date"),
+    Column("days_paid", "Days paid", "int"),
     Column("hours", "Hours", "int"),
     Column("gross", "Gross", "money"),
     Column("variable_pay", "Variable pay", "money"),
@@ -485,6 +545,9 @@ def payroll(parsed: Month, rows) -> Report:
             "member_id": r.member_id,
             "name": r.name,
             "activity": r.activity,
+            "entry_date": r.entry_date.isoformat() if r.entry_date is not None else None,
+            "exit_date": r.exit_date.isoformat() if r.exit_date is not None else None,
+            "days_paid": r.days_paid,
             "hours": r.hours,
             "gross": r.gross,
             "variable_pay": r.variable_pay,
