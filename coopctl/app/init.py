@@ -14,13 +14,38 @@ COOP = """# The cooperative. Money and rates are quoted decimal strings ("0.10",
 name: {yaml_name}
 currency: EUR
 ledger: ledgers/main.beancount
-establishments:
-  - {{id: siege, name: "Siège"}}
+establishments:                    # contribution_rates: the establishment's own payroll rates, e.g.
+  - {{id: siege, name: "Siège"}}     # contribution_rates: [{{from: {year}-01-01, code: at_mp, employer: "0.009"}}]
 tutors: []                         # e.g. - {{id: mlefevre, name: "Marie Lefèvre"}}
 contribution:                      # dated schedule; an activity may override it
   - {{from: {year}-01-01, rate: "0.10"}}
-payroll:                           # SMIC and contribution rates: set them from your payroll bureau's figures
-  - {{from: {year}-01-01, smic_hourly: "12.02", employer_rate: "0.42", employee_rate: "0.22"}}
+payroll:
+  # The 2026 payslip lines and the general reduction (RGDU), with their sources in coopctl's
+  # docs/payroll-2026.yaml. CHECK THEM AGAINST YOUR OWN PAYSLIPS: the AT/MP rate notified to each
+  # establishment (set it under the establishment: contribution_rates), your mutuelle, and the rates that
+  # depend on the headcount and the place (FNAL, training, versement mobilité, t_delta from 50 employees).
+  - from: {year}-01-01
+    smic_hourly: "12.02"
+    ceiling_monthly: "4005.00"             # plafond mensuel de la sécurité sociale
+    general_reduction: {{t_min: "0.02", t_delta: "0.3781", exponent: "1.75"}}   # under 50 employees
+    contributions:
+      - {{code: maladie, base: gross, employer: "0.13"}}
+      - {{code: csa, base: gross, employer: "0.003"}}
+      - {{code: vieillesse_plafonnee, base: T1, employer: "0.0855", employee: "0.069"}}
+      - {{code: vieillesse_deplafonnee, base: gross, employer: "0.0211", employee: "0.004"}}
+      - {{code: allocations_familiales, base: gross, employer: "0.0525"}}
+      - {{code: fnal, base: T1, employer: "0.001"}}
+      - {{code: dialogue_social, base: gross, employer: "0.00016"}}
+      - {{code: at_mp, base: gross, employer: "0.01"}}
+      - {{code: chomage, base: gross, employer: "0.04"}}
+      - {{code: ags, base: gross, employer: "0.0025"}}
+      - {{code: agirc_arrco_t1, base: T1, employer: "0.0601", employee: "0.0401"}}
+      - {{code: agirc_arrco_t2, base: T2, employer: "0.1457", employee: "0.0972"}}
+      - {{code: formation_professionnelle, base: gross, employer: "0.01"}}
+      - {{code: taxe_apprentissage, base: gross, employer: "0.0068"}}
+      - {{code: versement_mobilite, base: gross, employer: "0.0295"}}
+      - {{code: csg_crds, base: csg, employee: "0.097"}}
+      - {{code: mutuelle, employer_amount: "25.00", employee_amount: "25.00", in_csg_base: true}}
 treasury:
   advance_cap_months: 2            # an activity's advance may reach 2 months of its salary cost
   deficit_months_alert: 3
