@@ -290,8 +290,8 @@ class ContributionLine(_Model):
         if not CONTRIBUTION_CODE_RE.fullmatch(self.code):
             raise invalid(
                 "config.bad_contribution_code",
-                N_("{line} is not a contribution code: lowercase letters, digits or '_'"),
-                line=repr(self.code),
+                N_("{contribution} is not a contribution code: lowercase letters, digits or '_'"),
+                contribution=repr(self.code),
             )
         has_rate = self.employer is not None or self.employee is not None
         has_amount = self.employer_amount is not None or self.employee_amount is not None
@@ -361,8 +361,8 @@ class PayrollEntry(_Model):
             if duplicate is not None:
                 raise invalid(
                     "config.contribution_duplicate",
-                    N_("contributions: the code {line} appears twice"),
-                    line=repr(duplicate),
+                    N_("contributions: the code {contribution} appears twice"),
+                    contribution=repr(duplicate),
                 )
             if self.ceiling_monthly is None and any(line.base in ("T1", "T2") for line in self.contributions):
                 raise invalid(
@@ -809,10 +809,10 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                     here_override + ("code",),
                     "config.unknown_contribution_code",
                     N_(
-                        "unknown contribution line {line}: no payroll phase has a line with rates under "
+                        "unknown contribution line {contribution}: no payroll phase has a line with rates under "
                         "that code (known: {known})"
                     ),
-                    line=repr(override.code),
+                    contribution=repr(override.code),
                     known=", ".join(sorted(rated_codes)) or "none",
                 )
             previous = last_start.get(override.code)
