@@ -14,8 +14,10 @@ COOP = """# The cooperative. Money and rates are quoted decimal strings ("0.10",
 name: {yaml_name}
 currency: EUR
 ledger: ledgers/main.beancount
-establishments:                    # contribution_rates: the establishment's own payroll rates, e.g.
-  - {{id: siege, name: "Siège"}}     # contribution_rates: [{{from: {year}-01-01, code: at_mp, employer: "0.009"}}]
+# An establishment may set its own payroll rates, e.g. its AT/MP rate, under contribution_rates:
+#   - {{id: siege, name: "Siège", contribution_rates: [{{from: {year}-01-01, code: at_mp, employer: "0.009"}}]}}
+establishments:
+  - {{id: siege, name: "Siège"}}
 tutors: []                         # e.g. - {{id: mlefevre, name: "Marie Lefèvre"}}
 contribution:                      # dated schedule; an activity may override it
   - {{from: {year}-01-01, rate: "0.10"}}

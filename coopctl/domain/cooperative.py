@@ -809,8 +809,8 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                     here_override + ("code",),
                     "config.unknown_contribution_code",
                     N_(
-                        "unknown contribution line {contribution}: no payroll phase has a line with rates under "
-                        "that code (known: {known})"
+                        "unknown contribution line {contribution}: no payroll phase has a line with rates "
+                        "under that code (known: {known})"
                     ),
                     contribution=repr(override.code),
                     known=", ".join(sorted(rated_codes)) or "none",
