@@ -15,7 +15,7 @@ name: {yaml_name}
 currency: EUR
 ledger: ledgers/main.beancount
 # An establishment may set its own payroll rates, e.g. its AT/MP rate, under contribution_rates:
-#   - {{id: siege, name: "Siège", contribution_rates: [{{from: {year}-01-01, code: at_mp, employer: "0.009"}}]}}
+#   contribution_rates: [{{from: {year}-01-01, code: at_mp, employer: "0.009"}}]
 establishments:
   - {{id: siege, name: "Siège"}}
 tutors: []                         # e.g. - {{id: mlefevre, name: "Marie Lefèvre"}}
