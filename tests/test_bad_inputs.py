@@ -909,6 +909,49 @@ CASES = [
         "ledgers/main.beancount:44: posting to Income:Activity:Ghost: unknown activity 'Ghost'",
         ["check"],
     ),
+    # ---------------------------------------------------------------- payroll contribution lines (issue 16)
+    Case(
+        "payroll-line-float",
+        "config",
+        "a contribution line's rate written as a bare number",
+        replace(
+            C,
+            'employer_rate: "0.42", employee_rate: "0.22"}',
+            "contributions: [{code: maladie, base: gross, employer: 0.13}]}",
+        ),
+        "config/coop.yaml:11: payroll[0].contributions[0].employer: write a rate as a quoted decimal string",
+    ),
+    Case(
+        "payroll-line-no-base",
+        "config",
+        "a contribution line with a rate and no base",
+        replace(
+            C,
+            'employer_rate: "0.42", employee_rate: "0.22"}',
+            'contributions: [{code: maladie, employer: "0.13"}]}',
+        ),
+        "config/coop.yaml:11: payroll[0].contributions[0]: a rate needs a base: gross, T1, T2 or csg",
+    ),
+    Case(
+        "establishment-unknown-line",
+        "config",
+        "an establishment's rate for a contribution line no payroll phase has",
+        both(
+            replace(
+                C,
+                'employer_rate: "0.42", employee_rate: "0.22"}',
+                'contributions: [{code: at_mp, base: gross, employer: "0.01"}]}',
+            ),
+            replace(
+                C,
+                '{id: paris-11, name: "Paris 11e"}',
+                '{id: paris-11, name: "Paris 11e", contribution_rates: [{from: 2026-01-01, code: atmp, '
+                'employer: "0.009"}]}',
+            ),
+        ),
+        "config/coop.yaml:5: establishments[0].contribution_rates[0].code: unknown contribution line 'atmp'",
+        ["check"],
+    ),
 ]
 
 
