@@ -29,10 +29,20 @@ COOP = """\
 name: "Coopérative Exemple — CAE d'Île-de-France"
 currency: EUR
 ledger: ledgers/main.beancount
-establishments:
-  - {id: paris-11, name: "Paris 11e"}
-  - {id: montreuil, name: "Montreuil"}
-  - {id: saint-denis, name: "Saint-Denis"}
+establishments:                    # contribution_rates: the establishment's own rates of payroll lines, dated
+  - id: paris-11
+    name: "Paris 11e"
+    contribution_rates:
+      - {from: 2026-01-01, code: at_mp, employer: "0.009"}           # the rate notified for 2026
+      - {from: 2026-01-01, code: versement_mobilite, employer: "0.032"}  # Paris
+  - id: montreuil
+    name: "Montreuil"
+    contribution_rates:
+      - {from: 2026-01-01, code: at_mp, employer: "0.0151"}
+  - id: saint-denis
+    name: "Saint-Denis"
+    contribution_rates:
+      - {from: 2026-01-01, code: at_mp, employer: "0.009"}
 tutors:
   - {id: mlefevre, name: "Marie Lefèvre", email: marie.lefevre@coop-exemple.fr}
   - {id: kdiallo, name: "Karim Diallo", email: karim.diallo@coop-exemple.fr}
@@ -48,17 +58,31 @@ contribution:                      # an activity may override it (contribution_r
 payroll:
   - {from: 2024-01-01, smic_hourly: "11.65", employer_rate: "0.42", employee_rate: "0.22"}
   - {from: 2025-01-01, smic_hourly: "11.88", employer_rate: "0.42", employee_rate: "0.22"}
+  # 2026: the payslip's contribution lines and the general reduction (RGDU), from docs/payroll-2026.yaml
+  # (sources there). Each cooperative checks them against its own payslips: AT/MP rate (per establishment,
+  # below), mutuelle, headcount-dependent rates (FNAL, training, versement mobilité, t_delta).
   - from: 2026-01-01
-    smic_hourly: "12.02"
-    employee_rate: "0.22"
-    # Employer contributions by salary level: an approximation of the general reduction of employer
-    # contributions (réduction générale) near the minimum wage; linear between points, flat beyond.
-    # Each cooperative sets its own table from its payroll bureau's figures.
-    employer_rate_by_smic_ratio:
-      - {ratio: "1.0", rate: "0.13"}
-      - {ratio: "1.15", rate: "0.24"}
-      - {ratio: "1.3", rate: "0.33"}
-      - {ratio: "1.6", rate: "0.42"}
+    smic_hourly: "12.02"                    # décret n° 2025-1228
+    ceiling_monthly: "4005.00"              # plafond mensuel de la sécurité sociale, arrêté du 22/12/2025
+    general_reduction: {t_min: "0.02", t_delta: "0.3781", exponent: "1.75"}   # under 50 employees
+    contributions:
+      - {code: maladie, base: gross, employer: "0.13"}
+      - {code: csa, base: gross, employer: "0.003"}
+      - {code: vieillesse_plafonnee, base: T1, employer: "0.0855", employee: "0.069"}
+      - {code: vieillesse_deplafonnee, base: gross, employer: "0.0211", employee: "0.004"}
+      - {code: allocations_familiales, base: gross, employer: "0.0525"}
+      - {code: fnal, base: T1, employer: "0.001"}
+      - {code: dialogue_social, base: gross, employer: "0.00016"}
+      - {code: at_mp, base: gross, employer: "0.01"}          # each establishment sets its own below
+      - {code: chomage, base: gross, employer: "0.04"}
+      - {code: ags, base: gross, employer: "0.0025"}
+      - {code: agirc_arrco_t1, base: T1, employer: "0.0601", employee: "0.0401"}
+      - {code: agirc_arrco_t2, base: T2, employer: "0.1457", employee: "0.0972"}
+      - {code: formation_professionnelle, base: gross, employer: "0.01"}
+      - {code: taxe_apprentissage, base: gross, employer: "0.0068"}
+      - {code: versement_mobilite, base: gross, employer: "0.0295"}
+      - {code: csg_crds, base: csg, employee: "0.097"}
+      - {code: mutuelle, employer_amount: "25.00", employee_amount: "25.00", in_csg_base: true}
 treasury:
   advance_cap_months: 2            # an activity's advance may reach 2 months of its salary cost
 surplus:                           # the split of the cooperative's own result, proposed at close-year
