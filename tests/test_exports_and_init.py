@@ -13,6 +13,9 @@ HEADER = [
     "member_id",
     "name",
     "activity",
+    "entry_date",
+    "exit_date",
+    "days_paid",
     "hours",
     "gross",
     "variable_pay",
@@ -29,19 +32,27 @@ def test_payroll_export_of_a_closed_month(sample_copy):
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
     assert list(rows[0]) == HEADER
     ines = next(r for r in rows if r["member_id"] == "ines")
-    # salary 2,600 + bonus 1,500 = 4,100 gross; ratio 4,100 / (12.02 x 151.67) = 2.25 > 1.6:
-    # employer 42% = 1,722.00; employee 22% = 902.00; net 3,198.00; cost 5,822.00
+    # salary 2,600 + bonus 1,500 = 4,100 gross, the sample's 2026 lines (Saint-Denis: AT/MP 0.9 %):
+    # T1 4,005, T2 95; employer lines 1,874.68 (maladie 533.00, csa 12.30, vieillesse 342.43 + 86.51,
+    # AF 215.25, fnal 4.01, dialogue social 0.66, at_mp 36.90, chômage 164.00, ags 10.25, Agirc-Arrco
+    # 240.70 + 13.84, training 41.00, apprentissage 27.88, versement mobilité 120.95, mutuelle 25.00);
+    # RGDU x = ½ (3 × 1,823.0734 / 4,100 − 1) = 0.166978, C = 0.02 + 0.3781 × x^1.75 (0.043615) = 0.0365,
+    # 0.0365 × 4,100 = 149.65: employer 1,725.03; employee 276.35 + 16.40 + 160.60 + 9.23 + csg 393.17
+    # (0.097 × (0.9825 × 4,100 + 25)) + 25.00 = 880.75; net 3,219.25; cost 5,825.03
     assert ines == {
         "member_id": "ines",
         "name": "Inès Fontaine",
         "activity": "InesDev",
+        "entry_date": "2022-01-01",
+        "exit_date": "",
+        "days_paid": "30",
         "hours": "151.67",
         "gross": "4100.00",
         "variable_pay": "1500.00",
-        "employer_contributions": "1722.00",
-        "employee_contributions": "902.00",
-        "net": "3198.00",
-        "cost": "5822.00",
+        "employer_contributions": "1725.03",
+        "employee_contributions": "880.75",
+        "net": "3219.25",
+        "cost": "5825.03",
     }
     hugo = next(r for r in rows if r["member_id"] == "hugo")  # left on 19 June: 1,600 x 19 / 30
     assert (hugo["gross"], hugo["hours"]) == ("1013.33", "130")

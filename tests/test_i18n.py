@@ -46,7 +46,7 @@ def test_french_report_reads_as_a_french_treasurer_expects(sample_copy):
     ):
         assert words in out, words
     assert f"3{NNBSP}058,00{NBSP}€" in out  # AtelierCommun's revenue in September
-    assert f"alerte : JardinsPartages : avance de 7{NNBSP}705,86{NBSP}€ au-dessus de son plafond" in out
+    assert f"alerte : JardinsPartages : avance de 6{NNBSP}809,46{NBSP}€ au-dessus de son plafond" in out
     assert "Revenue" not in out and "Treasury" not in out
 
 

@@ -177,15 +177,15 @@ def _salary_edit(sample: Path) -> tuple[str, str]:
     replace_in(path, "Salary:Gross      1300.00 EUR", "Salary:Gross      1200.00 EUR")
     replace_in(
         path,
-        "Liabilities:Payroll:Net                          -1014.00 EUR",
-        "Liabilities:Payroll:Net                           -914.00 EUR",
+        "Liabilities:Payroll:Net                          -1001.65 EUR",
+        "Liabilities:Payroll:Net                           -901.65 EUR",
     )
     return SEPT, "Salary:Gross      1200.00 EUR"
 
 
 def _marker_sources(sample: Path) -> tuple[str, str]:
     path = sample / SEPT
-    replace_in(path, 'sources: "7097236d4646fc3b"', 'sources: "0000000000000000"')
+    replace_in(path, 'sources: "698833faedbcf3d4"', 'sources: "0000000000000000"')
     return SEPT, 'sources: "0000000000000000"'
 
 

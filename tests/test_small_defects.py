@@ -135,13 +135,13 @@ def _adds_up(out: dict) -> Decimal:
 
 def test_sample_statement_of_marc_ends_at_his_balance():
     """The sample: marc joined StudioBrume on 2026-03-02. StudioBrume's reserve on 1 January 3028.85;
-    January changes it by +552.28 (3581.13) and February by +196.04 (3777.17): the summary row ends at
-    3777.17, and the statement ends at 11477.08 = coopctl balance marc --as-of 2026-12-31 (it ended at
-    10728.76 before, 748.32 = 552.28 + 196.04 short)."""
+    January and February change it by +897.60 (3926.45): the summary row ends at 3926.45, and the statement
+    ends at 12148.84 = coopctl balance marc --as-of 2026-12-31 (without the summary row it would end
+    897.60 short)."""
     out = run_cli(REPO, "statement", "marc", "--year", "2026", "--format", "json").json()
     balance = run_cli(REPO, "balance", "marc", "--as-of", "2026-12-31", "--format", "json").json()
-    assert out["before_joining"]["balance"] == "3777.17"
-    assert _adds_up(out) == Decimal(balance["balance"]) == Decimal("11477.08")
+    assert out["before_joining"]["balance"] == "3926.45"
+    assert _adds_up(out) == Decimal(balance["balance"]) == Decimal("12148.84")
     for member in ("emma", "lea", "nora"):
         out = run_cli(REPO, "statement", member, "--year", "2026", "--format", "json").json()
         balance = run_cli(REPO, "balance", member, "--as-of", "2026-12-31", "--format", "json").json()
@@ -395,8 +395,8 @@ def test_review_reports_renamed_members_tutors_activities_and_establishments(sam
     )
     _replace(
         repo / "config/coop.yaml",
-        '{id: montreuil, name: "Montreuil"}',
-        '{id: montreuil, name: "Montreuil — Croix de Chavaux"}',
+        '    name: "Montreuil"\n',
+        '    name: "Montreuil — Croix de Chavaux"\n',
     )
     _replace(
         repo / "config/activities.yaml",

@@ -336,18 +336,18 @@ def test_sample_shows_the_pool_carrying_an_activity_and_a_treasury_alert(sample_
 
 def test_balance_speaks_of_runway(sample_copy):
     run = run_cli(sample_copy, "balance", "alice", "--as-of", "2026-09-30")
-    # 15,615.36 / (1,900.00 + 305.79 employer at the interpolated rate 0.1609...) = 7.08 -> 7.1
-    assert "Your reserve covers 7.1 months of salary (salary cost 2,205.79 a month)." in run.stdout
+    # 16,520.40 / (1,900.00 + 205.23 employer: the 2026 lines less the general reduction) = 7.85 -> 7.8
+    assert "Your reserve covers 7.8 months of salary (salary cost 2,105.23 a month)." in run.stdout
     out = run_cli(sample_copy, "balance", "alice", "--as-of", "2026-09-30", "--format", "json").json()
     assert (out["runway_months"], out["advance_cap"], out["monthly_salary_cost"]) == (
-        "7.1",
-        "4411.58",
-        "2205.79",
+        "7.8",
+        "4210.46",
+        "2105.23",
     )
     carried = run_cli(sample_copy, "balance", "gaelle", "--as-of", "2026-09-30").stdout
     assert (
-        "pooled treasury is advancing 7,705.86 to your activity until revenue comes in; it may "
-        "advance up to 4,221.08 (its cap)." in carried
+        "pooled treasury is advancing 6,809.46 to your activity until revenue comes in; it may "
+        "advance up to 4,021.88 (its cap)." in carried
     )
     assert "The advance is over its cap: talk with your tutor about the months ahead." in carried
     # in deficit since November 2025: 2 months of 2025, then January to September 2026
