@@ -658,3 +658,11 @@ def test_the_coefficient_falls_as_the_salary_rises(low, step):
     c_low = reduction_coefficient(reduction, smic_base, Decimal(low) / 100)
     c_high = reduction_coefficient(reduction, smic_base, Decimal(low + step) / 100)
     assert c_high <= c_low <= Decimal("0.3973")
+
+
+def test_review_describes_a_phase_with_lines():
+    from coopctl.core.review import describe_payroll
+
+    text = str(describe_payroll(ENTRY))
+    assert text.startswith("SMIC 12.02 €/h, ceiling 4005.00, 10 contribution lines (maladie, ")
+    assert text.endswith("general reduction t_min 0.02, t_delta 0.3773, exponent 1.75")
