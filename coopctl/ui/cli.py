@@ -24,7 +24,6 @@ from typer.core import TyperGroup
 
 from coopctl import __version__
 from coopctl.app import commands as service
-from coopctl.domain.money import round_cent
 from coopctl.domain.months import Month
 from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import EXIT_DATA, EXIT_USAGE, CoopctlError
@@ -440,15 +439,16 @@ def balance_command(
 
 
 def _parse_amount(value: Optional[str], what: str) -> Optional[Decimal]:
+    """An amount typed for ``--gross``, ``--hours``…: the rule of coopctl.ui.amounts in the user's
+    language; ambiguous or over-precise text is refused (exit 2), never guessed."""
     if value is None:
         return None
-    try:
-        amount = Decimal(value.strip().replace(",", "."))
-    except ArithmeticError:
-        raise typer.BadParameter(f"{value!r} is not an amount; write it like 2100.00") from None
-    if not amount.is_finite() or amount <= 0 or amount > Decimal("1000000"):
+    from coopctl.ui.amounts import parse_amount
+
+    amount = parse_amount(value, f"--{what}", i18n.user_language())
+    if amount <= 0 or amount > Decimal("1000000"):
         raise typer.BadParameter(f"{what} must be a positive amount (got {value})")
-    return round_cent(amount) if what == "gross" else amount
+    return amount
 
 
 @app.command("simulate")
@@ -456,7 +456,11 @@ def simulate_command(
     member: Annotated[str, typer.Argument(metavar="MEMBER", help="The member whose salary to simulate.")],
     gross: Annotated[
         str,
-        typer.Option("--gross", metavar="AMOUNT", help="The monthly gross salary to simulate, e.g. 2100.00."),
+        typer.Option(
+            "--gross",
+            metavar="AMOUNT",
+            help="The monthly gross salary to simulate, e.g. 2100.00 or 2,100.00 (French: 2 100,00).",
+        ),
     ],
     hours: Annotated[
         Optional[str],
