@@ -91,6 +91,7 @@ class CoopctlGroup(TyperGroup):
     """Runs every command with coopctl's error handling (also under typer's CliRunner)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        _tidy_help(self)
         with _help_language(self, sys.argv[1:] if args is None else list(args)):
             self._main(args, prog_name, complete_var, **extra)
 
@@ -171,6 +172,36 @@ def help_objects(group: click.Command):
     commands = getattr(group, "commands", {})
     for command in (group, *commands.values()):
         yield command, command.params
+
+
+def _tidy_help(group: click.Command) -> None:
+    """What ``--help`` shows of each parameter, for every command (those of other modules too): an optional
+    argument's metavar once in brackets (``[YYYY-MM]``, not ``[[YYYY-MM]]``: recent Typer adds the brackets
+    itself) and a flag without a value type (no ``<bool>``: a flag takes no value)."""
+    from typer.core import TyperArgument
+
+    brackets_added = hasattr(TyperArgument, "_usage_display_name")  # Typer >= 0.2x words [ARG] itself
+    context = group.context_class(
+        group, help_option_names=(group.context_settings or {}).get("help_option_names") or ["--help"]
+    )
+    pending = [group]
+    while pending:
+        command = pending.pop()
+        pending.extend(getattr(command, "commands", {}).values())
+        help_option = command.get_help_option(context)
+        for param in [*command.params, *([help_option] if help_option is not None else [])]:
+            metavar = param.metavar
+            if isinstance(param, click.Option) or getattr(param, "param_type_name", "") == "option":
+                if getattr(param, "is_flag", False) and metavar is None:
+                    param.metavar = ""
+            elif (
+                brackets_added
+                and not param.required
+                and metavar
+                and metavar.startswith("[")
+                and metavar.endswith("]")
+            ):
+                param.metavar = metavar[1:-1]
 
 
 @contextlib.contextmanager
