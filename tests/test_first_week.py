@@ -32,3 +32,89 @@ def test_help_of_every_command_has_plain_metavars(lang):
         assert "<bool>" not in run.stdout, (path, run.stdout)
     usage = run_cli(None, "close-month", "--help").stdout
     assert "Usage: coopctl close-month [OPTIONS] [YYYY-MM]" in usage
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def test_negative_balances_are_drawn_apart_from_positive_ones():
+    import io
+    from decimal import Decimal
+
+    from rich.console import Console
+
+    from coopctl.ui.render import Chart, Format, Report, Series, render
+
+    chart = Chart(
+        "Balances",
+        ["Plus", "Minus"],
+        [Series("Balance", [Decimal("1000.00"), Decimal("-1000.00")], "cyan")],
+    )
+    terminal = io.StringIO()
+    render(
+        Report({}, [], [], charts=[chart]),
+        Format.table,
+        Console(file=terminal, force_terminal=True, width=60, color_system=None),
+    )
+    lines = {line.split()[0]: line for line in terminal.getvalue().splitlines() if line.strip()}
+    assert "█" in lines["Plus"] and "░" not in lines["Plus"] and "−" not in lines["Plus"]
+    # without colour too: a minus sign, then a light bar as long as the positive one's, and the amount
+    minus = lines["Minus"].split()
+    assert minus[1] == "−" + "░" * (len(lines["Plus"].split()[1])) and minus[2] == "-1,000.00"
+    assert "█" not in lines["Minus"]
+
+
+def test_reports_show_establishment_names_where_people_read_them(sample_copy):
+    table = run_cli(sample_copy, "report", "2026-09").stdout
+    assert "Paris 11e" in table and "Saint-Denis" in table and "paris-11" not in table
+    members = run_cli(sample_copy, "members", "--as-of", "2026-09-30").stdout
+    assert "Paris 11e" in members and "paris-11" not in members
+    # programs keep the ids (CSV unchanged), JSON adds the names
+    assert "\nmontreuil,AtelierCommun," in run_cli(sample_copy, "report", "2026-09", "-f", "csv").stdout
+    assert ",BoisNomade,paris-11," in run_cli(sample_copy, "members", "-f", "csv").stdout
+    data = run_cli(sample_copy, "report", "2026-09", "-f", "json").json()
+    assert [(e["id"], e["name"]) for e in data["establishments"]][:1] == [("montreuil", "Montreuil")]
+    row = run_cli(sample_copy, "members", "--as-of", "2026-09-30", "-f", "json").json()["members"][0]
+    assert (row["establishment"], row["establishment_name"]) == ("paris-11", "Paris 11e")
+
+
+def test_a_negative_runway_is_worded_as_already_short(sample_copy):
+    table = run_cli(sample_copy, "treasury", "--as-of", "2026-09-30").stdout
+    line = next(line for line in table.splitlines() if line.startswith("JardinsPartages"))
+    assert "already short" in line and "-3." not in line
+    french = run_cli(sample_copy, "--lang", "fr", "treasury", "--as-of", "2026-09-30").stdout
+    assert "déjà à court" in next(line for line in french.splitlines() if line.startswith("JardinsPartages"))
+    tutor = run_cli(sample_copy, "tutor", "--as-of", "2026-09-30").stdout
+    assert "already short" in next(line for line in tutor.splitlines() if "gaelle" in line)
+    # machines keep the number
+    data = run_cli(sample_copy, "treasury", "--as-of", "2026-09-30", "-f", "json").json()
+    jardins = next(a for a in data["activities"] if a["id"] == "JardinsPartages")
+    assert jardins["runway_months"].startswith("-")
+    csv_line = next(
+        line
+        for line in run_cli(sample_copy, "treasury", "--as-of", "2026-09-30", "-f", "csv").stdout.splitlines()
+        if line.startswith("JardinsPartages")
+    )
+    assert ",-3." in csv_line or ",-2." in csv_line or ",-4." in csv_line
+
+
+def test_treasury_csv_includes_the_pooled_treasury(sample_copy):
+    import csv as csvlib
+
+    text = run_cli(sample_copy, "treasury", "--as-of", "2026-09-30", "-f", "csv").stdout
+    activities, summary = text.split("\n\n")
+    header = "id,balance,advance,advance_cap,receivables,runway_months,months_in_deficit\n"
+    assert activities.startswith(header)
+    rows = list(csvlib.DictReader(summary.splitlines()))
+    assert [r["item"] for r in rows][:5] == [
+        "cash",
+        "taxes_due",
+        "salaries_due",
+        "suppliers_due",
+        "reference_treasury",
+    ]
+    data = run_cli(sample_copy, "treasury", "--as-of", "2026-09-30", "-f", "json").json()
+    for row in rows:
+        assert row["amount"] == (data[row["item"]] or ""), row
+        assert not row["label"].startswith(("'", "=", "+", "−"))
+    assert {"item": "reference_treasury", "label": "Reference treasury"}.items() <= rows[4].items()

@@ -97,6 +97,10 @@ class MonthReport:
     closed: bool
     activities: tuple[ActivityMonth, ...]
     lifecycle: tuple[Problem, ...] = ()  # members' path warnings at the month's end
+    establishment_names: tuple[tuple[str, str], ...] = ()  # (id, name): reports show names to people
+
+    def establishment_name(self, establishment_id: str) -> str:
+        return dict(self.establishment_names).get(establishment_id, establishment_id)
 
     def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
         items = self.activities if items is None else items
@@ -122,12 +126,15 @@ class MonthReport:
 
 
 def month_report(coop: Cooperative, figures: LedgerFigures, month: Month) -> MonthReport:
+    names = tuple((e.id, e.name) for e in coop.coop.establishments)
     if month in figures.closed:
         plan_ids = [a.activity_id for a in plan_close(coop, figures, month).activities]
         items = tuple(booked_month(coop, figures, activity_id, month) for activity_id in plan_ids)
-        return MonthReport(month, True, items)
+        return MonthReport(month, True, items, establishment_names=names)
     plan = plan_close(coop, figures, month)
-    return MonthReport(month, False, tuple(_from_plan(item) for item in plan.activities))
+    return MonthReport(
+        month, False, tuple(_from_plan(item) for item in plan.activities), establishment_names=names
+    )
 
 
 # --------------------------------------------------------------------------- balance
@@ -212,6 +219,7 @@ class MemberRow:
     activity_id: str
     establishment: str
     balance: Decimal
+    establishment_name: str = ""  # what people read (the id when config has no name)
 
 
 def members_list(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date) -> list[MemberRow]:
@@ -230,6 +238,7 @@ def members_list(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date
                 activity.id,
                 activity.establishment,
                 figures.balance(activity.id, as_of),
+                coop.establishment_name(activity.establishment),
             )
         )
     return rows

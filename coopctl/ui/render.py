@@ -73,6 +73,8 @@ class Report:
     alerts: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)  # drawn on a terminal only, after the tables
     csv: Table | None = None  # the table CSV writes, when it is not the first
+    # more tables CSV writes after the first one, each after an empty line and with its own header row
+    csv_sections: list[Table] = field(default_factory=list)
 
 
 def to_json_value(value: Any) -> Any:
@@ -195,11 +197,17 @@ def _render_plain(report: Report, console: Console) -> None:
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
 
+NEGATIVE = "░"
+
+
 def bar(value: Decimal, scale: Decimal, width: int) -> str:
-    """A horizontal bar of ``|value| / scale × width`` cells, to an eighth of a cell."""
+    """A horizontal bar of ``|value| / scale × width`` cells, to an eighth of a cell; a negative value is
+    drawn apart, even without colour: a minus sign, then a light-shaded bar (whole cells, at least one)."""
     if scale <= 0 or not value:
         return ""
     eighths = int((abs(value) / scale * width * 8).to_integral_value())
+    if value < 0:
+        return "−" + NEGATIVE * max(1, (eighths + 4) // 8)
     return "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
 
 
@@ -243,9 +251,12 @@ def render(report: Report, fmt: Format, console: Console) -> None:
         if report.csv is not None:
             table = report.csv
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([column.key for column in table.columns])
-        for row in table.rows:
-            writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
+        for index, section in enumerate([table, *report.csv_sections]):
+            if index:
+                buffer.write("\n")
+            writer.writerow([column.key for column in section.columns])
+            for row in section.rows:
+                writer.writerow([_csv_text(row.get(column.key), column.kind) for column in section.columns])
         console.file.write(buffer.getvalue())
         return
     from rich import box

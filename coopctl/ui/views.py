@@ -76,6 +76,24 @@ TREASURY_LINES = [
 ]
 
 
+def runway_cell(runway: str | None) -> str | None:
+    """A runway in months for people: a negative one is no runway at all, the activity is already short
+    (its reserve is below zero and the pooled treasury is advancing its salaries)."""
+    if runway is None:
+        return None
+    return _("already short") if runway.startswith("-") else runway
+
+
+def treasury_summary_csv(data: dict[str, Any]) -> Table:
+    """The pooled treasury's lines for CSV (in English, as every CSV): item (the JSON key), label,
+    amount (two decimals; a ratio, or empty without a base)."""
+    return Table(
+        "Pooled treasury",
+        [Column("item", "Item"), Column("label", "Line"), Column("amount", "Amount", "money")],
+        [{"item": key, "label": label.lstrip("−=+ "), "amount": data[key]} for key, label in TREASURY_LINES],
+    )
+
+
 def treasury_summary_table(data: dict[str, Any], title: str) -> Table:
     def ratio(value):
         return _("n/a") if value is None else (value if i18n.language() == "en" else value.replace(".", ","))
@@ -454,11 +472,18 @@ def tutor(coop, lines, tutor: str | None, day: datetime.date) -> Report:
         ],
         [dict(r, tutor=coop.tutor_name(r["tutor"]) if r["tutor"] else "") for r in rows],
     )
+    csv_table = Table(table.title, table.columns, table.rows)  # CSV keeps the runway as a number
+    table = Table(
+        table.title,
+        table.columns,
+        [dict(r, runway_months=runway_cell(r["runway_months"])) for r in table.rows],
+    )
     return Report(
         {"as_of": day.isoformat(), "members": rows},
         [table],
         [],
         [alert for r in rows for alert in r["alerts"]],
+        csv=csv_table,
     )
 
 
@@ -544,8 +569,19 @@ def treasury(state_: TreasuryState, day: datetime.date) -> Report:
         data["activities"],
     )
     summary = treasury_summary_table(data, _("Pooled treasury on {day}").format(day=i18n.date(day)))
+    shown = Table(
+        activities.title,
+        activities.columns,
+        [dict(row, runway_months=runway_cell(row["runway_months"])) for row in activities.rows],
+    )
+    # CSV: the activities (numbers as they are), then, after an empty line, the pooled treasury's lines
     return Report(
-        data, [summary, activities], [], [i18n.word(alert) for alert in state_.alerts], csv=activities
+        data,
+        [summary, shown],
+        [],
+        [i18n.word(alert) for alert in state_.alerts],
+        csv=activities,
+        csv_sections=[treasury_summary_csv(data)],
     )
 
 
@@ -605,11 +641,14 @@ def report(result, treasury: TreasuryState) -> Report:
         establishments.append(
             {
                 "id": establishment,
+                "name": result.establishment_name(establishment),
                 "totals": _report_totals(result.totals(items)),
                 "activities": [_activity_row(item) for item in items],
             }
         )
     rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
+    for row in rows:
+        row["establishment_name"] = result.establishment_name(row["establishment"])
     totals = _report_totals(result.totals())
     month_alerts = [
         alert for items in result.by_establishment().values() for item in items for alert in item.alerts
@@ -628,16 +667,20 @@ def report(result, treasury: TreasuryState) -> Report:
         "alerts": [alert.as_dict() for alert in (*month_alerts, *result.lifecycle)],
         "treasury": treasury_json,
     }
+    title = _("Month {month}: {status}").format(month=result.month, status=status)
+    columns = [Column("establishment", "Establishment"), Column("id", "Activity"), *_money_columns(rows)]
+    # people read the establishments' names; CSV (for programs) keeps their ids, as before
     table = Table(
-        _("Month {month}: {status}").format(month=result.month, status=status),
-        [Column("establishment", "Establishment"), Column("id", "Activity"), *_money_columns(rows)],
-        rows,
+        title,
+        columns,
+        [dict(row, establishment=row["establishment_name"]) for row in rows],
         dict(totals, establishment="Total"),
     )
+    csv_table = Table(title, columns, rows, dict(totals, establishment="Total"))
     per_establishment = Table(
         "By establishment",
         [Column("id", "Establishment"), *_money_columns(rows)],
-        [dict(e["totals"], id=e["id"]) for e in establishments],
+        [dict(e["totals"], id=e["name"]) for e in establishments],
     )
     summary = treasury_summary_table(
         treasury_json,
@@ -646,14 +689,14 @@ def report(result, treasury: TreasuryState) -> Report:
     )
     chart = Chart(
         _("Revenue by establishment, {month}").format(month=result.month),
-        [e["id"] for e in establishments],
+        [e["name"] for e in establishments],
         [
             Series(N_("Revenue"), [e["totals"]["revenue"] for e in establishments], "green"),
             Series(N_("Contribution"), [e["totals"]["contribution"] for e in establishments], "magenta"),
             Series(N_("Salary cost"), [e["totals"]["salary_cost"] for e in establishments], "yellow"),
         ],
     )
-    return Report(data, [table, per_establishment, summary], [], alerts, charts=[chart])
+    return Report(data, [table, per_establishment, summary], [], alerts, charts=[chart], csv=csv_table)
 
 
 # --------------------------------------------------------------------------- members
@@ -671,30 +714,32 @@ def members(members, lifecycle, day: datetime.date) -> Report:
             "tutor": r.tutor,
             "activity": r.activity_id,
             "establishment": r.establishment,
+            "establishment_name": r.establishment_name or r.establishment,
             "balance": r.balance,
         }
         for r in members
     ]
-    table = Table(
-        _("Members on {day}").format(day=i18n.date(day)),
-        [
-            Column("id", "Id"),
-            Column("name", "Name"),
-            Column("phase", "Phase", "label"),
-            Column("since", "Since", "date"),
-            Column("associate", "Associate"),
-            Column("tutor", "Tutor"),
-            Column("activity", "Activity"),
-            Column("establishment", "Establishment"),
-            Column("balance", "Balance", "money"),
-        ],
-        [dict(row, associate=_("yes") if row["associate"] else "") for row in rows],
-    )
+    title = _("Members on {day}").format(day=i18n.date(day))
+    columns = [
+        Column("id", "Id"),
+        Column("name", "Name"),
+        Column("phase", "Phase", "label"),
+        Column("since", "Since", "date"),
+        Column("associate", "Associate"),
+        Column("tutor", "Tutor"),
+        Column("activity", "Activity"),
+        Column("establishment", "Establishment"),
+        Column("balance", "Balance", "money"),
+    ]
+    shown = [dict(row, associate=_("yes") if row["associate"] else "") for row in rows]
+    # people read the establishment's name; CSV (for programs) keeps its id, as before
+    table = Table(title, columns, [dict(row, establishment=row["establishment_name"]) for row in shown])
     return Report(
         {"as_of": day.isoformat(), "members": rows, "alerts": [p.as_dict() for p in lifecycle]},
         [table],
         [],
         [i18n.word(p) for p in lifecycle],
+        csv=Table(title, columns, shown),
     )
 
 
