@@ -118,3 +118,68 @@ def test_treasury_csv_includes_the_pooled_treasury(sample_copy):
         assert row["amount"] == (data[row["item"]] or ""), row
         assert not row["label"].startswith(("'", "=", "+", "−"))
     assert {"item": "reference_treasury", "label": "Reference treasury"}.items() <= rows[4].items()
+
+
+# ------------------------------------------------------------- closing an empty cooperative, re-closing
+
+
+def _init(tmp_path, name="coop"):
+    run = run_cli(None, "init", str(tmp_path / name))
+    assert run.exit_code == 0, run.stderr
+    return tmp_path / name
+
+
+def test_a_close_on_an_empty_cooperative_prints_a_heading(tmp_path):
+    coop = _init(tmp_path)
+    run = run_cli(coop, "close-month", "2025-12", "--dry-run")
+    assert run.exit_code == 0, run.stderr
+    first = run.stdout.splitlines()[:2]
+    assert first[0] == "Close 2025-12 (dry run: nothing written)"
+    assert first[1].startswith("No activity in config/activities.yaml yet")
+
+
+def test_close_reopen_close_gives_the_main_ledger_the_same_bytes(tmp_path):
+    coop = _init(tmp_path)
+    main = coop / "ledgers" / "main.beancount"
+    before = main.read_bytes()
+    assert run_cli(coop, "close-month", "2025-11").exit_code == 0
+    closed = main.read_bytes()
+    assert closed.count(b"; Closed months") == 1
+    assert run_cli(coop, "reopen", "2025-11").exit_code == 0
+    assert main.read_bytes() == before
+    assert run_cli(coop, "close-month", "2025-11").exit_code == 0
+    assert main.read_bytes() == closed
+
+
+def test_reopen_then_close_when_lines_were_added_after_the_closings_include(tmp_path):
+    # the first close appends the closings' include; the treasurer then adds the next year's month files
+    coop = _init(tmp_path)
+    main = coop / "ledgers" / "main.beancount"
+    assert run_cli(coop, "close-month", "2025-11").exit_code == 0
+    (coop / "ledgers" / "later").mkdir()
+    (coop / "ledgers" / "later" / "x.beancount").write_text("; later\n", encoding="utf-8")
+    with main.open("a", encoding="utf-8") as out:
+        out.write('include "later/*.beancount"\n')
+    edited = main.read_bytes()
+    run = run_cli(coop, "reopen", "2025-11")
+    assert run.exit_code == 0, run.stderr  # was: the closings' include matched no file, reopen refused
+    assert b"closing/" not in main.read_bytes() and main.read_bytes().endswith(
+        b'include "later/*.beancount"\n'
+    )
+    assert run_cli(coop, "close-month", "2025-11").exit_code == 0
+    text = main.read_bytes()
+    assert text.count(b"; Closed months") == 1 and text.count(b'include "closing/*.beancount"') == 1
+    assert len(text) == len(edited)
+
+
+def test_closing_again_after_the_include_was_removed_by_hand_keeps_one_comment():
+    from coopctl.app.closing import INCLUDE_BLOCK, main_with_include, main_without_include
+
+    base = b'option "title" "X"\n'
+    leftover = base + b"\n; Closed months, written by coopctl close-month\n"
+    assert main_with_include(leftover) == base + INCLUDE_BLOCK.encode()
+    assert main_with_include(base) == base + INCLUDE_BLOCK.encode()
+    assert main_without_include(base + INCLUDE_BLOCK.encode()) == base
+    later = base + INCLUDE_BLOCK.encode() + b'include "2027/*.beancount"\n'
+    assert main_without_include(later) == base + b'include "2027/*.beancount"\n'
+    assert main_without_include(base) is None

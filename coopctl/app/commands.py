@@ -20,7 +20,7 @@ from coopctl.adapter.fingerprint import describe, entry_fingerprint
 from coopctl.adapter.integrity import closed_month_changes, touched_closed_months
 from coopctl.adapter.ledger import Books, booked_postings, load_books, require_clean
 from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
-from coopctl.app.closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
+from coopctl.app.closing import WrittenClose, closing_path, main_without_include, write_close
 from coopctl.app.recompute import verify_closings
 from coopctl.app.yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
 from coopctl.core.close import (
@@ -614,8 +614,9 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         main = coop.ledger_path
         main_before = main.read_bytes()
         others = [p for p in coop.closing_dir.glob("*.beancount") if p != target]
-        strip = marker.include_added and not others and main_before.endswith(INCLUDE_BLOCK.encode("utf-8"))
-        changes = [journal.Change(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))])] if strip else []
+        stripped = main_without_include(main_before) if marker.include_added and not others else None
+        strip = stripped is not None
+        changes = [journal.Change(main, stripped)] if stripped is not None else []
         changes.append(
             journal.Change(target, None)
         )  # first the include (the month is then open), then the file

@@ -75,6 +75,7 @@ class Report:
     csv: Table | None = None  # the table CSV writes, when it is not the first
     # more tables CSV writes after the first one, each after an empty line and with its own header row
     csv_sections: list[Table] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)  # lines for people printed before the tables
 
 
 def to_json_value(value: Any) -> Any:
@@ -170,7 +171,7 @@ def _is_number(text: str) -> bool:
 def _render_plain(report: Report, console: Console) -> None:
     """Tables as plain fixed-width text: for pipes and files (fast, grep- and diff-friendly, no box
     drawing)."""
-    out: list[str] = []
+    out: list[str] = [*report.headings, ""] if report.headings else []
     for table in report.tables:
         header, body, footer = table_cells(table)
         widths = [
@@ -264,11 +265,20 @@ def render(report: Report, fmt: Format, console: Console) -> None:
     from rich.text import Text
 
     report = Report(
-        report.data, [t for t in report.tables if t.rows], report.notes, report.alerts, report.charts
+        report.data,
+        [t for t in report.tables if t.rows],
+        report.notes,
+        report.alerts,
+        report.charts,
+        headings=report.headings,
     )  # no empty tables
     if not console.is_terminal:
         _render_plain(report, console)
         return
+    for heading in report.headings:
+        console.print(Text(heading, style="bold"), highlight=False, soft_wrap=True)
+    if report.headings:
+        console.print()
     for table in report.tables:
         rich_table = RichTable(
             title=_(table.title),

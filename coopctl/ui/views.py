@@ -235,7 +235,16 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treas
     summary = treasury_summary_table(
         treasury_json, _("Pooled treasury on {day} after the close").format(day=i18n.date(treasury.as_of))
     )
-    return Report(data, [activity_table, member_table, summary], notes, alerts)
+    headings = []
+    if not activities:  # the activities' table (and its title) is not drawn: say what this is anyway
+        headings = [
+            activity_table.title,
+            _(
+                "No activity in config/activities.yaml yet: nothing to take or pay this month; "
+                "the close records that the month is done."
+            ),
+        ]
+    return Report(data, [activity_table, member_table, summary], notes, alerts, headings=headings)
 
 
 def close_month(result, dry_run: bool) -> Report:
