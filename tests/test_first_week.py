@@ -183,3 +183,69 @@ def test_closing_again_after_the_include_was_removed_by_hand_keeps_one_comment()
     later = base + INCLUDE_BLOCK.encode() + b'include "2027/*.beancount"\n'
     assert main_without_include(later) == base + b'include "2027/*.beancount"\n'
     assert main_without_include(base) is None
+
+
+# --------------------------------------------------------------------------- the month in progress
+
+
+@pytest.fixture
+def mid_october(monkeypatch):
+    import datetime
+
+    from coopctl.ui import cli
+
+    monkeypatch.setattr(cli, "_today", lambda: datetime.date(2026, 10, 15))
+
+
+def test_dry_run_of_the_month_in_progress_is_a_projection(example, mid_october):
+    from tests.conftest import snapshot
+
+    before = snapshot(example)
+    run = run_cli(example, "close-month", "2026-10", "--dry-run")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.splitlines()[0] == "Projection — the month is not over; nothing written"
+    assert "Projection: 2026-10 ends on 2026-10-31" in run.stdout
+    assert "Dry run: nothing was written. To book it" not in run.stdout  # it could not be booked today
+    data = run_cli(example, "close-month", "2026-10", "--dry-run", "-f", "json").json()
+    assert (
+        data["projection"] is True and data["dry_run"] is True and data["totals"]["contribution"] == "683.33"
+    )
+    french = run_cli(example, "--lang", "fr", "close-month", "2026-10", "--dry-run")
+    assert french.stdout.startswith("Projection — le mois n'est pas terminé ; rien n'a été écrit")
+    # the real close still waits for the month's end; nothing was written
+    refused = run_cli(example, "close-month", "2026-10")
+    assert refused.exit_code == 1 and "2026-10 has not ended yet" in refused.stderr
+    # a month not begun is no projection
+    future = run_cli(example, "close-month", "2026-11", "--dry-run")
+    assert future.exit_code == 1 and "has not ended yet" in future.stderr
+    assert snapshot(example) == before
+
+
+def test_a_dry_run_of_an_ended_month_is_not_a_projection(example):
+    data = run_cli(example, "close-month", "2026-10", "--dry-run", "-f", "json").json()
+    assert data["projection"] is False
+    assert "Projection" not in run_cli(example, "close-month", "2026-10", "--dry-run").stdout
+
+
+def test_payroll_advises_only_commands_that_are_accepted(example, mid_october):
+    run = run_cli(example, "payroll", "2026-10")
+    assert run.exit_code == 1
+    assert run.stderr.strip() == (
+        "error: 2026-10 is not over (it ends on 2026-10-31): the payroll export reads what a close booked; "
+        "close it from the day after; to preview its salaries now: coopctl close-month 2026-10 --dry-run"
+    )
+    advised = run.stderr.strip().rsplit(": ", 1)[1].split()[1:]
+    assert run_cli(example, *advised).exit_code == 0
+    future = run_cli(example, "payroll", "2026-12")
+    assert (
+        future.exit_code == 1 and "2026-12 has not begun" in future.stderr and "coopctl" not in future.stderr
+    )
+
+
+def test_payroll_advises_the_month_to_close_first(example):
+    # a later month while an earlier one is open: the advice is the earlier month
+    assert run_cli(example, "close-month", "2026-09").exit_code == 0
+    later = run_cli(example, "payroll", "2026-11")
+    assert later.exit_code == 1
+    assert "2026-10 is still open; months close in order, close 2026-10 first" in later.stderr
+    assert run_cli(example, "close-month", "2026-10").exit_code == 0  # the advice is accepted

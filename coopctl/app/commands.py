@@ -107,6 +107,7 @@ class CloseResult:
     dry_run: bool
     written: WrittenClose | None
     treasury: TreasuryState  # after the close (for a dry run: as if it were written)
+    projection: bool = False  # a dry run of the month in progress: what closing it now would book
 
 
 def close_month(root: Path | None, month: Month | None, dry_run: bool, today: datetime.date) -> CloseResult:
@@ -166,6 +167,11 @@ def _plan_or_refuse(
     require_clean(books)
     month = month or default_close_month(books.figures, today)
     refusals = close_refusals(books.figures, month, today)
+    in_progress = month.first_day <= today <= month.last_day
+    projection = dry_run and in_progress and [p.code for p in refusals] == ["month_not_ended"]
+    if projection:
+        # the month in progress, previewed: every other refusal still holds (as on the day after it ends)
+        refusals = close_refusals(books.figures, month, month.last_day + datetime.timedelta(days=1))
     if refusals:
         raise CloseRefused(refusals)
     touched = closed_month_changes(coop, books.ledger.entries, books.figures)
@@ -188,7 +194,7 @@ def _plan_or_refuse(
     written = None if dry_run else write_close(coop, plan, books)
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     treasury = treasury_state(coop, books.figures, month.last_day, pending, month)
-    return CloseResult(plan, dry_run, written, treasury)
+    return CloseResult(plan, dry_run, written, treasury, projection)
 
 
 def report(root: Path | None, month: Month | None, today: datetime.date) -> tuple[MonthReport, TreasuryState]:
@@ -237,9 +243,9 @@ def simulate(
     return simulate_salary(coop, figures, member, gross, hours, month or Month.of(today), today)
 
 
-def payroll(root: Path | None, month: Month) -> list[PayrollRow]:
+def payroll(root: Path | None, month: Month, today: datetime.date | None = None) -> list[PayrollRow]:
     coop, figures = open_figures(root)
-    return payroll_rows(coop, figures, month)
+    return payroll_rows(coop, figures, month, today)
 
 
 def tutors(

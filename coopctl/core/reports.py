@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, plan_close
+from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, close_refusals, plan_close
 from coopctl.core.payroll import smic_minimum
 from coopctl.domain.cooperative import Cooperative, Member, in_force
 from coopctl.domain.figures import DayFigures, LedgerFigures
@@ -319,12 +319,48 @@ class PayrollRow:
     cost: Decimal
 
 
-def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> list[PayrollRow]:
-    """The salaries booked by the close of ``month``; refuses an open month (nothing is booked yet)."""
+def payroll_rows(
+    coop: Cooperative, figures: LedgerFigures, month: Month, today: datetime.date | None = None
+) -> list[PayrollRow]:
+    """The salaries booked by the close of ``month``; refuses an open month (nothing is booked yet), with
+    advice that close-month would follow on ``today``."""
     if month not in figures.closed:
-        raise CloseRefused.one(
-            f"{month} is not closed: the payroll export reads what a close booked; "
-            f"run coopctl close-month {month} first"
+        after_month = month.last_day + datetime.timedelta(days=1)
+        order = close_refusals(figures, month, max(today or after_month, after_month))
+        if order:  # an earlier month is still open
+            raise CloseRefused.of(
+                "payroll.not_closed_order",
+                N_("{month} is not closed: the payroll export reads what a close booked; {reason}"),
+                month=month,
+                reason=order[0],
+            )
+        if today is not None and today < month.first_day:
+            raise CloseRefused.of(
+                "payroll.month_not_begun",
+                N_(
+                    "{month} has not begun: the payroll export reads what a close booked, "
+                    "once the month is over"
+                ),
+                month=month,
+            )
+        if today is not None and today <= month.last_day:
+            raise CloseRefused.of(
+                "payroll.month_not_over",
+                N_(
+                    "{month} is not over (it ends on {day}): the payroll export reads what a close booked; "
+                    "close it from the day after; to preview its salaries now: "
+                    "coopctl close-month {month} --dry-run"
+                ),
+                month=month,
+                day=month.last_day,
+            )
+        raise CloseRefused.of(
+            "payroll.not_closed",
+            N_(
+                "{month} is not closed: the payroll export reads what a close booked; "
+                "run coopctl close-month {month} first"
+            ),
+            month=month,
         )
     rows = []
     for booked in sorted(figures.booked_salaries.get(month, []), key=lambda b: (b.activity, b.member)):

@@ -612,7 +612,7 @@ def payroll_command(
     parsed = _parse_month(month)
     assert parsed is not None
     with _loading():
-        rows = service.payroll(state.root, parsed)
+        rows = service.payroll(state.root, parsed, _today())
     report = views.payroll(parsed, rows)
     if output is None:
         render(report, fmt, _console())

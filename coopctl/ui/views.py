@@ -122,7 +122,13 @@ def _adding_up_columns(rows: list[dict[str, Any]]) -> list[Column]:
     return [Column(key, header, "money") for header, key in ADDING_UP if any(row[key] for row in rows)]
 
 
-def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treasury: TreasuryState) -> Report:
+def close_report(
+    plan: ClosePlan,
+    dry_run: bool,
+    written_path: str | None,
+    treasury: TreasuryState,
+    projection: bool = False,
+) -> Report:
     activities: list[dict[str, Any]] = []
     for a in plan.activities:
         activities.append(
@@ -168,6 +174,7 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treas
     data = {
         "month": str(plan.month),
         "dry_run": dry_run,
+        "projection": projection,
         "currency": plan.currency,
         "written": written_path,
         "activities": activities,
@@ -224,7 +231,14 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treas
             net=i18n.money(totals["net"], plan.currency), social=i18n.money(totals["social"], plan.currency)
         )
     ]
-    if dry_run:
+    if projection:
+        notes.append(
+            _(
+                "Projection: {month} ends on {day}; entries posted until then change these figures. "
+                "Close it from the day after: coopctl close-month {month}"
+            ).format(month=plan.month, day=i18n.date(plan.month.last_day))
+        )
+    elif dry_run:
         notes.append(
             _("Dry run: nothing was written. To book it: coopctl close-month {month}").format(
                 month=plan.month
@@ -235,9 +249,9 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treas
     summary = treasury_summary_table(
         treasury_json, _("Pooled treasury on {day} after the close").format(day=i18n.date(treasury.as_of))
     )
-    headings = []
+    headings = [_("Projection — the month is not over; nothing written")] if projection else []
     if not activities:  # the activities' table (and its title) is not drawn: say what this is anyway
-        headings = [
+        headings += [
             activity_table.title,
             _(
                 "No activity in config/activities.yaml yet: nothing to take or pay this month; "
@@ -252,7 +266,7 @@ def close_month(result, dry_run: bool) -> Report:
     written = None
     if result.written is not None:
         written = str(result.written.closing_file.relative_to(result.written.closing_file.parents[2]))
-    return close_report(result.plan, dry_run, written, result.treasury)
+    return close_report(result.plan, dry_run, written, result.treasury, result.projection)
 
 
 # --------------------------------------------------------------------------- balance
