@@ -249,3 +249,55 @@ def test_payroll_advises_the_month_to_close_first(example):
     assert later.exit_code == 1
     assert "2026-10 is still open; months close in order, close 2026-10 first" in later.stderr
     assert run_cli(example, "close-month", "2026-10").exit_code == 0  # the advice is accepted
+
+
+# --------------------------------------------------------------------------- check and closed months
+
+
+def _append(coop, text):
+    with (coop / "ledgers" / "main.beancount").open("a", encoding="utf-8") as out:
+        out.write(text)
+
+
+def test_check_names_the_months_that_ended_without_a_close_before_the_first_close(example):
+    _append(
+        example,
+        '\n2026-08-10 * "Client" "Invoice DD-0"\n'
+        "  Assets:Receivable:DanDesign   120.00 EUR\n"
+        "  Income:Activity:DanDesign    -100.00 EUR\n"
+        "  Liabilities:VAT:Collected     -20.00 EUR\n",
+    )
+    assert run_cli(example, "check").stderr.count("without a close") == 0  # nothing closed yet
+    assert run_cli(example, "close-month", "2026-10").exit_code == 0
+    run = run_cli(example, "check")
+    assert run.exit_code == 0, run.stderr
+    lines = [line for line in run.stderr.splitlines() if "without a close" in line]
+    # 2026-09 holds only an opening reserve (Equity): not an activity month
+    assert lines == [
+        "warning: 2026-08 ended without a close before the first close (2026-10): their revenue took no "
+        "contribution and paid no salary; if coopctl should have closed them, reopen back to 2026-10 "
+        "(coopctl reopen, last month first), then close 2026-08 and the months after it in order"
+    ]
+    data = run_cli(example, "check", "-f", "json").json()
+    assert any(p.get("code") == "check.months_never_closed" for p in data["problems"]), data
+
+
+def test_an_open_dated_in_a_closed_month_says_to_date_it_in_the_open_month(example):
+    assert run_cli(example, "close-month", "2026-10").exit_code == 0
+    _append(example, "\n2026-10-20 open Expenses:Activity:DanDesign:Supplies EUR\n")
+    run = run_cli(example, "check")
+    assert run.exit_code == 1
+    error = next(line for line in run.stderr.splitlines() if "2026-10-20 open" in line)
+    assert error.startswith("error: ledgers/main.beancount:")
+    assert error.endswith(
+        "closed month 2026-10: 2026-10-20 open Expenses:Activity:DanDesign:Supplies dated in a month already "
+        "closed; date it in the month still open (an account need only be opened before its first entry), "
+        "or reopen 2026-10 (coopctl reopen, last closed month first)"
+    )
+    assert "post the correction" not in error
+    refused = run_cli(example, "close-month", "2026-11", "--dry-run")
+    assert refused.exit_code == 1 and "date it in the month still open" in refused.stderr
+    # done as it says: dated in the open month, everything is clean again
+    main = example / "ledgers" / "main.beancount"
+    main.write_text(main.read_text(encoding="utf-8").replace("2026-10-20 open", "2026-11-01 open"), "utf-8")
+    assert run_cli(example, "check").exit_code == 0

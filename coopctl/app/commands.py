@@ -414,6 +414,43 @@ def _periods_to_close(coop: Cooperative, books: Books, today: datetime.date) -> 
     return problems
 
 
+def _months_never_closed(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    """Months with an activity's revenue or expenses dated before the first close: they ended and were never
+    closed (no contribution taken, no salary booked on them), which later closes cannot mend (months close
+    in order after the first close). Fine for history before coopctl (then an opening balance is clearer);
+    a mistake otherwise."""
+    from beancount.core import data
+
+    if not books.figures.closed:
+        return []
+    first = min(books.figures.closed)
+    months = sorted(
+        {
+            Month.of(entry.date)
+            for entry in books.ledger.entries
+            if isinstance(entry, data.Transaction)
+            and entry.date < first.first_day
+            and any(p.account.startswith(("Income:Activity:", "Expenses:Activity:")) for p in entry.postings)
+        }
+    )
+    if not months:
+        return []
+    return [
+        Problem.of(
+            "check.months_never_closed",
+            N_(
+                "{months} ended without a close before the first close ({first}): their revenue took no "
+                "contribution and paid no salary; if coopctl should have closed them, reopen back to {first} "
+                "(coopctl reopen, last month first), then close {earliest} and the months after it in order"
+            ),
+            severity="warning",
+            months=[str(month) for month in months],
+            first=str(first),
+            earliest=str(months[0]),
+        )
+    ]
+
+
 def _files_not_loaded(coop: Cooperative, books: Books) -> list[Problem]:
     """Ledger files that no include reaches: whatever they hold counts for nothing, silently (say so)."""
     ledger_dir = coop.ledger_path.parent.resolve()
@@ -573,6 +610,7 @@ CHECKS: list[CheckFunction] = [
     lambda coop, books, today: _files_not_loaded(coop, books),
     _treasury_identity,
     _members_paths,
+    _months_never_closed,
     _periods_to_close,
     lambda coop, books, today: _stale_openings(coop, books),
 ]
