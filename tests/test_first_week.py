@@ -301,3 +301,48 @@ def test_an_open_dated_in_a_closed_month_says_to_date_it_in_the_open_month(examp
     main = example / "ledgers" / "main.beancount"
     main.write_text(main.read_text(encoding="utf-8").replace("2026-10-20 open", "2026-11-01 open"), "utf-8")
     assert run_cli(example, "check").exit_code == 0
+
+
+# --------------------------------------------------------------------------- from an earlier tester
+
+
+def test_root_after_the_command_works(example, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = run_cli(example, "balance", "alice", "--as-of", "2026-10-31")
+    after = run_cli(None, "balance", "alice", "--root", str(example), "--as-of", "2026-10-31")
+    assert after.exit_code == 0, after.stderr
+    assert after.stdout == before.stdout
+    equals = run_cli(None, "balance", f"--root={example}", "alice", "--as-of", "2026-10-31", "--lang", "fr")
+    assert equals.exit_code == 0 and "Solde" in equals.stdout, equals.stderr
+    missing = run_cli(None, "balance", "alice", "--root")
+    assert missing.exit_code == 2
+    assert missing.stderr == "error: --root needs a value, e.g. --root ./my-coop (see 'coopctl --help')\n"
+
+
+def test_review_csv_includes_the_alerts(example):
+    import csv as csvlib
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(example), *args], check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "t@example.org")
+    git("config", "user.name", "T")
+    assert run_cli(example, "close-month", "2026-10").exit_code == 0
+    git("add", "-A")
+    git("commit", "-q", "-m", "october closed")
+    _append(
+        example,
+        '\n2026-10-25 * "Client" "Late invoice"\n'
+        "  Assets:Receivable:DanDesign   120.00 EUR\n"
+        "  Income:Activity:DanDesign    -100.00 EUR\n"
+        "  Liabilities:VAT:Collected     -20.00 EUR\n",
+    )
+    run = run_cli(example, "review", "--format", "csv")
+    assert run.exit_code == 1
+    balances, alerts = run.stdout.split("\n\n")
+    assert balances.startswith("id,balance_before,balance_after,change\nDanDesign,")
+    rows = list(csvlib.DictReader(alerts.splitlines()))
+    assert rows and rows[0]["kind"] == "closed_month_touched" and rows[0]["month"] == "2026-10"
+    assert "Late invoice" in rows[0]["message"] and rows[0]["file"] == "ledgers/main.beancount"

@@ -92,7 +92,8 @@ class CoopctlGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         _tidy_help(self)
-        with _help_language(self, sys.argv[1:] if args is None else list(args)):
+        args = _global_options_first(sys.argv[1:] if args is None else list(args))
+        with _help_language(self, args):
             self._main(args, prog_name, complete_var, **extra)
 
     def _main(self, args, prog_name, complete_var, **extra):  # untyped like click's main
@@ -172,6 +173,36 @@ def help_objects(group: click.Command):
     commands = getattr(group, "commands", {})
     for command in (group, *commands.values()):
         yield command, command.params
+
+
+GLOBAL_OPTIONS = ("--root", "--lang")
+
+
+def _global_options_first(args: list[str]) -> list[str]:
+    """``coopctl balance --root DIR`` as ``coopctl --root DIR balance``: the options of every command
+    (``--root``, ``--lang``) are accepted after the command's name too (before any ``--``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg in GLOBAL_OPTIONS:
+            if index + 1 == len(args) or args[index + 1].startswith("-"):
+                example = "--root ./my-coop" if arg == "--root" else "--lang fr"
+                _stderr(f"error: {arg} needs a value, e.g. {example} (see 'coopctl --help')")
+                sys.exit(EXIT_USAGE)
+            front += args[index : index + 2]
+            index += 2
+            continue
+        if arg.partition("=")[0] in GLOBAL_OPTIONS and "=" in arg:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
 
 
 def _tidy_help(group: click.Command) -> None:

@@ -1162,4 +1162,34 @@ def review(result) -> Report:
     notes = [_("config: {change}").format(change=i18n.word(change)) for change in r.config_changes]
     if not (activities or months or touched or unproven or r.config_changes):
         notes.append("No change to balances, closed months or config.")
-    return Report(data, tables, notes, alerts)
+    # CSV: the balances, then, after an empty line, what a reviewer must not miss (English, as all CSV)
+    flagged = [
+        {
+            "kind": "closed_month_touched",
+            "month": t["month"],
+            "message": f"entry {t['change']}: {t['entry']}",
+            "file": t["file"],
+            "line": t["line"],
+        }
+        for t in touched
+    ]
+    flagged += [
+        {"kind": "error", "month": None, "message": p.message, "file": p.file, "line": p.line}
+        for p in result.unproven
+    ]
+    flagged += [
+        {"kind": "config_change", "month": None, "message": change.message, "file": None, "line": None}
+        for change in r.config_changes
+    ]
+    alert_table = Table(
+        "Alerts",
+        [
+            Column("kind", "Kind"),
+            Column("month", "Month"),
+            Column("message", "Message"),
+            Column("file", "File"),
+            Column("line", "Line", "int"),
+        ],
+        flagged,
+    )
+    return Report(data, tables, notes, alerts, csv_sections=[alert_table])
