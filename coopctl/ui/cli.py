@@ -608,6 +608,13 @@ def init_command(
     for path in written:
         console.print(f"created {path}", highlight=False)
     console.print(f"Next: cd {folder} && git init && coopctl check", highlight=False)
+    month_file = next((path for path in written if path.parent.name.isdigit()), None)
+    if month_file is not None:
+        console.print(
+            f"Then add activities and members (config/), and post this month's entries in "
+            f"{month_file.relative_to(folder)}: docs/first-month.md walks through a first month.",
+            highlight=False,
+        )
 
 
 # --------------------------------------------------------------------------- payroll export
