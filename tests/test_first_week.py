@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 import typer.main
 
@@ -346,3 +350,92 @@ def test_review_csv_includes_the_alerts(example):
     rows = list(csvlib.DictReader(alerts.splitlines()))
     assert rows and rows[0]["kind"] == "closed_month_touched" and rows[0]["month"] == "2026-10"
     assert "Late invoice" in rows[0]["message"] and rows[0]["file"] == "ledgers/main.beancount"
+
+
+# ------------------------------------------------------------------- the first-month walk-through, run
+
+FIRST_MONTH = Path(__file__).resolve().parents[1] / "docs" / "first-month.md"
+
+
+def walkthrough_steps(text: str) -> list[tuple[str, str, str]]:
+    """(action, target, body) of each ``<!-- first-month: ACTION TARGET -->`` marker and the code block under
+    it: write FILE, append FILE, output COMMAND (lines the command's output must hold)."""
+    steps = []
+    for match in re.finditer(r"<!-- first-month: (\w+) (.+?) -->\n```[a-z]*\n(.*?)```", text, re.S):
+        steps.append((match.group(1), match.group(2), match.group(3)))
+    return steps
+
+
+def _at(monkeypatch, day):
+    import datetime
+
+    from coopctl.ui import cli
+
+    monkeypatch.setattr(cli, "_today", lambda: datetime.date.fromisoformat(day))
+
+
+def test_the_first_month_walkthrough_runs_as_written(tmp_path, monkeypatch):
+    steps = walkthrough_steps(FIRST_MONTH.read_text(encoding="utf-8"))
+    assert [a for a, _t, _b in steps].count("write") == 3 and len(steps) >= 10
+    entries = "\n".join(body for action, _t, body in steps if action == "append")
+    for template in (
+        "Invoice F-",
+        "Payment of F-",
+        "Timber",
+        "Credit note",
+        "paid by Alice",
+        "claim paid back",
+    ):
+        assert template in entries, template
+    monkeypatch.chdir(tmp_path)
+    _at(monkeypatch, "2026-10-05")
+    run = run_cli(None, "init", "ma-cae", "--name", "Coopérative Exemple")
+    assert run.exit_code == 0, run.stderr
+    coop = tmp_path / "ma-cae"
+    assert (coop / "ledgers" / "2026" / "2026-10.beancount").is_file()  # init's month file, included
+
+    def apply(action, target, body):
+        path = coop / target
+        if action == "write":
+            path.write_text(body, encoding="utf-8")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as out:
+                out.write("\n" + body)
+
+    october = [s for s in steps if "2026-11" not in s[1] and s[0] != "output"]
+    november = [s for s in steps if "2026-11" in s[1]]
+    for step in october:
+        apply(*step)
+    check = run_cli(coop, "check")
+    assert check.exit_code == 0 and check.stderr == "", check.stderr  # not even a warning
+    # Alice's expense claim, before it is paid back, is owed like a supplier's invoice
+    treasury = run_cli(coop, "treasury", "--as-of", "2026-10-20", "-f", "json").json()
+    assert treasury["suppliers_due"] == "45.00"
+    assert run_cli(coop, "treasury", "--as-of", "2026-10-31", "-f", "json").json()["suppliers_due"] == "0.00"
+    _at(monkeypatch, "2026-10-31")
+    preview = run_cli(coop, "close-month", "2026-10", "--dry-run")
+    assert preview.exit_code == 0 and preview.stdout.startswith("Projection"), preview.stderr
+    _at(monkeypatch, "2026-11-02")
+    closed = run_cli(coop, "close-month", "2026-10")
+    assert closed.exit_code == 0, closed.stderr
+    assert "Wrote ledgers/closing/2026-10.beancount" in closed.stdout
+    for action, command, body in steps:
+        if action == "output":
+            out = run_cli(coop, *command.split())
+            assert out.exit_code == 0, out.stderr
+            for line in body.strip().splitlines():
+                assert line in out.stdout.splitlines(), (command, line, out.stdout)
+    assert run_cli(coop, "payroll", "2026-10").exit_code == 0
+    for step in november:
+        apply(*step)
+    _at(monkeypatch, "2026-12-01")
+    second = run_cli(coop, "close-month")
+    assert second.exit_code == 0 and "Close 2026-11" in second.stdout, second.stderr
+    final = run_cli(coop, "check")
+    assert final.exit_code == 0 and "error" not in final.stderr, final.stderr
+    assert "last closed 2026-11" in final.stdout
+    # the net salaries paid in November are those October's close booked
+    payroll = run_cli(coop, "payroll", "2026-10", "-f", "json").json()
+    net = sum(Decimal(row["net"]) for row in payroll["rows"])
+    assert f"Liabilities:Payroll:Net   {net:.2f} EUR" in entries
