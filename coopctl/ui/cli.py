@@ -410,7 +410,7 @@ def main_options(
             "--root",
             metavar="DIR",
             help="The cooperative's folder (default: COOPCTL_ROOT, or the first folder "
-            "upward holding config/coop.yaml).",
+            "upward holding config/coop.yaml); also accepted after the command's name.",
             file_okay=False,
         ),
     ] = None,
