@@ -14,7 +14,7 @@ from coopctl.ui.render import Chart, Format, Report, Series, bar, render
 def test_bars_are_exact_to_an_eighth():
     assert bar(Decimal(50), Decimal(100), 10) == "█████"
     assert bar(Decimal("12.5"), Decimal(100), 10) == "█▎"  # 10 eighths: one cell and two eighths
-    assert bar(Decimal(-100), Decimal(100), 4) == "████"  # a negative amount is drawn by its size (in red)
+    assert bar(Decimal(-100), Decimal(100), 4) == "−░░░░"  # a negative amount: a minus sign, a light bar
     assert bar(Decimal(0), Decimal(100), 10) == "" and bar(Decimal(5), Decimal(0), 10) == ""
 
 
@@ -53,5 +53,5 @@ def test_balance_and_report_have_charts_only_on_a_terminal(sample_copy):
     finally:
         cli._console = original
     out = captured.getvalue()
-    assert "Revenue by establishment, 2026-09" in out and "saint-denis" in out
+    assert "Revenue by establishment, 2026-09" in out and "Saint-Denis" in out
     assert "Month by month" in out and out.count("█") > 50

@@ -186,4 +186,7 @@ def describe(entry) -> str:
     if isinstance(entry, data.Transaction):
         who = f"{entry.payee} — " if entry.payee else ""
         return f'{entry.date} "{who}{entry.narration}"'
-    return f"{entry.date} {type(entry).__name__.lower()}"
+    account = getattr(entry, "account", None)  # open, close, balance, note, document: name the account
+    return f"{entry.date} {type(entry).__name__.lower()}" + (
+        f" {account}" if isinstance(account, str) else ""
+    )

@@ -74,6 +74,7 @@ def diff_entries(
                 describe(entry),
                 _rel(entry.meta.get("filename"), root),
                 entry.meta.get("lineno"),
+                type(entry).__name__.lower(),
             )
         )
     return sorted(changes, key=lambda c: (str(c.month), c.entry, c.change))

@@ -44,7 +44,30 @@ HEADER = (
     "; post any correction in the month still open.\n"
 )
 INCLUDE_LINE = 'include "closing/*.beancount"'
-INCLUDE_BLOCK = f"\n; Closed months, written by coopctl close-month\n{INCLUDE_LINE}\n"
+INCLUDE_COMMENT = "; Closed months, written by coopctl close-month"
+INCLUDE_BLOCK = f"\n{INCLUDE_COMMENT}\n{INCLUDE_LINE}\n"
+
+
+def main_with_include(main: bytes) -> bytes:
+    """The main ledger with the closings' include: appended as INCLUDE_BLOCK, or, when a line of the
+    block's comment is left without its include (the include removed by hand), the include right under
+    that comment, so that closing again never writes the comment twice."""
+    comment = f"\n{INCLUDE_COMMENT}\n".encode("utf-8")
+    at = main.rfind(comment)
+    if at >= 0 and not main[at + len(comment) :].startswith(INCLUDE_LINE.encode("utf-8")):
+        cut = at + len(comment)
+        return main[:cut] + INCLUDE_LINE.encode("utf-8") + b"\n" + main[cut:]
+    return main + INCLUDE_BLOCK.encode("utf-8")
+
+
+def main_without_include(main: bytes) -> bytes | None:
+    """The main ledger without the block close-month added (None when it is not there as written): at the
+    end, or where it is when lines were added after it since (e.g. the next month's include)."""
+    block = INCLUDE_BLOCK.encode("utf-8")
+    if main.endswith(block):
+        return main[: -len(block)]
+    at = main.rfind(block)
+    return None if at < 0 else main[:at] + main[at + len(block) :]
 
 
 def closing_path(coop: Cooperative, month) -> Path:
@@ -207,7 +230,7 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
     main = coop.ledger_path
     changes = [Change(target, text)]
     if needs_include:
-        changes.append(Change(main, main.read_bytes() + INCLUDE_BLOCK.encode("utf-8")))
+        changes.append(Change(main, main_with_include(main.read_bytes())))
 
     def verify() -> None:
         after = load_books(coop, year=books.year)

@@ -20,7 +20,7 @@ from coopctl.adapter.fingerprint import describe, entry_fingerprint
 from coopctl.adapter.integrity import closed_month_changes, touched_closed_months
 from coopctl.adapter.ledger import Books, booked_postings, load_books, require_clean
 from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
-from coopctl.app.closing import INCLUDE_BLOCK, WrittenClose, closing_path, write_close
+from coopctl.app.closing import WrittenClose, closing_path, main_without_include, write_close
 from coopctl.app.recompute import verify_closings
 from coopctl.app.yearclose import ReopenedYear, WrittenYearClose, reopen_year, write_surplus, write_year_close
 from coopctl.core.close import (
@@ -107,6 +107,7 @@ class CloseResult:
     dry_run: bool
     written: WrittenClose | None
     treasury: TreasuryState  # after the close (for a dry run: as if it were written)
+    projection: bool = False  # a dry run of the month in progress: what closing it now would book
 
 
 def close_month(root: Path | None, month: Month | None, dry_run: bool, today: datetime.date) -> CloseResult:
@@ -166,6 +167,11 @@ def _plan_or_refuse(
     require_clean(books)
     month = month or default_close_month(books.figures, today)
     refusals = close_refusals(books.figures, month, today)
+    in_progress = month.first_day <= today <= month.last_day
+    projection = dry_run and in_progress and [p.code for p in refusals] == ["month_not_ended"]
+    if projection:
+        # the month in progress, previewed: every other refusal still holds (as on the day after it ends)
+        refusals = close_refusals(books.figures, month, month.last_day + datetime.timedelta(days=1))
     if refusals:
         raise CloseRefused(refusals)
     touched = closed_month_changes(coop, books.ledger.entries, books.figures)
@@ -188,7 +194,7 @@ def _plan_or_refuse(
     written = None if dry_run else write_close(coop, plan, books)
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     treasury = treasury_state(coop, books.figures, month.last_day, pending, month)
-    return CloseResult(plan, dry_run, written, treasury)
+    return CloseResult(plan, dry_run, written, treasury, projection)
 
 
 def report(root: Path | None, month: Month | None, today: datetime.date) -> tuple[MonthReport, TreasuryState]:
@@ -237,9 +243,9 @@ def simulate(
     return simulate_salary(coop, figures, member, gross, hours, month or Month.of(today), today)
 
 
-def payroll(root: Path | None, month: Month) -> list[PayrollRow]:
+def payroll(root: Path | None, month: Month, today: datetime.date | None = None) -> list[PayrollRow]:
     coop, figures = open_figures(root)
-    return payroll_rows(coop, figures, month)
+    return payroll_rows(coop, figures, month, today)
 
 
 def tutors(
@@ -361,7 +367,7 @@ def _leftover_temporary_files(coop: Cooperative, books: Books, today: datetime.d
 def _treasury_identity(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
     last = books.figures.last_date or today
     state = treasury_state(coop, books.figures, last)
-    if not state.unconventional_accounts:
+    if not state.unconventional_accounts or not state.identity_gap:  # "off by 0.00" is not off
         return []
     shown = ", ".join(state.unconventional_accounts[:8]) + (
         " …" if len(state.unconventional_accounts) > 8 else ""
@@ -406,6 +412,43 @@ def _periods_to_close(coop: Cooperative, books: Books, today: datetime.date) -> 
         if month.month == 12 and month.year not in books.figures.closed_years
     ]
     return problems
+
+
+def _months_never_closed(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    """Months with an activity's revenue or expenses dated before the first close: they ended and were never
+    closed (no contribution taken, no salary booked on them), which later closes cannot mend (months close
+    in order after the first close). Fine for history before coopctl (then an opening balance is clearer);
+    a mistake otherwise."""
+    from beancount.core import data
+
+    if not books.figures.closed:
+        return []
+    first = min(books.figures.closed)
+    months = sorted(
+        {
+            Month.of(entry.date)
+            for entry in books.ledger.entries
+            if isinstance(entry, data.Transaction)
+            and entry.date < first.first_day
+            and any(p.account.startswith(("Income:Activity:", "Expenses:Activity:")) for p in entry.postings)
+        }
+    )
+    if not months:
+        return []
+    return [
+        Problem.of(
+            "check.months_never_closed",
+            N_(
+                "{months} ended without a close before the first close ({first}): their revenue took no "
+                "contribution and paid no salary; if coopctl should have closed them, reopen back to {first} "
+                "(coopctl reopen, last month first), then close {earliest} and the months after it in order"
+            ),
+            severity="warning",
+            months=[str(month) for month in months],
+            first=str(first),
+            earliest=str(months[0]),
+        )
+    ]
 
 
 def _files_not_loaded(coop: Cooperative, books: Books) -> list[Problem]:
@@ -567,6 +610,7 @@ CHECKS: list[CheckFunction] = [
     lambda coop, books, today: _files_not_loaded(coop, books),
     _treasury_identity,
     _members_paths,
+    _months_never_closed,
     _periods_to_close,
     lambda coop, books, today: _stale_openings(coop, books),
 ]
@@ -614,8 +658,9 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         main = coop.ledger_path
         main_before = main.read_bytes()
         others = [p for p in coop.closing_dir.glob("*.beancount") if p != target]
-        strip = marker.include_added and not others and main_before.endswith(INCLUDE_BLOCK.encode("utf-8"))
-        changes = [journal.Change(main, main_before[: -len(INCLUDE_BLOCK.encode("utf-8"))])] if strip else []
+        stripped = main_without_include(main_before) if marker.include_added and not others else None
+        strip = stripped is not None
+        changes = [journal.Change(main, stripped)] if stripped is not None else []
         changes.append(
             journal.Change(target, None)
         )  # first the include (the month is then open), then the file

@@ -82,6 +82,14 @@ option "title" {beancount_name}
 option "operating_currency" "EUR"
 
 include "accounts.beancount"
+
+; One file per month in {year}/ ({year}-01.beancount … {year}-12.beancount): the line below includes every
+; file created there. A new year needs its own line, include "{next_year}/*.beancount" (close-year adds it)
+include "{year}/*.beancount"
+"""
+
+MONTH = """; Entries of {month}: invoices, payments, expenses, credit notes, expense claims.
+; Templates: docs/first-month.md in coopctl's documentation. The next month goes in ledgers/{next_file}.
 """
 
 ACCOUNTS = """; The cooperative's own accounts; open each activity's accounts here too.
@@ -138,13 +146,20 @@ def init_cooperative(folder: Path, name: str, today: datetime.date) -> list[Path
         "yaml_name": json.dumps(name.strip(), ensure_ascii=False),
         "beancount_name": quote(name.strip()),
         "year": today.year,
+        "next_year": today.year + 1,
     }
+    month = f"{today.year}-{today.month:02d}"
+    following = today.replace(day=28) + datetime.timedelta(days=4)
+    next_month = f"{following.year}-{following.month:02d}"
     files = {
         "config/coop.yaml": COOP.format(**values),
         "config/members.yaml": MEMBERS.format(**values),
         "config/activities.yaml": ACTIVITIES,
         "ledgers/main.beancount": MAIN.format(**values),
         "ledgers/accounts.beancount": ACCOUNTS.format(**values),
+        f"ledgers/{today.year}/{month}.beancount": MONTH.format(
+            month=month, next_file=f"{next_month}.beancount"
+        ),
         ".gitignore": GITIGNORE,
         ".pre-commit-config.yaml": PRE_COMMIT,
     }

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, plan_close
+from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, close_refusals, plan_close
 from coopctl.core.payroll import cesa_days, smic_minimum
 from coopctl.domain.cooperative import Cooperative, Member, in_force
 from coopctl.domain.figures import DayFigures, LedgerFigures
@@ -97,6 +97,10 @@ class MonthReport:
     closed: bool
     activities: tuple[ActivityMonth, ...]
     lifecycle: tuple[Problem, ...] = ()  # members' path warnings at the month's end
+    establishment_names: tuple[tuple[str, str], ...] = ()  # (id, name): reports show names to people
+
+    def establishment_name(self, establishment_id: str) -> str:
+        return dict(self.establishment_names).get(establishment_id, establishment_id)
 
     def totals(self, items: tuple[ActivityMonth, ...] | None = None) -> dict[str, Decimal]:
         items = self.activities if items is None else items
@@ -122,12 +126,15 @@ class MonthReport:
 
 
 def month_report(coop: Cooperative, figures: LedgerFigures, month: Month) -> MonthReport:
+    names = tuple((e.id, e.name) for e in coop.coop.establishments)
     if month in figures.closed:
         plan_ids = [a.activity_id for a in plan_close(coop, figures, month).activities]
         items = tuple(booked_month(coop, figures, activity_id, month) for activity_id in plan_ids)
-        return MonthReport(month, True, items)
+        return MonthReport(month, True, items, establishment_names=names)
     plan = plan_close(coop, figures, month)
-    return MonthReport(month, False, tuple(_from_plan(item) for item in plan.activities))
+    return MonthReport(
+        month, False, tuple(_from_plan(item) for item in plan.activities), establishment_names=names
+    )
 
 
 # --------------------------------------------------------------------------- balance
@@ -212,6 +219,7 @@ class MemberRow:
     activity_id: str
     establishment: str
     balance: Decimal
+    establishment_name: str = ""  # what people read (the id when config has no name)
 
 
 def members_list(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date) -> list[MemberRow]:
@@ -230,6 +238,7 @@ def members_list(coop: Cooperative, figures: LedgerFigures, as_of: datetime.date
                 activity.id,
                 activity.establishment,
                 figures.balance(activity.id, as_of),
+                coop.establishment_name(activity.establishment),
             )
         )
     return rows
@@ -313,12 +322,48 @@ class PayrollRow:
     days_paid: int = 0  # calendar days paid in the month (the proration)
 
 
-def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> list[PayrollRow]:
-    """The salaries booked by the close of ``month``; refuses an open month (nothing is booked yet)."""
+def payroll_rows(
+    coop: Cooperative, figures: LedgerFigures, month: Month, today: datetime.date | None = None
+) -> list[PayrollRow]:
+    """The salaries booked by the close of ``month``; refuses an open month (nothing is booked yet), with
+    advice that close-month would follow on ``today``."""
     if month not in figures.closed:
-        raise CloseRefused.one(
-            f"{month} is not closed: the payroll export reads what a close booked; "
-            f"run coopctl close-month {month} first"
+        after_month = month.last_day + datetime.timedelta(days=1)
+        order = close_refusals(figures, month, max(today or after_month, after_month))
+        if order:  # an earlier month is still open
+            raise CloseRefused.of(
+                "payroll.not_closed_order",
+                N_("{month} is not closed: the payroll export reads what a close booked; {reason}"),
+                month=month,
+                reason=order[0],
+            )
+        if today is not None and today < month.first_day:
+            raise CloseRefused.of(
+                "payroll.month_not_begun",
+                N_(
+                    "{month} has not begun: the payroll export reads what a close booked, "
+                    "once the month is over"
+                ),
+                month=month,
+            )
+        if today is not None and today <= month.last_day:
+            raise CloseRefused.of(
+                "payroll.month_not_over",
+                N_(
+                    "{month} is not over (it ends on {day}): the payroll export reads what a close booked; "
+                    "close it from the day after; to preview its salaries now: "
+                    "coopctl close-month {month} --dry-run"
+                ),
+                month=month,
+                day=month.last_day,
+            )
+        raise CloseRefused.of(
+            "payroll.not_closed",
+            N_(
+                "{month} is not closed: the payroll export reads what a close booked; "
+                "run coopctl close-month {month} first"
+            ),
+            month=month,
         )
     rows = []
     for booked in sorted(figures.booked_salaries.get(month, []), key=lambda b: (b.activity, b.member)):

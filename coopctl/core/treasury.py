@@ -5,7 +5,8 @@ Lines (all from account balances at a date, as positive amounts where they are o
     cash               = Σ Assets:Bank
     taxes_due          = −Σ Liabilities:VAT, Liabilities:Payroll:Social, Liabilities:Tax
     salaries_due       = −Σ Liabilities:Payroll:Net
-    suppliers_due      = −Σ Liabilities:Payable
+    suppliers_due      = −Σ Liabilities:Payable, Liabilities:ExpenseClaims (members' expense claims not
+                         yet paid back: owed like a supplier's invoice)
     reference_treasury = cash − taxes_due − salaries_due − suppliers_due
     receivables        = Σ Assets:Receivable
     future_treasury    = reference_treasury + receivables
@@ -43,6 +44,7 @@ CONVENTIONAL_ACCOUNTS = (
     "Liabilities:Payroll:Net",
     "Liabilities:Tax",
     "Liabilities:Payable",
+    "Liabilities:ExpenseClaims",
     "Income:Activity",
     "Expenses:Activity",
     "Equity:Activity",
@@ -241,7 +243,7 @@ def treasury_state(
             balance("Liabilities:VAT") + balance("Liabilities:Payroll:Social") + balance("Liabilities:Tax")
         ),
         salaries_due=-balance("Liabilities:Payroll:Net"),
-        suppliers_due=-balance("Liabilities:Payable"),
+        suppliers_due=-(balance("Liabilities:Payable") + balance("Liabilities:ExpenseClaims")),
         receivables=balance("Assets:Receivable"),
         own_funds=-(balance("Income:Coop") + balance("Expenses:Coop") + balance("Equity:Coop")),
         activities=tuple(activities),

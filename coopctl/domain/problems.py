@@ -177,8 +177,28 @@ class ClosedMonthChange:
     entry: str  # a description: date and narration
     file: str | None = None
     line: int | None = None
+    kind: str = ""  # the added entry's directive ("transaction", "open", "balance"…), when known
 
     def problem(self) -> Problem:
+        if self.change == "added" and self.kind and self.kind != "transaction":
+            # not a correction to post: a directive (an account's open…) dated in the wrong month
+            return Problem.of(
+                "closed.directive_added",
+                N_(
+                    "closed month {month}: {entry} dated in a month already closed; date it in the month "
+                    "still open (an account need only be opened before its first entry), or reopen {month} "
+                    "(coopctl reopen, last closed month first)"
+                )
+                if self.kind == "open"
+                else N_(
+                    "closed month {month}: {entry} dated in a month already closed; date it in the month "
+                    "still open, or reopen {month} (coopctl reopen, last closed month first)"
+                ),
+                file=self.file,
+                line=self.line,
+                month=str(self.month),
+                entry=self.entry,
+            )
         if self.change == "config":
             return Problem.of(
                 "closed.config_changed",

@@ -24,7 +24,6 @@ from typer.core import TyperGroup
 
 from coopctl import __version__
 from coopctl.app import commands as service
-from coopctl.domain.money import round_cent
 from coopctl.domain.months import Month
 from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import EXIT_DATA, EXIT_USAGE, CoopctlError
@@ -92,7 +91,9 @@ class CoopctlGroup(TyperGroup):
     """Runs every command with coopctl's error handling (also under typer's CliRunner)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
-        with _help_language(self, sys.argv[1:] if args is None else list(args)):
+        _tidy_help(self)
+        args = _global_options_first(sys.argv[1:] if args is None else list(args))
+        with _help_language(self, args):
             self._main(args, prog_name, complete_var, **extra)
 
     def _main(self, args, prog_name, complete_var, **extra):  # untyped like click's main
@@ -172,6 +173,66 @@ def help_objects(group: click.Command):
     commands = getattr(group, "commands", {})
     for command in (group, *commands.values()):
         yield command, command.params
+
+
+GLOBAL_OPTIONS = ("--root", "--lang")
+
+
+def _global_options_first(args: list[str]) -> list[str]:
+    """``coopctl balance --root DIR`` as ``coopctl --root DIR balance``: the options of every command
+    (``--root``, ``--lang``) are accepted after the command's name too (before any ``--``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg in GLOBAL_OPTIONS:
+            if index + 1 == len(args) or args[index + 1].startswith("-"):
+                example = "--root ./my-coop" if arg == "--root" else "--lang fr"
+                _stderr(f"error: {arg} needs a value, e.g. {example} (see 'coopctl --help')")
+                sys.exit(EXIT_USAGE)
+            front += args[index : index + 2]
+            index += 2
+            continue
+        if arg.partition("=")[0] in GLOBAL_OPTIONS and "=" in arg:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
+def _tidy_help(group: click.Command) -> None:
+    """What ``--help`` shows of each parameter, for every command (those of other modules too): an optional
+    argument's metavar once in brackets (``[YYYY-MM]``, not ``[[YYYY-MM]]``: recent Typer adds the brackets
+    itself) and a flag without a value type (no ``<bool>``: a flag takes no value)."""
+    from typer.core import TyperArgument
+
+    brackets_added = hasattr(TyperArgument, "_usage_display_name")  # Typer >= 0.2x words [ARG] itself
+    context = group.context_class(
+        group, help_option_names=(group.context_settings or {}).get("help_option_names") or ["--help"]
+    )
+    pending = [group]
+    while pending:
+        command = pending.pop()
+        pending.extend(getattr(command, "commands", {}).values())
+        help_option = command.get_help_option(context)
+        for param in [*command.params, *([help_option] if help_option is not None else [])]:
+            metavar = param.metavar
+            if isinstance(param, click.Option) or getattr(param, "param_type_name", "") == "option":
+                if getattr(param, "is_flag", False) and metavar is None:
+                    param.metavar = ""
+            elif (
+                brackets_added
+                and not param.required
+                and metavar
+                and metavar.startswith("[")
+                and metavar.endswith("]")
+            ):
+                param.metavar = metavar[1:-1]
 
 
 @contextlib.contextmanager
@@ -349,7 +410,7 @@ def main_options(
             "--root",
             metavar="DIR",
             help="The cooperative's folder (default: COOPCTL_ROOT, or the first folder "
-            "upward holding config/coop.yaml).",
+            "upward holding config/coop.yaml); also accepted after the command's name.",
             file_okay=False,
         ),
     ] = None,
@@ -440,15 +501,16 @@ def balance_command(
 
 
 def _parse_amount(value: Optional[str], what: str) -> Optional[Decimal]:
+    """An amount typed for ``--gross``, ``--hours``…: the rule of coopctl.ui.amounts in the user's
+    language; ambiguous or over-precise text is refused (exit 2), never guessed."""
     if value is None:
         return None
-    try:
-        amount = Decimal(value.strip().replace(",", "."))
-    except ArithmeticError:
-        raise typer.BadParameter(f"{value!r} is not an amount; write it like 2100.00") from None
-    if not amount.is_finite() or amount <= 0 or amount > Decimal("1000000"):
+    from coopctl.ui.amounts import parse_amount
+
+    amount = parse_amount(value, f"--{what}", i18n.user_language())
+    if amount <= 0 or amount > Decimal("1000000"):
         raise typer.BadParameter(f"{what} must be a positive amount (got {value})")
-    return round_cent(amount) if what == "gross" else amount
+    return amount
 
 
 @app.command("simulate")
@@ -456,7 +518,11 @@ def simulate_command(
     member: Annotated[str, typer.Argument(metavar="MEMBER", help="The member whose salary to simulate.")],
     gross: Annotated[
         str,
-        typer.Option("--gross", metavar="AMOUNT", help="The monthly gross salary to simulate, e.g. 2100.00."),
+        typer.Option(
+            "--gross",
+            metavar="AMOUNT",
+            help="The monthly gross salary to simulate, e.g. 2100.00 or 2,100.00 (French: 2 100,00).",
+        ),
     ],
     hours: Annotated[
         Optional[str],
@@ -542,6 +608,13 @@ def init_command(
     for path in written:
         console.print(f"created {path}", highlight=False)
     console.print(f"Next: cd {folder} && git init && coopctl check", highlight=False)
+    month_file = next((path for path in written if path.parent.name.isdigit()), None)
+    if month_file is not None:
+        console.print(
+            f"Then add activities and members (config/), and post this month's entries in "
+            f"{month_file.relative_to(folder)}: docs/first-month.md walks through a first month.",
+            highlight=False,
+        )
 
 
 # --------------------------------------------------------------------------- payroll export
@@ -577,7 +650,7 @@ def payroll_command(
     parsed = _parse_month(month)
     assert parsed is not None
     with _loading():
-        rows = service.payroll(state.root, parsed)
+        rows = service.payroll(state.root, parsed, _today())
     report = views.payroll(parsed, rows)
     if output is None:
         render(report, fmt, _console())

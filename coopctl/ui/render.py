@@ -73,6 +73,9 @@ class Report:
     alerts: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)  # drawn on a terminal only, after the tables
     csv: Table | None = None  # the table CSV writes, when it is not the first
+    # more tables CSV writes after the first one, each after an empty line and with its own header row
+    csv_sections: list[Table] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)  # lines for people printed before the tables
 
 
 def to_json_value(value: Any) -> Any:
@@ -168,7 +171,7 @@ def _is_number(text: str) -> bool:
 def _render_plain(report: Report, console: Console) -> None:
     """Tables as plain fixed-width text: for pipes and files (fast, grep- and diff-friendly, no box
     drawing)."""
-    out: list[str] = []
+    out: list[str] = [*report.headings, ""] if report.headings else []
     for table in report.tables:
         header, body, footer = table_cells(table)
         widths = [
@@ -195,11 +198,17 @@ def _render_plain(report: Report, console: Console) -> None:
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
 
+NEGATIVE = "░"
+
+
 def bar(value: Decimal, scale: Decimal, width: int) -> str:
-    """A horizontal bar of ``|value| / scale × width`` cells, to an eighth of a cell."""
+    """A horizontal bar of ``|value| / scale × width`` cells, to an eighth of a cell; a negative value is
+    drawn apart, even without colour: a minus sign, then a light-shaded bar (whole cells, at least one)."""
     if scale <= 0 or not value:
         return ""
     eighths = int((abs(value) / scale * width * 8).to_integral_value())
+    if value < 0:
+        return "−" + NEGATIVE * max(1, (eighths + 4) // 8)
     return "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
 
 
@@ -243,9 +252,12 @@ def render(report: Report, fmt: Format, console: Console) -> None:
         if report.csv is not None:
             table = report.csv
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([column.key for column in table.columns])
-        for row in table.rows:
-            writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
+        for index, section in enumerate([table, *report.csv_sections]):
+            if index:
+                buffer.write("\n")
+            writer.writerow([column.key for column in section.columns])
+            for row in section.rows:
+                writer.writerow([_csv_text(row.get(column.key), column.kind) for column in section.columns])
         console.file.write(buffer.getvalue())
         return
     from rich import box
@@ -253,11 +265,20 @@ def render(report: Report, fmt: Format, console: Console) -> None:
     from rich.text import Text
 
     report = Report(
-        report.data, [t for t in report.tables if t.rows], report.notes, report.alerts, report.charts
+        report.data,
+        [t for t in report.tables if t.rows],
+        report.notes,
+        report.alerts,
+        report.charts,
+        headings=report.headings,
     )  # no empty tables
     if not console.is_terminal:
         _render_plain(report, console)
         return
+    for heading in report.headings:
+        console.print(Text(heading, style="bold"), highlight=False, soft_wrap=True)
+    if report.headings:
+        console.print()
     for table in report.tables:
         rich_table = RichTable(
             title=_(table.title),

@@ -77,6 +77,24 @@ TREASURY_LINES = [
 ]
 
 
+def runway_cell(runway: str | None) -> str | None:
+    """A runway in months for people: a negative one is no runway at all, the activity is already short
+    (its reserve is below zero and the pooled treasury is advancing its salaries)."""
+    if runway is None:
+        return None
+    return _("already short") if runway.startswith("-") else runway
+
+
+def treasury_summary_csv(data: dict[str, Any]) -> Table:
+    """The pooled treasury's lines for CSV (in English, as every CSV): item (the JSON key), label,
+    amount (two decimals; a ratio, or empty without a base)."""
+    return Table(
+        "Pooled treasury",
+        [Column("item", "Item"), Column("label", "Line"), Column("amount", "Amount", "money")],
+        [{"item": key, "label": label.lstrip("−=+ "), "amount": data[key]} for key, label in TREASURY_LINES],
+    )
+
+
 def treasury_summary_table(data: dict[str, Any], title: str) -> Table:
     def ratio(value):
         return _("n/a") if value is None else (value if i18n.language() == "en" else value.replace(".", ","))
@@ -105,7 +123,13 @@ def _adding_up_columns(rows: list[dict[str, Any]]) -> list[Column]:
     return [Column(key, header, "money") for header, key in ADDING_UP if any(row[key] for row in rows)]
 
 
-def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treasury: TreasuryState) -> Report:
+def close_report(
+    plan: ClosePlan,
+    dry_run: bool,
+    written_path: str | None,
+    treasury: TreasuryState,
+    projection: bool = False,
+) -> Report:
     activities: list[dict[str, Any]] = []
     for a in plan.activities:
         activities.append(
@@ -151,6 +175,7 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treas
     data = {
         "month": str(plan.month),
         "dry_run": dry_run,
+        "projection": projection,
         "currency": plan.currency,
         "written": written_path,
         "activities": activities,
@@ -207,7 +232,14 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treas
             net=i18n.money(totals["net"], plan.currency), social=i18n.money(totals["social"], plan.currency)
         )
     ]
-    if dry_run:
+    if projection:
+        notes.append(
+            _(
+                "Projection: {month} ends on {day}; entries posted until then change these figures. "
+                "Close it from the day after: coopctl close-month {month}"
+            ).format(month=plan.month, day=i18n.date(plan.month.last_day))
+        )
+    elif dry_run:
         notes.append(
             _("Dry run: nothing was written. To book it: coopctl close-month {month}").format(
                 month=plan.month
@@ -218,7 +250,16 @@ def close_report(plan: ClosePlan, dry_run: bool, written_path: str | None, treas
     summary = treasury_summary_table(
         treasury_json, _("Pooled treasury on {day} after the close").format(day=i18n.date(treasury.as_of))
     )
-    return Report(data, [activity_table, member_table, summary], notes, alerts)
+    headings = [_("Projection — the month is not over; nothing written")] if projection else []
+    if not activities:  # the activities' table (and its title) is not drawn: say what this is anyway
+        headings += [
+            activity_table.title,
+            _(
+                "No activity in config/activities.yaml yet: nothing to take or pay this month; "
+                "the close records that the month is done."
+            ),
+        ]
+    return Report(data, [activity_table, member_table, summary], notes, alerts, headings=headings)
 
 
 def close_month(result, dry_run: bool) -> Report:
@@ -226,7 +267,7 @@ def close_month(result, dry_run: bool) -> Report:
     written = None
     if result.written is not None:
         written = str(result.written.closing_file.relative_to(result.written.closing_file.parents[2]))
-    return close_report(result.plan, dry_run, written, result.treasury)
+    return close_report(result.plan, dry_run, written, result.treasury, result.projection)
 
 
 # --------------------------------------------------------------------------- balance
@@ -511,11 +552,18 @@ def tutor(coop, lines, tutor: str | None, day: datetime.date) -> Report:
         ],
         [dict(r, tutor=coop.tutor_name(r["tutor"]) if r["tutor"] else "") for r in rows],
     )
+    csv_table = Table(table.title, table.columns, table.rows)  # CSV keeps the runway as a number
+    table = Table(
+        table.title,
+        table.columns,
+        [dict(r, runway_months=runway_cell(r["runway_months"])) for r in table.rows],
+    )
     return Report(
         {"as_of": day.isoformat(), "members": rows},
         [table],
         [],
         [alert for r in rows for alert in r["alerts"]],
+        csv=csv_table,
     )
 
 
@@ -607,8 +655,19 @@ def treasury(state_: TreasuryState, day: datetime.date) -> Report:
         data["activities"],
     )
     summary = treasury_summary_table(data, _("Pooled treasury on {day}").format(day=i18n.date(day)))
+    shown = Table(
+        activities.title,
+        activities.columns,
+        [dict(row, runway_months=runway_cell(row["runway_months"])) for row in activities.rows],
+    )
+    # CSV: the activities (numbers as they are), then, after an empty line, the pooled treasury's lines
     return Report(
-        data, [summary, activities], [], [i18n.word(alert) for alert in state_.alerts], csv=activities
+        data,
+        [summary, shown],
+        [],
+        [i18n.word(alert) for alert in state_.alerts],
+        csv=activities,
+        csv_sections=[treasury_summary_csv(data)],
     )
 
 
@@ -668,11 +727,14 @@ def report(result, treasury: TreasuryState) -> Report:
         establishments.append(
             {
                 "id": establishment,
+                "name": result.establishment_name(establishment),
                 "totals": _report_totals(result.totals(items)),
                 "activities": [_activity_row(item) for item in items],
             }
         )
     rows = [dict(_activity_row(item)) for items in result.by_establishment().values() for item in items]
+    for row in rows:
+        row["establishment_name"] = result.establishment_name(row["establishment"])
     totals = _report_totals(result.totals())
     month_alerts = [
         alert for items in result.by_establishment().values() for item in items for alert in item.alerts
@@ -691,16 +753,20 @@ def report(result, treasury: TreasuryState) -> Report:
         "alerts": [alert.as_dict() for alert in (*month_alerts, *result.lifecycle)],
         "treasury": treasury_json,
     }
+    title = _("Month {month}: {status}").format(month=result.month, status=status)
+    columns = [Column("establishment", "Establishment"), Column("id", "Activity"), *_money_columns(rows)]
+    # people read the establishments' names; CSV (for programs) keeps their ids, as before
     table = Table(
-        _("Month {month}: {status}").format(month=result.month, status=status),
-        [Column("establishment", "Establishment"), Column("id", "Activity"), *_money_columns(rows)],
-        rows,
+        title,
+        columns,
+        [dict(row, establishment=row["establishment_name"]) for row in rows],
         dict(totals, establishment="Total"),
     )
+    csv_table = Table(title, columns, rows, dict(totals, establishment="Total"))
     per_establishment = Table(
         "By establishment",
         [Column("id", "Establishment"), *_money_columns(rows)],
-        [dict(e["totals"], id=e["id"]) for e in establishments],
+        [dict(e["totals"], id=e["name"]) for e in establishments],
     )
     summary = treasury_summary_table(
         treasury_json,
@@ -709,14 +775,14 @@ def report(result, treasury: TreasuryState) -> Report:
     )
     chart = Chart(
         _("Revenue by establishment, {month}").format(month=result.month),
-        [e["id"] for e in establishments],
+        [e["name"] for e in establishments],
         [
             Series(N_("Revenue"), [e["totals"]["revenue"] for e in establishments], "green"),
             Series(N_("Contribution"), [e["totals"]["contribution"] for e in establishments], "magenta"),
             Series(N_("Salary cost"), [e["totals"]["salary_cost"] for e in establishments], "yellow"),
         ],
     )
-    return Report(data, [table, per_establishment, summary], [], alerts, charts=[chart])
+    return Report(data, [table, per_establishment, summary], [], alerts, charts=[chart], csv=csv_table)
 
 
 # --------------------------------------------------------------------------- members
@@ -734,30 +800,32 @@ def members(members, lifecycle, day: datetime.date) -> Report:
             "tutor": r.tutor,
             "activity": r.activity_id,
             "establishment": r.establishment,
+            "establishment_name": r.establishment_name or r.establishment,
             "balance": r.balance,
         }
         for r in members
     ]
-    table = Table(
-        _("Members on {day}").format(day=i18n.date(day)),
-        [
-            Column("id", "Id"),
-            Column("name", "Name"),
-            Column("phase", "Phase", "label"),
-            Column("since", "Since", "date"),
-            Column("associate", "Associate"),
-            Column("tutor", "Tutor"),
-            Column("activity", "Activity"),
-            Column("establishment", "Establishment"),
-            Column("balance", "Balance", "money"),
-        ],
-        [dict(row, associate=_("yes") if row["associate"] else "") for row in rows],
-    )
+    title = _("Members on {day}").format(day=i18n.date(day))
+    columns = [
+        Column("id", "Id"),
+        Column("name", "Name"),
+        Column("phase", "Phase", "label"),
+        Column("since", "Since", "date"),
+        Column("associate", "Associate"),
+        Column("tutor", "Tutor"),
+        Column("activity", "Activity"),
+        Column("establishment", "Establishment"),
+        Column("balance", "Balance", "money"),
+    ]
+    shown = [dict(row, associate=_("yes") if row["associate"] else "") for row in rows]
+    # people read the establishment's name; CSV (for programs) keeps its id, as before
+    table = Table(title, columns, [dict(row, establishment=row["establishment_name"]) for row in shown])
     return Report(
         {"as_of": day.isoformat(), "members": rows, "alerts": [p.as_dict() for p in lifecycle]},
         [table],
         [],
         [i18n.word(p) for p in lifecycle],
+        csv=Table(title, columns, shown),
     )
 
 
@@ -1157,4 +1225,34 @@ def review(result) -> Report:
     notes = [_("config: {change}").format(change=i18n.word(change)) for change in r.config_changes]
     if not (activities or months or touched or unproven or r.config_changes):
         notes.append("No change to balances, closed months or config.")
-    return Report(data, tables, notes, alerts)
+    # CSV: the balances, then, after an empty line, what a reviewer must not miss (English, as all CSV)
+    flagged = [
+        {
+            "kind": "closed_month_touched",
+            "month": t["month"],
+            "message": f"entry {t['change']}: {t['entry']}",
+            "file": t["file"],
+            "line": t["line"],
+        }
+        for t in touched
+    ]
+    flagged += [
+        {"kind": "error", "month": None, "message": p.message, "file": p.file, "line": p.line}
+        for p in result.unproven
+    ]
+    flagged += [
+        {"kind": "config_change", "month": None, "message": change.message, "file": None, "line": None}
+        for change in r.config_changes
+    ]
+    alert_table = Table(
+        "Alerts",
+        [
+            Column("kind", "Kind"),
+            Column("month", "Month"),
+            Column("message", "Message"),
+            Column("file", "File"),
+            Column("line", "Line", "int"),
+        ],
+        flagged,
+    )
+    return Report(data, tables, notes, alerts, csv_sections=[alert_table])
