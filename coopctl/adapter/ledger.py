@@ -392,10 +392,14 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
         errors.extend(validation.validate(entries, options_map, None, None))
     except ArithmeticError as exc:  # decimal.InvalidOperation and friends, on numbers Beancount cannot handle
-        raise LedgerError.one(
-            f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
-            "look for an absurd amount or price",
-            _rel(main, root),
+        raise LedgerError.of(
+            "ledger.arithmetic",
+            N_(
+                "Beancount could not compute with the ledger's numbers ({error}); "
+                "look for an absurd amount or price"
+            ),
+            file=_rel(main, root),
+            error=type(exc).__name__,
         ) from None
     annotated = _own_currency_annotations(entries, coop.coop.currency, root)
     if annotated:
@@ -670,9 +674,12 @@ def _book_draining(entries: list, options_map: dict) -> tuple[list, list]:
     try:
         booked, errors = booking_full.book(draining, options_map, methods)
     except _SecondPass:  # a Beancount whose booking reads its input twice: the entries are gone, say so
-        raise LedgerError.one(
-            "this Beancount version's booking reads the ledger twice; coopctl needs Beancount 3 "
-            "as it was tested (pip install 'beancount>=3,<4')"
+        raise LedgerError.of(
+            "ledger.beancount_version",
+            N_(
+                "this Beancount version's booking reads the ledger twice; coopctl needs Beancount 3 "
+                "as it was tested (pip install 'beancount>=3,<4')"
+            ),
         ) from None
     if draining.yielded != count:
         raise RuntimeError("Beancount's booking did not read every entry")

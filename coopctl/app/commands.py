@@ -606,10 +606,13 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         target = closing_path(coop, month)
         marker = figures.closed[month]
         if not target.is_file() or marker.file != str(target.relative_to(coop.root)):
-            raise CloseRefused.one(
-                f"{month} was not closed by a closing file at {target.relative_to(coop.root)}",
-                marker.file,
-                marker.line,
+            raise CloseRefused.of(
+                "reopen.not_by_file",
+                N_("{month} was not closed by a closing file at {path}"),
+                file=marker.file,
+                line=marker.line,
+                month=str(month),
+                path=str(target.relative_to(coop.root)),
             )
         main = coop.ledger_path
         main_before = main.read_bytes()
@@ -628,8 +631,13 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
             if errors or month in after.figures.closed:
                 raise LedgerError(
                     [
-                        Problem(
-                            f"the ledger does not load cleanly after reopening {month}; nothing was changed"
+                        Problem.of(
+                            "write.reopen_unclean",
+                            N_(
+                                "the ledger does not load cleanly after reopening {period}; "
+                                "nothing was changed"
+                            ),
+                            period=str(month),
                         ),
                         *errors,
                     ]
@@ -686,7 +694,11 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
     that lists a plugin in coop.yaml and uses it in a ledger does not get it run by its reviewer."""
     coop_root = find_root(root)
     if gitrev.toplevel(coop_root) is None:
-        raise UsageError.one(f"{coop_root} is not in a git repository; review compares git revisions")
+        raise UsageError.of(
+            "review.no_repository",
+            N_("{root} is not in a git repository; review compares git revisions"),
+            root=str(coop_root),
+        )
     start, end, from_label, to_label = _parse_range(coop_root, rev_range)
     with tempfile.TemporaryDirectory(prefix="coopctl-review-") as tmp:
         before = _load_at(from_label, gitrev.export(coop_root, start, Path(tmp) / "from"))
@@ -801,14 +813,20 @@ def _year_close(
     policy = coop.coop.surplus
     if policy is None:
         notes.append(
-            Problem("no surplus policy in config/coop.yaml (surplus:): no split proposed", severity="warning")
+            Problem.of(
+                "surplus.no_policy",
+                N_("no surplus policy in config/coop.yaml (surplus:): no split proposed"),
+                severity="warning",
+            )
         )
     else:
         employees = year_employees(coop, figures, year, policy.workers_share_basis)
         proposal, notes = surplus_proposal(policy, year, plan.coop_result, employees)
     if apply_surplus:
         if proposal is None:
-            raise CloseRefused(notes or [Problem(f"no surplus of {year} to book")])
+            raise CloseRefused(
+                notes or [Problem.of("surplus.none", N_("no surplus of {year} to book"), year=year)]
+            )
         if notes:
             raise CloseRefused(notes)
         day = surplus_date or today

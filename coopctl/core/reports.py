@@ -313,9 +313,13 @@ class PayrollRow:
 def payroll_rows(coop: Cooperative, figures: LedgerFigures, month: Month) -> list[PayrollRow]:
     """The salaries booked by the close of ``month``; refuses an open month (nothing is booked yet)."""
     if month not in figures.closed:
-        raise CloseRefused.one(
-            f"{month} is not closed: the payroll export reads what a close booked; "
-            f"run coopctl close-month {month} first"
+        raise CloseRefused.of(
+            "payroll.not_closed",
+            N_(
+                "{month} is not closed: the payroll export reads what a close booked; "
+                "run coopctl close-month {month} first"
+            ),
+            month=str(month),
         )
     rows = []
     for booked in sorted(figures.booked_salaries.get(month, []), key=lambda b: (b.activity, b.member)):

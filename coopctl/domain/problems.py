@@ -131,6 +131,9 @@ class CoopctlError(Exception):
 
     @classmethod
     def one(cls, message: str, file: str | None = None, line: int | None = None) -> Self:
+        """One uncoded problem, shown as written in every language: only for text that is not coopctl's
+        own. coopctl's own refusals use ``of`` (tests/test_french_refusals.py keeps this one out of the
+        package)."""
         return cls([Problem(message, file, line)])
 
     @classmethod
