@@ -68,7 +68,9 @@ from coopctl.domain.problems import (
     NotFound,
     Problem,
     UsageError,
+    unique_problems,
 )
+from coopctl.domain.suggest import did_you_mean, nearest
 from coopctl.store import gitrev, journal
 from coopctl.store.cache import cached_figures, load_books_filling_cache
 from coopctl.store.configfile import find_root, load_cooperative
@@ -234,6 +236,7 @@ def simulate(
     root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date
 ) -> Simulation:
     coop, figures = open_figures(root)
+    coop.member(member, "argument")  # an unknown id: where it came from, and the nearest ids
     return simulate_salary(coop, figures, member, gross, hours, month or Month.of(today), today)
 
 
@@ -248,6 +251,15 @@ def tutors(
     coop, figures = open_figures(root)
     known = {t.id for t in coop.coop.tutors}
     if tutor is not None and tutor not in known:
+        near = nearest(tutor, known)
+        if near:
+            raise NotFound.of(
+                "not_found.tutor",
+                N_("no tutor {tutor} in config/coop.yaml; {hint}"),
+                tutor=repr(tutor),
+                hint=did_you_mean(near),
+                suggestions=near,
+            )
         raise NotFound.of(
             "not_found.tutor",
             N_("no tutor {tutor} in config/coop.yaml (tutors: {known})"),
@@ -278,9 +290,22 @@ def treasury(root: Path | None, as_of: datetime.date) -> TreasuryState:
 
 def who_am_i(coop: Cooperative) -> str:
     """The member running coopctl: COOPCTL_MEMBER, else the one whose email is git's user.email."""
+    return _who_am_i(coop)[0]
+
+
+def member_named(coop: Cooperative, member: str | None) -> str:
+    """The member named on the command line, else the one running coopctl (``who_am_i``): a known id, or
+    NotFound naming where the id came from and the nearest ids."""
+    member_id, source = (member, "argument") if member else _who_am_i(coop)
+    coop.member(member_id, source)
+    return member_id
+
+
+def _who_am_i(coop: Cooperative) -> tuple[str, str]:
+    """(the member's id, where it came from: ``suggest.SOURCES``)."""
     env = os.environ.get("COOPCTL_MEMBER")
     if env:
-        return env
+        return env, "COOPCTL_MEMBER"
     try:
         email = subprocess.run(
             ["git", "config", "user.email"],
@@ -295,7 +320,15 @@ def who_am_i(coop: Cooperative) -> str:
     if email:
         for member in coop.members:
             if member.email and member.email.lower() == email.lower():
-                return member.id
+                return member.id, "git"
+        raise UsageError.of(
+            "usage.who_email",
+            N_(
+                "git's user.email ({email}) is the email of no member in config/members.yaml; name a member "
+                "(e.g. coopctl balance alice) or set COOPCTL_MEMBER"
+            ),
+            email=email,
+        )
     raise UsageError.of(
         "usage.who",
         N_(
@@ -309,7 +342,7 @@ def balance(
     root: Path | None, member: str | None, as_of: datetime.date
 ) -> tuple[MemberBalance, ActivityTreasury]:
     coop, figures = open_figures(root)
-    member_id = member or who_am_i(coop)
+    member_id = member_named(coop, member)
     result = member_balance(coop, figures, member_id, as_of)
     return result, activity_treasury(coop, figures, result.activity_id, as_of)
 
@@ -327,7 +360,7 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     problems = list(books.problems)
     for run_check in CHECKS:
         problems += run_check(coop, books, today)
-    return books, problems
+    return books, unique_problems(problems)  # a problem two checks find is reported once
 
 
 def _salary_floor(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
@@ -864,4 +897,4 @@ def reopen_closed_year(root: Path | None, year: int) -> ReopenedYear:
 
 def statement(root: Path | None, member: str | None, year: int) -> MemberStatement:
     coop, figures = open_figures(root)
-    return member_statement(coop, figures, member or who_am_i(coop), year)
+    return member_statement(coop, figures, member_named(coop, member), year)
