@@ -102,7 +102,7 @@ def readable(
     from beancount.core import data
 
     parse_ids = {id(error) for error in parse_errors}
-    opened = {entry.account for entry in entries if isinstance(entry, data.Open)}
+    opened: set[str] | None = None  # the accounts opened, gathered the first time they are needed
     lines: dict[str, list[str]] = {}
     problems: list[Problem] = []
     explained: set[tuple[str | None, int | None]] = set()
@@ -153,6 +153,8 @@ def readable(
             match = UNKNOWN_ACCOUNT_RE.fullmatch(problem.message)
             if match:
                 account = match.group(1)
+                if opened is None:
+                    opened = {entry.account for entry in entries if isinstance(entry, data.Open)}
                 near = nearest(account, opened, cutoff=ACCOUNT_CUTOFF)  # long names: a typo is close
                 problem = (
                     Problem.of(
