@@ -257,3 +257,33 @@ def test_the_cache_refusal_is_worded_in_french():
     assert i18n.worded(problem) == "coopctl's cache was damaged; run the command again"
     i18n.set_language("fr")
     assert i18n.worded(problem) == "le cache de coopctl était endommagé ; relancez la commande"
+
+
+# --------------------------------------------------------------------------- year end (core)
+
+
+def test_the_surplus_notes_are_coded_and_french():
+    """The core's year-end notes carry their amounts as values: grouped in English as before, French money
+    under --lang fr."""
+    from decimal import Decimal
+
+    from coopctl.core.yearend import surplus_proposal
+    from coopctl.domain.cooperative import SurplusPolicy
+    from coopctl.ui import i18n
+
+    policy = SurplusPolicy(legal_reserve=Decimal("0.75"), workers_share=Decimal("0.25"))
+    proposal, (loss,) = surplus_proposal(policy, 2025, Decimal("-1234.5"), [])
+    assert proposal is None and loss.code == "surplus.no_surplus" and loss.severity == "warning"
+    assert loss.message == "the cooperative's result for 2025 is -1,234.50: no surplus to split"
+    _proposal, (nobody,) = surplus_proposal(policy, 2025, Decimal("10000.00"), [])
+    assert (
+        nobody.message == "no employee was paid in 2025: the workers' share of 2,500.00 has no one to go to"
+    )
+    i18n.set_language("fr")
+    assert i18n.word(loss) == (
+        "le résultat de la coopérative pour 2025 est de -1\u202f234,50\u00a0€ : pas d'excédent à répartir"
+    )
+    assert i18n.word(nobody) == (
+        "aucun salarié n'a été payé en 2025 : la part travail de 2\u202f500,00\u00a0€ n'a personne à qui "
+        "aller"
+    )
