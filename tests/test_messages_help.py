@@ -360,3 +360,20 @@ def test_a_bom_is_named_in_both_languages(tmp_path):
         "error: ledgers/main.beancount:1: starts with a byte order mark (BOM); save it as UTF-8 without BOM"
     )
     assert "BOM" in only_line(fr) and only_line(fr).startswith("erreur : ")
+
+
+def test_a_flood_without_a_recognisable_cause_is_cut_short_too(tmp_path):
+    """Meeting notes saved as a month file: five syntax errors, then how many more; no guessed cause."""
+    notes = "".join(f"Notes of meeting {n} with the accountant: bring the receipts\n" for n in range(1, 40))
+    ledger = EXAMPLE_LEDGER + '\ninclude "2026/*.beancount"\n'
+    folder = write_coop(
+        tmp_path / "coop", ledger=ledger, extra_files={"ledgers/2026/2026-10.beancount": notes}
+    )
+    en, fr = both(folder, "check")
+    assert en.exit_code == fr.exit_code == 1
+    lines = lines_of(en)
+    assert len(lines) == 6, en.stderr
+    assert all(line.startswith("error: ledgers/2026/2026-10.beancount:") for line in lines)
+    assert lines[-1].startswith("error: ledgers/2026/2026-10.beancount: … and ")
+    assert "HTML" not in en.stderr and "binary" not in en.stderr
+    assert lines_of(fr)[-1].endswith(" autres erreurs de syntaxe dans ce fichier")
