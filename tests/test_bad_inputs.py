@@ -606,7 +606,8 @@ CASES = [
         "command line",
         "an unknown member",
         None,
-        "no member 'zoe' in config/members.yaml (members: alice, bob, chloe, dan)",
+        "no member 'zoe' (given on the command line) in config/members.yaml; coopctl members lists the "
+        "members",
         ["balance", "zoe"],
     ),
     Case(
@@ -704,7 +705,7 @@ CASES = [
         "command line",
         "a statement for an unknown member",
         None,
-        "no member 'zoe' in config/members.yaml",
+        "no member 'zoe' (given on the command line) in config/members.yaml",
         ["statement", "zoe", "--year", "2026"],
     ),
     # issue 14, hostile input: files and paths, the cache (h2)
@@ -1016,6 +1017,77 @@ CASES = [
         "--root needs a value, e.g. --root ./my-coop",
         ["balance", "alice", "--root"],
         2,
+    ),
+    # h14: issue 19 messages
+    Case(
+        "did-you-mean-member",
+        "command line",
+        "a mistyped member id: the nearest ids, and where the id came from",
+        None,
+        "no member 'alcie' (given on the command line) in config/members.yaml; did you mean 'alice'?",
+        ["balance", "alcie"],
+    ),
+    Case(
+        "did-you-mean-tutor",
+        "command line",
+        "a mistyped tutor id",
+        None,
+        "no tutor 'mlefevr' in config/coop.yaml; did you mean 'mlefevre'?",
+        ["tutor", "mlefevr"],
+    ),
+    Case(
+        "did-you-mean-key",
+        "config",
+        "a mistyped config key (cesa_form)",
+        replace(M, "cesa_from: 2024-09-01", "cesa_form: 2024-09-01"),
+        "config/members.yaml:8: members[0].cesa_form: unknown key; did you mean 'cesa_from'?",
+        ["check"],
+    ),
+    Case(
+        "did-you-mean-account",
+        "ledger",
+        "a mistyped account",
+        append(
+            L,
+            '\n2026-10-21 * "Glue"\n  Expenses:Activity:BoisNomade:Supplis  10.00 EUR\n  Assets:Bank:Main\n',
+        ),
+        "did you mean 'Expenses:Activity:BoisNomade:Supplies'? (or open it)",
+        ["check"],
+    ),
+    Case(
+        "did-you-mean-activity",
+        "ledger",
+        "a mistyped activity in an account",
+        append(
+            L,
+            "\n2020-01-01 open Income:Activity:BoisNomad EUR\n"
+            '2026-10-22 * "Client"\n  Income:Activity:BoisNomad  -10.00 EUR\n  Assets:Bank:Main\n',
+        ),
+        "unknown activity 'BoisNomad' (not in config/activities.yaml); did you mean 'BoisNomade'?",
+        ["check"],
+    ),
+    Case(
+        "lowercase-account",
+        "ledger",
+        "an account component in lowercase (a member id)",
+        append(
+            L,
+            "\n2020-01-01 open Liabilities:ExpenseClaims:Celine EUR\n"
+            '2026-10-21 * "Train"\n  Expenses:Activity:BoisNomade:Supplies  10.00 EUR\n'
+            "  Liabilities:ExpenseClaims:celine\n",
+        ),
+        "ledgers/main.beancount:45: Liabilities:ExpenseClaims:celine: each part of an account name must "
+        "start "
+        "with a capital letter or a digit, and 'celine' does not; write Liabilities:ExpenseClaims:Celine",
+        ["check"],
+    ),
+    Case(
+        "binary-ledger",
+        "ledger",
+        "a spreadsheet (binary) saved as the main ledger",
+        write(L, b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 8),
+        "ledgers/main.beancount:1: this file holds binary data (a spreadsheet, an archive or an image?)",
+        ["check"],
     ),
 ]
 

@@ -67,10 +67,10 @@ ERRORS = [
     ),
     (
         "dangling-activity",
-        "error: config/members.yaml:29: members[3].activity: unknown activity 'DanDezign'; add it to "
-        "config/activities.yaml",
-        "erreur : config/members.yaml:29: members[3].activity : activité 'DanDezign' inconnue ; ajoutez-la "
-        "à config/activities.yaml",
+        "error: config/members.yaml:29: members[3].activity: unknown activity 'DanDezign'; did you mean "
+        "'DanDesign'? (or add it to config/activities.yaml)",
+        "erreur : config/members.yaml:29: members[3].activity : activité 'DanDezign' inconnue ; vouliez-vous "
+        "dire 'DanDesign' ? (ou ajoutez-la à config/activities.yaml)",
     ),
     (
         "duplicate-key",
@@ -128,7 +128,8 @@ def test_a_config_error_is_coded_in_json(tmp_path):
     problem = caught.value.problems[0]
     assert problem.code == "config.unknown_activity"
     inner = problem.parameters["problem"]
-    assert inner.code == "config.unknown_activity" and inner.parameters == {"activity": "'DanDezign'"}
+    assert inner.code == "config.unknown_activity" and inner.parameters["activity"] == "'DanDezign'"
+    assert inner.parameters["suggestions"] == ["DanDesign"]
 
 
 # --------------------------------------------------------------------------- recompute
@@ -280,10 +281,10 @@ def test_refusals_raised_by_the_edges_are_french_too(sample_copy, tmp_path):
     --lang fr (also with --format csv: standard error is for people), unchanged in English."""
     run = run_cli(sample_copy, "--lang", "fr", "balance", "zoe")
     assert run.exit_code == 1 and run.stderr.startswith(
-        "erreur : pas de membre 'zoe' dans config/members.yaml"
+        "erreur : pas de membre 'zoe' (donné sur la ligne de commande) dans config/members.yaml"
     )
     assert run_cli(sample_copy, "balance", "zoe").stderr.startswith(
-        "error: no member 'zoe' in config/members.yaml"
+        "error: no member 'zoe' (given on the command line) in config/members.yaml"
     )
     run = run_cli(
         sample_copy, "--lang", "fr", "payroll", "2026-09", "--output", str(tmp_path / "nope" / "p.csv")

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from coopctl.adapter.explain import cause_problem, likely_cause, readable
 from coopctl.adapter.includes import expand
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE, classify
 from coopctl.domain.cooperative import BOM_MESSAGE, BOMS, Cooperative
@@ -41,6 +42,7 @@ from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
 from coopctl.domain.policy import ACCEPTED_OPTIONS, MAX_YEAR, MIN_YEAR, VETTED_PLUGINS, refused_plugin
 from coopctl.domain.problems import N_, LedgerError, Problem
+from coopctl.domain.suggest import did_you_mean, nearest
 
 CENT = Decimal("0.01")
 MAX_LEDGER_AMOUNT = Decimal(
@@ -292,8 +294,11 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             bad_line = raw[: exc.start].count(b"\n") + 1
+            cause = likely_cause(raw)
             raise LedgerError(
-                [
+                [cause_problem(cause, _rel(filename, root))]
+                if cause  # binary data: what it is, not how to save text
+                else [
                     Problem.of(
                         "ledger.not_utf8",
                         N_("not valid UTF-8 (byte {byte} at position {position}); save the file as UTF-8"),
@@ -392,15 +397,19 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
         errors.extend(validation.validate(entries, options_map, None, None))
     except ArithmeticError as exc:  # decimal.InvalidOperation and friends, on numbers Beancount cannot handle
-        raise LedgerError.one(
-            f"Beancount could not compute with the ledger's numbers ({type(exc).__name__}); "
-            "look for an absurd amount or price",
-            _rel(main, root),
+        raise LedgerError.of(
+            "ledger.arithmetic",
+            N_(
+                "Beancount could not compute with the ledger's numbers ({error}); "
+                "look for an absurd amount or price"
+            ),
+            file=_rel(main, root),
+            error=type(exc).__name__,
         ) from None
     annotated = _own_currency_annotations(entries, coop.coop.currency, root)
     if annotated:
         raise LedgerError(annotated)
-    problems = [_problem_from_beancount(error, root) for error in errors]
+    problems = readable(errors, parse_errors, entries, lambda error: _problem_from_beancount(error, root))
     if scope_year is not None and any(p.severity == "error" for p in problems):
         return None  # the whole ledger's load will say what is wrong, where
     return LoadedLedger(
@@ -670,9 +679,12 @@ def _book_draining(entries: list, options_map: dict) -> tuple[list, list]:
     try:
         booked, errors = booking_full.book(draining, options_map, methods)
     except _SecondPass:  # a Beancount whose booking reads its input twice: the entries are gone, say so
-        raise LedgerError.one(
-            "this Beancount version's booking reads the ledger twice; coopctl needs Beancount 3 "
-            "as it was tested (pip install 'beancount>=3,<4')"
+        raise LedgerError.of(
+            "ledger.beancount_version",
+            N_(
+                "this Beancount version's booking reads the ledger twice; coopctl needs Beancount 3 "
+                "as it was tested (pip install 'beancount>=3,<4')"
+            ),
         ) from None
     if draining.yielded != count:
         raise RuntimeError("Beancount's booking did not read every entry")
@@ -914,8 +926,23 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 )
             if role == "unknown":
                 filename, lineno = _posting_place(posting, entry)
+                near = nearest(activity, {a.id for a in coop.activities})
                 problems.append(
                     Problem.of(
+                        "ledger.unknown_activity",
+                        N_(
+                            "posting to {account}: unknown activity {activity} "
+                            "(not in config/activities.yaml); {hint}"
+                        ),
+                        file=_rel(filename, root),
+                        line=lineno,
+                        account=account,
+                        activity=repr(activity),
+                        hint=did_you_mean(near),
+                        suggestions=near,
+                    )
+                    if near
+                    else Problem.of(
                         "ledger.unknown_activity",
                         N_(
                             "posting to {account}: unknown activity {activity} "

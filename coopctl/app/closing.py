@@ -36,7 +36,7 @@ from coopctl.core.close import ClosePlan, plan_transactions
 from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
-from coopctl.domain.problems import CloseRefused, LedgerError, Problem
+from coopctl.domain.problems import N_, CloseRefused, LedgerError, Problem
 from coopctl.store.journal import Change, write_group
 
 HEADER = (
@@ -215,11 +215,16 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
     existing = later_closing_files(coop, plan.month)
     if existing:
         rel = str(existing[0].relative_to(coop.root))
-        raise CloseRefused.one(
-            f"{rel} exists on disk although {plan.month} is open: the ledger does not load it "
-            "(is its include missing from the main ledger?); restore the include, or move the file "
-            "away if it is not meant to be there; nothing was written",
-            rel,
+        raise CloseRefused.of(
+            "close.later_file_on_disk",
+            N_(
+                "{path} exists on disk although {month} is open: the ledger does not load it "
+                "(is its include missing from the main ledger?); restore the include, or move the file "
+                "away if it is not meant to be there; nothing was written"
+            ),
+            file=rel,
+            path=rel,
+            month=str(plan.month),
         )
     needs_include = not included_by_main(coop, target)
     own_files = OwnFiles(coop.ledger_path.parent)
@@ -236,10 +241,22 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
         after = load_books(coop, year=books.year)
         errors = [p for p in after.problems if p.severity == "error"]
         if plan.month not in after.figures.closed:
-            errors.append(Problem(f"{target.name} was written but the main ledger does not load it"))
+            errors.append(
+                Problem.of(
+                    "write.not_loaded",
+                    N_("{name} was written but the main ledger does not load it"),
+                    name=target.name,
+                )
+            )
         if errors:
             raise LedgerError(
-                [Problem("the ledger does not load cleanly after the close; nothing was changed"), *errors]
+                [
+                    Problem.of(
+                        "write.close_unclean",
+                        N_("the ledger does not load cleanly after the close; nothing was changed"),
+                    ),
+                    *errors,
+                ]
             )
 
     write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))

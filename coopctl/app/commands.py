@@ -68,7 +68,9 @@ from coopctl.domain.problems import (
     NotFound,
     Problem,
     UsageError,
+    unique_problems,
 )
+from coopctl.domain.suggest import did_you_mean, nearest
 from coopctl.store import gitrev, journal
 from coopctl.store.cache import cached_figures, load_books_filling_cache
 from coopctl.store.configfile import find_root, load_cooperative
@@ -240,6 +242,7 @@ def simulate(
     root: Path | None, member: str, gross, hours, month: Month | None, today: datetime.date
 ) -> Simulation:
     coop, figures = open_figures(root)
+    coop.member(member, "argument")  # an unknown id: where it came from, and the nearest ids
     return simulate_salary(coop, figures, member, gross, hours, month or Month.of(today), today)
 
 
@@ -254,6 +257,15 @@ def tutors(
     coop, figures = open_figures(root)
     known = {t.id for t in coop.coop.tutors}
     if tutor is not None and tutor not in known:
+        near = nearest(tutor, known)
+        if near:
+            raise NotFound.of(
+                "not_found.tutor",
+                N_("no tutor {tutor} in config/coop.yaml; {hint}"),
+                tutor=repr(tutor),
+                hint=did_you_mean(near),
+                suggestions=near,
+            )
         raise NotFound.of(
             "not_found.tutor",
             N_("no tutor {tutor} in config/coop.yaml (tutors: {known})"),
@@ -284,9 +296,22 @@ def treasury(root: Path | None, as_of: datetime.date) -> TreasuryState:
 
 def who_am_i(coop: Cooperative) -> str:
     """The member running coopctl: COOPCTL_MEMBER, else the one whose email is git's user.email."""
+    return _who_am_i(coop)[0]
+
+
+def member_named(coop: Cooperative, member: str | None) -> str:
+    """The member named on the command line, else the one running coopctl (``who_am_i``): a known id, or
+    NotFound naming where the id came from and the nearest ids."""
+    member_id, source = (member, "argument") if member else _who_am_i(coop)
+    coop.member(member_id, source)
+    return member_id
+
+
+def _who_am_i(coop: Cooperative) -> tuple[str, str]:
+    """(the member's id, where it came from: ``suggest.SOURCES``)."""
     env = os.environ.get("COOPCTL_MEMBER")
     if env:
-        return env
+        return env, "COOPCTL_MEMBER"
     try:
         email = subprocess.run(
             ["git", "config", "user.email"],
@@ -301,7 +326,15 @@ def who_am_i(coop: Cooperative) -> str:
     if email:
         for member in coop.members:
             if member.email and member.email.lower() == email.lower():
-                return member.id
+                return member.id, "git"
+        raise UsageError.of(
+            "usage.who_email",
+            N_(
+                "git's user.email ({email}) is the email of no member in config/members.yaml; name a member "
+                "(e.g. coopctl balance alice) or set COOPCTL_MEMBER"
+            ),
+            email=email,
+        )
     raise UsageError.of(
         "usage.who",
         N_(
@@ -315,7 +348,7 @@ def balance(
     root: Path | None, member: str | None, as_of: datetime.date
 ) -> tuple[MemberBalance, ActivityTreasury]:
     coop, figures = open_figures(root)
-    member_id = member or who_am_i(coop)
+    member_id = member_named(coop, member)
     result = member_balance(coop, figures, member_id, as_of)
     return result, activity_treasury(coop, figures, result.activity_id, as_of)
 
@@ -333,7 +366,7 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     problems = list(books.problems)
     for run_check in CHECKS:
         problems += run_check(coop, books, today)
-    return books, problems
+    return books, unique_problems(problems)  # a problem two checks find is reported once
 
 
 def _salary_floor(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
@@ -650,10 +683,13 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
         target = closing_path(coop, month)
         marker = figures.closed[month]
         if not target.is_file() or marker.file != str(target.relative_to(coop.root)):
-            raise CloseRefused.one(
-                f"{month} was not closed by a closing file at {target.relative_to(coop.root)}",
-                marker.file,
-                marker.line,
+            raise CloseRefused.of(
+                "reopen.not_by_file",
+                N_("{month} was not closed by a closing file at {path}"),
+                file=marker.file,
+                line=marker.line,
+                month=str(month),
+                path=str(target.relative_to(coop.root)),
             )
         main = coop.ledger_path
         main_before = main.read_bytes()
@@ -673,8 +709,13 @@ def reopen(root: Path | None, month: Month) -> ReopenResult:
             if errors or month in after.figures.closed:
                 raise LedgerError(
                     [
-                        Problem(
-                            f"the ledger does not load cleanly after reopening {month}; nothing was changed"
+                        Problem.of(
+                            "write.reopen_unclean",
+                            N_(
+                                "the ledger does not load cleanly after reopening {period}; "
+                                "nothing was changed"
+                            ),
+                            period=str(month),
                         ),
                         *errors,
                     ]
@@ -731,7 +772,11 @@ def review(root: Path | None, rev_range: str | None) -> ReviewResult:
     that lists a plugin in coop.yaml and uses it in a ledger does not get it run by its reviewer."""
     coop_root = find_root(root)
     if gitrev.toplevel(coop_root) is None:
-        raise UsageError.one(f"{coop_root} is not in a git repository; review compares git revisions")
+        raise UsageError.of(
+            "review.no_repository",
+            N_("{root} is not in a git repository; review compares git revisions"),
+            root=str(coop_root),
+        )
     start, end, from_label, to_label = _parse_range(coop_root, rev_range)
     with tempfile.TemporaryDirectory(prefix="coopctl-review-") as tmp:
         before = _load_at(from_label, gitrev.export(coop_root, start, Path(tmp) / "from"))
@@ -846,14 +891,20 @@ def _year_close(
     policy = coop.coop.surplus
     if policy is None:
         notes.append(
-            Problem("no surplus policy in config/coop.yaml (surplus:): no split proposed", severity="warning")
+            Problem.of(
+                "surplus.no_policy",
+                N_("no surplus policy in config/coop.yaml (surplus:): no split proposed"),
+                severity="warning",
+            )
         )
     else:
         employees = year_employees(coop, figures, year, policy.workers_share_basis)
         proposal, notes = surplus_proposal(policy, year, plan.coop_result, employees)
     if apply_surplus:
         if proposal is None:
-            raise CloseRefused(notes or [Problem(f"no surplus of {year} to book")])
+            raise CloseRefused(
+                notes or [Problem.of("surplus.none", N_("no surplus of {year} to book"), year=year)]
+            )
         if notes:
             raise CloseRefused(notes)
         day = surplus_date or today
@@ -891,4 +942,4 @@ def reopen_closed_year(root: Path | None, year: int) -> ReopenedYear:
 
 def statement(root: Path | None, member: str | None, year: int) -> MemberStatement:
     coop, figures = open_figures(root)
-    return member_statement(coop, figures, member or who_am_i(coop), year)
+    return member_statement(coop, figures, member_named(coop, member), year)

@@ -36,7 +36,7 @@ from coopctl.adapter.text import ZERO_SEAL, opening_digest
 from coopctl.app.closing import _transaction, included_by_main
 from coopctl.core.yearend import SURPLUS_ACCOUNTS, SurplusProposal, YearClosePlan
 from coopctl.domain.cooperative import Cooperative
-from coopctl.domain.problems import CloseRefused, LedgerError, Problem
+from coopctl.domain.problems import N_, CloseRefused, LedgerError, Problem
 from coopctl.store.journal import Change, write_group
 
 YEAR_HEADER = (
@@ -228,8 +228,11 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
     opening = opening_path(coop, following)
     for path in (target, opening):
         if path.exists():
-            raise CloseRefused.one(
-                f"{path.name} exists already; move it away first", str(path.relative_to(coop.root))
+            raise CloseRefused.of(
+                "close_year.file_exists",
+                N_("{name} exists already; move it away first"),
+                file=str(path.relative_to(coop.root)),
+                name=path.name,
             )
     folder = coop.ledger_path.parent / str(following)
     first_file = folder / f"{following}-01.beancount"
@@ -255,11 +258,21 @@ def write_year_close(coop: Cooperative, plan: YearClosePlan, books: Books) -> Wr
         after = load_books(coop)
         errors = [p for p in after.problems if p.severity == "error"]
         if year not in after.figures.closed_years:
-            errors.append(Problem(f"{target.name} was written but the main ledger does not load it"))
+            errors.append(
+                Problem.of(
+                    "write.not_loaded",
+                    N_("{name} was written but the main ledger does not load it"),
+                    name=target.name,
+                )
+            )
         if errors:
             raise LedgerError(
                 [
-                    Problem(f"the ledger does not load cleanly after closing {year}; nothing was changed"),
+                    Problem.of(
+                        "write.close_year_unclean",
+                        N_("the ledger does not load cleanly after closing {year}; nothing was changed"),
+                        year=year,
+                    ),
                     *errors,
                 ]
             )
@@ -315,22 +328,32 @@ def reopen_year(coop: Cooperative, books: Books, year: int) -> ReopenedYear:
     ledger_dir = coop.ledger_path.parent
     marker = books.figures.closed_years.get(year)
     if marker is None:
-        raise CloseRefused.one(f"{year} is not closed")
+        raise CloseRefused.of("reopen_year.not_closed", N_("{year} is not closed"), year=year)
     later = sorted(y for y in books.figures.closed_years if y > year)
     if later:
-        raise CloseRefused.one(f"only the last closed year can be reopened: reopen {later[-1]} first")
+        raise CloseRefused.of(
+            "reopen_year.not_last",
+            N_("only the last closed year can be reopened: reopen {last} first"),
+            last=later[-1],
+        )
     target = year_closing_path(coop, year)
     if marker.file != str(target.relative_to(coop.root)):
-        raise CloseRefused.one(
-            f"{year} was not closed by a closing file at {target.relative_to(coop.root)}",
-            marker.file,
-            marker.line,
+        raise CloseRefused.of(
+            "reopen_year.not_by_file",
+            N_("{year} was not closed by a closing file at {path}"),
+            file=marker.file,
+            line=marker.line,
+            year=year,
+            path=str(target.relative_to(coop.root)),
         )
     applied = sorted(coop.closing_dir.glob(f"*-surplus-{year}.beancount"))
     if applied:
-        raise CloseRefused.one(
-            f"the surplus of {year} is booked ({applied[0].name}); remove it before reopening the year",
-            str(applied[0].relative_to(coop.root)),
+        raise CloseRefused.of(
+            "reopen_year.surplus_booked",
+            N_("the surplus of {year} is booked ({name}); remove it before reopening the year"),
+            file=str(applied[0].relative_to(coop.root)),
+            year=year,
+            name=applied[0].name,
         )
     opening = opening_path(coop, year + 1)
     to_remove = [target] + ([opening] if opening.is_file() else [])
@@ -362,7 +385,11 @@ def reopen_year(coop: Cooperative, books: Books, year: int) -> ReopenedYear:
         if errors or year in after.figures.closed_years:
             raise LedgerError(
                 [
-                    Problem(f"the ledger does not load cleanly after reopening {year}; nothing was changed"),
+                    Problem.of(
+                        "write.reopen_unclean",
+                        N_("the ledger does not load cleanly after reopening {period}; nothing was changed"),
+                        period=str(year),
+                    ),
                     *errors,
                 ]
             )
@@ -429,8 +456,11 @@ def write_surplus(coop: Cooperative, proposal: SurplusProposal, day: datetime.da
     target = surplus_path(coop, proposal.year, day)
     existing = sorted(coop.closing_dir.glob(f"*-surplus-{proposal.year}.beancount"))
     if existing:
-        raise CloseRefused.one(
-            f"the surplus of {proposal.year} is booked already", str(existing[0].relative_to(coop.root))
+        raise CloseRefused.of(
+            "surplus.booked_already",
+            N_("the surplus of {year} is booked already"),
+            file=str(existing[0].relative_to(coop.root)),
+            year=proposal.year,
         )
     opened = accounts_open_on(books.ledger.entries, day, OwnFiles(coop.ledger_path.parent))
     text = surplus_text(proposal, day, coop.coop.currency, opened)
@@ -441,8 +471,9 @@ def write_surplus(coop: Cooperative, proposal: SurplusProposal, day: datetime.da
         if errors:
             raise LedgerError(
                 [
-                    Problem(
-                        "the ledger does not load cleanly after booking the surplus; nothing was changed"
+                    Problem.of(
+                        "write.surplus_unclean",
+                        N_("the ledger does not load cleanly after booking the surplus; nothing was changed"),
                     ),
                     *errors,
                 ]

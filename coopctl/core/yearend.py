@@ -26,7 +26,7 @@ from coopctl.core.treasury import _balance_of, _months_in_deficit
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE
 from coopctl.domain.cooperative import Cooperative, SurplusPolicy, in_force
 from coopctl.domain.figures import LedgerFigures
-from coopctl.domain.money import ZERO, fmt_amount
+from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, Problem
 
@@ -136,10 +136,12 @@ def _account_balances(
             continue
         if posting.at_cost and posting.account.split(":")[0] in ("Assets", "Liabilities", "Equity"):
             problems.append(
-                Problem(
-                    f"{posting.account} holds a position at cost; close-year carries plain amounts only",
-                    posting.file,
-                    posting.line,
+                Problem.of(
+                    "close_year.at_cost",
+                    N_("{account} holds a position at cost; close-year carries plain amounts only"),
+                    file=posting.file,
+                    line=posting.line,
+                    account=posting.account,
                 )
             )
         key = (posting.account, posting.currency)
@@ -162,9 +164,15 @@ def plan_year_close(
     )
     if left_over:
         problems.append(
-            Problem(
-                f"income and expenses before {year} are not closed into equity ({left_over[0]}"
-                f"{' …' if len(left_over) > 1 else ''}): close-year {year - 1} first"
+            Problem.of(
+                "close_year.earlier_open",
+                N_(
+                    "income and expenses before {year} are not closed into equity ({accounts}): close-year "
+                    "{previous} first"
+                ),
+                year=year,
+                accounts=left_over[0] + (" …" if len(left_over) > 1 else ""),
+                previous=year - 1,
             )
         )
     totals, found = _account_balances(postings, end)
@@ -174,7 +182,16 @@ def plan_year_close(
         if not amount or account.split(":")[0] not in ("Income", "Expenses"):
             continue
         if unit != currency:
-            problems.append(Problem(f"{account} holds {amount} {unit}; close-year carries {currency} only"))
+            problems.append(
+                Problem.of(
+                    "close_year.foreign",
+                    N_("{account} holds {amount} {unit}; close-year carries {currency} only"),
+                    account=account,
+                    amount=str(amount),
+                    unit=unit,
+                    currency=currency,
+                )
+            )
             continue
         match = ACTIVITY_ACCOUNT_RE.match(account)
         owner = match.group(2) if match and match.group(2) in known else ""
@@ -197,14 +214,27 @@ def plan_year_close(
         sums[unit] = sums.get(unit, ZERO) + amount
         if unit != currency and amount:
             problems.append(
-                Problem(
-                    f"{account} holds {amount} {unit} at the end of {year}; "
-                    f"close-year carries {currency} only"
+                Problem.of(
+                    "close_year.foreign_at_end",
+                    N_(
+                        "{account} holds {amount} {unit} at the end of {year}; close-year carries "
+                        "{currency} only"
+                    ),
+                    account=account,
+                    amount=str(amount),
+                    unit=unit,
+                    year=year,
+                    currency=currency,
                 )
             )
     if any(sums.values()) and not problems:
         problems.append(
-            Problem(f"the balance sheet at the end of {year} does not balance ({sums}); nothing to carry")
+            Problem.of(
+                "close_year.unbalanced",
+                N_("the balance sheet at the end of {year} does not balance ({sums}); nothing to carry"),
+                year=year,
+                sums=str(sums),
+            )
         )
     opening = tuple(
         (account, amount) for (account, unit), amount in sorted(after.items()) if amount and unit == currency
@@ -306,10 +336,12 @@ def surplus_proposal(
     nothing to split."""
     if result <= 0:
         return None, [
-            Problem(
-                f"the cooperative's result for {year} is {fmt_amount(result, grouped=True)}: "
-                "no surplus to split",
+            Problem.of(
+                "surplus.no_surplus",
+                N_("the cooperative's result for {year} is {result}: no surplus to split"),
                 severity="warning",
+                year=year,
+                result=result,
             )
         ]
     names = ("legal_reserve", "development_fund", "workers_share", "dividends")
@@ -322,9 +354,11 @@ def surplus_proposal(
     workers: tuple[WorkerShare, ...] = ()
     if workers_total and not eligible:
         problems.append(
-            Problem(
-                f"no employee was paid in {year}: the workers' share of "
-                f"{fmt_amount(workers_total, grouped=True)} has no one to go to"
+            Problem.of(
+                "surplus.no_employee",
+                N_("no employee was paid in {year}: the workers' share of {amount} has no one to go to"),
+                year=year,
+                amount=workers_total,
             )
         )
     elif workers_total:

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from coopctl.domain.money import D
 from coopctl.domain.problems import N_, NotFound, Problem
+from coopctl.domain.suggest import did_you_mean, nearest, source_phrase
 
 # Matched whole (fullmatch, and \Z rather than $, which also matches before a final newline: "alice\n").
 ACTIVITY_ID_RE = re.compile(r"[A-Z][A-Za-z0-9-]*\Z")
@@ -611,6 +612,15 @@ class Cooperative:
     def activity(self, activity_id: str) -> Activity:
         found = self._indexes()[0].get(activity_id)
         if found is None:
+            near = nearest(activity_id, self._indexes()[0])
+            if near:
+                raise NotFound.of(
+                    "not_found.activity",
+                    N_("no activity {activity} in config/activities.yaml; {hint}"),
+                    activity=repr(activity_id),
+                    hint=did_you_mean(near),
+                    suggestions=near,
+                )
             raise NotFound.of(
                 "not_found.activity",
                 N_("no activity {activity} in config/activities.yaml"),
@@ -618,17 +628,32 @@ class Cooperative:
             )
         return found
 
-    def member(self, member_id: str) -> Member:
+    def member(self, member_id: str, source: str | None = None) -> Member:
+        """The member ``member_id``; else NotFound with the nearest ids (never the whole list) and, when
+        ``source`` is given (``suggest.SOURCES``), where the id came from."""
         found = self._indexes()[1].get(member_id)
         if found is None:
-            known = ", ".join(sorted(m.id for m in self.members)) or "none"
-            if len(self.members) > 12:
-                known = ", ".join(sorted(m.id for m in self.members)[:12]) + ", …"
+            near = nearest(member_id, self._indexes()[1])
+            hint = (
+                did_you_mean(near)
+                if near
+                else Problem.of("hint.list_members", N_("coopctl members lists the members"))
+            )
+            if source is not None:
+                raise NotFound.of(
+                    "not_found.member",
+                    N_("no member {member} ({source}) in config/members.yaml; {hint}"),
+                    member=repr(member_id),
+                    source=source_phrase(source),
+                    hint=hint,
+                    suggestions=near,
+                )
             raise NotFound.of(
                 "not_found.member",
-                N_("no member {member} in config/members.yaml (members: {known})"),
+                N_("no member {member} in config/members.yaml; {hint}"),
                 member=repr(member_id),
-                known=known,
+                hint=hint,
+                suggestions=near,
             )
         return found
 
@@ -871,21 +896,45 @@ def check_consistency(coop: Cooperative) -> list[Problem]:
                 id=repr(member.id),
             )
         if member.activity not in activity_ids:
-            err(
-                M,
-                here + ("activity",),
-                "config.unknown_activity",
-                N_("unknown activity {activity}; add it to config/activities.yaml"),
-                activity=repr(member.activity),
-            )
+            near = nearest(member.activity, activity_ids)
+            if near:
+                err(
+                    M,
+                    here + ("activity",),
+                    "config.unknown_activity",
+                    N_("unknown activity {activity}; {hint} (or add it to config/activities.yaml)"),
+                    activity=repr(member.activity),
+                    hint=did_you_mean(near),
+                    suggestions=near,
+                )
+            else:
+                err(
+                    M,
+                    here + ("activity",),
+                    "config.unknown_activity",
+                    N_("unknown activity {activity}; add it to config/activities.yaml"),
+                    activity=repr(member.activity),
+                )
         if member.tutor is not None and member.tutor not in tutors:
-            err(
-                M,
-                here + ("tutor",),
-                "config.unknown_tutor",
-                N_("unknown tutor {tutor}; add it under tutors in config/coop.yaml"),
-                tutor=repr(member.tutor),
-            )
+            near = nearest(member.tutor, tutors)
+            if near:
+                err(
+                    M,
+                    here + ("tutor",),
+                    "config.unknown_tutor",
+                    N_("unknown tutor {tutor}; {hint} (or add it under tutors in config/coop.yaml)"),
+                    tutor=repr(member.tutor),
+                    hint=did_you_mean(near),
+                    suggestions=near,
+                )
+            else:
+                err(
+                    M,
+                    here + ("tutor",),
+                    "config.unknown_tutor",
+                    N_("unknown tutor {tutor}; add it under tutors in config/coop.yaml"),
+                    tutor=repr(member.tutor),
+                )
         if member.cesa_from is not None and member.cesa_from < member.joined:
             err(
                 M,

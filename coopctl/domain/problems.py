@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, Iterable, Self
 
 from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
@@ -116,6 +116,18 @@ class Problem:
         return out
 
 
+def unique_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once (same severity, place and words: the same thing found twice), in order."""
+    seen: set[tuple[str, str | None, int | None, str]] = set()
+    kept = []
+    for problem in problems:
+        key = (problem.severity, problem.file, problem.line, problem.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
+
+
 @dataclass
 class CoopctlError(Exception):
     """Base of every error coopctl reports to a user. Carries one or more problems."""
@@ -124,6 +136,7 @@ class CoopctlError(Exception):
     exit_code: int = EXIT_DATA
 
     def __post_init__(self) -> None:
+        self.problems = unique_problems(self.problems)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -131,6 +144,9 @@ class CoopctlError(Exception):
 
     @classmethod
     def one(cls, message: str, file: str | None = None, line: int | None = None) -> Self:
+        """One uncoded problem, shown as written in every language: only for text that is not coopctl's
+        own. coopctl's own refusals use ``of`` (tests/test_french_refusals.py keeps this one out of the
+        package)."""
         return cls([Problem(message, file, line)])
 
     @classmethod

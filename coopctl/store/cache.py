@@ -261,9 +261,11 @@ class _LazyBooks(dict):
                 if self._fallback is not None:
                     value = self._fallback(self._kind, key)
                 else:
-                    from coopctl.domain.problems import LedgerError
+                    from coopctl.domain.problems import N_, LedgerError
 
-                    raise LedgerError.one("coopctl's cache was damaged; run the command again") from None
+                    raise LedgerError.of(
+                        "cache.damaged", N_("coopctl's cache was damaged; run the command again")
+                    ) from None
             super().__setitem__(key, value)
         return value
 
@@ -576,6 +578,18 @@ def _full_load_fallback(coop: Cooperative, folder: Path):
     return fallback
 
 
+def _set_aside_file(stored: Path):
+    """For per-file figures found damaged when they are read (merged within ``_incremental``): remove the
+    file and load in full, which writes it again (so the next run does not meet it)."""
+
+    def fallback(kind: str, key: str):
+        if _ours(stored) or stored.is_symlink():
+            stored.unlink()
+        raise _FullLoadNeeded
+
+    return fallback
+
+
 def _walk(
     coop: Cooperative, known: dict, trusted_before_ns: int = 0
 ) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple]]:
@@ -683,7 +697,9 @@ def _incremental(
         stored = folder / "files" / f"{sha}.json"
         if rel not in parsed:
             try:
-                parts.append(figures_from_json(json.loads(_read_sealed(stored))))
+                parts.append(
+                    figures_from_json(json.loads(_read_sealed(stored)), None, _set_aside_file(stored))
+                )
             except ValueError:
                 if _ours(stored) or stored.is_symlink():
                     stored.unlink()

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from coopctl.domain.cooperative import (
     field_problem,
 )
 from coopctl.domain.problems import N_, ConfigError, Problem
+from coopctl.domain.suggest import did_you_mean, nearest
 
 # --------------------------------------------------------------------------- loading
 
@@ -252,7 +254,17 @@ def _validate(model: type[BaseModel], data: Any, rel: str, lines: dict) -> Any:
         for err in exc.errors():
             loc = tuple(err["loc"])
             if err["type"] == "extra_forbidden":
-                problem = Problem.of("config.unknown_key", N_("unknown key"))
+                near = nearest(str(loc[-1]), _keys_at(model, loc[:-1])) if loc else []
+                problem = (
+                    Problem.of(
+                        "config.unknown_key",
+                        N_("unknown key; {hint}"),
+                        hint=did_you_mean(near),
+                        suggestions=near,
+                    )
+                    if near
+                    else Problem.of("config.unknown_key", N_("unknown key"))
+                )
             elif err["type"] == "missing":
                 problem = Problem.of("config.missing_key", N_("required key is missing"))
             elif err["type"].startswith("config."):  # coopctl's own (domain.cooperative.invalid): coded
@@ -262,6 +274,29 @@ def _validate(model: type[BaseModel], data: Any, rel: str, lines: dict) -> Any:
                 problem = Problem(err["msg"].removeprefix("Value error, "))
             problems.append(field_problem(problem, loc, rel, _line_of(lines, rel, loc)))
         raise ConfigError(problems) from None
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The Pydantic models an annotation holds (through list, Optional, Union, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
+
+
+def _keys_at(model: type[BaseModel], path: tuple) -> set[str]:
+    """The keys a mapping at ``path`` (a YAML path, list indexes included) may hold, as written."""
+    models = [model]
+    for part in path:
+        if isinstance(part, int):
+            continue  # a list's items: the models its annotation holds already
+        models = [
+            inner
+            for current in models
+            for name, info in current.model_fields.items()
+            if part in (name, info.alias)
+            for inner in _models_in(info.annotation)
+        ]
+    return {info.alias or name for current in models for name, info in current.model_fields.items()}
 
 
 CONFIG_FILES = ("coop", "members", "activities")

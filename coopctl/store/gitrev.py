@@ -13,17 +13,20 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from coopctl.domain.problems import CoopctlError, UsageError
+from coopctl.domain.problems import N_, CoopctlError, UsageError
 
 
 def _git(root: Path, *args: str, binary: bool = False) -> bytes | str:
     try:
         proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120, check=False)
     except FileNotFoundError:
-        raise CoopctlError.one("git is not installed") from None
+        raise CoopctlError.of("git.missing", N_("git is not installed")) from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise CoopctlError.one(f"git {args[0]}: {message[-1] if message else 'failed'}")
+        if not message:
+            raise CoopctlError.of("git.failed", N_("git {command}: failed"), command=args[0])
+        # git's own words (in git's language), passed through
+        raise CoopctlError.of("git.error", N_("git {command}: {detail}"), command=args[0], detail=message[-1])
     return proc.stdout if binary else proc.stdout.decode("utf-8", "replace")
 
 
@@ -41,7 +44,9 @@ def resolve(root: Path, revision: str) -> str:
             _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
         ).strip()
     except CoopctlError:
-        raise UsageError.one(f"unknown git revision {revision!r}") from None
+        raise UsageError.of(
+            "git.unknown_revision", N_("unknown git revision {revision}"), revision=repr(revision)
+        ) from None
 
 
 def merge_base(root: Path, a: str, b: str) -> str:
@@ -57,7 +62,7 @@ def export(root: Path, commit: str, destination: Path) -> Path:
     """
     top = toplevel(root)
     if top is None:
-        raise CoopctlError.one(f"{root} is not in a git repository")
+        raise CoopctlError.of("git.no_repository", N_("{root} is not in a git repository"), root=str(root))
     prefix = root.resolve().relative_to(top.resolve())
     args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit]
     if str(prefix) != ".":
@@ -91,7 +96,12 @@ def export(root: Path, commit: str, destination: Path) -> Path:
         target.write_bytes(data)
     exported = destination / prefix
     if not (exported / "config" / "coop.yaml").is_file():
-        raise CoopctlError.one(f"no cooperative at {prefix} in revision {commit[:12]}")
+        raise CoopctlError.of(
+            "git.no_cooperative",
+            N_("no cooperative at {prefix} in revision {commit}"),
+            prefix=str(prefix),
+            commit=commit[:12],
+        )
     return exported
 
 
@@ -109,9 +119,9 @@ def _cat_files(top: Path, oids: list[str]) -> dict[str, bytes]:
             check=False,
         )
     except FileNotFoundError:
-        raise CoopctlError.one("git is not installed") from None
+        raise CoopctlError.of("git.missing", N_("git is not installed")) from None
     if proc.returncode != 0:
-        raise CoopctlError.one("git cat-file: failed")
+        raise CoopctlError.of("git.failed", N_("git {command}: failed"), command="cat-file")
     out, position, found = proc.stdout, 0, {}
     while position < len(out):
         end = out.index(b"\n", position)

@@ -25,9 +25,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from coopctl.domain.problems import CoopctlError, Problem
+from coopctl.domain.problems import N_, CoopctlError, Problem
 from coopctl.store.safe_io import _step, atomic_write, remove_file
 
 JOURNAL_VERSION = 1
@@ -72,9 +72,13 @@ def _private_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     info = folder.stat()
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        raise JournalError.one(
-            f"{folder} is not private to this user (owner or group/other write bits); "
-            "coopctl keeps its write journal there: fix its permissions"
+        raise JournalError.of(
+            "journal.folder_not_private",
+            N_(
+                "{folder} is not private to this user (owner or group/other write bits); "
+                "coopctl keeps its write journal there: fix its permissions"
+            ),
+            folder=str(folder),
         )
 
 
@@ -94,9 +98,14 @@ def write_group(
     for change in [*changes, *(Change(folder, None) for folder in new_folders)]:
         where = change.path.resolve()
         if not where.is_relative_to(root):
-            raise JournalError.one(
-                f"{change.path} resolves to {where}, outside the cooperative's folder (through a "
-                "symbolic link?): coopctl writes only inside it; replace the link by a folder"
+            raise JournalError.of(
+                "journal.outside",
+                N_(
+                    "{path} resolves to {where}, outside the cooperative's folder (through a "
+                    "symbolic link?): coopctl writes only inside it; replace the link by a folder"
+                ),
+                path=str(change.path),
+                where=str(where),
             )
     new_folders = tuple(
         folder for folder in new_folders if not folder.exists()
@@ -118,8 +127,10 @@ def write_group(
     path = journal_path(root)
     _private_folder(path.parent)
     if path.exists():
-        raise JournalError.one(
-            f"an interrupted write is waiting to be undone ({path}); run coopctl check first"
+        raise JournalError.of(
+            "journal.pending",
+            N_("an interrupted write is waiting to be undone ({path}); run coopctl check first"),
+            path=str(path),
         )
     atomic_write(path, json.dumps(record).encode("utf-8"), fault_points=True)
     try:
@@ -169,8 +180,8 @@ def _undo(root: Path, record: dict) -> list[Path]:
     return restored
 
 
-def _problem(message: str) -> JournalError:
-    return JournalError([Problem(message)])
+def _problem(code: str, template: str, **params: Any) -> JournalError:
+    return JournalError([Problem.of(code, template, **params)])
 
 
 def pending(root: Path) -> bool:
@@ -191,8 +202,12 @@ def recover(root: Path) -> list[Path]:
     info = path.stat()
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         raise _problem(
-            f"the write journal {path} is not private to this user; remove it after checking the ledger by "
-            f"hand"
+            "journal.not_private",
+            N_(
+                "the write journal {path} is not private to this user; remove it after checking the "
+                "ledger by hand"
+            ),
+            path=str(path),
         )
     try:
         record = json.loads(raw)
@@ -205,19 +220,27 @@ def recover(root: Path) -> list[Path]:
                 raise ValueError("a path outside the cooperative")
     except (ValueError, KeyError, TypeError) as exc:
         raise _problem(
-            f"the write journal {path} cannot be read ({exc}); check the ledger "
-            "(git status, coopctl check), then remove it"
+            "journal.unreadable",
+            N_(
+                "the write journal {path} cannot be read ({reason}); check the ledger "
+                "(git status, coopctl check), then remove it"
+            ),
+            path=str(path),
+            reason=str(exc),
         ) from None
     for item in files:
         current = _read(root / item["path"])
         before = None if item["before"] is None else base64.b64decode(item["before"])
         if current != before and _sha(current) != item["after"]:
             raise _problem(
-                f"{item['path']} changed since an interrupted coopctl write, which coopctl must undo first: "
-                f"put "
-                f"the file back as it was (git diff shows your edit; git stash or git checkout -- "
-                f"{item['path']}), "
-                "run coopctl check to let it undo its write, then make your edit again"
+                "journal.changed_since",
+                N_(
+                    "{path} changed since an interrupted coopctl write, which coopctl must undo first: "
+                    "put the file back as it was (git diff shows your edit; git stash or git checkout -- "
+                    "{path}), "
+                    "run coopctl check to let it undo its write, then make your edit again"
+                ),
+                path=item["path"],
             )
     restored = _undo(root, record)
     remove_file(path)

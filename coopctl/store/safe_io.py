@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from coopctl.domain.problems import N_, CoopctlError, UsageError
+from coopctl.domain.problems import N_, CoopctlError, Problem, UsageError
 
 LOCK_NAME = ".coopctl.lock"
 
@@ -53,19 +53,25 @@ class WriteFailed(CoopctlError, OSError):
     """
 
 
-def _kind(mode: int) -> str:
-    """What a non-regular file is, in words."""
-    for test, word in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-        (stat.S_ISSOCK, "a socket"),
+def _kind(mode: int) -> Problem:
+    """What a non-regular file is, in words (a phrase worded where it is shown)."""
+    for test, code, word in (
+        (stat.S_ISDIR, "kind.folder", N_("a folder")),
+        (stat.S_ISLNK, "kind.symlink", N_("a symbolic link")),
+        (stat.S_ISFIFO, "kind.fifo", N_("a FIFO (named pipe)")),
+        (stat.S_ISCHR, "kind.device", N_("a device")),
+        (stat.S_ISBLK, "kind.device", N_("a device")),
+        (stat.S_ISSOCK, "kind.socket", N_("a socket")),
     ):
         if test(mode):
-            return word
-    return "not a regular file"
+            return Problem.of(code, word)
+    return Problem.of("kind.other", N_("not a regular file"))
+
+
+LOCK_REFUSED = N_(
+    "{what} where coopctl's lock file should be; coopctl never writes through it: "
+    "remove it (a lock file is never committed)"
+)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -101,7 +107,9 @@ def atomic_write(
         raise
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise WriteFailed.one(f"cannot write ({reason}); nothing was changed", str(path)) from None
+        raise WriteFailed.of(
+            "write.failed", N_("cannot write ({reason}); nothing was changed"), file=str(path), reason=reason
+        ) from None
 
 
 def _atomic_write(
@@ -167,7 +175,9 @@ def check_output(path: Path, root: Path, protected: list[Path]) -> None:
     except FileNotFoundError:
         mode = None
     except OSError as exc:
-        raise UsageError.one(f"cannot write {path}: {exc.strerror}") from None
+        raise UsageError.of(
+            "write.cannot", N_("cannot write {path}: {reason}"), path=str(path), reason=exc.strerror
+        ) from None
     if mode is not None and not stat.S_ISREG(mode):
         raise UsageError.of(
             "write.not_regular",
@@ -199,33 +209,40 @@ def remove_file(path: Path) -> None:
 def _open_lock(lock_path: Path) -> int:
     """Open (or create) the lock file: never through a symbolic link, never a FIFO, device, folder or a
     file with other names (a hard link), since the lock is truncated and written."""
-    refuse = (
-        "{what} where coopctl's lock file should be; coopctl never writes through it: "
-        "remove it (a lock file is never committed)"
-    )
     try:
         st = os.lstat(lock_path)
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise WriteFailed.one(f"cannot open the lock ({exc.strerror})", LOCK_NAME) from None
+        raise WriteFailed.of(
+            "lock.cannot_open", N_("cannot open the lock ({reason})"), file=LOCK_NAME, reason=exc.strerror
+        ) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise UnsafeFile.one(refuse.format(what=_kind(st.st_mode)), LOCK_NAME)
+        raise UnsafeFile.of("lock.unsafe", LOCK_REFUSED, file=LOCK_NAME, what=_kind(st.st_mode))
     try:  # no O_TRUNC; O_NONBLOCK: a FIFO swapped in meanwhile must not block the open
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise UnsafeFile.one(refuse.format(what="a symbolic link"), LOCK_NAME) from None
-        raise WriteFailed.one(f"cannot open the lock ({exc.strerror})", LOCK_NAME) from None
+            raise UnsafeFile.of(
+                "lock.unsafe",
+                LOCK_REFUSED,
+                file=LOCK_NAME,
+                what=Problem.of("kind.symlink", N_("a symbolic link")),
+            ) from None
+        raise WriteFailed.of(
+            "lock.cannot_open", N_("cannot open the lock ({reason})"), file=LOCK_NAME, reason=exc.strerror
+        ) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
         os.close(fd)
         what = (
             _kind(st.st_mode)
             if not stat.S_ISREG(st.st_mode)
-            else f"a file with {st.st_nlink} names (a hard link)"
+            else Problem.of(
+                "kind.hard_link", N_("a file with {count} names (a hard link)"), count=st.st_nlink
+            )
         )
-        raise UnsafeFile.one(refuse.format(what=what), LOCK_NAME)
+        raise UnsafeFile.of("lock.unsafe", LOCK_REFUSED, file=LOCK_NAME, what=what)
     return fd
 
 
@@ -255,8 +272,11 @@ def cooperative_lock(root: Path, command: str) -> Iterator[None]:
             os.ftruncate(fd, 0)
             os.pwrite(fd, info.encode(), 0)
         except OSError as exc:
-            raise WriteFailed.one(
-                f"cannot write the lock ({exc.strerror}); nothing was changed", LOCK_NAME
+            raise WriteFailed.of(
+                "lock.cannot_write",
+                N_("cannot write the lock ({reason}); nothing was changed"),
+                file=LOCK_NAME,
+                reason=exc.strerror,
             ) from None
         try:
             yield
