@@ -10,8 +10,8 @@ generated from these cases and their real answers:
 
 from __future__ import annotations
 
-import sys
 import re
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1161,5 +1161,6 @@ if __name__ == "__main__":
     print(f"wrote {DOC}")
     SAFETY = REPO / "docs" / "safety.md"
     SAFETY.write_text(
-        re.sub(r"lists \d+ bad", f"lists {len(CASES)} bad", SAFETY.read_text(encoding="utf-8")), encoding="utf-8"
+        re.sub(r"lists \d+ bad", f"lists {len(CASES)} bad", SAFETY.read_text(encoding="utf-8")),
+        encoding="utf-8",
     )
