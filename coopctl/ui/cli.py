@@ -862,3 +862,6 @@ def review_command(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from coopctl.ui import cli_receivables as _cli_receivables  # noqa: E402,F401  (registers its command)
