@@ -78,8 +78,10 @@ def receivable_moves(entries: list, currency: str, root: Path) -> list[Receivabl
     return moves
 
 
-def receivable_balance(entries: list, currency: str, as_of: datetime.date, activities: set[str] | None) -> Decimal:
-    """Σ of the postings to the receivable accounts dated up to ``as_of`` (of ``activities`` only, if given)."""
+def receivable_balance(
+    entries: list, currency: str, as_of: datetime.date, activities: set[str] | None
+) -> Decimal:
+    """Σ of the postings to the receivable accounts up to ``as_of`` (of ``activities`` only, if given)."""
     from beancount.core import data
 
     total = Decimal(0)

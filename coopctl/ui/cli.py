@@ -864,4 +864,5 @@ def main() -> None:
     app()
 
 
+from coopctl.ui import cli_bank as _cli_bank  # noqa: E402,F401  (registers import bank)
 from coopctl.ui import cli_receivables as _cli_receivables  # noqa: E402,F401  (registers its command)

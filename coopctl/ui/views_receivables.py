@@ -88,7 +88,7 @@ def receivables(result: Receivables, who: str | None) -> Report:
                     dict(
                         row,
                         where=f"{row['file']}:{row['line']}" if row["file"] and row["line"] else row["file"],
-                        reason=_(REASONS[row["reason"]]),
+                        reason=_(REASONS[str(row["reason"])]),
                     )
                     for row in unmatched
                 ],
@@ -110,8 +110,8 @@ def receivables(result: Receivables, who: str | None) -> Report:
         )
     else:
         note = _(
-            "Does not add up: open invoices {invoices} and movements without an invoice reference {unmatched} "
-            "make {total}, but the receivable accounts hold {balance}."
+            "Does not add up: open invoices {invoices} and movements without an invoice reference "
+            "{unmatched} make {total}, but the receivable accounts hold {balance}."
         ).format(
             invoices=i18n.money(result.invoices_total),
             unmatched=i18n.money(result.unmatched_total),
@@ -119,3 +119,62 @@ def receivables(result: Receivables, who: str | None) -> Report:
             balance=i18n.money(result.receivable_balance),
         )
     return Report(data, tables, [note], csv=table)
+
+
+KINDS = {"invoice": N_("invoice"), "rule": N_("rule"), "suspense": N_("suspense")}
+
+
+def bank_import(result) -> Report:
+    """What an import wrote (or would write): one row per new line."""
+    rows = [
+        {
+            "line": b.line.line,
+            "date": b.line.date.isoformat(),
+            "label": b.line.label,
+            "amount": b.line.amount,
+            "kind": b.kind,
+            "account": ", ".join(dict.fromkeys(a for a, _ in b.postings)),
+            "invoices": list(b.invoices),
+            "bank_id": b.line.bank_id,
+        }
+        for b in result.bookings
+    ]
+    data = {
+        "file": result.file,
+        "account": result.account,
+        "mapping": result.mapping,
+        "dry_run": result.dry_run,
+        "lines": rows,
+        "already_imported": result.already,
+        "files": sorted(result.texts),
+        "include_added": result.include_added,
+    }
+    table = Table(
+        _("Bank lines from {file}").format(file=result.file),
+        [
+            Column("line", "Line", "int"),
+            Column("date", "Date", "date"),
+            Column("label", "Label"),
+            Column("amount", "Amount", "money"),
+            Column("kind", "By", "label"),
+            Column("account", "Account"),
+        ],
+        [dict(row, kind=KINDS[row["kind"]]) for row in rows],
+    )
+    waiting = sum(1 for b in result.bookings if b.kind == "suspense")
+    if not rows:
+        note = _("Nothing new: the {count} lines of the statement are already in the ledger.").format(
+            count=result.already
+        )
+    else:
+        verb = _("Would write") if result.dry_run else _("Wrote")
+        note = _(
+            "{verb} {count} lines to {files} ({already} already imported, {waiting} in suspense)."
+        ).format(
+            verb=verb,
+            count=len(rows),
+            files=", ".join(sorted(result.texts)),
+            already=result.already,
+            waiting=waiting,
+        )
+    return Report(data, [table], [note])
