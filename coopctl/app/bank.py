@@ -140,16 +140,12 @@ def import_bank(
     text = read_statement(statement, mapping.encoding, shown)
     lines, problems = parse_statement(text, mapping, shown)
     if problems:
-        raise ImportRefused([*problems, _nothing_written()])
+        raise ImportRefused(problems)
     lines = identify(lines, bank_account)
     if dry_run:
         return _plan(coop, load_books(coop), lines, bank_account, name, shown, dry_run=True)
     with cooperative_lock(coop.root, command_line()):
         return _plan(coop, load_books(coop), lines, bank_account, name, shown, dry_run=False)
-
-
-def _nothing_written() -> Problem:
-    return Problem.of("bank.nothing_written", N_("nothing was written"))
 
 
 def _plan(
@@ -167,7 +163,7 @@ def _plan(
             "bank.closed_month",
             N_(
                 "{date} falls in {month}, which is closed: cut the closed months' lines from the statement, "
-                "or reopen {month} (coopctl reopen)"
+                "or reopen {month} (coopctl reopen); nothing was written"
             ),
             file=shown,
             line=line.line,
@@ -178,18 +174,20 @@ def _plan(
         if _is_closed(books, Month.of(line.date))
     ]
     if refusals:
-        raise ImportRefused([*refusals, _nothing_written()])
+        raise ImportRefused(refusals)
     config = coop.coop.bank
     invoices = receivables_of(coop, entries, max(line.date for line in new)).invoices
     bookings = classify(new, invoices, config.rules, config.suspense)
     opened = opened_accounts(entries)
     to_open: dict[str, datetime.date] = {}
+    refused: set[str] = set()
     for booking in bookings:
         for account in [bank_account, *(a for a, _ in booking.postings)]:
             day = booking.line.date
             if account not in opened and account == config.suspense:
                 to_open[account] = min(to_open.get(account, day), _opening_day(books, day))
-            elif account not in opened or opened[account] > day:
+            elif (account not in opened or opened[account] > day) and account not in refused:
+                refused.add(account)  # named once, at its first line
                 refusals.append(
                     Problem.of(
                         "bank.account_not_open",
@@ -205,7 +203,7 @@ def _plan(
                     )
                 )
     if refusals:
-        raise ImportRefused([*refusals, _nothing_written()])
+        raise ImportRefused(refusals)
     currency = coop.coop.currency
     by_month: dict[Month, list[Booking]] = defaultdict(list)
     for booking in bookings:

@@ -29,7 +29,7 @@ from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import N_, Problem
 
 MAX_LABEL = 1000  # characters: a longer label is refused (a bank's are under 150)
-MATCHED_LABEL = 256  # rules are tried on the label's first characters only
+MATCHED_LABEL = 140  # rules are tried on the label's first characters (a SEPA remittance text is at most 140)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
 _NUMBER_RE = re.compile(r"[+-]?\d+(\.\d{1,2})?\Z")
 
