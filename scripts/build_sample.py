@@ -81,7 +81,7 @@ bank:                              # coopctl import bank: the statements of the 
       debit: "Débit"
       credit: "Crédit"
       decimal_comma: true
-  rules:                           # the first that matches; a line no invoice or rule explains waits in Assets:Suspense
+  rules:                           # the first that matches; other lines wait in Assets:Suspense
     - {contains: "LOYER", account: Expenses:Coop:Loyer}
     - {contains: "URSSAF", account: Liabilities:Payroll:Social}
     - {regex: "^VIR SALAIRES? EQUIPE", account: Expenses:Coop:Equipe}
@@ -531,10 +531,15 @@ def month_text(
             )
             deductible += tva
     credited = next(
-        (k for k, p in enumerate(pending) if p[1] == "BoisNomade" and p[4] > 540 and p[0] > datetime.date(2026, 5, 22)),
+        (
+            k
+            for k, p in enumerate(pending)
+            if p[1] == "BoisNomade" and p[4] > 540 and p[0] > datetime.date(2026, 5, 22)
+        ),
         None,
     )
-    if month == Month(2026, 5) and credited is not None:  # a credit note on an unpaid invoice: it is paid less
+    # a credit note on an unpaid invoice: the client pays it less
+    if month == Month(2026, 5) and credited is not None:
         due, act, client, ref, ttc = pending[credited]
         ht, tva = Decimal("450.00"), Decimal("90.00")
         day = datetime.date(2026, 5, 22)

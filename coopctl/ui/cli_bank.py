@@ -14,7 +14,8 @@ from coopctl.ui.render import Format, render
 
 import_app = typer.Typer(
     name="import",
-    help="Bring outside files into the ledger: bank statements.",
+    help="Bring outside files into the ledger: bank statements.\n\nExamples:\n\n"
+    "  coopctl import bank samples/releve-2026-11.csv --dry-run",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -54,7 +55,7 @@ def import_bank_command(
 
       coopctl import bank releve.csv --dry-run
 
-      coopctl import bank export-banque.csv --mapping credit-cooperatif
+      coopctl import bank export.csv --mapping banque-coop --account Assets:Bank:Courant
     """
     with _loading():
         result = service.import_bank(state.root, statement, mapping, account, dry_run)

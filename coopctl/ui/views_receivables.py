@@ -167,11 +167,12 @@ def bank_import(result) -> Report:
             count=result.already
         )
     else:
-        verb = _("Would write") if result.dry_run else _("Wrote")
-        note = _(
-            "{verb} {count} lines to {files} ({already} already imported, {waiting} in suspense)."
-        ).format(
-            verb=verb,
+        sentence = (
+            _("Would write {count} lines to {files} ({already} already imported, {waiting} in suspense).")
+            if result.dry_run
+            else _("Wrote {count} lines to {files} ({already} already imported, {waiting} in suspense).")
+        )
+        note = sentence.format(
             count=len(rows),
             files=", ".join(sorted(result.texts)),
             already=result.already,
