@@ -300,3 +300,23 @@ def test_usage_errors(coop):
     assert run.exit_code == 2 and "not a Beancount account name" in run.stderr
     missing = _import(coop, "missing.csv")
     assert missing.exit_code == 1 and "cannot read the statement" in missing.stderr
+
+
+def test_the_samples_statement_imports_once_and_settles_its_invoices(sample_copy):
+    from conftest import REPO
+
+    statement = str(REPO / "samples" / "releve-2026-11.csv")
+    before = run_cli(sample_copy, "receivables", "--as-of", "2026-11-30", "--format", "json").json()
+    run = run_cli(sample_copy, "import", "bank", statement, "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    kinds = [line["kind"] for line in run.json()["lines"]]
+    assert kinds.count("suspense") == 1 and kinds.count("rule") == 2 and kinds.count("invoice") >= 10
+    after = run_cli(sample_copy, "receivables", "--as-of", "2026-11-30", "--format", "json").json()
+    assert after["adds_up"] and after["unmatched"] == []
+    paid = sum(float(x["amount"]) for x in run.json()["lines"] if x["kind"] == "invoice")
+    assert round(float(before["total"]) - float(after["total"]), 2) == round(paid, 2)
+    again = run_cli(sample_copy, "import", "bank", statement, "--format", "json").json()
+    assert again["lines"] == [] and again["already_imported"] == len(kinds)
+    check = run_cli(sample_copy, "check")
+    assert check.exit_code == 0, check.stderr
+    assert "63.90 waits in Assets:Suspense since 2026-11-12 (CB BUREAU VALLEE PARIS 11 10/11)" in check.stderr
