@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from decimal import Decimal
 
 import pytest
 from conftest import COOP_YAML, EXAMPLE_LEDGER, run_cli, snapshot, write_coop
@@ -313,8 +314,8 @@ def test_the_samples_statement_imports_once_and_settles_its_invoices(sample_copy
     assert kinds.count("suspense") == 1 and kinds.count("rule") == 2 and kinds.count("invoice") >= 10
     after = run_cli(sample_copy, "receivables", "--as-of", "2026-11-30", "--format", "json").json()
     assert after["adds_up"] and after["unmatched"] == []
-    paid = sum(float(x["amount"]) for x in run.json()["lines"] if x["kind"] == "invoice")
-    assert round(float(before["total"]) - float(after["total"]), 2) == round(paid, 2)
+    paid = sum(Decimal(x["amount"]) for x in run.json()["lines"] if x["kind"] == "invoice")
+    assert Decimal(before["total"]) - Decimal(after["total"]) == paid
     again = run_cli(sample_copy, "import", "bank", statement, "--format", "json").json()
     assert again["lines"] == [] and again["already_imported"] == len(kinds)
     check = run_cli(sample_copy, "check")
