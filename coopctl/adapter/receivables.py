@@ -41,6 +41,7 @@ def receivable_moves(entries: list, currency: str, root: Path) -> list[Receivabl
     from coopctl.adapter.ledger import posting_line
 
     moves: list[ReceivableMove] = []
+    shown: dict[str | None, str | None] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -62,6 +63,8 @@ def receivable_moves(entries: list, currency: str, root: Path) -> list[Receivabl
             if not amount:
                 continue
             filename, line = posting_line(entry, account)
+            if filename not in shown:  # a path resolved once per file, not per posting
+                shown[filename] = _relative(filename, root)
             moves.append(
                 ReceivableMove(
                     entry.date,
@@ -71,7 +74,7 @@ def receivable_moves(entries: list, currency: str, root: Path) -> list[Receivabl
                     str(invoice) if invoice is not None else None,
                     frozenset(entry.links or ()),
                     entry.narration or "",
-                    _relative(filename, root),
+                    shown[filename],
                     line,
                 )
             )
