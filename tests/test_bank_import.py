@@ -321,3 +321,18 @@ def test_the_samples_statement_imports_once_and_settles_its_invoices(sample_copy
     check = run_cli(sample_copy, "check")
     assert check.exit_code == 0, check.stderr
     assert "63.90 waits in Assets:Suspense since 2026-11-12 (CB BUREAU VALLEE PARIS 11 10/11)" in check.stderr
+
+
+def test_a_ledger_error_after_writing_undoes_every_file_of_the_import(coop):
+    # a December bank file left on disk, not included yet, opening the suspense account again: once the import
+    # adds the include, the ledger has a duplicate open; the reload fails and the whole group is undone
+    stray = coop / "ledgers" / "bank" / "2026-12.beancount"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("2026-12-01 open Assets:Suspense EUR\n", encoding="utf-8")
+    before = snapshot(coop)
+    run = _import(coop)
+    assert run.exit_code == 1
+    assert "the ledger does not load cleanly after the import; nothing was changed" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert snapshot(coop) == before
+    assert not (coop / "ledgers" / "bank" / "2026-11.beancount").exists()
