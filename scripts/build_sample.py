@@ -91,6 +91,24 @@ surplus:                           # the split of the cooperative's own result, 
   workers_share: "0.45"            # "part travail": at least 25%, shared among the year's employees
   dividends: "0.00"                # never more than the workers' share
   workers_share_basis: salary      # salary (gross paid in the year) | equal | hours
+bank:                              # coopctl import bank: the statements of the cooperative's account
+  account: Assets:Bank:Courant
+  mapping: banque-coop             # the bank's own CSV export (e.g. samples/releve-2026-11.csv)
+  mappings:
+    banque-coop:
+      encoding: latin-1
+      delimiter: ";"
+      skip_lines: 3                # the account's name, the period, a blank line
+      date: "Date"
+      date_format: "%d/%m/%Y"
+      label: "Libellé"
+      debit: "Débit"
+      credit: "Crédit"
+      decimal_comma: true
+  rules:                           # the first that matches; other lines wait in Assets:Suspense
+    - {contains: "LOYER", account: Expenses:Coop:Loyer}
+    - {contains: "URSSAF", account: Liabilities:Payroll:Social}
+    - {regex: "^VIR SALAIRES? EQUIPE", account: Expenses:Coop:Equipe}
 """
 
 MEMBERS = """\
@@ -394,11 +412,13 @@ def txn(
     narration: str,
     postings: list[tuple[str, Decimal]],
     meta: dict | None = None,
+    links: list[str] | None = None,
 ) -> str:
     width = max(len(a) for a, _ in postings)
     amounts = [money(x) for _, x in postings]
     nw = max(len(a) for a in amounts)
-    lines = [f'{date.isoformat()} * "{payee}" "{narration}"']
+    tail = "".join(f" ^{link}" for link in links or [])
+    lines = [f'{date.isoformat()} * "{payee}" "{narration}"{tail}']
     lines += [f'  {k}: "{v}"' for k, v in (meta or {}).items()]
     lines += [f"  {a:<{width}}  {x:>{nw}} EUR" for (a, _), x in zip(postings, amounts)]
     return "\n".join(lines) + "\n"
@@ -534,7 +554,39 @@ def month_text(
                 )
             )
             deductible += tva
-    if month == Month(2026, 5):  # a credit note: part of an invoice refunded
+    credited = next(
+        (
+            k
+            for k, p in enumerate(pending)
+            if p[1] == "BoisNomade" and p[4] > 540 and p[0] > datetime.date(2026, 5, 22)
+        ),
+        None,
+    )
+    # a credit note on an unpaid invoice: the client pays it less
+    if month == Month(2026, 5) and credited is not None:
+        due, act, client, ref, ttc = pending[credited]
+        ht, tva = Decimal("450.00"), Decimal("90.00")
+        day = datetime.date(2026, 5, 22)
+        entries.append(
+            (
+                day,
+                txn(
+                    day,
+                    client,
+                    f"Avoir AV2026-001 sur facture {ref} (chantier réduit)",
+                    [
+                        ("Assets:Receivable:BoisNomade", -(ht + tva)),
+                        ("Income:Activity:BoisNomade", ht),
+                        ("Liabilities:VAT:Collected", tva),
+                    ],
+                    {"invoice": ref, "credit_note": "AV2026-001"},
+                    [ref],
+                ),
+            )
+        )
+        collected -= tva
+        pending[credited] = (due, act, client, ref, ttc - (ht + tva))
+    elif month == Month(2026, 5):  # a credit note: part of an invoice refunded
         ht, tva = Decimal("450.00"), Decimal("90.00")
         day = datetime.date(2026, 5, 22)
         entries.append(
@@ -575,6 +627,7 @@ def month_text(
                         client,
                         f"Règlement {ref}",
                         [("Assets:Bank:Courant", ttc), (f"Assets:Receivable:{act}", -ttc)],
+                        links=[ref] if ref.startswith("F") else None,
                     ),
                 )
             )
@@ -705,6 +758,40 @@ def month_text(
     return head + "\n".join(text for _, text in entries)
 
 
+def french_amount(value: Decimal) -> str:
+    """1234.5 as a French bank writes it: 1 234,50."""
+    whole, cents = f"{value:.2f}".split(".")
+    return f"{int(whole):,}".replace(",", " ") + "," + cents
+
+
+def statement_text(pending: list) -> bytes:
+    """samples/releve-2026-11.csv: the bank's CSV export for 1-20 November 2026 (latin-1, ';', a decimal
+    comma, debit and credit columns): clients paying October's invoices (one in part), the rent, the team's
+    salaries, and a card payment nothing explains (it waits in suspense)."""
+    rows: list[tuple[datetime.date, str, Decimal]] = [
+        (datetime.date(2026, 11, 2), "PRLV SEPA SCI LES ATELIERS LOYER NOVEMBRE", Decimal("-850.00")),
+        (datetime.date(2026, 11, 5), "VIR SALAIRES EQUIPE 2026-11", Decimal("-2900.00")),
+        (datetime.date(2026, 11, 12), "CB BUREAU VALLEE PARIS 11 10/11", Decimal("-63.90")),
+    ]
+    due = sorted(p for p in pending if p[0] <= datetime.date(2026, 11, 20))
+    for k, (day, _act, client, ref, ttc) in enumerate(due):
+        if k == 0:  # a client pays half now
+            rows.append((day, f"VIR SEPA {client.upper()} ACOMPTE {ref}", round_cent(ttc / 2)))
+        else:
+            rows.append((day, f"VIR SEPA {client.upper()} {ref}", ttc))
+    rows.sort(key=lambda r: r[0])
+    lines = [
+        "Compte courant Coopérative Exemple;FR76 1234 5000 0100 0000 0000 097;;",
+        "Relevé du 01/11/2026 au 20/11/2026;;;",
+        ";;;",
+        "Date;Libellé;Débit;Crédit",
+    ]
+    for day, label, amount in rows:
+        debit, credit = (french_amount(-amount), "") if amount < 0 else ("", french_amount(amount))
+        lines.append(f"{day:%d/%m/%Y};{label};{debit};{credit}")
+    return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+
 def build(root: Path, today: datetime.date) -> None:
     for name in ("config", "ledgers"):
         if (root / name).exists():
@@ -733,6 +820,8 @@ def build(root: Path, today: datetime.date) -> None:
         if month == Month(2025, 12):  # 2025 into the reserves; this makes ledgers/2026/ and includes it
             service.close_year(root, 2025, dry_run=False, apply_surplus=False, surplus_date=None, today=today)
         month = month.next()
+    (root / "samples").mkdir(exist_ok=True)
+    (root / "samples" / "releve-2026-11.csv").write_bytes(statement_text(pending))
 
 
 def main() -> None:

@@ -1087,6 +1087,116 @@ CASES = [
         "a spreadsheet (binary) saved as the main ledger",
         write(L, b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 8),
         "ledgers/main.beancount:1: this file holds binary data (a spreadsheet, an archive or an image?)",
+    ),
+    # h18: receivables and bank import
+    Case(
+        "receivables-unknown",
+        "command line",
+        "receivables of a name that is neither an activity nor a member",
+        None,
+        "'Nobody' is neither an activity",
+        ["receivables", "Nobody"],
+    ),
+    Case(
+        "receivables-bad-date",
+        "command line",
+        "receivables --as-of that is not a date",
+        None,
+        "is not a date",
+        ["receivables", "--as-of", "2026-02-30"],
+        2,
+    ),
+    Case(
+        "bank-no-account",
+        "command line",
+        "import bank without a bank account (no --account, no bank.account in the config)",
+        write("releve.csv", "date,label,amount\n2026-10-27,CB,-1.00\n"),
+        "name the bank account",
+        ["import", "bank", "{coop}/releve.csv"],
+        2,
+    ),
+    Case(
+        "bank-unknown-mapping",
+        "command line",
+        "import bank with a mapping the config does not define",
+        write("releve.csv", "date,label,amount\n2026-10-27,CB,-1.00\n"),
+        "no mapping 'banque' under bank.mappings",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main", "--mapping", "banque"],
+        2,
+    ),
+    Case(
+        "bank-missing-statement",
+        "command line",
+        "import bank of a file that does not exist",
+        None,
+        "cannot read the statement",
+        ["import", "bank", "{coop}/nowhere.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-bad-date",
+        "ledger",
+        "a bank statement line with an impossible date",
+        write("releve.csv", "date,label,amount\n2026-10-27,CB,-1.00\n2026-10-32,CB,-2.00\n"),
+        "releve.csv:3: '2026-10-32' is not a date in the format %Y-%m-%d",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-decimal-comma",
+        "ledger",
+        "a decimal comma in the generic CSV (the amount splits into two cells)",
+        write("releve.csv", 'date,label,amount\n2026-10-27,CB,"-1,50"\n'),
+        "releve.csv:2: '-1,50' is not an amount",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-missing-column",
+        "ledger",
+        "a statement without the amount column",
+        write("releve.csv", "date;label;amount\n2026-10-27;CB;-1.00\n"),
+        "releve.csv:1: no column date, label, amount in the header",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-not-utf8",
+        "ledger",
+        "a latin-1 statement read as UTF-8",
+        write("releve.csv", "date,label,amount\n2026-10-27,CB CAFÉ,-1.00\n".encode("latin-1")),
+        "releve.csv:2: not utf-8 text (byte 0xc9)",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-closed-month",
+        "ledger",
+        "a bank line dated in a closed month",
+        both(
+            run_first("close-month", "2026-10"),
+            write("releve.csv", "date,label,amount\n2026-10-30,CB,-1.00\n"),
+        ),
+        "releve.csv:2: 2026-10-30 falls in 2026-10, which is closed",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-account-not-open",
+        "ledger",
+        "a bank account the ledger does not open",
+        write("releve.csv", "date,label,amount\n2026-10-27,CB,-1.00\n"),
+        "account Assets:Bank:Other is not open on 2026-10-27",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Other"],
+    ),
+    Case(
+        "bank-rule-regex-backtracking",
+        "config",
+        "a bank rule whose regex could backtrack for ever on a hostile label",
+        append(C, 'bank:\n  rules:\n    - {regex: "(a+)+$", account: Expenses:Coop:X}\n'),
+        "a repetition of a group",
+        ["check"],
+    ),
+    Case(
+        "bank-mapping-debit-only",
+        "config",
+        "a bank mapping with a debit column and no credit column",
+        append(C, "bank:\n  mappings:\n    banque: {debit: Débit}\n"),
+        "give both debit and credit columns",
         ["check"],
     ),
 ]
@@ -1098,7 +1208,8 @@ def run_case(case: Case, base: Path) -> tuple[int, str, str, bool]:
     if case.mutate:
         case.mutate(folder)
     before = snapshot(folder)
-    result = run_cli(folder, *case.args, env={"COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""})
+    args = [arg.replace("{coop}", str(folder)) for arg in case.args]  # a file inside the cooperative
+    result = run_cli(folder, *args, env={"COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""})
     stderr = result.stderr.replace(str(folder.resolve()), "<coop>").replace(str(base.resolve()), "<tmp>")
     return result.exit_code, stderr, result.stdout, snapshot(folder) == before
 

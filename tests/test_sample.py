@@ -183,6 +183,7 @@ COMMANDS = [
     "tutor",
     "close-year",
     "statement",
+    "receivables",
 ]
 
 

@@ -636,6 +636,14 @@ CheckFunction = Callable[[Cooperative, Books, datetime.date], list[Problem]]
 
 # What ``coopctl check`` runs after the whole load, in this order (each returns problems; none writes,
 # but ``_closed_periods`` remembers proven openings in the cache).
+
+
+def _suspense_lines(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:
+    from coopctl.app.bank import suspense_problems  # its module imports this one
+
+    return suspense_problems(coop, books)
+
+
 CHECKS: list[CheckFunction] = [
     _salary_floor,
     _closed_periods,
@@ -646,6 +654,7 @@ CHECKS: list[CheckFunction] = [
     _months_never_closed,
     _periods_to_close,
     lambda coop, books, today: _stale_openings(coop, books),
+    _suspense_lines,
 ]
 
 

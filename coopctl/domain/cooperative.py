@@ -446,6 +446,179 @@ class SurplusPolicy(_Model):
         return self
 
 
+# --------------------------------------------------------------------------- bank (coopctl import bank)
+
+ACCOUNT_NAME_RE = re.compile(r"(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+\Z")
+MAX_RULE_PATTERN = 200  # characters of a rule's regex
+MAX_RULE_REPEATS = 2  # repetitions (*, +, {m,n}) in a rule's regex: its worst case stays polynomial and small
+_REPEATABLE = frozenset(("LITERAL", "NOT_LITERAL", "ANY", "IN", "CATEGORY"))
+_REGEX_ATOMS = frozenset(("LITERAL", "NOT_LITERAL", "ANY", "IN", "CATEGORY", "AT"))
+
+
+def _account_name(value: Any) -> Any:
+    if isinstance(value, str) and not ACCOUNT_NAME_RE.match(value):
+        raise invalid(
+            "config.account_name",
+            N_("{value} is not a Beancount account name (e.g. Assets:Bank:Courant)"),
+            value=repr(value),
+        )
+    return value
+
+
+AccountName = Annotated[str, BeforeValidator(_account_name)]
+Column_ = str | int  # a column's name in the header, or its position counted from 1
+
+
+def _safe_regex_problem(pattern: str) -> str | None:
+    """Why ``pattern`` could make matching slow (catastrophic backtracking), or None when it cannot.
+
+    A bank line's label is written by whoever sends the money, so a rule's regex meets hostile text.
+    Allowed: characters, classes, anchors, alternatives and groups, with at most ``MAX_RULE_REPEATS``
+    repetitions, each of one character or class (``\\d+``, ``.*``, ``[A-Z]{2,5}``); no repeated group, no
+    back-reference, no look-around. Matching is then polynomial in the label's length, which is capped.
+    """
+    import re._constants as sre_constants  # noqa: F401 (the opcodes' names)
+    import re._parser as sre_parse
+
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as exc:
+        return str(exc)
+    repeats = 0
+
+    def walk(items: Any) -> str | None:
+        nonlocal repeats
+        for op, arg in items:
+            name = str(op)
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                if arg[0] != arg[1]:  # a fixed count ({6}) never backtracks
+                    repeats += 1
+                body = list(arg[2])
+                if len(body) != 1 or str(body[0][0]) not in _REPEATABLE:
+                    return "a repetition of a group (e.g. (ab)+) is not allowed: repeat single characters"
+            elif name == "SUBPATTERN":
+                if (found := walk(arg[3])) is not None:
+                    return found
+            elif name == "BRANCH":
+                for branch in arg[1]:
+                    if (found := walk(branch)) is not None:
+                        return found
+            elif name not in _REGEX_ATOMS:
+                return f"{name.lower()} is not allowed in a rule (no back-reference or look-around)"
+        return None
+
+    found = walk(parsed)
+    if found is None and repeats > MAX_RULE_REPEATS:
+        return f"at most {MAX_RULE_REPEATS} repetitions (*, +, ?, {{m,n}}) in a rule"
+    return found
+
+
+class BankMapping(_Model):
+    """How to read one bank's own CSV export (``coopctl import bank FILE --mapping NAME``)."""
+
+    encoding: str = "utf-8"  # e.g. latin-1, cp1252, utf-8-sig
+    delimiter: str = ","  # one character, or "tab"
+    skip_lines: int = Field(default=0, ge=0, le=1000)  # lines before the header (a bank's preamble)
+    header: bool = True  # the first line read names the columns
+    date: Column_ = "date"
+    date_format: str = "%Y-%m-%d"  # strptime's format, e.g. "%d/%m/%Y"
+    label: Column_ | list[Column_] = "label"  # several columns are joined by a space
+    amount: Column_ | None = "amount"  # signed: positive into the bank
+    debit: Column_ | None = None  # or two columns: money out, money in
+    credit: Column_ | None = None
+    decimal_comma: bool = False  # 1 234,56 (spaces, dots and apostrophes between thousands are dropped)
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise invalid("config.encoding", N_("unknown encoding {value}"), value=repr(value)) from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if value != "tab" and (len(value) != 1 or value in '"\r\n' or value.isalnum()):
+            raise invalid(
+                "config.delimiter",
+                N_('delimiter must be one character such as "," or ";" (or "tab"), got {value}'),
+                value=repr(value),
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _amount_columns(self) -> "BankMapping":
+        two = self.debit is not None or self.credit is not None
+        if two and (self.debit is None or self.credit is None):
+            raise invalid("config.debit_credit", N_("give both debit and credit columns, or amount alone"))
+        columns: list[Column_ | None] = [
+            self.date,
+            *(self.label if isinstance(self.label, list) else [self.label]),
+        ]
+        columns += [self.debit, self.credit] if two else [self.amount]
+        if not two and self.amount is None:
+            raise invalid("config.amount_column", N_("give the amount column, or debit and credit columns"))
+        for column in columns:
+            if isinstance(column, int) and column < 1:
+                raise invalid(
+                    "config.column_index", N_("columns are counted from 1, got {value}"), value=column
+                )
+            if isinstance(column, str) and not self.header:
+                raise invalid(
+                    "config.column_name",
+                    N_("column {value} is named but header is false: give its position (from 1)"),
+                    value=repr(column),
+                )
+        return self
+
+    @property
+    def two_columns(self) -> bool:
+        return self.debit is not None
+
+
+class BankRule(_Model):
+    """A label → account rule: ``contains`` (a case-insensitive substring) or ``regex`` (a restricted regular
+    expression, searched case-insensitively); the first rule that matches wins."""
+
+    contains: str | None = Field(default=None, min_length=1, max_length=MAX_RULE_PATTERN)
+    regex: str | None = Field(default=None, min_length=1, max_length=MAX_RULE_PATTERN)
+    account: AccountName
+
+    @model_validator(mode="after")
+    def _one_test(self) -> "BankRule":
+        if (self.contains is None) == (self.regex is None):
+            raise invalid("config.rule_test", N_("a rule has contains or regex (one of them)"))
+        if self.regex is not None:
+            why = _safe_regex_problem(self.regex)
+            if why is not None:
+                raise invalid(
+                    "config.rule_regex", N_("regex {regex}: {why}"), regex=repr(self.regex), why=why
+                )
+        return self
+
+
+class BankConfig(_Model):
+    """``bank:`` in config/coop.yaml: where statement lines go (``coopctl import bank``)."""
+
+    account: AccountName | None = None  # the bank account of the statements (or --account)
+    suspense: AccountName = "Assets:Suspense"  # lines no invoice or rule explains wait here
+    mapping: str = "generic"  # the default mapping (--mapping)
+    mappings: dict[str, BankMapping] = Field(default_factory=dict)
+    rules: list[BankRule] = Field(default_factory=list)
+
+    def mapping_named(self, name: str) -> BankMapping | None:
+        if name in self.mappings:
+            return self.mappings[name]
+        return GENERIC_BANK_CSV if name == "generic" else None
+
+
+GENERIC_BANK_CSV = BankMapping()  # date,label,amount with a header line, ISO dates, a decimal point
+
+
 class Coop(_Model):
     name: str
     currency: str = "EUR"
@@ -457,6 +630,7 @@ class Coop(_Model):
     treasury: TreasuryPolicy = Field(default_factory=TreasuryPolicy)
     surplus: SurplusPolicy | None = None
     ledger_plugins: list[str] = Field(default_factory=list)
+    bank: BankConfig = Field(default_factory=BankConfig)
 
 
 # --------------------------------------------------------------------------- members.yaml

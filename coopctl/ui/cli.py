@@ -170,9 +170,9 @@ HELP_OPTION_TEXT = N_("Show this message and exit.")
 def help_objects(group: click.Command):
     """The group, then each command, each with its parameters: the objects whose help texts ``--help``
     shows."""
-    commands = getattr(group, "commands", {})
-    for command in (group, *commands.values()):
-        yield command, command.params
+    yield group, group.params
+    for command in getattr(group, "commands", {}).values():
+        yield from help_objects(command)  # a group's commands too (coopctl import bank)
 
 
 GLOBAL_OPTIONS = ("--root", "--lang")
@@ -935,3 +935,7 @@ def review_command(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from coopctl.ui import cli_bank as _cli_bank  # noqa: E402,F401  (registers import bank)
+from coopctl.ui import cli_receivables as _cli_receivables  # noqa: E402,F401  (registers its command)
