@@ -198,18 +198,50 @@ class Tier(_Model):
     rate: Rate
 
 
+# Gross-margin contributions (issue 17, item 6): the expense sub-accounts of an activity that count as its
+# purchases when a contribution phase says ``base: gross_margin``, unless it lists its own.
+DEFAULT_PURCHASE_ACCOUNTS = ("Purchases", "Supplies", "Subcontracting")
+_SUB_ACCOUNT_RE = re.compile(r"[A-Z][A-Za-z0-9-]*(:[A-Z][A-Za-z0-9-]*)*\Z")
+
+
 class ContributionEntry(_Model):
-    """A flat ``rate`` on the month's revenue, or marginal ``tiers`` on year-to-date revenue."""
+    """A flat ``rate`` on the month's base, or marginal ``tiers`` on the year-to-date base.
+
+    ``base``: ``revenue`` (the default) or ``gross_margin`` (revenue minus the activity's expenses on the
+    ``purchase_accounts`` sub-accounts); ``fixed_monthly``: a fee charged on top each month that is not
+    exempt (prorated by days in the activity's partial first month)."""
 
     start: datetime.date = Field(alias="from")
     rate: Rate | None = None
     tiers: list[Tier] | None = None
     exempt_months: int = Field(default=0, ge=0, le=120)
+    base: Literal["revenue", "gross_margin"] = "revenue"
+    fixed_monthly: Money | None = None
+    purchase_accounts: list[str] | None = None  # under Expenses:Activity:<A>; base gross_margin only
 
     @model_validator(mode="after")
     def _one_rule(self) -> "ContributionEntry":
         if (self.rate is None) == (self.tiers is None):
             raise invalid("config.rate_or_tiers", N_("give either rate or tiers"))
+        if self.purchase_accounts is not None:
+            if self.base != "gross_margin":
+                raise invalid(
+                    "config.purchase_accounts_base",
+                    N_("purchase_accounts is read only with base: gross_margin"),
+                )
+            if not self.purchase_accounts:
+                raise invalid("config.purchase_accounts_empty", N_("purchase_accounts: give at least one"))
+            for name in self.purchase_accounts:
+                if not _SUB_ACCOUNT_RE.fullmatch(name) or name.split(":", 1)[0] in ("Contribution", "Salary"):
+                    raise invalid(
+                        "config.purchase_account",
+                        N_(
+                            "purchase_accounts: {name} is not a sub-account of an activity's expenses "
+                            "(components start with an uppercase letter, e.g. Purchases or Supplies:Wood; "
+                            "not Contribution or Salary)"
+                        ),
+                        name=repr(name),
+                    )
         if self.tiers is not None:
             if not self.tiers:
                 raise invalid("config.tiers_empty", N_("tiers: give at least one bracket"))
