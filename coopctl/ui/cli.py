@@ -862,3 +862,6 @@ def review_command(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from coopctl.ui import cli_claims as _cli_claims  # noqa: E402,F401  (issue 17, item 5)
