@@ -169,9 +169,9 @@ HELP_OPTION_TEXT = N_("Show this message and exit.")
 def help_objects(group: click.Command):
     """The group, then each command, each with its parameters: the objects whose help texts ``--help``
     shows."""
-    commands = getattr(group, "commands", {})
-    for command in (group, *commands.values()):
-        yield command, command.params
+    yield group, group.params
+    for command in getattr(group, "commands", {}).values():
+        yield from help_objects(command)  # a command group's own commands too (coopctl claims import)
 
 
 @contextlib.contextmanager

@@ -12,9 +12,7 @@ from coopctl.ui import views_claims
 from coopctl.ui.cli import FormatOption, _console, _loading, _today, app, state
 from coopctl.ui.render import Format, render
 
-claims_app = typer.Typer(
-    help="Members' expense claims and mileage: list them, import a CSV.", no_args_is_help=False
-)
+claims_app = typer.Typer(no_args_is_help=False)
 
 
 @claims_app.callback(invoke_without_command=True)
@@ -25,7 +23,8 @@ def claims_command(
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """The expense claims booked: each with its state (paid, to pay, pending), and each member's totals.
+    """Members' expense claims and mileage: each claim booked with its state (paid, to pay, pending), and
+    each member's totals; coopctl claims import FILE books a CSV.
 
     A pending claim is one the activity's reserve could not pay when it was imported: do not pay it yet.
 
