@@ -365,3 +365,21 @@ def test_future_dates_are_refused(tmp_path):
         root, "claims", "import", str(claims_csv(root, f"alice,{later},expense,1.00,,,,meals,\n"))
     )
     assert result.exit_code == 1 and "is in the future" in result.stderr
+
+
+def test_a_ledger_that_would_not_load_after_the_import_is_left_as_it_was(tmp_path):
+    """The ledger opens Liabilities:VAT:Deductible for USD only: the claim's EUR VAT would make it fail to
+    load, so the whole group (the claims file, the main ledger's include) is undone: exit 1, every byte as
+    before, no ledgers/claims folder left behind."""
+    ledger = EXAMPLE_LEDGER.replace(
+        "2020-01-01 open Liabilities:VAT:Collected EUR\n",
+        "2020-01-01 open Liabilities:VAT:Collected EUR\n2020-01-01 open Liabilities:VAT:Deductible USD\n",
+    )
+    root = coop(tmp_path, ledger=ledger)
+    path = claims_csv(root, "alice,2026-10-08,expense,12.00,2.00,,,meals,\n")
+    before = snapshot(root)
+    result = run_cli(root, "claims", "import", str(path))
+    assert result.exit_code == 1
+    assert "the ledger does not load cleanly with the claims; nothing was changed" in result.stderr
+    assert snapshot(root) == before
+    assert not (root / "ledgers" / "claims").exists()
