@@ -142,6 +142,20 @@ def test_fixed_fee_prorated_in_a_partial_first_month_and_not_in_exempt_months(tm
     assert (got["contribution"], got["contribution_rule"]) == ("0.00", "exempt")
 
 
+def test_no_fixed_fee_once_every_member_has_left(tmp_path):
+    """alice, BoisNomade's only member, left on 2026-09-15: October still takes 10% of its gross margin
+    (3,650.00 → 365.00) but no fixed fee."""
+    members = (
+        "members:\n"
+        "  - {id: alice, name: Alice, activity: BoisNomade, joined: 2024-03-01, left: 2026-09-15}\n"
+        "  - {id: bob, name: Bob, activity: AtelierCommun, joined: 2024-03-01}\n"
+        "  - {id: dan, name: Dan, activity: DanDesign, joined: 2024-03-01}\n"
+    )
+    root = write_coop(tmp_path / "c", coop=coop_yaml(GM_FLAT), members=members)
+    got = close_json(root)
+    assert (got["BoisNomade"]["contribution"], got["AtelierCommun"]["contribution"]) == ("365.00", "280.00")
+
+
 def test_close_and_check_prove_a_gross_margin_closing(tmp_path):
     """A real close under the gross margin writes BoisNomade's 395.00, and check proves it by recomputation
     (exit 0); the cache (read by balance) holds the purchases the full load reads."""
