@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from coopctl.app import commands as service
+from coopctl.app.claims import import_claims
 from coopctl.domain.money import fmt_amount, round_cent
 from coopctl.domain.months import Month
 
@@ -109,6 +110,44 @@ bank:                              # coopctl import bank: the statements of the 
     - {contains: "LOYER", account: Expenses:Coop:Loyer}
     - {contains: "URSSAF", account: Liabilities:Payroll:Social}
     - {regex: "^VIR SALAIRES? EQUIPE", account: Expenses:Coop:Equipe}
+claims:                            # members' expense claims (coopctl claims import, docs/claims.md)
+  vat_account: Liabilities:VAT:Deductible
+  categories:                      # the CSV's category -> the sub-account of Expenses:Activity:<A>
+    travel: Deplacements
+    meals: Repas
+    supplies: Fournitures
+    purchases: Achats
+    software: Logiciels
+    equipment: Materiel
+    mileage: Deplacements
+  mileage_category: mileage
+  mileage:                         # barème kilométrique, cars (BOI-BAREME-000001): d x a + b, d the year's km
+    - from: 2024-01-01             # the 2023 scale, reconducted for the incomes of 2024 and 2025
+      horsepower:
+        - cv_up_to: 3
+          distances:
+            - {up_to: 5000, a: "0.529"}
+            - {up_to: 20000, a: "0.316", b: "1065.00"}
+            - {a: "0.370"}
+        - cv_up_to: 4
+          distances:
+            - {up_to: 5000, a: "0.606"}
+            - {up_to: 20000, a: "0.340", b: "1330.00"}
+            - {a: "0.407"}
+        - cv_up_to: 5
+          distances:
+            - {up_to: 5000, a: "0.636"}
+            - {up_to: 20000, a: "0.357", b: "1395.00"}
+            - {a: "0.427"}
+        - cv_up_to: 6
+          distances:
+            - {up_to: 5000, a: "0.665"}
+            - {up_to: 20000, a: "0.374", b: "1457.00"}
+            - {a: "0.447"}
+        - distances:               # 7 CV and more
+            - {up_to: 5000, a: "0.697"}
+            - {up_to: 20000, a: "0.394", b: "1515.00"}
+            - {a: "0.470"}
 """
 
 MEMBERS = """\
@@ -822,6 +861,9 @@ def build(root: Path, today: datetime.date) -> None:
         month = month.next()
     (root / "samples").mkdir(exist_ok=True)
     (root / "samples" / "releve-2026-11.csv").write_bytes(statement_text(pending))
+    # October's expense claims, booked as a treasurer would: coopctl claims import (ledgers/claims/)
+    claims = Path(__file__).resolve().parents[1] / "examples" / "claims-2026-10.csv"
+    import_claims(root, claims, "examples/claims-2026-10.csv", dry_run=False, today=today)
 
 
 def main() -> None:

@@ -1199,6 +1199,115 @@ CASES = [
         "give both debit and credit columns",
         ["check"],
     ),
+    # h19: claims and gross margin (the claims CSVs are written outside the cooperative, whose bytes must not
+    # change)
+    Case(
+        "claims-unknown-member",
+        "ledger",
+        "an expense claims CSV naming a member config does not know",
+        write(
+            "/tmp/coopctl-bad-claims/unknown-member.csv",
+            "member,date,kind,amount,vat,km,cv,category,note\n"
+            + "zoe,2026-10-08,expense,12.00,2.00,,,meals,Café\n",
+        ),
+        "/tmp/coopctl-bad-claims/unknown-member.csv:2: unknown member 'zoe'",
+        ["claims", "import", "/tmp/coopctl-bad-claims/unknown-member.csv"],
+    ),
+    Case(
+        "claims-closed-month",
+        "ledger",
+        "an expense claim dated in a closed month",
+        both(
+            run_first("close-month", "2026-10"),
+            write(
+                "/tmp/coopctl-bad-claims/closed-month.csv",
+                "member,date,kind,amount,vat,km,cv,category,note\n"
+                + "alice,2026-10-15,expense,12.00,2.00,,,meals,\n",
+            ),
+        ),
+        "/tmp/coopctl-bad-claims/closed-month.csv:2: 2026-10-15 is in 2026-10, a closed month",
+        ["claims", "import", "/tmp/coopctl-bad-claims/closed-month.csv"],
+    ),
+    Case(
+        "claims-header",
+        "ledger",
+        "an expense claims CSV whose first line does not name the columns",
+        write(
+            "/tmp/coopctl-bad-claims/header.csv",
+            "membre,date,type,montant\n" + "alice,2026-10-08,expense,12.00\n",
+        ),
+        "/tmp/coopctl-bad-claims/header.csv:1: the first line must name the columns",
+        ["claims", "import", "/tmp/coopctl-bad-claims/header.csv"],
+    ),
+    Case(
+        "claims-vat-over-amount",
+        "ledger",
+        "an expense claim whose VAT is not below its amount",
+        write(
+            "/tmp/coopctl-bad-claims/vat.csv",
+            "member,date,kind,amount,vat,km,cv,category,note\n"
+            + "alice,2026-10-08,expense,12.00,12.00,,,meals,\n",
+        ),
+        "/tmp/coopctl-bad-claims/vat.csv:2: vat '12.00' is not an amount from 0 up to less than the amount",
+        ["claims", "import", "/tmp/coopctl-bad-claims/vat.csv"],
+    ),
+    Case(
+        "claims-no-scale",
+        "ledger",
+        "a mileage claim with no mileage scale in the config",
+        write(
+            "/tmp/coopctl-bad-claims/no-scale.csv",
+            "member,date,kind,amount,vat,km,cv,category,note\n" + "alice,2026-10-08,mileage,,,120,5,,\n",
+        ),
+        "/tmp/coopctl-bad-claims/no-scale.csv:2: no mileage scale in force on 2026-10-08",
+        ["claims", "import", "/tmp/coopctl-bad-claims/no-scale.csv"],
+    ),
+    Case(
+        "claims-bidi-note",
+        "ledger",
+        "an expense claim whose note hides a right-to-left override",
+        write(
+            "/tmp/coopctl-bad-claims/bidi.csv",
+            "member,date,kind,amount,vat,km,cv,category,note\n"
+            + "alice,2026-10-08,expense,12.00,,,,meals,Taxi\u202e\n",
+        ),
+        "/tmp/coopctl-bad-claims/bidi.csv:2: column note contains the invisible or control character U+202E",
+        ["claims", "import", "/tmp/coopctl-bad-claims/bidi.csv"],
+    ),
+    Case(
+        "claims-missing-file",
+        "command line",
+        "an expense claims file that does not exist",
+        None,
+        "no file /tmp/coopctl-no-such-claims.csv",
+        ["claims", "import", "/tmp/coopctl-no-such-claims.csv"],
+        2,
+    ),
+    Case(
+        "gross-margin-purchase-accounts",
+        "config",
+        "purchase_accounts on a contribution whose base is the revenue",
+        replace(
+            C,
+            '{from: 2024-01-01, rate: "0.10"}',
+            '{from: 2024-01-01, rate: "0.10", purchase_accounts: [Achats]}',
+        ),
+        "config/coop.yaml:9: contribution[0]: purchase_accounts is read only with base: gross_margin",
+    ),
+    Case(
+        "gross-margin-fixed-bare",
+        "config",
+        "a fixed monthly fee written as a bare number",
+        replace(C, '{from: 2024-01-01, rate: "0.10"}', '{from: 2024-01-01, rate: "0.10", fixed_monthly: 30}'),
+        "config/coop.yaml:9: contribution[0].fixed_monthly: write money as a quoted decimal string",
+    ),
+    Case(
+        "gross-margin-base",
+        "config",
+        "a contribution base that is neither revenue nor gross_margin",
+        replace(C, '{from: 2024-01-01, rate: "0.10"}', '{from: 2024-01-01, rate: "0.10", base: margin}'),
+        "config/coop.yaml:9: contribution[0].base:",
+    ),
 ]
 
 

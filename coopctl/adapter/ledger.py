@@ -966,6 +966,9 @@ def extract_figures(coop: Cooperative, entries: list) -> tuple[LedgerFigures, li
                 day.revenue -= amount
             elif role == "expenses":
                 day.expenses += amount
+                if account.count(":") > 2:
+                    parts = figures.activity_expenses[account]
+                    parts[date] = parts.get(date, ZERO) + amount
             elif role == "contribution":
                 day.contribution += amount
             elif role == "salary":
@@ -1018,7 +1021,11 @@ def merge_figures(parts: list[LedgerFigures], signs: list[int] | None = None) ->
                 current.contribution += sign * figures.contribution
                 current.salary_cost += sign * figures.salary_cost
                 current.equity += sign * figures.equity
-        for source, sink in ((part.receivables, total.receivables), (part.accounts, total.accounts)):
+        for source, sink in (
+            (part.receivables, total.receivables),
+            (part.accounts, total.accounts),
+            (part.activity_expenses, total.activity_expenses),
+        ):
             for key, amounts_by_day in source.items():
                 book = sink[key]
                 for on_day, amount in amounts_by_day.items():

@@ -11,6 +11,20 @@
 
 An activity's ``contribution_rate`` overrides with a flat rate; its ``contribution`` schedule
 overrides the cooperative's schedule.
+
+Gross margin and fixed fee (issue 17, item 6), per schedule entry:
+
+- ``base: gross_margin``: the month's base is revenue − purchases, the purchases being the month's
+  postings to the activity's ``purchase_accounts`` sub-accounts (default ``Purchases``, ``Supplies``,
+  ``Subcontracting``, each with its own sub-accounts). A month whose gross margin is negative has a base
+  of 0: it pays nothing on the margin (no refund) and adds nothing (takes nothing) from the year-to-date
+  base of tiers. Rate, tiers and exempt months apply to this base as they do to revenue.
+- ``fixed_monthly``: added to every month's contribution that is not exempt, from the activity's start
+  month on; in a partial first month (the activity starts after the 1st) it is prorated by calendar days
+  as a salary is (fee × days from the start to the month's end / days in the month, rounded once to
+  the cent). Not charged in an exempt month, nor in a month no member of the activity is in the
+  cooperative.
+- ``base: revenue`` without ``fixed_monthly`` is the rule above, unchanged, to the cent.
 """
 
 from __future__ import annotations
@@ -19,7 +33,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from coopctl.domain.cooperative import Activity, ContributionEntry, Cooperative, Tier, in_force
+from coopctl.domain.cooperative import (
+    DEFAULT_PURCHASE_ACCOUNTS,
+    Activity,
+    ContributionEntry,
+    Cooperative,
+    Tier,
+    in_force,
+)
 from coopctl.domain.figures import LedgerFigures
 from coopctl.domain.money import ZERO, round_cent
 from coopctl.domain.months import Month
@@ -70,6 +91,36 @@ class Contribution:
     amount: Decimal
     ytd_before: Decimal | None = None  # tiers only: the base at the month's start and end
     ytd_after: Decimal | None = None
+    base: str = "revenue"  # "revenue" or "gross_margin"
+    fixed: Decimal = ZERO  # the fixed monthly fee included in ``amount``
+
+
+def month_base(
+    figures: LedgerFigures, activity_id: str, entry: ContributionEntry, month: Month, revenue: Decimal
+) -> Decimal:
+    """The month's contribution base under ``entry``: the revenue, or the gross margin floored at 0."""
+    if entry.base != "gross_margin":
+        return revenue
+    accounts = entry.purchase_accounts or list(DEFAULT_PURCHASE_ACCOUNTS)
+    return max(ZERO, revenue - figures.purchases(activity_id, month, accounts))
+
+
+def fixed_fee(coop: Cooperative, activity: Activity, entry: ContributionEntry, month: Month) -> Decimal:
+    """The month's fixed fee (not exempt months: the caller checks), prorated in a partial first month."""
+    if entry.fixed_monthly is None or not entry.fixed_monthly:
+        return ZERO
+    members = coop.members_of(activity.id)
+    if members and not any(
+        m.joined <= month.last_day and (m.left is None or m.left >= month.first_day) for m in members
+    ):
+        return ZERO
+    start = activity_start(coop, activity)
+    if start is None or Month.of(start) < month:
+        return entry.fixed_monthly
+    if Month.of(start) > month:
+        return ZERO
+    days = month.days - start.day + 1
+    return round_cent(entry.fixed_monthly * days / month.days)
 
 
 def schedule_entry(coop: Cooperative, activity: Activity, month: Month) -> ContributionEntry | None:
@@ -94,15 +145,22 @@ def month_contribution(
     start = activity_start(coop, activity)
     if is_exempt(start, entry.exempt_months, month):
         return Contribution("exempt", ZERO, ZERO)
+    fixed = fixed_fee(coop, activity, entry, month)
+    base = month_base(figures, activity_id, entry, month, revenue)
     if entry.tiers is None:
         assert entry.rate is not None
-        return Contribution("rate", entry.rate, round_cent(revenue * entry.rate))
+        return Contribution(
+            "rate", entry.rate, round_cent(base * entry.rate) + fixed, base=entry.base, fixed=fixed
+        )
     before = ZERO
     current = Month(month.year, 1)
     while current < month:
         if not is_exempt(start, entry.exempt_months, current):
-            before += figures.month_figures(activity_id, current).revenue
+            earlier = figures.month_figures(activity_id, current).revenue
+            before += month_base(figures, activity_id, entry, current, earlier)
         current = current.next()
-    after = before + revenue
+    after = before + base
     amount = round_cent(tiered_total(entry.tiers, after)) - round_cent(tiered_total(entry.tiers, before))
-    return Contribution("tiers", marginal_rate(entry.tiers, after), amount, before, after)
+    return Contribution(
+        "tiers", marginal_rate(entry.tiers, after), amount + fixed, before, after, entry.base, fixed
+    )

@@ -201,18 +201,50 @@ class Tier(_Model):
     rate: Rate
 
 
+# Gross-margin contributions (issue 17, item 6): the expense sub-accounts of an activity that count as its
+# purchases when a contribution phase says ``base: gross_margin``, unless it lists its own.
+DEFAULT_PURCHASE_ACCOUNTS = ("Purchases", "Supplies", "Subcontracting")
+_SUB_ACCOUNT_RE = re.compile(r"[A-Z][A-Za-z0-9-]*(:[A-Z][A-Za-z0-9-]*)*\Z")
+
+
 class ContributionEntry(_Model):
-    """A flat ``rate`` on the month's revenue, or marginal ``tiers`` on year-to-date revenue."""
+    """A flat ``rate`` on the month's base, or marginal ``tiers`` on the year-to-date base.
+
+    ``base``: ``revenue`` (the default) or ``gross_margin`` (revenue minus the activity's expenses on the
+    ``purchase_accounts`` sub-accounts); ``fixed_monthly``: a fee charged on top each month that is not
+    exempt (prorated by days in the activity's partial first month)."""
 
     start: datetime.date = Field(alias="from")
     rate: Rate | None = None
     tiers: list[Tier] | None = None
     exempt_months: int = Field(default=0, ge=0, le=120)
+    base: Literal["revenue", "gross_margin"] = "revenue"
+    fixed_monthly: Money | None = None
+    purchase_accounts: list[str] | None = None  # under Expenses:Activity:<A>; base gross_margin only
 
     @model_validator(mode="after")
     def _one_rule(self) -> "ContributionEntry":
         if (self.rate is None) == (self.tiers is None):
             raise invalid("config.rate_or_tiers", N_("give either rate or tiers"))
+        if self.purchase_accounts is not None:
+            if self.base != "gross_margin":
+                raise invalid(
+                    "config.purchase_accounts_base",
+                    N_("purchase_accounts is read only with base: gross_margin"),
+                )
+            if not self.purchase_accounts:
+                raise invalid("config.purchase_accounts_empty", N_("purchase_accounts: give at least one"))
+            for name in self.purchase_accounts:
+                if not _SUB_ACCOUNT_RE.fullmatch(name) or name.split(":", 1)[0] in ("Contribution", "Salary"):
+                    raise invalid(
+                        "config.purchase_account",
+                        N_(
+                            "purchase_accounts: {name} is not a sub-account of an activity's expenses "
+                            "(components start with an uppercase letter, e.g. Purchases or Supplies:Wood; "
+                            "not Contribution or Salary)"
+                        ),
+                        name=repr(name),
+                    )
         if self.tiers is not None:
             if not self.tiers:
                 raise invalid("config.tiers_empty", N_("tiers: give at least one bracket"))
@@ -617,6 +649,122 @@ class BankConfig(_Model):
 
 
 GENERIC_BANK_CSV = BankMapping()  # date,label,amount with a header line, ISO dates, a decimal point
+# ----------------------------------------------------------------------- expense claims (issue 17, item 5)
+
+
+def _per_km(value: Any) -> Decimal:
+    rate = _decimal_from_quoted(value, _what(N_("a rate per kilometre")), "0.636")
+    if not Decimal(0) <= rate <= Decimal(10):
+        raise invalid(
+            "config.per_km_range", N_("rate per kilometre {rate} is outside [0, 10]"), rate=str(rate)
+        )
+    return rate
+
+
+class DistanceBand(_Model):
+    """One line of the official scale [barème kilométrique]: for a yearly distance d up to ``up_to`` km
+    (inclusive; none: no upper bound), the allowance is d × a + b."""
+
+    up_to: int | None = Field(default=None, gt=0, le=1_000_000)
+    a: Annotated[Decimal, BeforeValidator(_per_km)]
+    b: Money = Decimal("0")
+
+
+class HorsepowerBand(_Model):
+    """The distance bands of vehicles up to ``cv_up_to`` fiscal horsepower (none: and more)."""
+
+    cv_up_to: int | None = Field(default=None, gt=0, le=100)
+    distances: list[DistanceBand] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _bands_in_order(self) -> "HorsepowerBand":
+        bounds = [d.up_to for d in self.distances]
+        if any(b is None for b in bounds[:-1]) or bounds[-1] is not None:
+            raise invalid(
+                "config.mileage_open_band", N_("distances: only the last band has no up_to, and it has none")
+            )
+        known = [b for b in bounds if b is not None]
+        if any(b2 <= b1 for b1, b2 in zip(known, known[1:])):
+            raise invalid("config.mileage_band_order", N_("distances: up_to must increase from band to band"))
+        return self
+
+
+class MileageEntry(_Model):
+    """The scale in force from a date: per horsepower band (in increasing order, the last without bound)."""
+
+    start: datetime.date = Field(alias="from")
+    horsepower: list[HorsepowerBand] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cv_in_order(self) -> "MileageEntry":
+        bounds = [h.cv_up_to for h in self.horsepower]
+        if any(b is None for b in bounds[:-1]) or bounds[-1] is not None:
+            raise invalid(
+                "config.mileage_open_cv",
+                N_("horsepower: only the last band has no cv_up_to (it covers the most powerful vehicles)"),
+            )
+        known = [b for b in bounds if b is not None]
+        if any(b2 <= b1 for b1, b2 in zip(known, known[1:])):
+            raise invalid(
+                "config.mileage_cv_order", N_("horsepower: cv_up_to must increase from band to band")
+            )
+        return self
+
+
+class ClaimsPolicy(_Model):
+    """How ``coopctl claims import`` books members' expense claims and mileage (docs/claims.md).
+
+    ``categories``: the CSV's category word → the sub-account of ``Expenses:Activity:<A>`` it is booked
+    on; ``mileage_category``: the category of a mileage claim that names none; ``vat_account``: where the
+    deductible VAT of an expense goes; ``mileage``: the dated official scale."""
+
+    vat_account: str = "Liabilities:VAT:Deductible"
+    categories: dict[str, str] = Field(
+        default_factory=lambda: {
+            "travel": "Deplacements",
+            "meals": "Repas",
+            "supplies": "Fournitures",
+            "purchases": "Achats",
+            "software": "Logiciels",
+            "equipment": "Materiel",
+            "mileage": "Deplacements",
+        }
+    )
+    mileage_category: str = "mileage"
+    mileage: list[MileageEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _accounts(self) -> "ClaimsPolicy":
+        if not re.fullmatch(r"(Assets|Liabilities)(:[A-Z][A-Za-z0-9-]*)+", self.vat_account):
+            raise invalid(
+                "config.claims_vat_account",
+                N_("vat_account: {account} is not an Assets or Liabilities account"),
+                account=repr(self.vat_account),
+            )
+        for word, sub in self.categories.items():
+            if (
+                not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", word)
+                or not _SUB_ACCOUNT_RE.fullmatch(sub)
+                or sub.split(":", 1)[0] in ("Contribution", "Salary")
+            ):
+                raise invalid(
+                    "config.claims_category",
+                    N_(
+                        "categories: {word}: {sub} must map a lowercase word to a sub-account of an "
+                        "activity's expenses (e.g. travel: Deplacements; not Contribution or Salary)"
+                    ),
+                    word=repr(word),
+                    sub=repr(sub),
+                )
+        if self.mileage_category not in self.categories:
+            raise invalid(
+                "config.claims_mileage_category",
+                N_("mileage_category {word} is not one of the categories"),
+                word=repr(self.mileage_category),
+            )
+        if any(b.start <= a.start for a, b in zip(self.mileage, self.mileage[1:])):
+            raise invalid("config.claims_mileage_order", N_("mileage: dates must increase"))
+        return self
 
 
 class Coop(_Model):
@@ -631,6 +779,7 @@ class Coop(_Model):
     surplus: SurplusPolicy | None = None
     ledger_plugins: list[str] = Field(default_factory=list)
     bank: BankConfig = Field(default_factory=BankConfig)
+    claims: ClaimsPolicy = Field(default_factory=ClaimsPolicy)  # issue 17, item 5
 
 
 # --------------------------------------------------------------------------- members.yaml

@@ -92,6 +92,11 @@ class LedgerFigures:
     opened_after: int | None = None
     carried_deficit: dict[str, int] = field(default_factory=dict)
     booked_salaries: dict[Month, list[BookedSalary]] = field(default_factory=lambda: defaultdict(list))
+    # each activity expense sub-account's postings by day (``Expenses:Activity:A:Purchases``...), other than
+    # Contribution and Salary: what a gross-margin contribution subtracts (``purchases``)
+    activity_expenses: dict[str, dict[datetime.date, Decimal]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     open_accounts: set[str] = field(default_factory=set)
     first_date: datetime.date | None = None
     last_date: datetime.date | None = None
@@ -226,6 +231,19 @@ class LedgerFigures:
             cache[as_of] = totals
         amount: Decimal = cache[as_of].get(prefix, ZERO)
         return amount
+
+    def purchases(self, activity: str, month: Month, sub_accounts: tuple[str, ...] | list[str]) -> Decimal:
+        """Σ in ``month`` of the postings to ``Expenses:Activity:<activity>:<sub>`` (and its sub-accounts,
+        whole components) for each ``sub`` of ``sub_accounts``."""
+        prefixes = [f"Expenses:Activity:{activity}:{sub}" for sub in sub_accounts]
+        total = ZERO
+        for account in list(self.activity_expenses.keys()):
+            if not any(account == p or account.startswith(p + ":") for p in prefixes):
+                continue
+            for day, amount in self.activity_expenses[account].items():
+                if month.first_day <= day <= month.last_day:
+                    total += amount
+        return total
 
     def first_month(self, activity: str) -> Month | None:
         days = self.days.get(activity)

@@ -174,6 +174,9 @@ def figures_to_json(figures: LedgerFigures) -> dict:
         },
         "receivables": {act: _packed(rows(book)) for act, book in sorted(figures.receivables.items())},
         "accounts": {account: _packed(rows(book)) for account, book in sorted(figures.accounts.items())},
+        "activity_expenses": {
+            account: _packed(rows(book)) for account, book in sorted(figures.activity_expenses.items())
+        },
         "closed": {
             str(m): [
                 c.file,
@@ -307,6 +310,9 @@ def figures_from_json(doc: dict, rows: "_RowsFile | None" = None, fallback=None)
     figures.days = _LazyBooks(days, _day_rows, "days", fallback)
     figures.receivables = _LazyBooks(receivables, _amount_rows, "receivables", fallback)
     figures.accounts = _LazyBooks(doc["accounts"], _amount_rows, "accounts", fallback)
+    figures.activity_expenses = _LazyBooks(
+        doc["activity_expenses"], _amount_rows, "activity_expenses", fallback
+    )
     figures.closed = {Month.parse(m): CloseMarker(v[0], v[1], v[2]) for m, v in doc["closed"].items()}
     figures.closed_years = {int(y): CloseMarker(v[0], v[1], v[2]) for y, v in doc["closed_years"].items()}
     figures.opened_after = doc["opened_after"]
