@@ -715,14 +715,17 @@ def _crash_runs(
     total = time.monotonic() - started
     assert _files(timing) == done
     outcomes = {"undone": 0, "done": 0, "journal left": 0, "temp file left": 0}
-    for index in range(runs):
+
+    def kill_after(index: int, delay: float) -> str:
+        """One run killed after ``delay`` seconds, checked and retried; which way it went."""
         folder = tmp_path / f"{name}{index}"
         shutil.copytree(start, folder)
         proc = _start(folder, pause, *args)
-        time.sleep(total * (index + 0.5) / runs)
+        time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        if journal.pending(folder):
+        left = journal.pending(folder)
+        if left:
             outcomes["journal left"] += 1
         if any(k.endswith(".tmp") for k in snapshot(folder)):
             outcomes["temp file left"] += 1
@@ -738,6 +741,23 @@ def _crash_runs(
             assert _files(folder) == done, index
         else:
             outcomes["done"] += 1
+        return "journal" if left else ("undone" if state == before else "done")
+
+    seen: list[tuple[float, str]] = []
+    for index in range(runs):
+        delay = total * (index + 0.5) / runs
+        seen.append((delay, kill_after(index, delay)))
+    # On a loaded machine the even spread may step over the journaled group (a few percent of the run):
+    # bisect between the last kill that found nothing begun and the first that found it done.
+    extra = 0
+    while outcomes["journal left"] == 0 and extra < 16:
+        undone = [d for d, way in seen if way == "undone"]
+        finished = [d for d, way in seen if way == "done" and (not undone or d > max(undone))]
+        if not undone or not finished:
+            break
+        delay = (max(undone) + min(finished)) / 2
+        seen.append((delay, kill_after(runs + extra, delay)))
+        extra += 1
     print(name, "crash outcomes over", runs, "kills:", outcomes)
     return outcomes
 
