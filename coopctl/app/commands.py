@@ -312,7 +312,9 @@ def balance(
     coop, figures = open_figures(root)
     member_id = member or who_am_i(coop)
     result = member_balance(coop, figures, member_id, as_of)
-    result = dataclasses.replace(result, projection=project_open_month(coop, figures, result.activity_id, as_of))
+    result = dataclasses.replace(
+        result, projection=project_open_month(coop, figures, result.activity_id, as_of)
+    )
     return result, activity_treasury(coop, figures, result.activity_id, as_of)
 
 

@@ -154,7 +154,9 @@ class MemberBalance:
     balance: Decimal
     receivables: Decimal
     months: tuple[HistoryMonth, ...]
-    projection: Projection | None = None  # the open month as its close will book it (core.projection), set by the app
+    projection: Projection | None = (
+        None  # the open month as its close will book it (core.projection), set by the app
+    )
 
     @property
     def advance(self) -> Decimal:

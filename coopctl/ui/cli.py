@@ -455,9 +455,9 @@ def _parse_amount(value: Optional[str], what: str) -> Optional[Decimal]:
 def simulate_command(
     member: Annotated[str, typer.Argument(metavar="MEMBER", help="The member whose salary to simulate.")],
     gross: Annotated[
-        str,
+        Optional[str],
         typer.Option("--gross", metavar="AMOUNT", help="The monthly gross salary to simulate, e.g. 2100.00."),
-    ],
+    ] = None,
     hours: Annotated[
         Optional[str],
         typer.Option("--hours", metavar="H", help="Hours a month (default: the contract's, or 151.67)."),
@@ -466,17 +466,47 @@ def simulate_command(
         Optional[str],
         typer.Option("--month", metavar="YYYY-MM", help="The month whose rates apply (default: this month)."),
     ] = None,
+    largest: Annotated[
+        bool,
+        typer.Option(
+            "--max",
+            help="Instead of --gross: the largest gross the activity can afford each month for --months "
+            "months (its balance + months × its average margin of the last 3 closed months).",
+        ),
+    ] = False,
+    months: Annotated[
+        Optional[int],
+        typer.Option(
+            "--months", metavar="N", min=1, max=120, help="With --max: the months ahead (default: 6)."
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """What a salary (or a raise) would cost the activity each month, the net, and how long the \
-reserve pays it.
+reserve pays it; with --max, the largest salary the activity can afford.
 
     Examples:
 
       coopctl simulate alice --gross 2100.00
 
       coopctl simulate dan --gross 1850.00 --hours 151.67 --format json
+
+      coopctl simulate alice --max --months 12
     """
+    if largest == (gross is not None):
+        raise typer.BadParameter("give either --gross AMOUNT or --max")
+    if months is not None and not largest:
+        raise typer.BadParameter("--months goes with --max")
+    if largest:
+        from coopctl.app.simulate_max import simulate_max
+        from coopctl.ui.views_simulate_max import simulate_max as simulate_max_view
+
+        with _loading():
+            found, projection = simulate_max(
+                state.root, member, months or 6, _parse_amount(hours, "hours"), _parse_month(month), _today()
+            )
+        render(simulate_max_view(found, projection), fmt, _console())
+        return
     amount = _parse_amount(gross, "gross")
     with _loading():
         result = service.simulate(

@@ -330,8 +330,9 @@ def projection_words(activity: str, projection) -> list[str]:
         return []
     return [
         _(
-            "Projected balance of {activity} once {month} is closed: {amount} (the contribution {contribution} "
-            "on the revenue so far and the salary cost {salary} the close will book)."
+            "Projected balance of {activity} once {month} is closed: {amount} "
+            "(the contribution {contribution} on the revenue so far "
+            "and the salary cost {salary} the close will book)."
         ).format(
             activity=activity,
             month=projection.month,
