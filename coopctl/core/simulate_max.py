@@ -10,8 +10,8 @@ payroll computation of ``core.simulate.simulate_salary`` gives it for a whole mo
 × N is at most ``available``. It is found by bisection on whole cents, keeping the invariant "the lower
 bound is covered, the upper bound is not": the gross returned is covered and one cent more is not.
 Every payroll rule coopctl knows gives a cost that rises with the gross (so the answer is the largest
-covered); the bisection checks that its probes rose, and if a configuration makes the cost fall
-somewhere, it scans down from its upper bound cent by cent instead, which is exact whatever the shape.
+covered); ``largest_covered`` checks it on a grid above the answer, and if a configuration makes the cost
+fall there, it scans down from its upper bound cent by cent instead.
 
 The answer is 0.00 when available ≤ 0. It is compared with the minimum wage for the contract's hours
 (SMIC × hours) when the payroll rates in force give a SMIC; otherwise it cannot tell.
@@ -88,8 +88,16 @@ def last_closed_months(figures: LedgerFigures, count: int = MARGIN_MONTHS) -> li
 def largest_covered(
     cost: Callable[[Decimal], Decimal], months: int, available: Decimal
 ) -> tuple[Decimal, bool]:
-    """(the largest gross g, to the cent, with cost(g) × months ≤ available; whether the cost rose across
-    every probe). cost(0) is taken as 0 (no salary)."""
+    """(the largest gross g, to the cent, with cost(g) × months ≤ available; whether the cost was found to
+    rise as it should). cost(0) is taken as 0 (no salary).
+
+    Bisection between 0 (covered) and an upper bound that is not covered (available ÷ months, as the cost
+    is at least the gross, doubled while covered). Then a check of the rising cost: 64 grosses spread
+    between the answer and the upper bound must not be covered; if one is, the cost falls somewhere and
+    the answer is found by scanning down from the upper bound, cent by cent (exact, slower). A dip
+    narrower than a 64th of that range could go unseen: every payroll rule coopctl knows gives a cost
+    that rises with the gross.
+    """
     if available <= 0:
         return ZERO, True
     limit = int(MAX_GROSS / CENT)
@@ -97,36 +105,26 @@ def largest_covered(
     def covered(cents: int) -> bool:
         return cents == 0 or cost(Decimal(cents) * CENT) * months <= available
 
-    probes: dict[int, Decimal] = {}
-
-    def probe(cents: int) -> bool:
-        if cents:
-            probes[cents] = cost(Decimal(cents) * CENT)
-        return cents == 0 or probes[cents] * months <= available
-
-    # an upper bound: the cost is at least the gross when employer contributions are not negative
-    hi = int((available / months / CENT).to_integral_value(rounding=ROUND_FLOOR)) + 1
-    hi = min(max(hi, 1), limit)
-    while probe(hi) and hi < limit:
-        hi = min(hi * 2, limit)
-    if covered(hi):  # even the largest gross coopctl accepts is covered
-        return Decimal(hi) * CENT, True
-    lo = 0
+    top = int((available / months / CENT).to_integral_value(rounding=ROUND_FLOOR)) + 1
+    top = min(max(top, 1), limit)
+    while covered(top) and top < limit:
+        top = min(top * 2, limit)
+    if covered(top):  # even the largest gross coopctl accepts is covered
+        return Decimal(top) * CENT, True
+    lo, hi = 0, top
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if probe(mid):
+        if covered(mid):
             lo = mid
         else:
             hi = mid
-    ordered = [probes[k] for k in sorted(probes)]
-    monotone = all(a <= b for a, b in zip(ordered, ordered[1:]))
-    if monotone:
+    grid = sorted({hi + (top - hi) * k // 64 for k in range(1, 64)} - {hi, top})
+    if not any(covered(cents) for cents in grid):
         return Decimal(lo) * CENT, True
-    top = max(probes)  # the cost fell somewhere: scan down from the highest probe, which is not covered
-    for cents in range(top, max(top - SCAN_LIMIT, 0), -1):
+    for cents in range(top - 1, max(top - 1 - SCAN_LIMIT, lo), -1):
         if covered(cents):
             return Decimal(cents) * CENT, False
-    return ZERO, False
+    return Decimal(lo) * CENT, False
 
 
 def max_salary(
