@@ -170,8 +170,9 @@ def help_objects(group: click.Command):
     """The group, then each command, each with its parameters: the objects whose help texts ``--help``
     shows."""
     commands = getattr(group, "commands", {})
-    for command in (group, *commands.values()):
-        yield command, command.params
+    yield group, group.params
+    for command in commands.values():
+        yield from help_objects(command)  # a group's own commands too (payroll import)
 
 
 @contextlib.contextmanager
@@ -577,9 +578,33 @@ def init_command(
 # --------------------------------------------------------------------------- payroll export
 
 
-@app.command("payroll")
+class PayrollGroup(TyperGroup):
+    """``payroll MONTH`` is the export, as it was before ``payroll`` became a group; ``payroll import FILE``
+    (``cli_payroll_import``) is a subcommand: a first word naming a subcommand goes to it, anything else is
+    the export's arguments and options."""
+
+    allow_interspersed_args = True
+
+    def parse_args(self, ctx, args):  # untyped like click's (click or the copy Typer vendors)
+        if args and args[0] in self.commands:
+            super(TyperGroup, self).parse_args(ctx, [])  # the export's own parameters keep their defaults
+            ctx._protected_args, ctx.args = args[:1], args[1:]
+            return ctx.args
+        rest = super(TyperGroup, self).parse_args(ctx, args)
+        if rest:
+            ctx.fail(f"Got unexpected extra argument(s) ({' '.join(rest)})")
+        ctx.args = []
+        return []
+
+
+payroll_app = typer.Typer(cls=PayrollGroup, rich_markup_mode="rich")
+app.add_typer(payroll_app, name="payroll")
+
+
+@payroll_app.callback(invoke_without_command=True)
 def payroll_command(
-    month: Annotated[str, typer.Argument(metavar="YYYY-MM", help="A closed month.")],
+    ctx: typer.Context,
+    month: Annotated[Optional[str], typer.Argument(metavar="YYYY-MM", help="A closed month.")] = None,
     fmt: FormatOption = Format.csv,
     output: Annotated[
         Optional[Path],
@@ -603,7 +628,13 @@ def payroll_command(
       coopctl payroll 2026-09
 
       coopctl payroll 2026-09 --format json --output paie-2026-09.json
+
+    The real payroll, reconciled: coopctl payroll import FILE.csv (see coopctl payroll import --help).
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if month is None:
+        ctx.fail("Missing argument 'YYYY-MM'.")
     parsed = _parse_month(month)
     assert parsed is not None
     with _loading():
@@ -892,3 +923,6 @@ def review_command(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from coopctl.ui import cli_payroll_import  # noqa: E402,F401  (payroll import)
