@@ -1,8 +1,9 @@
 """Issue 16, item 6: ``balance`` projects the open month as its close will book it (``projected_closing``).
 
 Hand-worked on DESIGN §5's worked example (month 2026-10; its reserves brought forward are dated 1 October
-so that October is the first open month): BoisNomade brings in 1200.00, earns 4000.00, spends 350.00, pays a contribution of 400.00 (10 %) and alice's salary cost
-2698.00 (1900.00 + 42 %): 1200.00 + 4000.00 − 350.00 − 400.00 − 2698.00 = 1752.00. AtelierCommun:
+so that October is the first open month): BoisNomade brings in 1200.00, earns 4000.00, spends 350.00,
+pays a contribution of 400.00 (10 %) and alice's salary cost 2698.00 (1900.00 + 42 %):
+1200.00 + 4000.00 − 350.00 − 400.00 − 2698.00 = 1752.00. AtelierCommun:
 −100.00 + 2500.00 − 250.00 − (1846.00 + 1136.00) = −832.00. DanDesign (dan is CAPE, no salary):
 333.25 − 33.33 = 299.92.
 """

@@ -321,7 +321,8 @@ def reconcile(
             _problem(
                 "payroll_import.already",
                 N_(
-                    "the payroll of {month} is already imported ({where}); correct it by hand there if needed"
+                    "the payroll of {month} is already imported ({where}); post any further correction "
+                    "by hand in the open month"
                 ),
                 file,
                 first_line,
