@@ -195,7 +195,7 @@ def refused(root: Path, tmp_path: Path, text: str) -> str:
     [
         (
             "alcie,2026-09,1900.00,760.00,418.00,1482.00\n",
-            "error: paie.csv:2: unknown member 'alcie' (did you mean alice?) (not in config/members.yaml)",
+            "error: paie.csv:2: unknown member 'alcie' (not in config/members.yaml; did you mean alice?)",
         ),
         (
             "dan,2026-09,100.00,42.00,22.00,78.00\n",

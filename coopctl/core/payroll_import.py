@@ -338,16 +338,29 @@ def reconcile(
     for row in rows:
         if row.member not in known:
             close = difflib.get_close_matches(row.member, list(known), n=1)
-            problems.append(
-                _problem(
-                    "payroll_import.unknown_member",
-                    N_("unknown member {member}{hint} (not in config/members.yaml)"),
-                    file,
-                    row.line,
-                    member=repr(row.member),
-                    hint=f" (did you mean {close[0]}?)" if close else "",
+            if close:
+                problems.append(
+                    _problem(
+                        "payroll_import.unknown_member",
+                        N_(
+                            "unknown member {member} (not in config/members.yaml; did you mean {suggestion}?)"
+                        ),
+                        file,
+                        row.line,
+                        member=repr(row.member),
+                        suggestion=close[0],
+                    )
                 )
-            )
+            else:
+                problems.append(
+                    _problem(
+                        "payroll_import.unknown_member",
+                        N_("unknown member {member} (not in config/members.yaml)"),
+                        file,
+                        row.line,
+                        member=repr(row.member),
+                    )
+                )
             continue
         if row.member not in booked:
             problems.append(
