@@ -345,3 +345,32 @@ def test_payroll_import_help_in_french():
     assert run.exit_code == 0, run.stderr
     assert "Exemples :" in run.stdout
     assert_no_english(run.stdout, "import")
+
+
+def test_a_held_lock_refuses_the_import_and_a_dry_run_needs_none(closed, tmp_path):
+    from coopctl.store.safe_io import cooperative_lock
+
+    path = csv_file(tmp_path, REAL_SEPTEMBER)
+    before = snapshot(closed)
+    with cooperative_lock(closed, "coopctl close-month 2026-10"):
+        assert run_cli(closed, "payroll", "import", str(path), "--dry-run").exit_code == 0
+        run = run_cli(closed, "payroll", "import", str(path))
+    assert run.exit_code == 1 and "the cooperative is locked" in run.stderr
+    assert snapshot(closed) == before
+
+
+def test_a_ledger_that_no_longer_loads_after_the_write_puts_everything_back(closed, tmp_path):
+    """A stray file already under ledgers/payroll/ is read once the include is added: it breaks the load,
+    so the import's journaled group is undone (the main ledger and the new file), and the error says why."""
+    stray = closed / "ledgers" / "payroll" / "notes.beancount"
+    stray.parent.mkdir(parents=True)
+    stray.write_text(
+        '2026-10-02 * "Oops"\n  Assets:Nowhere  1.00 EUR\n  Assets:Bank:Main\n', encoding="utf-8"
+    )
+    before = snapshot(closed)
+    run = run_cli(closed, "payroll", "import", str(csv_file(tmp_path, REAL_SEPTEMBER)))
+    assert run.exit_code == 1
+    assert "the ledger does not load cleanly after the import; nothing was changed" in run.stderr
+    assert "ledgers/payroll/notes.beancount:1: Invalid reference to unknown account" in run.stderr
+    assert snapshot(closed) == before
+    assert run_cli(closed, "check").exit_code == 0
