@@ -596,8 +596,14 @@ class PayrollGroup(TyperGroup):
         ctx.args = []
         return []
 
+    def get_params(self, ctx):  # untyped like click's
+        params = super().get_params(ctx)
+        if ctx.command is not self:  # a subcommand's usage line: the export's month is not part of its path
+            params = [p for p in params if getattr(p, "param_type_name", "") != "argument"]
+        return params
 
-payroll_app = typer.Typer(cls=PayrollGroup, rich_markup_mode="rich")
+
+payroll_app = typer.Typer(cls=PayrollGroup, rich_markup_mode="rich", subcommand_metavar="| import FILE.csv …")
 app.add_typer(payroll_app, name="payroll")
 
 
