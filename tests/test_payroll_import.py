@@ -374,3 +374,16 @@ def test_a_ledger_that_no_longer_loads_after_the_write_puts_everything_back(clos
     assert "ledgers/payroll/notes.beancount:1: Invalid reference to unknown account" in run.stderr
     assert snapshot(closed) == before
     assert run_cli(closed, "check").exit_code == 0
+
+
+def test_the_file_belongs_to_the_year_it_is_dated_in(example):
+    """December's payslips arrive in January: the file is named after January first, so that it belongs to
+    the new year (a closed, sealed year never gains a file)."""
+    from coopctl.adapter.ledger import file_year
+    from coopctl.app.payroll_import import import_path
+    from coopctl.domain.months import Month
+    from coopctl.store.configfile import load_cooperative
+
+    path = import_path(load_cooperative(example), Month(2027, 1), Month(2026, 12))
+    assert path.name == "2027-01-actual-2026-12.beancount"
+    assert file_year(path.relative_to(example / "ledgers")) == 2027
