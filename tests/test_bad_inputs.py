@@ -1308,6 +1308,97 @@ CASES = [
         replace(C, '{from: 2024-01-01, rate: "0.10"}', '{from: 2024-01-01, rate: "0.10", base: margin}'),
         "config/coop.yaml:9: contribution[0].base:",
     ),
+    # h16: payroll import (the payroll bureau's CSV of September, the worked example's September closed)
+    *[
+        Case(
+            f"payroll-import-{name}",
+            "command line",
+            what,
+            both(
+                *([run_first("close-month", "2026-09")] if closed else []),
+                lambda folder, name=name, rows=rows: Path(
+                    f"/tmp/coopctl-payroll-import-{name}.csv"
+                ).write_text(
+                    "member,month,gross,employer_contributions,employee_contributions,net\n" + rows,
+                    encoding="utf-8",
+                ),
+                *(
+                    [run_first("payroll", "import", f"/tmp/coopctl-payroll-import-{name}.csv")]
+                    if twice
+                    else []
+                ),
+            ),
+            expect.replace("FILE", f"/tmp/coopctl-payroll-import-{name}.csv"),
+            ["payroll", "import", f"/tmp/coopctl-payroll-import-{name}.csv"],
+        )
+        for name, what, closed, twice, rows, expect in [
+            (
+                "open-month",
+                "the real payroll of a month not closed yet",
+                False,
+                False,
+                "alice,2026-09,1900.00,798.00,418.00,1482.00\n",
+                "FILE:2: 2026-09 is not closed: the real payroll corrects what a close booked",
+            ),
+            (
+                "unknown-member",
+                "a payslip of an unknown member (a typo)",
+                True,
+                False,
+                "alcie,2026-09,1900.00,798.00,418.00,1482.00\n",
+                "FILE:2: unknown member 'alcie' (not in config/members.yaml; did you mean alice?)",
+            ),
+            (
+                "not-paid",
+                "a payslip of a member the close did not pay (CAPE)",
+                True,
+                False,
+                "dan,2026-09,100.00,42.00,22.00,78.00\n",
+                "FILE:2: dan was not paid in 2026-09: its close booked no salary for them",
+            ),
+            (
+                "already",
+                "the same month imported twice",
+                True,
+                True,
+                "alice,2026-09,1900.00,760.00,418.00,1482.00\n",
+                "FILE:2: the payroll of 2026-09 is already imported "
+                "(ledgers/payroll/2026-10-actual-2026-09.beancount:5)",
+            ),
+            (
+                "amount",
+                "an amount with three decimals",
+                True,
+                False,
+                "alice,2026-09,1900.001,798.00,418.00,1482.00\n",
+                "FILE:2: gross '1900.001' is not an amount: write it with a dot and at most two decimals",
+            ),
+            (
+                "float",
+                "an amount in scientific notation",
+                True,
+                False,
+                "alice,2026-09,1.9e3,798.00,418.00,1482.00\n",
+                "FILE:2: gross '1.9e3' is not an amount",
+            ),
+            (
+                "other-month",
+                "a row for another month than the others",
+                True,
+                False,
+                "alice,2026-09,1900.00,798.00,418.00,1482.00\nbob,2026-08,1300.00,546.00,286.00,1014.00\n",
+                "FILE:3: a row for 2026-08 in a file for 2026-09 (line 2): import one month at a time",
+            ),
+            (
+                "duplicate",
+                "the same member twice",
+                True,
+                False,
+                "bob,2026-09,1300.00,546.00,286.00,1014.00\nbob,2026-09,1300.00,546.00,286.00,1014.00\n",
+                "FILE:3: bob is listed twice (first on line 2)",
+            ),
+        ]
+    ],
 ]
 
 

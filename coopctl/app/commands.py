@@ -32,6 +32,7 @@ from coopctl.core.close import (
     plan_transactions,
 )
 from coopctl.core.lifecycle import lifecycle_alerts
+from coopctl.core.projection import project_open_month
 from coopctl.core.reports import (
     MemberBalance,
     MemberStatement,
@@ -350,6 +351,9 @@ def balance(
     coop, figures = open_figures(root)
     member_id = member_named(coop, member)
     result = member_balance(coop, figures, member_id, as_of)
+    result = dataclasses.replace(
+        result, projection=project_open_month(coop, figures, result.activity_id, as_of)
+    )
     return result, activity_treasury(coop, figures, result.activity_id, as_of)
 
 

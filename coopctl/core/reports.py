@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from coopctl.core.close import ActivityClose, advance_cap, advance_of, cap_alerts, close_refusals, plan_close
 from coopctl.core.payroll import cesa_days, smic_minimum
+from coopctl.core.projection import Projection
 from coopctl.domain.cooperative import Cooperative, Member, in_force
 from coopctl.domain.figures import DayFigures, LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
@@ -160,6 +161,9 @@ class MemberBalance:
     balance: Decimal
     receivables: Decimal
     months: tuple[HistoryMonth, ...]
+    projection: Projection | None = (
+        None  # the open month as its close will book it (core.projection), set by the app
+    )
 
     @property
     def advance(self) -> Decimal:

@@ -517,13 +517,13 @@ def _parse_amount(value: Optional[str], what: str) -> Optional[Decimal]:
 def simulate_command(
     member: Annotated[str, typer.Argument(metavar="MEMBER", help="The member whose salary to simulate.")],
     gross: Annotated[
-        str,
+        Optional[str],
         typer.Option(
             "--gross",
             metavar="AMOUNT",
             help="The monthly gross salary to simulate, e.g. 2100.00 or 2,100.00 (French: 2 100,00).",
         ),
-    ],
+    ] = None,
     hours: Annotated[
         Optional[str],
         typer.Option("--hours", metavar="H", help="Hours a month (default: the contract's, or 151.67)."),
@@ -532,17 +532,47 @@ def simulate_command(
         Optional[str],
         typer.Option("--month", metavar="YYYY-MM", help="The month whose rates apply (default: this month)."),
     ] = None,
+    largest: Annotated[
+        bool,
+        typer.Option(
+            "--max",
+            help="Instead of --gross: the largest gross the activity can afford each month for --months "
+            "months (its balance + months × its average margin of the last 3 closed months).",
+        ),
+    ] = False,
+    months: Annotated[
+        Optional[int],
+        typer.Option(
+            "--months", metavar="N", min=1, max=120, help="With --max: the months ahead (default: 6)."
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """What a salary (or a raise) would cost the activity each month, the net, and how long the \
-reserve pays it.
+reserve pays it; with --max, the largest salary the activity can afford.
 
     Examples:
 
       coopctl simulate alice --gross 2100.00
 
       coopctl simulate dan --gross 1850.00 --hours 151.67 --format json
+
+      coopctl simulate alice --max --months 12
     """
+    if largest == (gross is not None):
+        raise typer.BadParameter("give either --gross AMOUNT or --max")
+    if months is not None and not largest:
+        raise typer.BadParameter("--months goes with --max")
+    if largest:
+        from coopctl.app.simulate_max import simulate_max
+        from coopctl.ui.views_simulate_max import simulate_max as simulate_max_view
+
+        with _loading():
+            found, projection = simulate_max(
+                state.root, member, months or 6, _parse_amount(hours, "hours"), _parse_month(month), _today()
+            )
+        render(simulate_max_view(found, projection), fmt, _console())
+        return
     amount = _parse_amount(gross, "gross")
     with _loading():
         result = service.simulate(
@@ -620,9 +650,39 @@ def init_command(
 # --------------------------------------------------------------------------- payroll export
 
 
-@app.command("payroll")
+class PayrollGroup(TyperGroup):
+    """``payroll MONTH`` is the export, as it was before ``payroll`` became a group; ``payroll import FILE``
+    (``cli_payroll_import``) is a subcommand: a first word naming a subcommand goes to it, anything else is
+    the export's arguments and options."""
+
+    allow_interspersed_args = True
+
+    def parse_args(self, ctx, args):  # untyped like click's (click or the copy Typer vendors)
+        if args and args[0] in self.commands:
+            super(TyperGroup, self).parse_args(ctx, [])  # the export's own parameters keep their defaults
+            ctx._protected_args, ctx.args = args[:1], args[1:]
+            return ctx.args
+        rest = super(TyperGroup, self).parse_args(ctx, args)
+        if rest:
+            ctx.fail(f"Got unexpected extra argument(s) ({' '.join(rest)})")
+        ctx.args = []
+        return []
+
+    def get_params(self, ctx):  # untyped like click's
+        params = super().get_params(ctx)
+        if ctx.command is not self:  # a subcommand's usage line: the export's month is not part of its path
+            params = [p for p in params if getattr(p, "param_type_name", "") != "argument"]
+        return params
+
+
+payroll_app = typer.Typer(cls=PayrollGroup, rich_markup_mode="rich", subcommand_metavar="| import FILE.csv …")
+app.add_typer(payroll_app, name="payroll")
+
+
+@payroll_app.callback(invoke_without_command=True)
 def payroll_command(
-    month: Annotated[str, typer.Argument(metavar="YYYY-MM", help="A closed month.")],
+    ctx: typer.Context,
+    month: Annotated[Optional[str], typer.Argument(metavar="YYYY-MM", help="A closed month.")] = None,
     fmt: FormatOption = Format.csv,
     output: Annotated[
         Optional[Path],
@@ -646,7 +706,13 @@ def payroll_command(
       coopctl payroll 2026-09
 
       coopctl payroll 2026-09 --format json --output paie-2026-09.json
+
+    The real payroll, reconciled: coopctl payroll import FILE.csv (see coopctl payroll import --help).
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if month is None:
+        ctx.fail("Missing argument 'YYYY-MM'.")
     parsed = _parse_month(month)
     assert parsed is not None
     with _loading():
@@ -940,3 +1006,4 @@ def main() -> None:
 from coopctl.ui import cli_bank as _cli_bank  # noqa: E402,F401  (registers import bank)
 from coopctl.ui import cli_claims as _cli_claims  # noqa: E402,F401  (issue 17, item 5)
 from coopctl.ui import cli_receivables as _cli_receivables  # noqa: E402,F401  (registers its command)
+from coopctl.ui import cli_payroll_import  # noqa: E402,F401  (payroll import)

@@ -299,6 +299,7 @@ def balance(result, mine, day: datetime.date) -> Report:
         "runway_months": None if mine.runway_months is None else f"{mine.runway_months:.1f}",
         "months_in_deficit": mine.months_in_deficit,
         "months": months,
+        **projection_data(result.projection),
     }
     table = Table(
         f"{result.member.name} — {result.activity_name} ({result.activity_id})",
@@ -319,6 +320,7 @@ def balance(result, mine, day: datetime.date) -> Report:
         )
     ]
     notes += runway_words(result.balance, mine)
+    notes += projection_words(result.activity_id, result.projection)
     if result.receivables:
         notes.append(
             _("Invoices sent and not yet paid (VAT included): {amount}.").format(
@@ -343,6 +345,44 @@ def balance(result, mine, day: datetime.date) -> Report:
         ],
     )
     return Report(data, [table], notes, charts=[chart])
+
+
+def projection_data(projection) -> dict[str, Any]:
+    """balance's keys for the open month as its close will book it (``core.projection``)."""
+    if projection is None:
+        return {"projected_month": None, "projected_closing": None, "projection": None}
+    return {
+        "projected_month": str(projection.month),
+        "projected_closing": projection.closing_balance,
+        "projection": {
+            "month": str(projection.month),
+            "opening_balance": projection.opening_balance,
+            "revenue": projection.revenue,
+            "expenses": projection.expenses,
+            "contribution": projection.contribution,
+            "salary_cost": projection.salary_cost,
+            "other": projection.other,
+            "closing_balance": projection.closing_balance,
+        },
+    }
+
+
+def projection_words(activity: str, projection) -> list[str]:
+    if projection is None:
+        return []
+    return [
+        _(
+            "Projected balance of {activity} once {month} is closed: {amount} "
+            "(the contribution {contribution} on the revenue so far "
+            "and the salary cost {salary} the close will book)."
+        ).format(
+            activity=activity,
+            month=projection.month,
+            amount=i18n.money(projection.closing_balance),
+            contribution=i18n.money(projection.contribution),
+            salary=i18n.money(projection.salary_cost),
+        )
+    ]
 
 
 def runway_words(balance: Decimal, mine) -> list[str]:
