@@ -67,6 +67,7 @@ surplus:                           # the split of the cooperative's own result, 
   workers_share: "0.45"            # "part travail": at least 25%, shared among the year's employees
   dividends: "0.00"                # never more than the workers' share
   workers_share_basis: salary      # salary (gross paid in the year) | equal | hours
+siren: "900001009"                     # names the FEC file (coopctl fec)
 """
 
 MEMBERS = """\
@@ -405,8 +406,20 @@ def accounts_text() -> str:
             f"Expenses:Activity:{act}:Salary:Employer",
         ]
     body = "; Plan de comptes de la coopérative (voir docs/formats.md, conventions du grand livre).\n\n"
-    body += "".join(f"2020-01-01 open {a} EUR\n" for a in sorted(opened))
+    body += "".join(
+        f"2020-01-01 open {a} EUR\n" + (f'  pcg: "{SAMPLE_PCG[a]}"\n' if a in SAMPLE_PCG else "")
+        for a in sorted(opened)
+    )
     return body
+
+
+# h17: fec. The French chart numbers of the accounts coopctl's default map (docs/fec.md) does not know.
+SAMPLE_PCG = {
+    "Expenses:Coop:Equipe": "641",
+    "Expenses:Coop:Loyer": "6132",
+    "Expenses:Coop:Assurances": "616",
+    "Expenses:Activity:VeloCargo:Pieces": "6068",
+}
 
 
 MAIN = """\

@@ -862,3 +862,5 @@ def review_command(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+from coopctl.ui import cli_fec  # noqa: E402,F401  (h17: coopctl fec)
