@@ -8,7 +8,16 @@ from pathlib import Path
 from coopctl.adapter.ledger import load_books, require_clean
 from coopctl.adapter.postings import open_accounts, year_transactions
 from coopctl.app.commands import open_cooperative, write_export
-from coopctl.core.fec import FecFile, bad_pcg, build_fec, fec_file_name, fec_text, opening_txn, unbalanced, unmapped
+from coopctl.core.fec import (
+    FecFile,
+    bad_pcg,
+    build_fec,
+    fec_file_name,
+    fec_text,
+    opening_txn,
+    unbalanced,
+    unmapped,
+)
 from coopctl.domain.problems import N_, LedgerError, UsageError
 
 

@@ -340,7 +340,7 @@ class Coop(_Model):
     @classmethod
     def _siren(cls, value: str | None) -> str | None:
         if value is not None and not (len(value) == 9 and value.isascii() and value.isdigit()):
-            raise invalid("config.siren", N_("a SIREN is 9 digits, e.g. \"123456789\" (quoted)"))
+            raise invalid("config.siren", N_('a SIREN is 9 digits, e.g. "123456789" (quoted)'))
         return value
 
 

@@ -863,4 +863,5 @@ def main() -> None:
     """Console-script entry point."""
     app()
 
+
 from coopctl.ui import cli_fec  # noqa: E402,F401  (h17: coopctl fec)

@@ -16,14 +16,14 @@ from coopctl.ui.views_fec import fec_summary
 
 @app.command("fec")
 def fec_command(
-    year: Annotated[str, typer.Argument(metavar="YYYY", help="The financial year (1 January to 31 December).")],
+    year: Annotated[str, typer.Argument(metavar="YYYY", help="The year (1 January to 31 December).")],
     output: Annotated[
         Optional[Path],
         typer.Option(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the FEC to FILE (atomically); to a folder, under its legal name SIRENFECYYYYMMDD.txt.",
+            help="Write the FEC to FILE (atomically); into a folder, named SIRENFECAAAAMMJJ.txt.",
         ),
     ] = None,
     fmt: FormatOption = Format.table,

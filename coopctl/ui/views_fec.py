@@ -45,7 +45,7 @@ def fec_summary(result) -> Report:
     ]
     if fec.not_closed:
         notes.append(
-            _("Months not closed yet (their entries are dated as validated on their own date): {months}.").format(
+            _("Months not closed yet (ValidDate is then the entry's own date): {months}.").format(
                 months=", ".join(fec.not_closed)
             )
         )
