@@ -359,6 +359,7 @@ PROFILES = {
 
 COOP_RESERVE = Decimal("45000.00")
 VAT = Decimal("0.20")
+SALES_VAT = {"KarimaTraiteur": Decimal("0.10")}  # h17: vat. Catering is sold at the reduced rate of 10 %
 
 
 def money(value: Decimal) -> str:
@@ -479,7 +480,7 @@ def month_text(
         for k in range(count):
             number += 1
             ht = (parts[k] / 5).quantize(Decimal("0.1")) * 5
-            tva = round_cent(ht * VAT)
+            tva = round_cent(ht * SALES_VAT.get(act, VAT))
             day = month.first_day + datetime.timedelta(days=rng.randrange(0, month.days - 3))
             client = rng.choice(clients)
             ref = f"F{month.year}{m:02d}-{number:03d}"

@@ -864,4 +864,4 @@ def main() -> None:
     app()
 
 
-from coopctl.ui import cli_fec  # noqa: E402,F401  (h17: coopctl fec)
+from coopctl.ui import cli_fec, cli_vat  # noqa: E402,F401  (h17: coopctl fec, coopctl vat)

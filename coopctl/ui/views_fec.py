@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from coopctl.core.fec import JOURNALS
+from coopctl.ui import i18n
 from coopctl.ui.i18n import N_, _
 from coopctl.ui.render import Column, Report, Table
 
@@ -40,7 +41,7 @@ def fec_summary(result) -> Report:
     )
     notes = [
         _("Wrote {file}: {entries} entries, {lines} lines; debit and credit total {total} each.").format(
-            file=result.written, entries=fec.entries, lines=len(fec.rows), total=fec.total_debit
+            file=result.written, entries=fec.entries, lines=len(fec.rows), total=i18n.money(fec.total_debit)
         )
     ]
     if fec.not_closed:
