@@ -204,7 +204,7 @@ def vat_return(period: Period, txns: list[FecTxn], chart: dict[str, ChartEntry |
             slot[2] += 1
             deductible_total += vat
 
-    def order(key: tuple[str, Decimal | None, str]) -> tuple:
+    def order(key: tuple[str, Decimal | None, str]) -> tuple[bool, bool, str, Decimal]:
         side, rate, line = key
         return (side != "collected", line == "", line, -(rate if rate is not None else Decimal(-1)))
 

@@ -83,7 +83,7 @@ def vat(result: VatReturn) -> Report:
     if result.excluded:
         notes.append(
             _(
-                "Not counted: {count} entries moving VAT against no income or expense (settlements of returns)."
+                "Not counted: {count} entries moving VAT against no income or expense (settled returns)."
             ).format(count=len(result.excluded))
         )
     alerts = [
