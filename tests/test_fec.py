@@ -404,3 +404,14 @@ def test_the_samples_fec_validates_and_adds_up_to_the_ledger(sample_copy, year):
         assert sorted(amount(r["Debit"]) - amount(r["Credit"]) for r in opening) == sorted(
             Decimal(a) for _account, a in amounts
         )
+
+
+def test_the_doc_lists_the_default_map_and_shows_the_hand_worked_file():
+    from conftest import REPO
+
+    from coopctl.core.fec import DEFAULT_CHART
+
+    doc = (REPO / "docs" / "fec.md").read_text(encoding="utf-8")
+    for pattern, number, label in DEFAULT_CHART:
+        assert f"| `{pattern}` | {number} | {label} |" in doc, pattern
+    assert "```text\n" + SMALL_FEC + "```\n" in doc

@@ -69,6 +69,7 @@ DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
     ("Assets:Cash:...", "530", "Caisse"),
     ("Assets:Receivable:<activity>:...", "411", "Clients"),
     ("Assets:Suspense:...", "471", "Compte d'attente"),
+    ("Liabilities:Suspense:...", "471", "Compte d'attente"),
     ("Liabilities:VAT:Collected:...", "44571", "TVA collectée"),
     ("Liabilities:VAT:Deductible:Immobilisations", "44562", "TVA déductible sur immobilisations"),
     ("Liabilities:VAT:Deductible:...", "44566", "TVA déductible sur autres biens et services"),
