@@ -389,16 +389,15 @@ def build_fec(
     total_debit = total_credit = ZERO
     not_closed: set[str] = set()
     number = 0
+    known: dict[str, ChartEntry | None] = {"": ChartEntry(RESULT_NUMBER, RESULT_LABEL)}
     for txn in txns:
         postings = [p for p in txn.postings if p.amount.quantize(CENT)]
         if not postings:
             continue
-        entries = [
-            ChartEntry(RESULT_NUMBER, RESULT_LABEL)
-            if not p.account
-            else chart_entry(p.account, opened.get(p.account), activity_names, member_names)
-            for p in postings
-        ]
+        for p in postings:
+            if p.account not in known:
+                known[p.account] = chart_entry(p.account, opened.get(p.account), activity_names, member_names)
+        entries = [known[p.account] for p in postings]
         assert all(e is not None for e in entries)
         charts = [e for e in entries if e is not None]
         code = (txn.journal or journal_of([c.number for c in charts]))[:10]
