@@ -183,6 +183,8 @@ COMMANDS = [
     "tutor",
     "close-year",
     "statement",
+    "fec",  # h17
+    "vat",  # h17
 ]
 
 
