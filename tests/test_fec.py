@@ -75,6 +75,7 @@ def validate(text: str, year: int) -> list[dict[str, str]]:
         for key in ("JournalCode", "JournalLib", "CompteLib", "PieceRef", "EcritureLib"):
             assert r[key].strip(), (key, r)
         assert r["DateLet"] == "" or re.fullmatch(r"\d{8}", r["DateLet"])
+        assert r["ValidDate"] >= r["EcritureDate"], r  # validated on or after its date
         same_entry = [x for x in records if x["EcritureNum"] == r["EcritureNum"]]
         assert {x["EcritureDate"] for x in same_entry} == {r["EcritureDate"]}
         assert {x["JournalCode"] for x in same_entry} == {r["JournalCode"]}
@@ -415,3 +416,12 @@ def test_the_doc_lists_the_default_map_and_shows_the_hand_worked_file():
     for pattern, number, label in DEFAULT_CHART:
         assert f"| `{pattern}` | {number} | {label} |" in doc, pattern
     assert "```text\n" + SMALL_FEC + "```\n" in doc
+
+
+def test_the_cooperatives_own_files_are_refused_as_output(small):
+    before = snapshot(small)
+    for target in ("ledgers/FEC.beancount", "config/FEC.txt"):
+        result = run_cli(small, "fec", "2026", "--output", str(small / target))
+        assert result.exit_code == 2, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(small) == before
