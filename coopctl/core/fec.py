@@ -206,7 +206,7 @@ class OpenAccount:
 @dataclass
 class FecFile:
     year: int
-    rows: list[dict[str, str]]
+    rows: list[str]  # one line per posting: its 18 fields (COLUMNS) joined by tabs
     entries: int
     journals: dict[str, tuple[int, Decimal]]  # code -> (entries, total debit)
     total_debit: Decimal
@@ -382,9 +382,9 @@ def build_fec(
     member_names: dict[str, str],
     closed_months: set[tuple[int, int]],
 ) -> FecFile:
-    """The FEC's rows (dicts keyed by ``COLUMNS``), in order; ``txns`` are already checked (``unmapped``,
-    ``unbalanced``) and sorted, the opening first."""
-    rows: list[dict[str, str]] = []
+    """The FEC's lines (the 18 fields of ``COLUMNS`` joined by tabs), in order; ``txns`` are already checked
+    (``unmapped``, ``unbalanced``) and sorted, the opening first."""
+    rows: list[str] = []
     journals: dict[str, tuple[int, Decimal]] = {}
     total_debit = total_credit = ZERO
     not_closed: set[str] = set()
@@ -421,28 +421,30 @@ def build_fec(
             total_debit += debit
             total_credit += credit
             rows.append(
-                {
-                    "JournalCode": code,
-                    "JournalLib": JOURNALS.get(code, code),
-                    "EcritureNum": str(number),
-                    "EcritureDate": day,
-                    "CompteNum": chart.number,
-                    "CompteLib": _text(chart.label),
-                    "CompAuxNum": _text(chart.aux_number),
-                    "CompAuxLib": _text(chart.aux_label),
-                    "PieceRef": piece,
-                    "PieceDate": day,
-                    "EcritureLib": label,
-                    "Debit": fec_amount(debit),
-                    "Credit": fec_amount(credit),
-                    "EcritureLet": "",
-                    "DateLet": "",
-                    "ValidDate": valid,
-                    "Montantdevise": fec_amount(abs(posting.foreign_amount))
-                    if posting.foreign_amount is not None
-                    else "",
-                    "Idevise": posting.foreign_currency or "",
-                }
+                "\t".join(
+                    (
+                        code,  # JournalCode
+                        JOURNALS.get(code, code),  # JournalLib
+                        str(number),  # EcritureNum
+                        day,  # EcritureDate
+                        chart.number,  # CompteNum
+                        _text(chart.label),  # CompteLib
+                        _text(chart.aux_number),  # CompAuxNum
+                        _text(chart.aux_label),  # CompAuxLib
+                        piece,  # PieceRef
+                        day,  # PieceDate
+                        label,  # EcritureLib
+                        fec_amount(debit),  # Debit
+                        fec_amount(credit),  # Credit
+                        "",  # EcritureLet
+                        "",  # DateLet
+                        valid,  # ValidDate
+                        fec_amount(abs(posting.foreign_amount))
+                        if posting.foreign_amount is not None
+                        else "",  # Montantdevise
+                        posting.foreign_currency or "",  # Idevise
+                    )
+                )
             )
         count, total = journals.get(code, (0, ZERO))
         journals[code] = (count + 1, total + debit_sum)
@@ -452,8 +454,7 @@ def build_fec(
 def fec_text(fec: FecFile) -> str:
     """The file: the header line of the 18 field names, then one line per posting; fields separated by a
     tab, records by a line feed (the article allows "Retour chariot et/ou Fin de ligne")."""
-    lines = ["\t".join(COLUMNS)] + ["\t".join(row[c] for c in COLUMNS) for row in fec.rows]
-    return "\n".join(lines) + "\n"
+    return "\n".join(["\t".join(COLUMNS), *fec.rows]) + "\n"
 
 
 def fec_file_name(siren: str, year: int) -> str:
