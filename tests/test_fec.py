@@ -64,6 +64,7 @@ def validate(text: str, year: int) -> list[dict[str, str]]:
     assert numbers[0] == 1
     assert all(b in (a, a + 1) for a, b in zip(numbers, numbers[1:])), "sequential, each entry contiguous"
     balance: dict[int, Decimal] = defaultdict(Decimal)
+    heads: dict[str, tuple[str, str]] = {}
     for r in records:
         for key in ("EcritureDate", "PieceDate", "ValidDate"):
             day = datetime.datetime.strptime(r[key], "%Y%m%d").date()
@@ -76,9 +77,10 @@ def validate(text: str, year: int) -> list[dict[str, str]]:
             assert r[key].strip(), (key, r)
         assert r["DateLet"] == "" or re.fullmatch(r"\d{8}", r["DateLet"])
         assert r["ValidDate"] >= r["EcritureDate"], r  # validated on or after its date
-        same_entry = [x for x in records if x["EcritureNum"] == r["EcritureNum"]]
-        assert {x["EcritureDate"] for x in same_entry} == {r["EcritureDate"]}
-        assert {x["JournalCode"] for x in same_entry} == {r["JournalCode"]}
+        heads.setdefault(r["EcritureNum"], (r["EcritureDate"], r["JournalCode"]))
+        assert heads[r["EcritureNum"]] == (r["EcritureDate"], r["JournalCode"]), (
+            "one date and journal per entry"
+        )
     assert all(total == 0 for total in balance.values()), "every entry balances"
     return records
 
