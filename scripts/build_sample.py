@@ -148,6 +148,7 @@ claims:                            # members' expense claims (coopctl claims imp
             - {up_to: 5000, a: "0.697"}
             - {up_to: 20000, a: "0.394", b: "1515.00"}
             - {a: "0.470"}
+siren: "900001009"                     # names the FEC file (coopctl fec)
 """
 
 MEMBERS = """\
@@ -439,6 +440,7 @@ PROFILES = {
 
 COOP_RESERVE = Decimal("45000.00")
 VAT = Decimal("0.20")
+SALES_VAT = {"KarimaTraiteur": Decimal("0.10")}  # h17: vat. Catering is sold at the reduced rate of 10 %
 
 
 def money(value: Decimal) -> str:
@@ -488,8 +490,20 @@ def accounts_text() -> str:
             f"Expenses:Activity:{act}:Salary:Employer",
         ]
     body = "; Plan de comptes de la coopérative (voir docs/formats.md, conventions du grand livre).\n\n"
-    body += "".join(f"2020-01-01 open {a} EUR\n" for a in sorted(opened))
+    body += "".join(
+        f"2020-01-01 open {a} EUR\n" + (f'  pcg: "{SAMPLE_PCG[a]}"\n' if a in SAMPLE_PCG else "")
+        for a in sorted(opened)
+    )
     return body
+
+
+# h17: fec. The French chart numbers of the accounts coopctl's default map (docs/fec.md) does not know.
+SAMPLE_PCG = {
+    "Expenses:Coop:Equipe": "641",
+    "Expenses:Coop:Loyer": "6132",
+    "Expenses:Coop:Assurances": "616",
+    "Expenses:Activity:VeloCargo:Pieces": "6068",
+}
 
 
 MAIN = """\
@@ -549,7 +563,7 @@ def month_text(
         for k in range(count):
             number += 1
             ht = (parts[k] / 5).quantize(Decimal("0.1")) * 5
-            tva = round_cent(ht * VAT)
+            tva = round_cent(ht * SALES_VAT.get(act, VAT))
             day = month.first_day + datetime.timedelta(days=rng.randrange(0, month.days - 3))
             client = rng.choice(clients)
             ref = f"F{month.year}{m:02d}-{number:03d}"

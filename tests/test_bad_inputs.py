@@ -1399,6 +1399,49 @@ CASES = [
             ),
         ]
     ],
+    # h17: fec and vat
+    Case(
+        "fec-unmapped-account",
+        "ledger",
+        "fec: an account used in the year has no French chart number (no pcg: metadata, no default)",
+        None,
+        "ledgers/main.beancount:11: account Equity:Coop:Opening has no French chart number (PCG)",
+        ["fec", "2026"],
+    ),
+    Case(
+        "fec-bad-pcg",
+        "ledger",
+        "fec: pcg: metadata that is not a French chart number",
+        replace(L, "open Equity:Coop:Opening EUR\n", 'open Equity:Coop:Opening EUR\n  pcg: "capital"\n'),
+        'ledgers/main.beancount:11: Equity:Coop:Opening: pcg: "capital" is not a French chart number',
+        ["fec", "2026"],
+    ),
+    Case(
+        "fec-bad-siren",
+        "config",
+        "a SIREN of 8 digits",
+        append(C, 'siren: "12345678"\n'),
+        "config/coop.yaml:14: siren: a SIREN is 9 digits",
+        ["fec", "2026"],
+    ),
+    Case(
+        "fec-bad-year",
+        "command line",
+        "fec: a year written with two digits",
+        None,
+        "'26' is not a year; write it as YYYY",
+        ["fec", "26"],
+        2,
+    ),
+    Case(
+        "vat-bad-period",
+        "command line",
+        "vat: a month 13",
+        None,
+        "'2026-13' is not a period; write a month 2026-09, a quarter 2026-Q3 or a year 2026",
+        ["vat", "2026-13"],
+        2,
+    ),
 ]
 
 

@@ -184,6 +184,10 @@ COMMANDS = [
     "close-year",
     "statement",
     "receivables",
+    "fec",  # h17
+    "vat",  # h17
+    "import",  # import bank
+    "claims",
 ]
 
 

@@ -780,6 +780,15 @@ class Coop(_Model):
     ledger_plugins: list[str] = Field(default_factory=list)
     bank: BankConfig = Field(default_factory=BankConfig)
     claims: ClaimsPolicy = Field(default_factory=ClaimsPolicy)  # issue 17, item 5
+    # h17: fec. The cooperative's SIREN (9 digits): names the FEC file (SIREN + "FEC" + closing date).
+    siren: str | None = None
+
+    @field_validator("siren")
+    @classmethod
+    def _siren(cls, value: str | None) -> str | None:
+        if value is not None and not (len(value) == 9 and value.isascii() and value.isdigit()):
+            raise invalid("config.siren", N_('a SIREN is 9 digits, e.g. "123456789" (quoted)'))
+        return value
 
 
 # --------------------------------------------------------------------------- members.yaml

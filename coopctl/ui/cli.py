@@ -1005,5 +1005,9 @@ def main() -> None:
 
 from coopctl.ui import cli_bank as _cli_bank  # noqa: E402,F401  (registers import bank)
 from coopctl.ui import cli_claims as _cli_claims  # noqa: E402,F401  (issue 17, item 5)
+from coopctl.ui import (  # noqa: E402,F401  (h17: coopctl fec, coopctl vat)
+    cli_fec,
+    cli_payroll_import,  # noqa: E402,F401  (payroll import)
+    cli_vat,
+)
 from coopctl.ui import cli_receivables as _cli_receivables  # noqa: E402,F401  (registers its command)
-from coopctl.ui import cli_payroll_import  # noqa: E402,F401  (payroll import)
