@@ -52,14 +52,17 @@ from collections import defaultdict
 from decimal import Decimal
 from io import BufferedReader
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopctl import __version__
-from coopctl.adapter.ledger import Books, LoadedLedger, _absurd_amounts, extract_figures, merge_figures
-from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.store.configfile import cache_folder
+from coopctl.store.paths import cache_folder
 from coopctl.store.safe_io import atomic_write
+
+if TYPE_CHECKING:  # imported when used: a warm answer (store.answers) needs neither Beancount nor Pydantic
+    from coopctl.adapter.ledger import Books, LoadedLedger
+    from coopctl.domain.cooperative import Cooperative
 
 FORMAT = 9
 
@@ -640,6 +643,8 @@ def _incremental(
     from beancount.loader import aggregate_options_map
     from beancount.ops import validation
     from beancount.parser import booking, parser
+
+    from coopctl.adapter.ledger import _absurd_amounts, extract_figures, merge_figures
 
     if not _trusted_folder(folder / "files"):
         raise _FullLoadNeeded

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import importlib
 import io
 import os
 import re
@@ -16,31 +17,51 @@ import sys
 import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from coopctl import __version__
-from coopctl.app import commands as service
 from coopctl.domain.money import round_cent
 from coopctl.domain.months import Month
 from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import EXIT_DATA, EXIT_USAGE, CoopctlError
-from coopctl.ui import i18n, views
+from coopctl.ui import i18n
 from coopctl.ui.i18n import N_, _
+from coopctl.ui.remembered import remembered
 from coopctl.ui.render import Format, render
 
 if TYPE_CHECKING:
     from types import ModuleType
 
+    import click
     from rich.console import Console
+
+    from coopctl.app import commands as service
+    from coopctl.ui import views
+    from coopctl.ui.render import Report
+else:
+
+    class _OnFirstUse:
+        """A module imported when one of its names is first read: ``coopctl --version``, ``--help`` and
+        shell completion import neither the services (Beancount, Pydantic) nor the views; a command
+        imports what it uses when it runs (tests/test_import_weight.py keeps it so)."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(importlib.import_module(self._name), attr)
+
+    service = _OnFirstUse("coopctl.app.commands")
+    views = _OnFirstUse("coopctl.ui.views")
 
 
 def _click_classes(name: str) -> tuple[type, ...]:
-    """The exception class ``name`` from click and from the copy of click that recent Typer vendors."""
-    classes = [getattr(click.exceptions, name)]
+    """The exception class ``name`` from the copy of click that recent Typer vendors, and from click itself
+    when Typer uses it or something imported it (no exception of a module never imported can be raised)."""
+    classes = []
     vendored: ModuleType | None
     try:
         from typer._click import exceptions as vendored  # Typer >= 0.25 ships its own click
@@ -48,13 +69,11 @@ def _click_classes(name: str) -> tuple[type, ...]:
         vendored = None
     if vendored is not None and hasattr(vendored, name):
         classes.append(getattr(vendored, name))
+    if vendored is None or "click" in sys.modules:
+        import click
+
+        classes.append(getattr(click.exceptions, name))
     return tuple(classes)
-
-
-NO_ARGS_IS_HELP = _click_classes("NoArgsIsHelpError")
-USAGE_ERROR = _click_classes("UsageError")
-CLICK_EXCEPTION = _click_classes("ClickException")
-ABORT = _click_classes("Abort")
 
 
 def _stderr(line: str) -> None:
@@ -92,6 +111,9 @@ class CoopctlGroup(TyperGroup):
     """Runs every command with coopctl's error handling (also under typer's CliRunner)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        from coopctl.ui.params import lighten
+
+        lighten(self)  # no Pydantic to coerce a command line (Typer >= 0.26 would import it)
         with _help_language(self, sys.argv[1:] if args is None else list(args)):
             self._main(args, prog_name, complete_var, **extra)
 
@@ -107,17 +129,17 @@ class CoopctlGroup(TyperGroup):
                 standalone_mode=False,
                 **extra,
             )
-        except NO_ARGS_IS_HELP as exc:
-            click.echo(exc.ctx.get_help() if exc.ctx else "", color=None)
+        except _click_classes("NoArgsIsHelpError") as exc:  # evaluated when raised
+            typer.echo(exc.ctx.get_help() if exc.ctx else "", color=None)
             sys.exit(0)
-        except USAGE_ERROR as exc:
+        except _click_classes("UsageError") as exc:
             command = exc.ctx.command_path if exc.ctx else "coopctl"
             _stderr(f"error: {exc.format_message()} (see '{command} --help')")
             sys.exit(EXIT_USAGE)
-        except CLICK_EXCEPTION as exc:
+        except _click_classes("ClickException") as exc:
             _stderr(f"error: {exc.format_message()}")
             sys.exit(exc.exit_code)
-        except ABORT:
+        except _click_classes("Abort"):
             _stderr("aborted")
             sys.exit(130)
         except CoopctlError as exc:
@@ -166,7 +188,7 @@ HELP_WORDS = {
 HELP_OPTION_TEXT = N_("Show this message and exit.")
 
 
-def help_objects(group: click.Command):
+def help_objects(group: "click.Command"):
     """The group, then each command, each with its parameters: the objects whose help texts ``--help``
     shows."""
     commands = getattr(group, "commands", {})
@@ -175,7 +197,7 @@ def help_objects(group: click.Command):
 
 
 @contextlib.contextmanager
-def _help_language(group: click.Command, args: list[str]):
+def _help_language(group: "click.Command", args: list[str]):
     """Translate the help texts of the app Typer has just built (``group``) into the language asked on
     the command line or in the environment; English leaves everything as it is."""
     lang = _language_asked(args)
@@ -295,9 +317,36 @@ class State:
 state = State()
 
 
+# what makes Rich take standard output for a terminal although it is not one
+RICH_TERMINAL_VARIABLES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+class _PlainConsole:
+    """Standard output when it is not a terminal: tables are written as plain text (``render``) without
+    importing Rich; anything else asked of it goes to the Rich console it stands for, made then."""
+
+    is_terminal = False
+
+    @property
+    def file(self):  # read when written: CliRunner swaps sys.stdout
+        return sys.stdout
+
+    def __getattr__(self, name: str) -> Any:
+        console = self.__dict__.get("console")
+        if console is None:
+            from rich.console import Console
+
+            console = self.__dict__["console"] = Console(
+                width=int(os.environ.get("COLUMNS", "0") or 0) or 160, no_color=True, highlight=False
+            )
+        return getattr(console, name)
+
+
 def _console() -> "Console":
-    """Standard output as a Rich console (imported here: Rich is needed only once there is something to
-    show)."""
+    """Standard output as a Rich console (imported only when standard output may be a terminal, or when
+    something is printed through it: a pipe gets plain tables)."""
+    if not _isatty(sys.stdout) and not any(os.environ.get(name) for name in RICH_TERMINAL_VARIABLES):
+        return _PlainConsole()  # type: ignore[return-value]
     from rich.console import Console
 
     console = Console()
@@ -306,6 +355,13 @@ def _console() -> "Console":
             width=int(os.environ.get("COLUMNS", "0") or 0) or 160, no_color=True, highlight=False
         )
     return console
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 @contextlib.contextmanager
@@ -431,9 +487,16 @@ def balance_command(
       coopctl balance alice --as-of 2026-06-30 --format json
     """
     day = _parse_date(as_of) or _today()
-    with _loading():
-        result, mine = service.balance(state.root, member, day)
-    render(views.balance(result, mine, day), fmt, _console())
+
+    def build() -> "Report":
+        with _loading():
+            result, mine = service.balance(state.root, member, day)
+        return views.balance(result, mine, day)
+
+    if member is None and not os.environ.get("COOPCTL_MEMBER"):
+        render(build(), fmt, _console())  # git's user.email names the member: asked to git each time
+        return
+    render(remembered(state.root, build, "balance", member, day, _today()), fmt, _console())
 
 
 # --------------------------------------------------------------------------- simulate
@@ -604,9 +667,13 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
       coopctl treasury --as-of 2026-09-30 --format json
     """
     day = _parse_date(as_of) or _today()
-    with _loading():
-        state_ = service.treasury(state.root, day)
-    render(views.treasury(state_, day), fmt, _console())
+
+    def build() -> "Report":
+        with _loading():
+            state_ = service.treasury(state.root, day)
+        return views.treasury(state_, day)
+
+    render(remembered(state.root, build, "treasury", day, _today()), fmt, _console())
 
 
 # --------------------------------------------------------------------------- report
@@ -629,9 +696,14 @@ def report_command(
 
       coopctl report 2026-09 --format csv
     """
-    with _loading():
-        result, treasury = service.report(state.root, _parse_month(month), _today())
-    render(views.report(result, treasury), fmt, _console())
+    parsed, today = _parse_month(month), _today()
+
+    def build() -> "Report":
+        with _loading():
+            result, treasury = service.report(state.root, parsed, today)
+        return views.report(result, treasury)
+
+    render(remembered(state.root, build, "report", parsed, today), fmt, _console())
 
 
 # --------------------------------------------------------------------------- members
@@ -648,9 +720,13 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
       coopctl members --as-of 2026-06-30 --format csv
     """
     day = _parse_date(as_of) or _today()
-    with _loading():
-        members, lifecycle = service.members(state.root, day)
-    render(views.members(members, lifecycle, day), fmt, _console())
+
+    def build() -> "Report":
+        with _loading():
+            members, lifecycle = service.members(state.root, day)
+        return views.members(members, lifecycle, day)
+
+    render(remembered(state.root, build, "members", day, _today()), fmt, _console())
 
 
 # --------------------------------------------------------------------------- check

@@ -248,16 +248,16 @@ def render(report: Report, fmt: Format, console: Console) -> None:
             writer.writerow([_csv_text(row.get(column.key), column.kind) for column in table.columns])
         console.file.write(buffer.getvalue())
         return
-    from rich import box
-    from rich.table import Table as RichTable
-    from rich.text import Text
-
     report = Report(
         report.data, [t for t in report.tables if t.rows], report.notes, report.alerts, report.charts
     )  # no empty tables
     if not console.is_terminal:
         _render_plain(report, console)
         return
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     for table in report.tables:
         rich_table = RichTable(
             title=_(table.title),
