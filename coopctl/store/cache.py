@@ -782,5 +782,8 @@ def load_books_filling_cache(coop: Cooperative) -> Books:
 
     books, per_file = load_books_by_file(coop)
     if not any(p.severity == "error" for p in books.problems):
+        from coopctl.adapter import progress
+
+        progress.advance("cache", len(books.ledger.digests), len(books.ledger.entries))
         store_full_load(coop, books.ledger, per_file, books.figures)
     return books

@@ -364,27 +364,78 @@ def _isatty(stream) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _loading(message: str = "Loading the ledger…"):
-    """A spinner on standard error when a load takes more than a second, on a terminal only."""
-    if not sys.stderr.isatty():
-        yield
-        return
-    from rich.console import Console
+PROGRESS_AFTER = 1.0  # seconds: shorter work shows nothing
+PROGRESS_STAGES = {
+    "read": N_("Reading the ledger"),
+    "book": N_("Booking"),
+    "validate": N_("Validating"),
+    "cache": N_("Filling the cache"),
+}
 
-    console = Console(stderr=True)
-    if not console.is_terminal:
+
+def progress_wanted(on_terminal: bool, elapsed: float) -> bool:
+    """Whether to draw the progress of a load: on a terminal only, once it has taken PROGRESS_AFTER."""
+    return on_terminal and elapsed >= PROGRESS_AFTER
+
+
+@contextlib.contextmanager
+def _loading(message: str = N_("Loading the ledger…")):
+    """A progress bar on standard error (files and transactions read, then booking, validation and the
+    cache fill) when a load takes more than a second, on a terminal only: a pipe gets nothing."""
+    if not _isatty(sys.stderr):
         yield
         return
-    status = console.status(message)
-    timer = threading.Timer(1.0, status.start)
+    import time
+
+    from coopctl.adapter import progress
+
+    started = time.monotonic()
+    seen: dict = {"stage": "", "files": 0, "transactions": 0, "bar": None}
+    lock = threading.Lock()
+
+    def draw() -> None:
+        with lock:
+            if seen["bar"] is None:
+                if not progress_wanted(True, time.monotonic() - started):
+                    return
+                from rich.console import Console
+                from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+                console = Console(stderr=True)
+                if not console.is_terminal:
+                    return
+                bar = Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    TextColumn("{task.fields[counts]}"),
+                    TimeElapsedColumn(),
+                    console=console,
+                    transient=True,
+                )
+                seen["task"] = bar.add_task("", total=None, counts="")
+                bar.start()
+                seen["bar"] = bar
+            counts = _("{files} files, {transactions} transactions read").format(
+                files=f"{seen['files']:,}", transactions=f"{seen['transactions']:,}"
+            )
+            stage = PROGRESS_STAGES.get(seen["stage"])
+            seen["bar"].update(seen["task"], description=_(stage or message), counts=counts)
+
+    def listener(stage: str, files: int, transactions: int) -> None:
+        seen.update(stage=stage, files=files, transactions=transactions)
+        draw()
+
+    timer = threading.Timer(PROGRESS_AFTER, draw)
     timer.daemon = True
     timer.start()
     try:
-        yield
+        with progress.listening(listener):
+            yield
     finally:
         timer.cancel()
-        status.stop()
+        with lock:
+            if seen["bar"] is not None:
+                seen["bar"].stop()
 
 
 def _today() -> datetime.date:
