@@ -167,3 +167,12 @@ def test_a_root_that_is_a_file_is_refused_as_typer_refuses_it(example, tmp_path)
     assert run.exit_code == 2 and "is a file" in run.stderr
     run = run_cli(None, "--root", str(tmp_path / "missing"), "members")
     assert run.exit_code == 1 and "no config/coop.yaml there" in run.stderr
+
+
+def test_answers_kept_for_one_ledger_are_capped(example, tmp_path, monkeypatch):
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(answers, "MAX_ANSWERS", 3)
+    _run(example, "members")
+    for day in range(20, 26):
+        _run(example, "balance", "alice", "--as-of", f"2026-10-{day}")
+    assert len(_answers(example)) == 3

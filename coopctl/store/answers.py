@@ -29,6 +29,7 @@ from coopctl.store.paths import cache_folder
 
 CONFIG_FILES = ("coop", "members", "activities")
 ANSWERS = "answers"
+MAX_ANSWERS = 64  # answers kept for one state of the ledger
 
 
 def config_digest(root: Path) -> str:
@@ -112,9 +113,14 @@ def remember(root: Path, state: str, question: str, answer: str) -> None:
     try:
         if not (cache._private_folder(folder.parent) and cache._private_folder(folder)):
             return
+        kept = []
         for old in folder.glob("*.json"):
             if not old.name.startswith(state[:24] + "-"):
                 old.unlink(missing_ok=True)
+            else:
+                kept.append((old.stat().st_mtime_ns, old))
+        for _mtime, old in sorted(kept)[: max(0, len(kept) - MAX_ANSWERS + 1)]:
+            old.unlink(missing_ok=True)  # the oldest first: many days asked of one ledger
         doc = {"state": state, "question": question, "answer": answer}
         cache._write_sealed(folder / _name(state, question), json.dumps(doc).encode("utf-8"))
     except OSError:

@@ -986,6 +986,11 @@ def review_command(
         raise typer.Exit(1)
 
 
+# Command modules (coopctl/ui/cli_<feature>.py) are imported above this line, once each. They import the
+# services, Beancount, Pydantic or Rich inside their command functions, never at their top:
+# tests/test_import_weight.py fails when ``coopctl --version``, ``--help`` or a warm answer imports them.
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
