@@ -54,15 +54,19 @@ def _own_files(coop: Cooperative) -> dict[str, str]:
 
 def _first_dates(coop: Cooperative, entries: list) -> dict[str, int]:
     """Each file's earliest entry (ordinal day)."""
-    first: dict[str, int] = {}
+    by_name: dict[str, int] = {}
     for entry in entries:
         name = entry.meta.get("filename") if entry.meta else None
-        if not name or name.startswith("<"):
+        if not name:
             continue
-        rel = _rel(coop, name)
         day = entry.date.toordinal()
-        if day < first.get(rel, day + 1):
-            first[rel] = day
+        if day < by_name.get(name, day + 1):
+            by_name[name] = day
+    first: dict[str, int] = {}
+    for name, day in by_name.items():  # each file's path resolved once, not once an entry
+        if not name.startswith("<"):
+            rel = _rel(coop, name)
+            first[rel] = min(day, first.get(rel, day))
     return first
 
 
