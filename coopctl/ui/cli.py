@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from coopctl.app import commands as service
+    from coopctl.ui import render as rendering  # the views' Report type (cli.py builds none itself)
     from coopctl.ui import views
-    from coopctl.ui.render import Report
 else:
 
     class _OnFirstUse:
@@ -539,7 +539,7 @@ def balance_command(
     """
     day = _parse_date(as_of) or _today()
 
-    def build() -> "Report":
+    def build() -> "rendering.Report":
         with _loading():
             result, mine = service.balance(state.root, member, day)
         return views.balance(result, mine, day)
@@ -719,7 +719,7 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
     """
     day = _parse_date(as_of) or _today()
 
-    def build() -> "Report":
+    def build() -> "rendering.Report":
         with _loading():
             state_ = service.treasury(state.root, day)
         return views.treasury(state_, day)
@@ -749,7 +749,7 @@ def report_command(
     """
     parsed, today = _parse_month(month), _today()
 
-    def build() -> "Report":
+    def build() -> "rendering.Report":
         with _loading():
             result, treasury = service.report(state.root, parsed, today)
         return views.report(result, treasury)
@@ -772,7 +772,7 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
     """
     day = _parse_date(as_of) or _today()
 
-    def build() -> "Report":
+    def build() -> "rendering.Report":
         with _loading():
             members, lifecycle = service.members(state.root, day)
         return views.members(members, lifecycle, day)
