@@ -782,8 +782,11 @@ def load_books_filling_cache(coop: Cooperative) -> Books:
 
     books, per_file = load_books_by_file(coop)
     if not any(p.severity == "error" for p in books.problems):
+        from beancount.core import data
+
         from coopctl.adapter import progress
 
-        progress.advance("cache", len(books.ledger.digests), len(books.ledger.entries))
+        transactions = sum(1 for e in books.ledger.entries if type(e) is data.Transaction)
+        progress.advance("cache", len(books.ledger.digests), transactions)
         store_full_load(coop, books.ledger, per_file, books.figures)
     return books
