@@ -118,6 +118,23 @@ def main() -> None:
         for label, command, before in plan:
             rows.append((label, median_of(args.runs, coopctl + command, env, root, before)))
         measure(coopctl + ["members"], env, root)  # a read-only command fills the cache
+        # the interpreter's floor, and what a command line costs before it reads anything
+        rows.append(
+            (
+                "python -c pass (the interpreter)",
+                median_of(args.runs, [sys.executable, "-c", "pass"], env, root),
+            )
+        )
+        rows.append(
+            ("coopctl --version", median_of(args.runs, [str(BIN / "coopctl"), "--version"], env, root))
+        )
+        rows.append(("coopctl --help", median_of(args.runs, [str(BIN / "coopctl"), "--help"], env, root)))
+        # a question asked for the first time on a warm cache computes its answer (config, figures, views);
+        # asked again on the same ledger, the answer is read back (coopctl/store/answers.py)
+        rows.append(
+            (f"balance {member} (warm cache, first asked)", measure(coopctl + ["balance", member], env, root))
+        )
+        rows.append(("report (warm cache, first asked)", measure(coopctl + ["report"], env, root)))
         rows.append(
             (f"balance {member} (warm)", median_of(args.runs, coopctl + ["balance", member], env, root))
         )
@@ -128,6 +145,16 @@ def main() -> None:
                 median_of(args.runs, coopctl + ["balance", member], env, root, append_one),
             )
         )
+        if not args.quick:
+            # a whole load proves the closed months and seals them on this machine (as any close or check
+            # does); then each dry run follows one more transaction appended to the open month
+            measure(coopctl + ["close-month", "--dry-run"], env, root)
+            rows.append(
+                (
+                    "close-month --dry-run after one appended transaction",
+                    median_of(args.runs, coopctl + ["close-month", "--dry-run"], env, root, append_one),
+                )
+            )
     finally:
         open_month.write_bytes(original)
         shutil.rmtree(cache, ignore_errors=True)
@@ -142,7 +169,8 @@ def main() -> None:
     )
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.platform()}"
+        f"{platform.platform()}; load average at the end {os.getloadavg()[0]:.2f} (a shared machine: "
+        "read the ratios, measured in one run)"
     )
     print()
     print(

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from coopctl.adapter import progress
 from coopctl.adapter.explain import cause_problem, likely_cause, readable
 from coopctl.adapter.includes import expand
 from coopctl.domain.accounts import ACTIVITY_ACCOUNT_RE, classify
@@ -250,6 +251,7 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     includes: dict[str, list[str]] = {}
     stack: list[Path] = [main.resolve()]
     allowed = set(coop.coop.ledger_plugins) & set(VETTED_PLUGINS)
+    read_transactions = 0
     while stack:
         filename = stack.pop(0)
         key = str(filename)
@@ -322,6 +324,8 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
             ) from None
         file_entries, file_errors, file_options, directives = _parse_recording(key)
         _drop_posting_locations(file_entries, data.Transaction)
+        read_transactions += sum(1 for e in file_entries if type(e) is data.Transaction)
+        progress.advance("read", len(digests), read_transactions)
         includes[key] = list(file_options["include"])
         entries.extend(file_entries)
         parse_errors.extend(file_errors)
@@ -393,8 +397,10 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     options_map["pythonpath"] = []  # never extend sys.path from a ledger
     entries.sort(key=data.entry_sortkey)
     try:
+        progress.advance("book", len(digests), read_transactions)
         entries, booking_errors = _book_draining(entries, options_map)
         entries, errors = run_transformations(entries, parse_errors + booking_errors, options_map, None)
+        progress.advance("validate", len(digests), read_transactions)
         errors.extend(validation.validate(entries, options_map, None, None))
     except ArithmeticError as exc:  # decimal.InvalidOperation and friends, on numbers Beancount cannot handle
         raise LedgerError.of(

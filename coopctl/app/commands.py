@@ -117,6 +117,11 @@ def close_month(root: Path | None, month: Month | None, dry_run: bool, today: da
     """Plan the close of ``month`` (default: the first open one) and, unless dry_run, book it."""
     coop = open_cooperative(root)
     if dry_run:
+        from coopctl.app.sealed import sealed_dry_run
+
+        sealed = sealed_dry_run(coop, month, today)  # the closed months sealed: the open month's entries only
+        if sealed is not None:
+            return CloseResult(sealed[0], True, None, sealed[1])
         return _plan_or_refuse(coop, month, today, dry_run=True)
     with cooperative_lock(coop.root, command_line()):
         return _plan_or_refuse(coop, month, today, dry_run=False)
@@ -185,6 +190,9 @@ def _plan_or_refuse(
     if unproven:
         raise CloseRefused(unproven)
     _remember_proofs(coop, proven)
+    from coopctl.store import seals
+
+    seals.seal(coop, books, books.figures.last_closed)  # proven whole: later dry runs may trust it
     plan = plan_close(coop, books.figures, month)
     if plan.problems:
         raise CloseRefused(list(plan.problems))
@@ -195,6 +203,11 @@ def _plan_or_refuse(
     if floor:
         raise CloseRefused(floor)
     written = None if dry_run else write_close(coop, plan, books)
+    if written is not None:
+        changed = [written.closing_file] + ([coop.ledger_path] if written.include_added else [])
+        seals.seal(
+            coop, books, month, {str(p.relative_to(coop.root.resolve())): p.read_bytes() for p in changed}
+        )
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     treasury = treasury_state(coop, books.figures, month.last_day, pending, month)
     return CloseResult(plan, dry_run, written, treasury, projection)
@@ -385,6 +398,9 @@ def _closed_periods(coop: Cooperative, books: Books, today: datetime.date) -> li
     problems += verify_closings(coop, books, {change.month for change in changes}, proven)
     if not any(p.severity == "error" for p in [*books.problems, *problems]):
         _remember_proofs(coop, proven)
+        from coopctl.store import seals
+
+        seals.seal(coop, books, books.figures.last_closed)
     return problems
 
 

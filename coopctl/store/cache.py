@@ -52,14 +52,17 @@ from collections import defaultdict
 from decimal import Decimal
 from io import BufferedReader
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopctl import __version__
-from coopctl.adapter.ledger import Books, LoadedLedger, _absurd_amounts, extract_figures, merge_figures
-from coopctl.domain.cooperative import Cooperative
 from coopctl.domain.figures import BookedSalary, CloseMarker, DayFigures, LedgerFigures
 from coopctl.domain.months import Month
-from coopctl.store.configfile import cache_folder
+from coopctl.store.paths import cache_folder
 from coopctl.store.safe_io import atomic_write
+
+if TYPE_CHECKING:  # imported when used: a warm answer (store.answers) needs neither Beancount nor Pydantic
+    from coopctl.adapter.ledger import Books, LoadedLedger
+    from coopctl.domain.cooperative import Cooperative
 
 FORMAT = 9
 
@@ -661,6 +664,8 @@ def _incremental(
     from beancount.ops import validation
     from beancount.parser import booking, parser
 
+    from coopctl.adapter.ledger import _absurd_amounts, extract_figures, merge_figures
+
     if not _trusted_folder(folder / "files"):
         raise _FullLoadNeeded
     main = next(iter(current))
@@ -799,5 +804,11 @@ def load_books_filling_cache(coop: Cooperative) -> Books:
 
     books, per_file = load_books_by_file(coop)
     if not any(p.severity == "error" for p in books.problems):
+        from beancount.core import data
+
+        from coopctl.adapter import progress
+
+        transactions = sum(1 for e in books.ledger.entries if type(e) is data.Transaction)
+        progress.advance("cache", len(books.ledger.digests), transactions)
         store_full_load(coop, books.ledger, per_file, books.figures)
     return books

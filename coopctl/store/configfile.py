@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import typing
 from pathlib import Path
 from typing import Any
@@ -31,35 +30,9 @@ from coopctl.domain.cooperative import (
 )
 from coopctl.domain.problems import N_, ConfigError, Problem
 from coopctl.domain.suggest import did_you_mean, nearest
+from coopctl.store.paths import cache_folder, find_root  # noqa: F401 (their home before; light there)
 
 # --------------------------------------------------------------------------- loading
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The cooperative's folder: ``--root``/``COOPCTL_ROOT``, or upward from the current folder."""
-    env = os.environ.get("COOPCTL_ROOT")
-    if start is None and env:
-        start = Path(env)
-        if not (start / "config" / "coop.yaml").is_file():
-            raise ConfigError.of("root.env", N_("COOPCTL_ROOT={root}: no config/coop.yaml there"), root=env)
-        return start.resolve()
-    if start is not None:
-        if not (start / "config" / "coop.yaml").is_file():
-            raise ConfigError.of(
-                "root.option",
-                N_("{root}: no config/coop.yaml there; is this a cooperative's folder?"),
-                root=str(start),
-            )
-        return start.resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "config" / "coop.yaml").is_file():
-            return folder
-    raise ConfigError.of(
-        "root.none",
-        N_("no cooperative found: no config/coop.yaml in {here} or above; use --root DIR or COOPCTL_ROOT"),
-        here=str(here),
-    )
 
 
 _SafeBase = getattr(
@@ -319,14 +292,6 @@ def _config_cache(root: Path) -> tuple[Path, str] | None:
     except OSError:
         return None
     return cache_folder(root) / "config.json", digest.hexdigest()
-
-
-def cache_folder(root: Path) -> Path:
-    """coopctl's cache for the cooperative at ``root``: outside the git tree, one folder per cooperative."""
-    base = os.environ.get("COOPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coopctl"
-    )
-    return Path(base) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
 
 
 def load_cooperative(root: Path) -> Cooperative:

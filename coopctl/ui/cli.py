@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import importlib
 import io
 import os
 import re
@@ -16,30 +17,50 @@ import sys
 import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from coopctl import __version__
-from coopctl.app import commands as service
 from coopctl.domain.months import Month
 from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import EXIT_DATA, EXIT_USAGE, CoopctlError
-from coopctl.ui import i18n, views
+from coopctl.ui import i18n
 from coopctl.ui.i18n import N_, _
+from coopctl.ui.remembered import remembered
 from coopctl.ui.render import Format, render
 
 if TYPE_CHECKING:
     from types import ModuleType
 
+    import click
     from rich.console import Console
+
+    from coopctl.app import commands as service
+    from coopctl.ui import render as rendering  # the views' Report type (cli.py builds none itself)
+    from coopctl.ui import views
+else:
+
+    class _OnFirstUse:
+        """A module imported when one of its names is first read: ``coopctl --version``, ``--help`` and
+        shell completion import neither the services (Beancount, Pydantic) nor the views; a command
+        imports what it uses when it runs (tests/test_import_weight.py keeps it so)."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(importlib.import_module(self._name), attr)
+
+    service = _OnFirstUse("coopctl.app.commands")
+    views = _OnFirstUse("coopctl.ui.views")
 
 
 def _click_classes(name: str) -> tuple[type, ...]:
-    """The exception class ``name`` from click and from the copy of click that recent Typer vendors."""
-    classes = [getattr(click.exceptions, name)]
+    """The exception class ``name`` from the copy of click that recent Typer vendors, and from click itself
+    when Typer uses it or something imported it (no exception of a module never imported can be raised)."""
+    classes = []
     vendored: ModuleType | None
     try:
         from typer._click import exceptions as vendored  # Typer >= 0.25 ships its own click
@@ -47,13 +68,11 @@ def _click_classes(name: str) -> tuple[type, ...]:
         vendored = None
     if vendored is not None and hasattr(vendored, name):
         classes.append(getattr(vendored, name))
+    if vendored is None or "click" in sys.modules:
+        import click
+
+        classes.append(getattr(click.exceptions, name))
     return tuple(classes)
-
-
-NO_ARGS_IS_HELP = _click_classes("NoArgsIsHelpError")
-USAGE_ERROR = _click_classes("UsageError")
-CLICK_EXCEPTION = _click_classes("ClickException")
-ABORT = _click_classes("Abort")
 
 
 def _stderr(line: str) -> None:
@@ -91,6 +110,9 @@ class CoopctlGroup(TyperGroup):
     """Runs every command with coopctl's error handling (also under typer's CliRunner)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        from coopctl.ui.params import lighten
+
+        lighten(self)  # no Pydantic to coerce a command line (Typer >= 0.26 would import it)
         _tidy_help(self)
         args = _global_options_first(sys.argv[1:] if args is None else list(args))
         with _help_language(self, args):
@@ -108,17 +130,17 @@ class CoopctlGroup(TyperGroup):
                 standalone_mode=False,
                 **extra,
             )
-        except NO_ARGS_IS_HELP as exc:
-            click.echo(exc.ctx.get_help() if exc.ctx else "", color=None)
+        except _click_classes("NoArgsIsHelpError") as exc:  # evaluated when raised
+            typer.echo(exc.ctx.get_help() if exc.ctx else "", color=None)
             sys.exit(0)
-        except USAGE_ERROR as exc:
+        except _click_classes("UsageError") as exc:
             command = exc.ctx.command_path if exc.ctx else "coopctl"
             _stderr(f"error: {exc.format_message()} (see '{command} --help')")
             sys.exit(EXIT_USAGE)
-        except CLICK_EXCEPTION as exc:
+        except _click_classes("ClickException") as exc:
             _stderr(f"error: {exc.format_message()}")
             sys.exit(exc.exit_code)
-        except ABORT:
+        except _click_classes("Abort"):
             _stderr("aborted")
             sys.exit(130)
         except CoopctlError as exc:
@@ -167,7 +189,7 @@ HELP_WORDS = {
 HELP_OPTION_TEXT = N_("Show this message and exit.")
 
 
-def help_objects(group: click.Command):
+def help_objects(group: "click.Command"):
     """The group, then each command, each with its parameters: the objects whose help texts ``--help``
     shows."""
     yield group, group.params
@@ -205,7 +227,7 @@ def _global_options_first(args: list[str]) -> list[str]:
     return front + rest
 
 
-def _tidy_help(group: click.Command) -> None:
+def _tidy_help(group: "click.Command") -> None:
     """What ``--help`` shows of each parameter, for every command (those of other modules too): an optional
     argument's metavar once in brackets (``[YYYY-MM]``, not ``[[YYYY-MM]]``: recent Typer adds the brackets
     itself) and a flag without a value type (no ``<bool>``: a flag takes no value)."""
@@ -222,7 +244,7 @@ def _tidy_help(group: click.Command) -> None:
         help_option = command.get_help_option(context)
         for param in [*command.params, *([help_option] if help_option is not None else [])]:
             metavar = param.metavar
-            if isinstance(param, click.Option) or getattr(param, "param_type_name", "") == "option":
+            if getattr(param, "param_type_name", "") == "option":
                 if getattr(param, "is_flag", False) and metavar is None:
                     param.metavar = ""
             elif (
@@ -236,7 +258,7 @@ def _tidy_help(group: click.Command) -> None:
 
 
 @contextlib.contextmanager
-def _help_language(group: click.Command, args: list[str]):
+def _help_language(group: "click.Command", args: list[str]):
     """Translate the help texts of the app Typer has just built (``group``) into the language asked on
     the command line or in the environment; English leaves everything as it is."""
     lang = _language_asked(args)
@@ -356,9 +378,36 @@ class State:
 state = State()
 
 
+# what makes Rich take standard output for a terminal although it is not one
+RICH_TERMINAL_VARIABLES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+class _PlainConsole:
+    """Standard output when it is not a terminal: tables are written as plain text (``render``) without
+    importing Rich; anything else asked of it goes to the Rich console it stands for, made then."""
+
+    is_terminal = False
+
+    @property
+    def file(self):  # read when written: CliRunner swaps sys.stdout
+        return sys.stdout
+
+    def __getattr__(self, name: str) -> Any:
+        console = self.__dict__.get("console")
+        if console is None:
+            from rich.console import Console
+
+            console = self.__dict__["console"] = Console(
+                width=int(os.environ.get("COLUMNS", "0") or 0) or 160, no_color=True, highlight=False
+            )
+        return getattr(console, name)
+
+
 def _console() -> "Console":
-    """Standard output as a Rich console (imported here: Rich is needed only once there is something to
-    show)."""
+    """Standard output as a Rich console (imported only when standard output may be a terminal, or when
+    something is printed through it: a pipe gets plain tables)."""
+    if not _isatty(sys.stdout) and not any(os.environ.get(name) for name in RICH_TERMINAL_VARIABLES):
+        return _PlainConsole()  # type: ignore[return-value]
     from rich.console import Console
 
     console = Console()
@@ -369,27 +418,85 @@ def _console() -> "Console":
     return console
 
 
-@contextlib.contextmanager
-def _loading(message: str = "Loading the ledger…"):
-    """A spinner on standard error when a load takes more than a second, on a terminal only."""
-    if not sys.stderr.isatty():
-        yield
-        return
-    from rich.console import Console
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
-    console = Console(stderr=True)
-    if not console.is_terminal:
+
+PROGRESS_AFTER = 1.0  # seconds: shorter work shows nothing
+PROGRESS_STAGES = {
+    "read": N_("Reading the ledger"),
+    "book": N_("Booking"),
+    "validate": N_("Validating"),
+    "cache": N_("Filling the cache"),
+}
+
+
+def progress_wanted(on_terminal: bool, elapsed: float) -> bool:
+    """Whether to draw the progress of a load: on a terminal only, once it has taken PROGRESS_AFTER."""
+    return on_terminal and elapsed >= PROGRESS_AFTER
+
+
+@contextlib.contextmanager
+def _loading(message: str = N_("Loading the ledger…")):
+    """A progress bar on standard error (files and transactions read, then booking, validation and the
+    cache fill) when a load takes more than a second, on a terminal only: a pipe gets nothing."""
+    if not _isatty(sys.stderr):
         yield
         return
-    status = console.status(message)
-    timer = threading.Timer(1.0, status.start)
+    import time
+
+    from coopctl.adapter import progress
+
+    started = time.monotonic()
+    seen: dict = {"stage": "", "files": 0, "transactions": 0, "bar": None}
+    lock = threading.Lock()
+
+    def draw() -> None:
+        with lock:
+            if seen["bar"] is None:
+                if not progress_wanted(True, time.monotonic() - started):
+                    return
+                from rich.console import Console
+                from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+                console = Console(stderr=True)
+                if not console.is_terminal:
+                    return
+                bar = Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    TextColumn("{task.fields[counts]}"),
+                    TimeElapsedColumn(),
+                    console=console,
+                    transient=True,
+                )
+                seen["task"] = bar.add_task("", total=None, counts="")
+                bar.start()
+                seen["bar"] = bar
+            counts = _("{files} files, {transactions} transactions read").format(
+                files=f"{seen['files']:,}", transactions=f"{seen['transactions']:,}"
+            )
+            stage = PROGRESS_STAGES.get(seen["stage"])
+            seen["bar"].update(seen["task"], description=_(stage or message), counts=counts)
+
+    def listener(stage: str, files: int, transactions: int) -> None:
+        seen.update(stage=stage, files=files, transactions=transactions)
+        draw()
+
+    timer = threading.Timer(PROGRESS_AFTER, draw)
     timer.daemon = True
     timer.start()
     try:
-        yield
+        with progress.listening(listener):
+            yield
     finally:
         timer.cancel()
-        status.stop()
+        with lock:
+            if seen["bar"] is not None:
+                seen["bar"].stop()
 
 
 def _today() -> datetime.date:
@@ -492,9 +599,16 @@ def balance_command(
       coopctl balance alice --as-of 2026-06-30 --format json
     """
     day = _parse_date(as_of) or _today()
-    with _loading():
-        result, mine = service.balance(state.root, member, day)
-    render(views.balance(result, mine, day), fmt, _console())
+
+    def build() -> "rendering.Report":
+        with _loading():
+            result, mine = service.balance(state.root, member, day)
+        return views.balance(result, mine, day)
+
+    if member is None and not os.environ.get("COOPCTL_MEMBER"):
+        render(build(), fmt, _console())  # git's user.email names the member: asked to git each time
+        return
+    render(remembered(state.root, build, "balance", member, day, _today()), fmt, _console())
 
 
 # --------------------------------------------------------------------------- simulate
@@ -743,9 +857,13 @@ def treasury_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table)
       coopctl treasury --as-of 2026-09-30 --format json
     """
     day = _parse_date(as_of) or _today()
-    with _loading():
-        state_ = service.treasury(state.root, day)
-    render(views.treasury(state_, day), fmt, _console())
+
+    def build() -> "rendering.Report":
+        with _loading():
+            state_ = service.treasury(state.root, day)
+        return views.treasury(state_, day)
+
+    render(remembered(state.root, build, "treasury", day, _today()), fmt, _console())
 
 
 # --------------------------------------------------------------------------- report
@@ -768,9 +886,14 @@ def report_command(
 
       coopctl report 2026-09 --format csv
     """
-    with _loading():
-        result, treasury = service.report(state.root, _parse_month(month), _today())
-    render(views.report(result, treasury), fmt, _console())
+    parsed, today = _parse_month(month), _today()
+
+    def build() -> "rendering.Report":
+        with _loading():
+            result, treasury = service.report(state.root, parsed, today)
+        return views.report(result, treasury)
+
+    render(remembered(state.root, build, "report", parsed, today), fmt, _console())
 
 
 # --------------------------------------------------------------------------- members
@@ -787,9 +910,13 @@ def members_command(as_of: AsOfOption = None, fmt: FormatOption = Format.table) 
       coopctl members --as-of 2026-06-30 --format csv
     """
     day = _parse_date(as_of) or _today()
-    with _loading():
-        members, lifecycle = service.members(state.root, day)
-    render(views.members(members, lifecycle, day), fmt, _console())
+
+    def build() -> "rendering.Report":
+        with _loading():
+            members, lifecycle = service.members(state.root, day)
+        return views.members(members, lifecycle, day)
+
+    render(remembered(state.root, build, "members", day, _today()), fmt, _console())
 
 
 # --------------------------------------------------------------------------- check
@@ -996,6 +1123,11 @@ def review_command(
     render(views.review(result), fmt, _console())
     if result.review.closed_months_touched or result.unproven:
         raise typer.Exit(1)
+
+
+# Command modules (coopctl/ui/cli_<feature>.py) are imported above this line, once each. They import the
+# services, Beancount, Pydantic or Rich inside their command functions, never at their top:
+# tests/test_import_weight.py fails when ``coopctl --version``, ``--help`` or a warm answer imports them.
 
 
 def main() -> None:

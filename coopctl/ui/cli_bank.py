@@ -7,8 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from coopctl.app import bank as service
-from coopctl.ui import views_receivables
 from coopctl.ui.cli import FormatOption, _console, _loading, _stderr, app, state
 from coopctl.ui.render import Format, render
 
@@ -57,6 +55,9 @@ def import_bank_command(
 
       coopctl import bank export.csv --mapping banque-coop --account Assets:Bank:Courant
     """
+    from coopctl.app import bank as service
+    from coopctl.ui import views_receivables
+
     with _loading():
         result = service.import_bank(state.root, statement, mapping, account, dry_run)
     render(views_receivables.bank_import(result), fmt, _console())

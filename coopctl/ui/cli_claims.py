@@ -7,8 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from coopctl.app import claims as service
-from coopctl.ui import views_claims
 from coopctl.ui.cli import FormatOption, _console, _loading, _today, app, state
 from coopctl.ui.render import Format, render
 
@@ -34,6 +32,9 @@ def claims_command(
 
       coopctl claims --member alice --format json
     """
+    from coopctl.app import claims as service
+    from coopctl.ui import views_claims
+
     if ctx.invoked_subcommand is not None:
         return
     with _loading():
@@ -60,6 +61,9 @@ def claims_import_command(
 
       coopctl claims import claims-2026-10.csv --format json
     """
+    from coopctl.app import claims as service
+    from coopctl.ui import views_claims
+
     with _loading():
         result = service.import_claims(state.root, file, str(file), dry_run, _today())
     render(views_claims.claims_import(result), fmt, _console())

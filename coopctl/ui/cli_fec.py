@@ -8,10 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from coopctl.app import fec as fec_service
 from coopctl.ui.cli import FormatOption, _console, _loading, _parse_year, app, state
 from coopctl.ui.render import Format, render
-from coopctl.ui.views_fec import fec_summary
 
 
 @app.command("fec")
@@ -41,6 +39,9 @@ def fec_command(
 
       coopctl fec 2026 --output exports/
     """
+    from coopctl.app import fec as fec_service
+    from coopctl.ui.views_fec import fec_summary
+
     parsed = _parse_year(year)
     with _loading():
         result = fec_service.fec(state.root, parsed, output)

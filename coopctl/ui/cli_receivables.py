@@ -6,8 +6,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from coopctl.app import receivables as service
-from coopctl.ui import views_receivables
 from coopctl.ui.cli import AsOfOption, FormatOption, _console, _loading, _parse_date, _today, app, state
 from coopctl.ui.render import Format, render
 
@@ -33,6 +31,9 @@ def receivables_command(
 
       coopctl receivables BoisNomade --format json
     """
+    from coopctl.app import receivables as service
+    from coopctl.ui import views_receivables
+
     day = _parse_date(as_of) or _today()
     with _loading():
         result = service.receivables(state.root, day, who)

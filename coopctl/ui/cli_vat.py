@@ -6,9 +6,6 @@ from typing import Annotated
 
 import typer
 
-from coopctl.app import vat as vat_service
-from coopctl.core.vat import parse_period
-from coopctl.ui import views_vat
 from coopctl.ui.cli import FormatOption, _console, _loading, app, state
 from coopctl.ui.render import Format, render
 
@@ -32,6 +29,10 @@ def vat_command(
 
       coopctl vat 2026-Q3 --format json
     """
+    from coopctl.app import vat as vat_service
+    from coopctl.core.vat import parse_period
+    from coopctl.ui import views_vat
+
     try:
         parsed = parse_period(period)
     except ValueError as exc:

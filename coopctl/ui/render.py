@@ -260,10 +260,6 @@ def render(report: Report, fmt: Format, console: Console) -> None:
                 writer.writerow([_csv_text(row.get(column.key), column.kind) for column in section.columns])
         console.file.write(buffer.getvalue())
         return
-    from rich import box
-    from rich.table import Table as RichTable
-    from rich.text import Text
-
     report = Report(
         report.data,
         [t for t in report.tables if t.rows],
@@ -275,6 +271,10 @@ def render(report: Report, fmt: Format, console: Console) -> None:
     if not console.is_terminal:
         _render_plain(report, console)
         return
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     for heading in report.headings:
         console.print(Text(heading, style="bold"), highlight=False, soft_wrap=True)
     if report.headings:
