@@ -125,6 +125,6 @@ def test_sample_every_member_projection_equals_the_report(sample_copy):
         assert data["projected_closing"] == closing[data["activity"]], member
         checked += 1
     assert checked >= 10
-    # BoisNomade, by hand: 15,615.36 + 3,460.50 − 331.66 − 276.84 − 3,737.62 = 14,729.74
+    # BoisNomade, by hand: 16,520.40 + 3,460.50 − 432.21 − 276.84 − 3,578.63 = 15,693.22
     alice = run_cli(sample_copy, "balance", "alice", "--format", "json").json()
-    assert Decimal(alice["projected_closing"]) == Decimal("14729.74")
+    assert Decimal(alice["projected_closing"]) == Decimal("15693.22")
