@@ -439,3 +439,34 @@ def test_the_first_month_walkthrough_runs_as_written(tmp_path, monkeypatch):
     payroll = run_cli(coop, "payroll", "2026-10", "-f", "json").json()
     net = sum(Decimal(row["net"]) for row in payroll["rows"])
     assert f"Liabilities:Payroll:Net   {net:.2f} EUR" in entries
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "entries, 0 members, 0 activities, no month closed yet)"),
+        ("fr", "écritures, 0 membre, 0 activité, aucun mois clôturé)"),
+    ],
+)
+def test_checks_summary_counts_in_the_languages_plural(tmp_path, lang, expected):
+    """A new cooperative has no activity yet: "0 activities" in English, "0 activité" in French (the
+    singular for 0 and 1), never "1 activities"."""
+    root = _init(tmp_path)
+    run = run_cli(root, "--lang", lang, "check")
+    assert run.exit_code == 0, run.stderr
+    assert expected in run.stdout, run.stdout
+
+
+def test_one_activity_is_singular(tmp_path):
+    from coopctl.ui import i18n
+
+    i18n.set_language("en")
+    assert i18n.counted(1, "{count} activity", "{count} activities") == "1 activity"
+    assert i18n.counted(2, "{count} activity", "{count} activities") == "2 activities"
+    i18n.set_language("fr")
+    try:
+        assert i18n.counted(1, "{count} activity", "{count} activities") == "1 activité"
+        assert i18n.counted(0, "{count} activity", "{count} activities") == "0 activité"
+        assert i18n.counted(3, "{count} activity", "{count} activities") == "3 activités"
+    finally:
+        i18n.set_language("en")

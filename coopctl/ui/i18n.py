@@ -71,6 +71,13 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name)
     return message
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """``one`` or ``many`` (catalogue texts with ``{count}``) by the plural rule of the language in use:
+    English takes the singular for 1 only, French for 0 and 1 ("0 activité", "1 activité", "2 activités")."""
+    singular = count in (0, 1) if language() == "fr" else count == 1
+    return _(one if singular else many).format(count=count)
+
+
 def _babel_locale() -> str:
     return {"fr": "fr_FR"}[_state["lang"]]
 

@@ -18,7 +18,7 @@ from coopctl.core.treasury import TreasuryState
 from coopctl.domain.money import round_cent
 from coopctl.domain.months import Month
 from coopctl.ui import i18n
-from coopctl.ui.i18n import N_, _
+from coopctl.ui.i18n import N_, _, counted
 from coopctl.ui.render import Chart, Column, Report, Series, Table
 
 # --------------------------------------------------------------------------- treasury (shared)
@@ -886,13 +886,10 @@ def check_summary(books) -> str:
         if figures.last_closed
         else _(", no month closed yet")
     )
-    return _(
-        "ok: config and ledger are clean "
-        "({entries} entries, {members} members, {activities} activities{last})"
-    ).format(
-        entries=len(books.ledger.entries),
-        members=len(books.coop.members),
-        activities=len(books.coop.activities),
+    return _("ok: config and ledger are clean ({entries}, {members}, {activities}{last})").format(
+        entries=counted(len(books.ledger.entries), N_("{count} entry"), N_("{count} entries")),
+        members=counted(len(books.coop.members), N_("{count} member"), N_("{count} members")),
+        activities=counted(len(books.coop.activities), N_("{count} activity"), N_("{count} activities")),
         last=last,
     )
 
