@@ -39,7 +39,7 @@ from coopctl.domain.cooperative import ACCOUNT_NAME_RE, Cooperative
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, CoopctlError, LedgerError, Problem, UsageError
 from coopctl.store.journal import Change, write_group
-from coopctl.store.safe_io import command_line, cooperative_lock
+from coopctl.store.safe_io import command_line, cooperative_lock, read_input
 
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024
 INCLUDE_LINE = 'include "bank/*.beancount"'
@@ -83,8 +83,7 @@ def _opening_day(books: Books, day: datetime.date) -> datetime.date:
 
 def read_statement(path: Path, encoding: str, shown: str) -> str:
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_STATEMENT_BYTES + 1)
+        raw = read_input(path, MAX_STATEMENT_BYTES, shown)
     except OSError as exc:
         raise ImportRefused.of(
             "bank.unreadable",

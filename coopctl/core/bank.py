@@ -31,7 +31,7 @@ from coopctl.domain.problems import N_, Problem
 MAX_LABEL = 1000  # characters: a longer label is refused (a bank's are under 150)
 MATCHED_LABEL = 140  # rules are tried on the label's first characters (a SEPA remittance text is at most 140)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
-_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d{1,2})?\Z")
+_NUMBER_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]{1,2})?\Z")
 
 INVOICE, RULE, SUSPENSE = "invoice", "rule", "suspense"
 
@@ -93,6 +93,7 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
     delimiter = "\t" if mapping.delimiter == "tab" else mapping.delimiter
     reader = csv.reader(io.StringIO("".join(physical[skipped:])), delimiter=delimiter, strict=True)
     names: dict[str, int] | None = None
+    width = 0  # the header's number of cells
     labels = mapping.label if isinstance(mapping.label, list) else [mapping.label]
     wanted: list[str | int] = [mapping.date, *labels]
     wanted += [mapping.debit, mapping.credit] if mapping.two_columns else [mapping.amount]  # type: ignore[list-item]
@@ -121,6 +122,23 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
                     )
                     return [], problems
                 indexes = {c: _index(c, names) for c in wanted}  # type: ignore[misc]
+                width = len(record)
+                continue
+            if names is not None and any(cell.strip() for cell in record[width:]):
+                # e.g. 1,000.00 unquoted in a comma-separated file: its amount would be read as 1
+                problems.append(
+                    _problem(
+                        "bank.extra_cells",
+                        N_(
+                            "{count} cells where the header names {expected} columns (an unquoted "
+                            "separator in a label or an amount?)"
+                        ),
+                        file,
+                        number,
+                        count=len(record),
+                        expected=width,
+                    )
+                )
                 continue
             if not indexes:
                 indexes = {c: _index(c, None) for c in wanted}  # type: ignore[misc]

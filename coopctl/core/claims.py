@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -41,6 +42,8 @@ KINDS = ("expense", "mileage")
 LIABILITY_ROOT = "Liabilities:Payable:ExpenseClaims"
 MAX_CLAIM = Decimal("100000")
 MAX_KM = 100_000
+_WHOLE_RE = re.compile(r"[0-9]{1,9}")  # km and cv: ASCII digits ("²".isdigit() is true)
+_MONEY_RE = re.compile(r"[+-]?(?=\.?[0-9])[0-9]{0,12}(\.[0-9]{0,2})?")  # not 1.200: a thousands dot?
 
 
 class ClaimsRefused(CoopctlError):
@@ -144,6 +147,10 @@ def _bad_text(text: str) -> str | None:
 
 
 def _money(text: str) -> Decimal | None:
+    """A decimal written plainly (``24.90``): not ``1e2``, ``1_0.00`` or other digits than 0-9, which
+    ``Decimal`` would read."""
+    if not _MONEY_RE.fullmatch(text):
+        return None
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -255,7 +262,7 @@ def parse_rows(
                     N_("a mileage claim gives km and cv, not an amount: the scale computes it"),
                 )
                 continue
-            if not cells["km"].isdigit() or not 0 < int(cells["km"]) <= MAX_KM:
+            if not _WHOLE_RE.fullmatch(cells["km"]) or not 0 < int(cells["km"]) <= MAX_KM:
                 bad(
                     "claims.bad_km",
                     N_("km {value} is not a whole number of kilometres above 0 and at most {max}"),
@@ -263,7 +270,7 @@ def parse_rows(
                     max=MAX_KM,
                 )
                 continue
-            if not cells["cv"].isdigit() or not 0 < int(cells["cv"]) <= 100:
+            if not _WHOLE_RE.fullmatch(cells["cv"]) or not 0 < int(cells["cv"]) <= 100:
                 bad(
                     "claims.bad_cv",
                     N_("cv {value} is not the vehicle's fiscal horsepower (a whole number, 1 to 100)"),

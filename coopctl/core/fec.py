@@ -402,7 +402,8 @@ def build_fec(
         entries = [known[p.account] for p in postings]
         assert all(e is not None for e in entries)
         charts = [e for e in entries if e is not None]
-        code = (txn.journal or journal_of([c.number for c in charts]))[:10]
+        # journal: metadata is text of the ledger's: a tab or a line break in it would shift the columns
+        code = _text(txn.journal or journal_of([c.number for c in charts]))[:10]
         number += 1
         day = txn.date.strftime("%Y%m%d")
         closed = (txn.date.year, txn.date.month) in closed_months

@@ -199,6 +199,37 @@ def check_output(path: Path, root: Path, protected: list[Path]) -> None:
             )
 
 
+def read_input(path: Path, limit: int, shown: str) -> bytes:
+    """The bytes of a file the user hands to an import (a statement, a CSV), at most ``limit + 1`` of them
+    (the caller refuses a longer file with its own words).
+
+    A FIFO, device, socket or folder (or a symbolic link to one) is refused before any byte is read: a
+    FIFO would block the command forever and ``/dev/zero`` never ends. ``O_NONBLOCK`` keeps the open
+    itself from waiting on a FIFO's writer. Raises ``OSError`` when the file cannot be opened or read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UsageError.of(
+                "read.not_regular",
+                N_("cannot read {path}: it is {kind}, not a regular file"),
+                path=shown,
+                kind=_kind(mode),
+            )
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def remove_file(path: Path) -> None:
     """Remove a file coopctl wrote, durably."""
     with contextlib.suppress(FileNotFoundError):

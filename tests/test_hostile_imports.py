@@ -1,0 +1,323 @@
+"""h22: a hostile tester of the write paths that take a file from anyone (bank statements, claims, the payroll
+bureau's CSV) and of the FEC export.
+
+The threat model is docs/safety.md's: the files handed to the treasurer and the ledger's own text are
+written by anyone. Each class below either broke (a hang, a traceback, an amount read wrong, a shifted FEC
+column) and is fixed, or was already handled and is pinned here so that it stays so.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, snapshot
+
+CLAIMS_HEADER = "member,date,kind,amount,vat,km,cv,category,note\n"
+PAYROLL_HEADER = "member,month,gross,employer_contributions,employee_contributions,net\n"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def _bounded(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """``coopctl ARGS`` in a child with 1.5 GB of memory and ``timeout`` seconds: a read that never ends
+    (a FIFO, /dev/zero) fails the test instead of hanging the suite or eating the machine's memory."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+    env = dict(os.environ, COOPCTL_MEMBER="", COOPCTL_ROOT="", COOPCTL_LANG="en")
+    return subprocess.run(
+        [sys.executable, "-m", "coopctl", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit,
+        env=env,
+    )
+
+
+# --------------------------------------------------------------------------- the file handed over
+
+
+IMPORTS = {
+    "bank": ("import", "bank"),
+    "claims": ("claims", "import"),
+    "payroll": ("payroll", "import"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(IMPORTS))
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_fifo_or_a_device_is_refused_before_any_read(sample_copy, tmp_path, command, kind):
+    """Broke: a FIFO blocked every import forever; /dev/zero (0 bytes by stat) made claims and payroll
+    read until memory ran out. Now: one line, exit 2, nothing written."""
+    path = tmp_path / "statement.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    before = snapshot(sample_copy)
+    done = _bounded(sample_copy, *IMPORTS[command], str(path))
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert "not a regular file" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert snapshot(sample_copy) == before
+
+
+@pytest.mark.parametrize("command", sorted(IMPORTS))
+def test_a_folder_is_refused(sample_copy, tmp_path, command):
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, *IMPORTS[command], str(tmp_path))
+    assert run.exit_code in (1, 2), run.output
+    assert snapshot(sample_copy) == before
+
+
+# --------------------------------------------------------------------------- bank statements
+
+
+def test_an_unquoted_thousands_comma_is_refused_not_read_as_one(sample_copy, tmp_path):
+    """Broke: ``2026-10-20,Client,1,000.00`` in a comma-separated statement became 1.00 (the cell after
+    the header's columns was dropped silently)."""
+    statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,Client,1,000.00\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code == 1, run.output
+    assert "s.csv:2:" in run.stderr and "4 cells where the header names 3 columns" in run.stderr
+    assert snapshot(sample_copy) == before
+
+
+def test_empty_trailing_cells_are_still_fine(sample_copy, tmp_path):
+    """A bank's export often ends its lines with empty cells: not a refusal."""
+    statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,Client,1000.00,,\n")
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code == 0, run.output
+    assert "1000.00 EUR" in (sample_copy / "ledgers/bank/2026-10.beancount").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("amount", ["٣.٠٠", "１２.００", "1e9", "NaN", "1.234", "Infinity", "0x10", "1_000"])
+def test_bank_amounts_are_plain_ascii_decimals(sample_copy, tmp_path, amount):
+    """Broke for digits of other scripts (Arabic-Indic, full-width), which ``Decimal`` reads."""
+    statement = write(tmp_path / "s.csv", f"date,label,amount\n2026-10-20,x,{amount}\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code == 1, run.output
+    assert "s.csv:2:" in run.stderr and "is not an amount" in run.stderr
+    assert snapshot(sample_copy) == before
+
+
+HOSTILE_LABELS = [
+    'a "quoted" label',
+    "back\\slash\\",
+    '"multi\nline"',
+    "nul\x00byte",
+    "bidi \u202eevil\u202c zero\u200bwidth",
+    'include "/etc/passwd"',
+    '"x"\n2026-10-01 open Assets:Evil EUR',
+    '2026-10-01 * "fake"\n  Assets:Bank:Courant 1000000 EUR',
+    'option "operating_currency" "USD"',
+    'plugin "os.system"',
+]
+
+
+def test_hostile_labels_stay_one_narration_and_check_stays_green(sample_copy, tmp_path):
+    """Already handled (pinned): a label is quoted, its control and invisible characters become spaces;
+    no label adds a directive, the ledger loads, check and bean-check stay green."""
+    from beancount import loader
+    from beancount.core import data
+
+    rows = "".join(
+        f'2026-10-2{i % 9},"{label.replace(chr(34), chr(34) * 2)}",{i + 1}.00\n'
+        for i, label in enumerate(HOSTILE_LABELS)
+    )
+    statement = write(tmp_path / "s.csv", "date,label,amount\n" + rows)
+    before, errors, _ = loader.load_file(str(sample_copy / "ledgers/main.beancount"))
+    assert not errors
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code == 0, run.output
+    after, errors, options = loader.load_file(str(sample_copy / "ledgers/main.beancount"))
+    assert not errors, errors
+    assert "USD" not in options["operating_currency"]
+    added = [e for e in after if (e.meta or {}).get("filename", "").endswith("bank/2026-10.beancount")]
+    txns = [e for e in added if isinstance(e, data.Transaction)]
+    assert len(txns) == len(HOSTILE_LABELS)
+    assert {type(e) for e in added} == {data.Transaction, data.Open}
+    assert [e.account for e in added if isinstance(e, data.Open)] == ["Assets:Suspense"]
+    for txn in txns:
+        assert not any(ord(c) < 32 or c in "\u202e\u202c\u200b" for c in txn.narration), txn.narration
+    assert run_cli(sample_copy, "check").exit_code == 0
+    assert len(after) == len(before) + len(HOSTILE_LABELS) + 1
+
+
+def test_same_statement_twice_and_duplicate_lines(sample_copy, tmp_path):
+    """Already handled (pinned): two identical lines are two lines; the same statement again adds none."""
+    statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,cafe,2.50\n2026-10-20,cafe,2.50\n")
+    assert run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic").exit_code == 0
+    once = snapshot(sample_copy)
+    again = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert again.exit_code == 0 and "already in the ledger" in again.stdout
+    assert snapshot(sample_copy) == once
+    text = (sample_copy / "ledgers/bank/2026-10.beancount").read_text(encoding="utf-8")
+    assert text.count("\n2026-10-20 * ") == 2
+
+
+def test_a_line_in_a_closed_month_writes_nothing(sample_copy, tmp_path):
+    statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,ok,5.00\n2026-09-03,late,12.00\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code == 1 and "s.csv:3:" in run.stderr and "closed" in run.stderr
+    assert snapshot(sample_copy) == before
+
+
+@pytest.mark.parametrize("link", ["folder", "file"])
+def test_ledgers_bank_as_a_symlink_outside_writes_nothing_outside(sample_copy, tmp_path, link):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    bank = sample_copy / "ledgers/bank"
+    if link == "folder":
+        bank.symlink_to(outside)
+    else:
+        bank.mkdir()
+        (bank / "2026-10.beancount").symlink_to(outside / "f.beancount")
+    statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,x,5.00\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code != 0 and "outside the cooperative" in run.stderr
+    assert list(outside.iterdir()) == []
+    assert snapshot(sample_copy) == before
+
+
+@pytest.mark.parametrize("regex", ["(a+)+$", "(a|a)*b", "(.*a){12}", "(?=a)", "(a)\\1", "a*b*c*d*"])
+def test_a_backtracking_rule_is_refused_in_config(sample_copy, regex):
+    config = sample_copy / "config/coop.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(
+            '    - {regex: "^VIR SALAIRES? EQUIPE", account: Expenses:Coop:Equipe}',
+            f"    - {{regex: '{regex}', account: Expenses:Coop:Equipe}}",
+        ),
+        encoding="utf-8",
+    )
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code != 0 and "regex" in run.stderr, run.output
+
+
+def test_import_then_close_then_a_hand_edit_in_the_closed_month_is_caught(sample_copy, tmp_path):
+    statement = write(
+        tmp_path / "s.csv", "date,label,amount\n2026-10-20,LOYER oct,-850.00\n2026-10-21,x,12.00\n"
+    )
+    claims = write(
+        tmp_path / "c.csv", CLAIMS_HEADER + 'alice,2026-10-14,expense,24.20,2.20,,,meals,"a ""b"" \\"\n'
+    )
+    assert run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic").exit_code == 0
+    assert run_cli(sample_copy, "claims", "import", str(claims)).exit_code == 0
+    assert run_cli(sample_copy, "check").exit_code == 0
+    assert run_cli(sample_copy, "close-month", "2026-10").exit_code == 0
+    assert run_cli(sample_copy, "check").exit_code == 0
+    bank = sample_copy / "ledgers/bank/2026-10.beancount"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("850.00 EUR", "851.00 EUR"), encoding="utf-8")
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code == 1
+    assert "ledgers/bank/2026-10.beancount:" in run.stderr and "changed after its close" in run.stderr
+
+
+# --------------------------------------------------------------------------- claims
+
+
+@pytest.mark.parametrize("amount", ["1e2", "1_0.00", "٣٠.٠٠", "1.200", "1E+1", "Infinity", "NaN"])
+def test_claim_amounts_are_plain_decimals(sample_copy, tmp_path, amount):
+    """Broke: ``1e2`` booked 100.00, ``1_0.00`` 10.00, Arabic-Indic digits 30.00, ``1.200`` (a thousands
+    dot?) 1.20."""
+    claims = write(tmp_path / "c.csv", CLAIMS_HEADER + f"alice,2026-10-14,expense,{amount},0,,,meals,x\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "claims", "import", str(claims))
+    assert run.exit_code == 1, run.output
+    assert "c.csv:2:" in run.stderr and "is not an amount" in run.stderr
+    assert snapshot(sample_copy) == before
+
+
+@pytest.mark.parametrize("km_cv", ["²,5", "1²,5", "100,²", "٣,5", "100,٥", "-5,5", "100,0", "100001,5"])
+def test_claim_km_and_cv_are_ascii_whole_numbers(sample_copy, tmp_path, km_cv):
+    """Broke: ``"²".isdigit()`` is true and ``int("²")`` raises: a traceback."""
+    claims = write(tmp_path / "c.csv", CLAIMS_HEADER + f"olivier,2026-10-14,mileage,,,{km_cv},,x\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "claims", "import", str(claims))
+    assert run.exit_code == 1, run.output
+    assert "c.csv:2:" in run.stderr and ("km " in run.stderr or "cv " in run.stderr), run.stderr
+    assert snapshot(sample_copy) == before
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ("alice,2026-10-14,expense,-24.20,0,,,meals,x", "is not an amount"),
+        ("alice,2026-10-14,expense,100000.01,0,,,meals,x", "is not an amount"),
+        ("alice,2026-10-14,expense,24.20,0,,,Contribution,x", "is not one of the categories"),
+        ('alice,2026-10-14,expense,24.20,0,,,meals,"a\u202eb"', "invisible or control character"),
+        ("../../etc,2026-10-14,expense,24.20,0,,,meals,x", "unknown member"),
+    ],
+)
+def test_claim_refusals_already_handled(sample_copy, tmp_path, row, expected):
+    claims = write(tmp_path / "c.csv", CLAIMS_HEADER + row + "\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "claims", "import", str(claims))
+    assert run.exit_code == 1 and "c.csv:2:" in run.stderr and expected in run.stderr, run.output
+    assert snapshot(sample_copy) == before
+
+
+def test_a_category_mapping_to_contribution_is_refused_in_config(sample_copy):
+    config = sample_copy / "config/coop.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("    meals: Repas\n", "    meals: Contribution\n"), encoding="utf-8")
+    run = run_cli(sample_copy, "check")
+    assert run.exit_code != 0 and "Contribution" in run.stderr
+
+
+# --------------------------------------------------------------------------- FEC
+
+
+def test_a_tab_or_newline_in_journal_metadata_does_not_shift_fec_columns(sample_copy, tmp_path):
+    """Broke: ``journal:`` metadata went into JournalCode and JournalLib as written, so a tab added a
+    column and a newline a record."""
+    ledger = sample_copy / "ledgers/2026/2026-10.beancount"
+    with ledger.open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n2026-10-30 * "Pay\\tee" "nar\\tration\nsecond line"\n'
+            '  journal: "V\\tX\\nY\\rZ"\n  piece: "P\\t1"\n'
+            "  Assets:Bank:Courant  10.00 EUR\n  Expenses:Coop:Loyer  -10.00 EUR\n"
+        )
+    out = tmp_path / "fec.txt"
+    run = run_cli(sample_copy, "fec", "2026", "--output", str(out))
+    assert run.exit_code == 0, run.output
+    records = out.read_text(encoding="utf-8").split("\n")
+    assert records[-1] == ""
+    widths = {len(r.split("\t")) for r in records[:-1]}
+    assert widths == {18}, widths
+    assert not any("\r" in r for r in records)
+
+
+@pytest.mark.parametrize("target", ["config/coop.yaml", "ledgers/x.txt", ".git/config", "fifo", "link"])
+def test_fec_output_never_lands_on_the_cooperatives_files(sample_copy, tmp_path, target):
+    (sample_copy / ".git").mkdir()
+    (sample_copy / ".git/config").write_text("[core]\n", encoding="utf-8")
+    if target == "fifo":
+        path = tmp_path / "fifo"
+        os.mkfifo(path)
+    elif target == "link":
+        path = tmp_path / "link.txt"
+        path.symlink_to(sample_copy / "config/coop.yaml")
+    else:
+        path = sample_copy / target
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "fec", "2026", "--output", str(path))
+    assert run.exit_code == 2, run.output
+    assert snapshot(sample_copy) == before
