@@ -321,3 +321,70 @@ def test_fec_output_never_lands_on_the_cooperatives_files(sample_copy, tmp_path,
     run = run_cli(sample_copy, "fec", "2026", "--output", str(path))
     assert run.exit_code == 2, run.output
     assert snapshot(sample_copy) == before
+
+
+# --------------------------------------------------------------------------- a KILL during an import
+
+
+def _state(folder: Path) -> dict[str, bytes]:
+    return {k: v for k, v in snapshot(folder).items() if not k.endswith(".tmp")}
+
+
+@pytest.mark.parametrize("command", ["bank", "claims"])
+def test_a_kill_during_an_import_leaves_before_or_after(tmp_path, monkeypatch, command):
+    """A SIGKILL at moments spread over the journaled group of an import (its journal, the month's file,
+    the main ledger's include, the check that reloads): the next command (check) leaves the cooperative
+    wholly before or wholly after, and a retry ends byte for byte as a clean run."""
+    import shutil
+    import signal
+    import time
+
+    from coopctl.store import journal
+    from tests.conftest import write_coop
+
+    monkeypatch.setenv("COOPCTL_STATE_DIR", str(tmp_path / "state"))
+    start = write_coop(tmp_path / "start")
+    if command == "bank":
+        source = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,x,5.00\n2026-10-21,y,-3.00\n")
+        args: tuple[str, ...] = ("import", "bank", str(source), "--account", "Assets:Bank:Main")
+    else:
+        source = write(tmp_path / "c.csv", CLAIMS_HEADER + "alice,2026-10-14,expense,24.20,2.20,,,meals,x\n")
+        args = ("claims", "import", str(source))
+    before = _state(start)
+    clean = tmp_path / "clean"
+    shutil.copytree(start, clean)
+    assert run_cli(clean, *args).exit_code == 0
+    done = _state(clean)
+    assert done != before
+    pause = 0.05
+    outcomes = {"before": 0, "after": 0, "journal": 0}
+    for index, steps in enumerate((0, 2, 4, 6, 8, 11, 14, 18)):
+        folder = tmp_path / f"killed{index}"
+        shutil.copytree(start, folder)
+        env = dict(os.environ, COOPCTL_FAULT_PAUSE=str(pause), COOPCTL_MEMBER="", COOPCTL_ROOT="")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "coopctl", "--root", str(folder), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while not journal.pending(folder) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)  # the journal's temporary file is written first: kill from there on
+        time.sleep(steps * pause)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        outcomes["journal"] += journal.pending(folder)
+        run = run_cli(folder, "check")
+        assert run.exit_code == 0, (steps, run.stderr)
+        assert not journal.pending(folder)
+        state = _state(folder)
+        assert state in (before, done), (steps, sorted(set(state) ^ set(before)))
+        if state == before:
+            outcomes["before"] += 1
+            assert run_cli(folder, *args).exit_code == 0
+            assert _state(folder) == done
+        else:
+            outcomes["after"] += 1
+    print(command, outcomes)
+    assert outcomes["journal"] > 0, outcomes  # some kills did land inside the group
