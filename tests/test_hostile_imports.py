@@ -115,6 +115,20 @@ def test_bank_amounts_are_plain_ascii_decimals(sample_copy, tmp_path, amount):
     assert snapshot(sample_copy) == before
 
 
+def test_a_headerless_statement_with_a_line_wider_than_the_first_is_refused(sample_copy, tmp_path):
+    """Broke the same way without a header: the first line's width is the reference."""
+    config = sample_copy / "config/coop.yaml"
+    text = config.read_text(encoding="utf-8")
+    mapping = "    plain:\n      header: false\n      date: 1\n      label: 2\n      amount: 3\n"
+    config.write_text(text.replace("  mappings:\n", "  mappings:\n" + mapping, 1), encoding="utf-8")
+    statement = write(tmp_path / "s.csv", "2026-10-19,Client,12.00\n2026-10-20,Client,1,000.00\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "plain")
+    assert run.exit_code == 1, run.output
+    assert "s.csv:2:" in run.stderr and "4 cells where line 1 has 3" in run.stderr
+    assert snapshot(sample_copy) == before
+
+
 HOSTILE_LABELS = [
     'a "quoted" label',
     "back\\slash\\",
@@ -280,6 +294,30 @@ def test_a_category_mapping_to_contribution_is_refused_in_config(sample_copy):
     config.write_text(text.replace("    meals: Repas\n", "    meals: Contribution\n"), encoding="utf-8")
     run = run_cli(sample_copy, "check")
     assert run.exit_code != 0 and "Contribution" in run.stderr
+
+
+# --------------------------------------------------------------------------- payroll bureau's CSV
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ("alice,2026-09,999999999.99,999999999.99,700.00,999999299.99", "is not plausible"),
+        ("alice,2026-09,\u0663000.00,1300.00,700.00,2300.00", "is not an amount"),
+        ("alice,\u0662026-09,3000.00,1300.00,700.00,2300.00", "is not a month"),
+        ("alice,2026-09,3000.00,1300.00,700.00,2300.00,", "7 cells where the header has 6"),
+        ("alice,2026-09,1e3,1300.00,700.00,2300.00", "is not an amount"),
+    ],
+)
+def test_payroll_rows_refused(sample_copy, tmp_path, row, expected):
+    """Broke: a billion-euro payslip was booked (the domain's MAX_AMOUNT: "a typo, not a salary"), and
+    digits of other scripts were read."""
+    path = write(tmp_path / "p.csv", PAYROLL_HEADER + row + "\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "payroll", "import", str(path))
+    assert run.exit_code == 1, run.output
+    assert "p.csv:2:" in run.stderr and expected in run.stderr, run.stderr
+    assert snapshot(sample_copy) == before
 
 
 # --------------------------------------------------------------------------- FEC

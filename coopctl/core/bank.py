@@ -93,7 +93,7 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
     delimiter = "\t" if mapping.delimiter == "tab" else mapping.delimiter
     reader = csv.reader(io.StringIO("".join(physical[skipped:])), delimiter=delimiter, strict=True)
     names: dict[str, int] | None = None
-    width = 0  # the header's number of cells
+    width = first = 0  # the header's number of cells (else the first line's), and that line
     labels = mapping.label if isinstance(mapping.label, list) else [mapping.label]
     wanted: list[str | int] = [mapping.date, *labels]
     wanted += [mapping.debit, mapping.credit] if mapping.two_columns else [mapping.amount]  # type: ignore[list-item]
@@ -124,7 +124,9 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
                 indexes = {c: _index(c, names) for c in wanted}  # type: ignore[misc]
                 width = len(record)
                 continue
-            if names is not None and any(cell.strip() for cell in record[width:]):
+            if names is None and not width:
+                width, first = len(record), number  # no header: the first line sets the width
+            if any(cell.strip() for cell in record[width:]):
                 # e.g. 1,000.00 unquoted in a comma-separated file: its amount would be read as 1
                 problems.append(
                     _problem(
@@ -132,11 +134,17 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
                         N_(
                             "{count} cells where the header names {expected} columns (an unquoted "
                             "separator in a label or an amount?)"
+                        )
+                        if names is not None
+                        else N_(
+                            "{count} cells where line {first} has {expected} (an unquoted separator in a "
+                            "label or an amount?)"
                         ),
                         file,
                         number,
                         count=len(record),
                         expected=width,
+                        first=first,
                     )
                 )
                 continue
