@@ -323,7 +323,7 @@ def test_payroll_rows_refused(sample_copy, tmp_path, row, expected):
 # --------------------------------------------------------------------------- FEC
 
 
-def test_a_tab_or_newline_in_journal_metadata_does_not_shift_fec_columns(sample_copy, tmp_path):
+def test_control_characters_in_the_ledger_do_not_reach_the_fec(sample_copy, tmp_path):
     """Broke: ``journal:`` metadata went into JournalCode and JournalLib as written, so a tab added a
     column and a newline a record."""
     ledger = sample_copy / "ledgers/2026/2026-10.beancount"
@@ -331,6 +331,8 @@ def test_a_tab_or_newline_in_journal_metadata_does_not_shift_fec_columns(sample_
         handle.write(
             '\n2026-10-30 * "Pay\\tee" "nar\\tration\nsecond line"\n'
             '  journal: "V\\tX\\nY\\rZ"\n  piece: "P\\t1"\n'
+            "  Assets:Bank:Courant  10.00 EUR\n  Expenses:Coop:Loyer  -10.00 EUR\n"
+            '\n2026-10-30 * "nul\x00 esc\x1b[31m red \x01 bidi\u202e"\n'
             "  Assets:Bank:Courant  10.00 EUR\n  Expenses:Coop:Loyer  -10.00 EUR\n"
         )
     out = tmp_path / "fec.txt"
@@ -341,6 +343,9 @@ def test_a_tab_or_newline_in_journal_metadata_does_not_shift_fec_columns(sample_
     widths = {len(r.split("\t")) for r in records[:-1]}
     assert widths == {18}, widths
     assert not any("\r" in r for r in records)
+    # Broke too: raw control characters of a narration (NUL, a terminal escape) went into the FEC
+    assert not [r for r in records if any(ord(c) < 32 and c != "\t" or c == "\u202e" for c in r)]
+    assert any("nul esc [31m red bidi" in r for r in records)
 
 
 @pytest.mark.parametrize("target", ["config/coop.yaml", "ledgers/x.txt", ".git/config", "fifo", "link"])

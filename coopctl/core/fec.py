@@ -330,9 +330,14 @@ def fec_amount(value: Decimal) -> str:
     return f"{value.quantize(CENT):f}".replace(".", ",")
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
+
+
 def _text(value: str | None) -> str:
-    """A field's text: no tab, carriage return or line feed (they separate fields and records)."""
-    return " ".join((value or "").replace("\t", " ").split())
+    """A field's text: no tab, carriage return or line feed (they separate fields and records), and no
+    other control or invisible character (a NUL, a terminal escape, a direction override) from the ledger's
+    strings: each becomes a space."""
+    return " ".join(_CONTROL_RE.sub(" ", value or "").split())
 
 
 def unmapped(
