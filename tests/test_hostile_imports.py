@@ -78,7 +78,7 @@ def test_a_fifo_or_a_device_is_refused_before_any_read(sample_copy, tmp_path, co
 def test_a_folder_is_refused(sample_copy, tmp_path, command):
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, *IMPORTS[command], str(tmp_path))
-    assert run.exit_code in (1, 2), run.output
+    assert run.exit_code in (1, 2), (run.stdout, run.stderr)
     assert snapshot(sample_copy) == before
 
 
@@ -91,7 +91,7 @@ def test_an_unquoted_thousands_comma_is_refused_not_read_as_one(sample_copy, tmp
     statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,Client,1,000.00\n")
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
-    assert run.exit_code == 1, run.output
+    assert run.exit_code == 1, (run.stdout, run.stderr)
     assert "s.csv:2:" in run.stderr and "4 cells where the header names 3 columns" in run.stderr
     assert snapshot(sample_copy) == before
 
@@ -100,7 +100,7 @@ def test_empty_trailing_cells_are_still_fine(sample_copy, tmp_path):
     """A bank's export often ends its lines with empty cells: not a refusal."""
     statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,Client,1000.00,,\n")
     run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
-    assert run.exit_code == 0, run.output
+    assert run.exit_code == 0, (run.stdout, run.stderr)
     assert "1000.00 EUR" in (sample_copy / "ledgers/bank/2026-10.beancount").read_text(encoding="utf-8")
 
 
@@ -110,7 +110,7 @@ def test_bank_amounts_are_plain_ascii_decimals(sample_copy, tmp_path, amount):
     statement = write(tmp_path / "s.csv", f"date,label,amount\n2026-10-20,x,{amount}\n")
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
-    assert run.exit_code == 1, run.output
+    assert run.exit_code == 1, (run.stdout, run.stderr)
     assert "s.csv:2:" in run.stderr and "is not an amount" in run.stderr
     assert snapshot(sample_copy) == before
 
@@ -124,7 +124,7 @@ def test_a_headerless_statement_with_a_line_wider_than_the_first_is_refused(samp
     statement = write(tmp_path / "s.csv", "2026-10-19,Client,12.00\n2026-10-20,Client,1,000.00\n")
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "plain")
-    assert run.exit_code == 1, run.output
+    assert run.exit_code == 1, (run.stdout, run.stderr)
     assert "s.csv:2:" in run.stderr and "4 cells where line 1 has 3" in run.stderr
     assert snapshot(sample_copy) == before
 
@@ -157,7 +157,7 @@ def test_hostile_labels_stay_one_narration_and_check_stays_green(sample_copy, tm
     before, errors, _ = loader.load_file(str(sample_copy / "ledgers/main.beancount"))
     assert not errors
     run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
-    assert run.exit_code == 0, run.output
+    assert run.exit_code == 0, (run.stdout, run.stderr)
     after, errors, options = loader.load_file(str(sample_copy / "ledgers/main.beancount"))
     assert not errors, errors
     assert "USD" not in options["operating_currency"]
@@ -192,20 +192,41 @@ def test_a_line_in_a_closed_month_writes_nothing(sample_copy, tmp_path):
     assert snapshot(sample_copy) == before
 
 
+SOURCES = {
+    "bank": ("bank", "date,label,amount\n2026-10-20,x,5.00\n", ("--mapping", "generic")),
+    "claims": ("claims", CLAIMS_HEADER + "alice,2026-10-14,expense,24.20,2.20,,,meals,x\n", ()),
+    "payroll": ("payroll", PAYROLL_HEADER + "alice,2026-09,3000.00,1300.00,700.00,2300.00\n", ()),
+}
+
+
+@pytest.mark.parametrize("command", sorted(SOURCES))
 @pytest.mark.parametrize("link", ["folder", "file"])
-def test_ledgers_bank_as_a_symlink_outside_writes_nothing_outside(sample_copy, tmp_path, link):
+def test_an_import_folder_as_a_symlink_outside_writes_nothing_outside(sample_copy, tmp_path, command, link):
+    """Already handled (pinned): ledgers/bank, ledgers/claims or ledgers/payroll (or the month's file in
+    it) a symbolic link out of the cooperative's folder: refused, nothing written there or here."""
+    import shutil
+
+    folder_name, text, options = SOURCES[command]
     outside = tmp_path / "outside"
     outside.mkdir()
-    bank = sample_copy / "ledgers/bank"
+    folder = sample_copy / "ledgers" / folder_name
+    if folder.exists():
+        shutil.rmtree(folder)
+    month_file = {
+        "bank": "2026-10.beancount",
+        "claims": "2026-10.beancount",
+        "payroll": "2026-10-actual-2026-09.beancount",
+    }[command]
     if link == "folder":
-        bank.symlink_to(outside)
+        folder.symlink_to(outside)
     else:
-        bank.mkdir()
-        (bank / "2026-10.beancount").symlink_to(outside / "f.beancount")
-    statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,x,5.00\n")
+        folder.mkdir()
+        (folder / month_file).symlink_to(outside / "f.beancount")
+    source = write(tmp_path / "in.csv", text)
     before = snapshot(sample_copy)
-    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
-    assert run.exit_code != 0 and "outside the cooperative" in run.stderr
+    run = run_cli(sample_copy, *IMPORTS[command], str(source), *options)
+    assert run.exit_code == 1, (run.stdout, run.stderr)
+    assert "outside the cooperative" in run.stderr or "already imported" in run.stderr, run.stderr
     assert list(outside.iterdir()) == []
     assert snapshot(sample_copy) == before
 
@@ -222,7 +243,7 @@ def test_a_backtracking_rule_is_refused_in_config(sample_copy, regex):
         encoding="utf-8",
     )
     run = run_cli(sample_copy, "check")
-    assert run.exit_code != 0 and "regex" in run.stderr, run.output
+    assert run.exit_code != 0 and "regex" in run.stderr, (run.stdout, run.stderr)
 
 
 def test_import_then_close_then_a_hand_edit_in_the_closed_month_is_caught(sample_copy, tmp_path):
@@ -254,7 +275,7 @@ def test_claim_amounts_are_plain_decimals(sample_copy, tmp_path, amount):
     claims = write(tmp_path / "c.csv", CLAIMS_HEADER + f"alice,2026-10-14,expense,{amount},0,,,meals,x\n")
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "claims", "import", str(claims))
-    assert run.exit_code == 1, run.output
+    assert run.exit_code == 1, (run.stdout, run.stderr)
     assert "c.csv:2:" in run.stderr and "is not an amount" in run.stderr
     assert snapshot(sample_copy) == before
 
@@ -265,7 +286,7 @@ def test_claim_km_and_cv_are_ascii_whole_numbers(sample_copy, tmp_path, km_cv):
     claims = write(tmp_path / "c.csv", CLAIMS_HEADER + f"olivier,2026-10-14,mileage,,,{km_cv},,x\n")
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "claims", "import", str(claims))
-    assert run.exit_code == 1, run.output
+    assert run.exit_code == 1, (run.stdout, run.stderr)
     assert "c.csv:2:" in run.stderr and ("km " in run.stderr or "cv " in run.stderr), run.stderr
     assert snapshot(sample_copy) == before
 
@@ -284,7 +305,10 @@ def test_claim_refusals_already_handled(sample_copy, tmp_path, row, expected):
     claims = write(tmp_path / "c.csv", CLAIMS_HEADER + row + "\n")
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "claims", "import", str(claims))
-    assert run.exit_code == 1 and "c.csv:2:" in run.stderr and expected in run.stderr, run.output
+    assert run.exit_code == 1 and "c.csv:2:" in run.stderr and expected in run.stderr, (
+        run.stdout,
+        run.stderr,
+    )
     assert snapshot(sample_copy) == before
 
 
@@ -315,7 +339,7 @@ def test_payroll_rows_refused(sample_copy, tmp_path, row, expected):
     path = write(tmp_path / "p.csv", PAYROLL_HEADER + row + "\n")
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "payroll", "import", str(path))
-    assert run.exit_code == 1, run.output
+    assert run.exit_code == 1, (run.stdout, run.stderr)
     assert "p.csv:2:" in run.stderr and expected in run.stderr, run.stderr
     assert snapshot(sample_copy) == before
 
@@ -337,7 +361,7 @@ def test_control_characters_in_the_ledger_do_not_reach_the_fec(sample_copy, tmp_
         )
     out = tmp_path / "fec.txt"
     run = run_cli(sample_copy, "fec", "2026", "--output", str(out))
-    assert run.exit_code == 0, run.output
+    assert run.exit_code == 0, (run.stdout, run.stderr)
     records = out.read_text(encoding="utf-8").split("\n")
     assert records[-1] == ""
     widths = {len(r.split("\t")) for r in records[:-1]}
@@ -362,7 +386,7 @@ def test_fec_output_never_lands_on_the_cooperatives_files(sample_copy, tmp_path,
         path = sample_copy / target
     before = snapshot(sample_copy)
     run = run_cli(sample_copy, "fec", "2026", "--output", str(path))
-    assert run.exit_code == 2, run.output
+    assert run.exit_code == 2, (run.stdout, run.stderr)
     assert snapshot(sample_copy) == before
 
 
