@@ -129,6 +129,21 @@ def test_a_headerless_statement_with_a_line_wider_than_the_first_is_refused(samp
     assert snapshot(sample_copy) == before
 
 
+def test_a_statement_of_too_many_lines_is_refused_before_the_ledger_is_read(sample_copy, tmp_path):
+    """Broke as a denial of service: 200,000 lines took half a gigabyte for a dry run alone, and an import
+    writes and reloads them all. A statement is split by month."""
+    from coopctl.core.bank import MAX_LINES
+
+    rows = "".join(f"2026-10-{1 + i % 30:02d},L{i},1.00\n" for i in range(MAX_LINES + 1))
+    statement = write(tmp_path / "s.csv", "date,label,amount\n" + rows)
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic", "--dry-run")
+    assert run.exit_code == 1, (run.stdout, run.stderr)
+    assert f"s.csv:{MAX_LINES + 2}: more than {MAX_LINES} rows" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert snapshot(sample_copy) == before
+
+
 HOSTILE_LABELS = [
     'a "quoted" label',
     "back\\slash\\",

@@ -29,6 +29,7 @@ from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import N_, Problem
 
 MAX_LABEL = 1000  # characters: a longer label is refused (a bank's are under 150)
+MAX_LINES = 50_000  # lines of one statement (a cooperative's month is a few hundred): split a longer one
 MATCHED_LABEL = 140  # rules are tried on the label's first characters (a SEPA remittance text is at most 140)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
 _NUMBER_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]{1,2})?\Z")
@@ -150,6 +151,17 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
                 continue
             if not indexes:
                 indexes = {c: _index(c, None) for c in wanted}  # type: ignore[misc]
+            if len(lines) >= MAX_LINES:
+                problems.append(
+                    _problem(
+                        "bank.too_many",
+                        N_("more than {max} rows; split the file"),
+                        file,
+                        number,
+                        max=MAX_LINES,
+                    )
+                )
+                break
             found = _line(record, number, mapping, indexes, labels, file)
             if isinstance(found, Problem):
                 problems.append(found)
