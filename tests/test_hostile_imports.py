@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import run_cli, snapshot
 
+REPO_SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 CLAIMS_HEADER = "member,date,kind,amount,vat,km,cv,category,note\n"
 PAYROLL_HEADER = "member,month,gross,employer_contributions,employee_contributions,net\n"
 
@@ -141,6 +142,23 @@ def test_a_statement_of_too_many_lines_is_refused_before_the_ledger_is_read(samp
     assert run.exit_code == 1, (run.stdout, run.stderr)
     assert f"s.csv:{MAX_LINES + 2}: more than {MAX_LINES} rows" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+    assert snapshot(sample_copy) == before
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "zlib_codec", "base64", "hex", "klingon"])
+def test_a_mapping_encoding_that_is_not_a_text_encoding_is_refused_by_check(sample_copy, encoding):
+    """Broke: ``codecs.lookup`` knows rot13, zlib or base64, so the config passed, and decoding the
+    statement raised LookupError: a traceback."""
+    config = sample_copy / "config/coop.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("      encoding: latin-1", f"      encoding: {encoding}"), encoding="utf-8"
+    )
+    before = snapshot(sample_copy)
+    for args in (("check",), ("import", "bank", str(REPO_SAMPLES / "releve-2026-11.csv"))):
+        run = run_cli(sample_copy, *args)
+        assert run.exit_code == 1, (run.stdout, run.stderr)
+        assert "config/coop.yaml:" in run.stderr and f"unknown encoding '{encoding}'" in run.stderr
     assert snapshot(sample_copy) == before
 
 
