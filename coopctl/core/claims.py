@@ -42,6 +42,7 @@ KINDS = ("expense", "mileage")
 LIABILITY_ROOT = "Liabilities:Payable:ExpenseClaims"
 MAX_CLAIM = Decimal("100000")
 MAX_KM = 100_000
+MAX_NOTE = 1000  # characters of a claim's note (it becomes the entry's narration)
 _WHOLE_RE = re.compile(r"[0-9]{1,9}")  # km and cv: ASCII digits ("²".isdigit() is true)
 _MONEY_RE = re.compile(r"[+-]?(?=\.?[0-9])[0-9]{0,12}(\.[0-9]{0,2})?")  # not 1.200: a thousands dot?
 
@@ -183,6 +184,14 @@ def parse_rows(
                 N_("column {column} contains the invisible or control character {char}; write plain text"),
                 column=found_bad[0],
                 char=found_bad[1],
+            )
+            continue
+        if len(cells["note"]) > MAX_NOTE:  # else the ledger line it becomes is refused, far from this row
+            bad(
+                "claims.note_long",
+                N_("note of {length} characters (at most {most})"),
+                length=len(cells["note"]),
+                most=MAX_NOTE,
             )
             continue
         member_id = cells["member"]
