@@ -347,6 +347,23 @@ def test_claim_refusals_already_handled(sample_copy, tmp_path, row, expected):
     assert snapshot(sample_copy) == before
 
 
+def test_two_member_ids_that_share_a_claims_account_are_refused(sample_copy, tmp_path):
+    """Already handled (pinned): ``jo_b`` and ``jo-b`` would both owe on Liabilities:Claims:Jo-b."""
+    members = sample_copy / "config/members.yaml"
+    text = members.read_text(encoding="utf-8")
+    extra = "".join(
+        f'  - id: {member_id}\n    name: "Jo {n}"\n    activity: TraductionsBenali\n    joined: 2026-10-01\n'
+        for n, member_id in enumerate(("jo_b", "jo-b"))
+    )
+    members.write_text(text.replace("  - id: emma\n", extra + "  - id: emma\n", 1), encoding="utf-8")
+    claims = write(tmp_path / "c.csv", CLAIMS_HEADER + "jo-b,2026-10-14,expense,24.20,2.20,,,meals,x\n")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "claims", "import", str(claims))
+    assert run.exit_code == 1, (run.stdout, run.stderr)
+    assert "would share the account" in run.stderr
+    assert snapshot(sample_copy) == before
+
+
 def test_a_category_mapping_to_contribution_is_refused_in_config(sample_copy):
     config = sample_copy / "config/coop.yaml"
     text = config.read_text(encoding="utf-8")
