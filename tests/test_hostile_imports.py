@@ -462,11 +462,12 @@ def _state(folder: Path) -> dict[str, bytes]:
     return {k: v for k, v in snapshot(folder).items() if not k.endswith(".tmp")}
 
 
-@pytest.mark.parametrize("command", ["bank", "claims"])
+@pytest.mark.parametrize("command", ["bank", "claims", "payroll"])
 def test_a_kill_during_an_import_leaves_before_or_after(tmp_path, monkeypatch, command):
-    """A SIGKILL at moments spread over the journaled group of an import (its journal, the month's file,
-    the main ledger's include, the check that reloads): the next command (check) leaves the cooperative
-    wholly before or wholly after, and a retry ends byte for byte as a clean run."""
+    """Already handled (pinned): a SIGKILL at moments spread over the journaled group of an import (its
+    journal, the month's file, the main ledger's include, the check that reloads): the next command
+    (check) leaves the cooperative wholly before or wholly after, and a retry ends byte for byte as a clean
+    run."""
     import shutil
     import signal
     import time
@@ -479,9 +480,13 @@ def test_a_kill_during_an_import_leaves_before_or_after(tmp_path, monkeypatch, c
     if command == "bank":
         source = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,x,5.00\n2026-10-21,y,-3.00\n")
         args: tuple[str, ...] = ("import", "bank", str(source), "--account", "Assets:Bank:Main")
-    else:
+    elif command == "claims":
         source = write(tmp_path / "c.csv", CLAIMS_HEADER + "alice,2026-10-14,expense,24.20,2.20,,,meals,x\n")
         args = ("claims", "import", str(source))
+    else:
+        assert run_cli(start, "close-month", "2026-09").exit_code == 0
+        source = write(tmp_path / "p.csv", PAYROLL_HEADER + "alice,2026-09,1900.00,798.00,418.00,1482.00\n")
+        args = ("payroll", "import", str(source))
     before = _state(start)
     clean = tmp_path / "clean"
     shutil.copytree(start, clean)
