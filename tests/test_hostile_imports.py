@@ -162,6 +162,21 @@ def test_a_mapping_encoding_that_is_not_a_text_encoding_is_refused_by_check(samp
     assert snapshot(sample_copy) == before
 
 
+def test_latin1_and_utf8_confusion_is_refused_not_garbled(sample_copy, tmp_path):
+    """Already handled (pinned): the sample's latin-1 statement saved as UTF-8 does not match its mapping's
+    header (``LibellÃ©``); a latin-1 file read as UTF-8 names its first bad line."""
+    latin1 = (REPO_SAMPLES / "releve-2026-11.csv").read_bytes()
+    as_utf8 = write(tmp_path / "utf8.csv", latin1.decode("latin-1"))
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(as_utf8))
+    assert run.exit_code == 1 and "utf8.csv:4: no column" in run.stderr, (run.stdout, run.stderr)
+    statement = tmp_path / "latin1.csv"
+    statement.write_bytes(b"date,label,amount\n2026-10-20,ok,1.00\n2026-10-21,caf\xe9,2.00\n")
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code == 1 and "latin1.csv:3: not utf-8 text (byte 0xe9)" in run.stderr, run.stderr
+    assert snapshot(sample_copy) == before
+
+
 HOSTILE_LABELS = [
     'a "quoted" label',
     "back\\slash\\",
