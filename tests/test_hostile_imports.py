@@ -279,6 +279,37 @@ def test_an_import_folder_as_a_symlink_outside_writes_nothing_outside(sample_cop
     assert snapshot(sample_copy) == before
 
 
+@pytest.mark.parametrize("command", ["bank", "claims"])
+@pytest.mark.parametrize("kind", ["dev-zero", "latin-1"])
+def test_the_month_file_an_import_appends_to_is_read_safely(sample_copy, tmp_path, command, kind):
+    """Broke: the month's file was read before the ledger includes it (the first import of a kind): a
+    committed symbolic link to /dev/zero read without end (MemoryError), a latin-1 file traced back."""
+    folder_name, text, options = SOURCES[command]
+    folder = sample_copy / "ledgers" / folder_name
+    folder.mkdir(exist_ok=True)
+    month_file = folder / "2026-10.beancount"
+    month_file.unlink(missing_ok=True)
+    if command == "claims":  # the main ledger does not include claims/ yet: the first import adds it
+        main = sample_copy / "ledgers/main.beancount"
+        main.write_text(
+            main.read_text(encoding="utf-8").replace('include "claims/*.beancount"', ""), encoding="utf-8"
+        )
+        for other in folder.glob("*.beancount"):
+            other.unlink()
+    if kind == "dev-zero":
+        month_file.symlink_to("/dev/zero")
+    else:
+        month_file.write_bytes(b"; relev\xe9 d'octobre\n")
+    source = write(tmp_path / "in.csv", text)
+    before = snapshot(sample_copy)
+    done = _bounded(sample_copy, *IMPORTS[command], str(source), *options)
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f"ledgers/{folder_name}/2026-10.beancount" in done.stderr
+    assert ("a device" if kind == "dev-zero" else "not valid UTF-8 (byte 0xe9)") in done.stderr
+    assert snapshot(sample_copy) == before
+
+
 @pytest.mark.parametrize("regex", ["(a+)+$", "(a|a)*b", "(.*a){12}", "(?=a)", "(a)\\1", "a*b*c*d*"])
 def test_a_backtracking_rule_is_refused_in_config(sample_copy, regex):
     config = sample_copy / "config/coop.yaml"

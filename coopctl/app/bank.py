@@ -17,6 +17,7 @@ or needs an account the ledger does not open.
 from __future__ import annotations
 
 import datetime
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ from coopctl.domain.cooperative import ACCOUNT_NAME_RE, Cooperative
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, CoopctlError, LedgerError, Problem, UsageError
 from coopctl.store.journal import Change, write_group
-from coopctl.store.safe_io import command_line, cooperative_lock, read_input
+from coopctl.store.safe_io import command_line, cooperative_lock, read_input, read_ledger_file
 
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024
 INCLUDE_LINE = 'include "bank/*.beancount"'
@@ -210,7 +211,8 @@ def _plan(
     changes: list[Change] = []
     for month in sorted(by_month):
         target = bank_path(coop, month)
-        before = target.read_bytes().decode("utf-8") if target.exists() else ""
+        shown_target = str(target.relative_to(coop.root))
+        before = read_ledger_file(target, shown_target) if os.path.lexists(target) else ""
         chunks = [] if before else [file_header(str(month), config.suspense)]
         for account, day in to_open.items():
             if month == min(by_month):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +43,7 @@ from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, LedgerError, Problem, UsageError
 from coopctl.store.journal import Change, write_group
-from coopctl.store.safe_io import command_line, cooperative_lock, read_input
+from coopctl.store.safe_io import command_line, cooperative_lock, read_input, read_ledger_file
 
 INCLUDE_LINE = 'include "claims/*.beancount"'
 INCLUDE_BLOCK = f"\n; Members' expense claims, written by coopctl claims import\n{INCLUDE_LINE}\n"
@@ -269,7 +270,11 @@ def claims_changes(
     open_day = _open_day(books.figures, plan) if plan.claims else None
     for month in sorted(by_month):
         target = folder / f"{month}.beancount"
-        before = target.read_bytes().decode("utf-8") if target.exists() else HEADER.format(month=month)
+        before = (
+            read_ledger_file(target, str(target.relative_to(coop.root)))
+            if os.path.lexists(target)
+            else HEADER.format(month=month)
+        )
         needed = []
         for claim in by_month[month]:
             accounts = [claim.account, claim.liability] + (
