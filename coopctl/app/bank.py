@@ -17,7 +17,6 @@ or needs an account the ledger does not open.
 from __future__ import annotations
 
 import datetime
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,7 +211,7 @@ def _plan(
     for month in sorted(by_month):
         target = bank_path(coop, month)
         shown_target = str(target.relative_to(coop.root))
-        before = read_ledger_file(target, shown_target) if os.path.lexists(target) else ""
+        before = read_ledger_file(target, shown_target) if target.exists() else ""
         chunks = [] if before else [file_header(str(month), config.suspense)]
         for account, day in to_open.items():
             if month == min(by_month):

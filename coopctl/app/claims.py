@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -272,7 +271,7 @@ def claims_changes(
         target = folder / f"{month}.beancount"
         before = (
             read_ledger_file(target, str(target.relative_to(coop.root)))
-            if os.path.lexists(target)
+            if target.exists()
             else HEADER.format(month=month)
         )
         needed = []
