@@ -8,10 +8,12 @@ column) and is fixed, or was already handled and is pinned here so that it stays
 
 from __future__ import annotations
 
+import datetime
 import os
 import resource
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -230,6 +232,38 @@ def test_same_statement_twice_and_duplicate_lines(sample_copy, tmp_path):
     assert snapshot(sample_copy) == once
     text = (sample_copy / "ledgers/bank/2026-10.beancount").read_text(encoding="utf-8")
     assert text.count("\n2026-10-20 * ") == 2
+
+
+def test_a_bank_id_on_an_entry_that_does_not_say_the_line_is_refused(sample_copy, tmp_path):
+    """Broke: a line's identity is computable (account, date, amount, label), so an entry planted with
+    that ``bank_id`` (or an imported entry whose amount was edited) made the real line "already imported":
+    never booked, and nothing said so."""
+    from coopctl.core.bank import BankLine, identify
+
+    statement = write(tmp_path / "s.csv", "date,label,amount\n2026-10-20,VIR CLIENT,5000.00\n")
+    [line] = identify(
+        [BankLine(datetime.date(2026, 10, 20), "VIR CLIENT", Decimal("5000.00"), 2)], "Assets:Bank:Courant"
+    )
+    planted = sample_copy / "ledgers/2026/2026-10.beancount"
+    with planted.open("a", encoding="utf-8") as handle:
+        handle.write(
+            f'\n2026-10-20 * "VIR CLIENT"\n  bank_id: "{line.bank_id}"\n'
+            "  Assets:Bank:Courant  1.00 EUR\n  Expenses:Coop:Loyer  -1.00 EUR\n"
+        )
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert run.exit_code == 1, (run.stdout, run.stderr)
+    assert "s.csv:2: this line's bank_id is on the entry at ledgers/2026/2026-10.beancount:" in run.stderr
+    assert snapshot(sample_copy) == before
+    # the honest case: imported, then imported again, is "nothing new"; an edited amount is refused
+    planted.write_bytes(before["ledgers/2026/2026-10.beancount"].split(b'\n2026-10-20 * "VIR CLIENT')[0])
+    assert run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic").exit_code == 0
+    again = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert again.exit_code == 0 and "already in the ledger" in again.stdout
+    bank = sample_copy / "ledgers/bank/2026-10.beancount"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("5000.00 EUR", "500.00 EUR"), encoding="utf-8")
+    edited = run_cli(sample_copy, "import", "bank", str(statement), "--mapping", "generic")
+    assert edited.exit_code == 1 and "ledgers/bank/2026-10.beancount:" in edited.stderr, edited.stderr
 
 
 def test_a_line_in_a_closed_month_writes_nothing(sample_copy, tmp_path):

@@ -24,9 +24,11 @@ from pathlib import Path
 from coopctl.adapter.bank import (
     booking_text,
     file_header,
+    imported_entries,
     imported_ids,
     open_text,
     opened_accounts,
+    posts,
     suspense_postings,
 )
 from coopctl.adapter.ledger import Books, load_books, require_clean
@@ -152,7 +154,36 @@ def _plan(
 ) -> BankImport:
     require_clean(books)
     entries = books.ledger.entries
-    known = imported_ids(entries)
+    known = imported_entries(entries)
+    altered = [
+        (line, known[line.bank_id])
+        for line in lines
+        if line.bank_id in known and not posts(known[line.bank_id], bank_account, line.date, line.amount)
+    ]
+    if altered:  # a line counted as imported by an entry that does not say it: it would never be booked
+
+        def entry_location(entry) -> str:
+            meta = entry.meta or {}
+            return f"{_relative(meta.get('filename'), coop.root) or '?'}:{meta.get('lineno')}"
+
+        raise ImportRefused(
+            [
+                Problem.of(
+                    "bank.altered",
+                    N_(
+                        "this line's bank_id is on the entry at {where}, which does not post {amount} on "
+                        "{account} on {date}: restore that entry's date and amount, or remove its bank_id"
+                    ),
+                    file=shown,
+                    line=line.line,
+                    where=entry_location(entry),
+                    amount=line.amount,
+                    account=bank_account,
+                    date=line.date,
+                )
+                for line, entry in altered
+            ]
+        )
     new = [line for line in lines if line.bank_id not in known]
     result = BankImport(shown, bank_account, mapping, [], len(lines) - len(new), dry_run)
     if not new:
