@@ -444,6 +444,35 @@ def test_two_member_ids_that_share_a_claims_account_are_refused(sample_copy, tmp
     assert snapshot(sample_copy) == before
 
 
+def test_a_claim_id_on_an_entry_that_does_not_book_the_row_is_refused(sample_copy, tmp_path):
+    """Broke: a row's identity is computable from its fields, so an entry carrying it with another date,
+    member or amount made the row "already booked": never owed to the member, and nothing said so."""
+    claims = write(tmp_path / "c.csv", CLAIMS_HEADER + "alice,2026-10-14,expense,24.20,2.20,,,meals,x\n")
+    assert run_cli(sample_copy, "claims", "import", str(claims)).exit_code == 0
+    again = run_cli(sample_copy, "claims", "import", str(claims))
+    assert again.exit_code == 0, again.stderr
+    booked = sample_copy / "ledgers/claims/2026-10.beancount"
+    text = booked.read_text(encoding="utf-8")
+    entry = text.rindex("\n2026-10-14 * ")
+    booked.write_text(text[:entry] + text[entry:].replace("2026-10-14", "2026-10-15", 1), encoding="utf-8")
+    before = snapshot(sample_copy)
+    run = run_cli(sample_copy, "claims", "import", str(claims))
+    assert run.exit_code == 1, (run.stdout, run.stderr)
+    assert "c.csv:2: this row's claim_id is on the entry at ledgers/claims/2026-10.beancount:" in run.stderr
+    assert snapshot(sample_copy) == before
+
+
+def test_a_superscript_km_in_a_booked_claim_is_no_traceback(sample_copy, tmp_path):
+    """Broke: ``km: "4²0"`` in a booked claim's metadata (``"²".isdigit()``) traced back in claims import."""
+    booked = sample_copy / "ledgers/claims/2026-10.beancount"
+    text = booked.read_text(encoding="utf-8")
+    assert 'km: "420"' in text
+    booked.write_text(text.replace('km: "420"', 'km: "4\u00b20"'), encoding="utf-8")
+    claims = write(tmp_path / "c.csv", CLAIMS_HEADER + "alice,2026-10-14,expense,24.20,2.20,,,meals,x\n")
+    run = run_cli(sample_copy, "claims", "import", str(claims), "--dry-run")
+    assert run.exit_code in (0, 1), (run.stdout, run.stderr)
+
+
 def test_a_category_mapping_to_contribution_is_refused_in_config(sample_copy):
     config = sample_copy / "config/coop.yaml"
     text = config.read_text(encoding="utf-8")

@@ -317,6 +317,13 @@ def parse_rows(
 # --------------------------------------------------------------------------- the plan
 
 
+def _says(claim: BookedClaim, line: ClaimLine) -> bool:
+    """Whether the booked ``claim`` is the row ``line``: same member, day and kind, and the same amount
+    (an expense) or distance (mileage)."""
+    same = (claim.member, claim.day, claim.kind) == (line.member, line.day, line.kind)
+    return same and (claim.km == line.km if line.kind == "mileage" else claim.amount == line.amount)
+
+
 def plan_claims(
     coop: Cooperative,
     figures: LedgerFigures,
@@ -358,7 +365,31 @@ def plan_claims(
             )
     if problems:
         raise ClaimsRefused(problems)
-    known = {claim.identity for claim in booked}
+    by_identity = {claim.identity: claim for claim in booked}
+    altered = [
+        (line, by_identity[line.identity])
+        for line in lines
+        if line.identity in by_identity and not _says(by_identity[line.identity], line)
+    ]
+    if altered:  # a row counted as booked by an entry that does not say it would never be booked
+        raise ClaimsRefused(
+            [
+                Problem.of(
+                    "claims.altered",
+                    N_(
+                        "this row's claim_id is on the entry at {where}, which does not book it ({member}, "
+                        "{day}): restore that entry, or remove its claim_id"
+                    ),
+                    file=file,
+                    line=line.line,
+                    where=f"{claim.file}:{claim.line}",
+                    member=line.member,
+                    day=line.day,
+                )
+                for line, claim in altered
+            ]
+        )
+    known = set(by_identity)
     km_of_year: dict[tuple[str, int], int] = {}
     for claim in booked:
         if claim.kind == "mileage" and claim.km is not None:
