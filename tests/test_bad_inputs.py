@@ -10,11 +10,13 @@ generated from these cases and their real answers:
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +24,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import REPO, run_cli, snapshot, write_coop  # noqa: E402
+
+from coopctl.core.bank import BankLine, identify  # noqa: E402
 
 DOC = REPO / "docs" / "bad-inputs.md"
 
@@ -1505,6 +1509,33 @@ CASES = [
         ),
         "/tmp/coopctl-payroll-import-billion.csv:2: amount 999,999,999.99 is not plausible",
         ["payroll", "import", "/tmp/coopctl-payroll-import-billion.csv"],
+    ),
+    Case(
+        "bank-planted-id",
+        "ledger",
+        "a statement line whose bank_id an entry of another amount already carries (it was skipped for ever)",
+        both(
+            write("releve.csv", "date,label,amount\n2026-10-27,VIR CLIENT,5000.00\n"),
+            lambda folder: append(
+                L,
+                '\n2026-10-27 * "VIR CLIENT"\n  bank_id: "'
+                + identify(
+                    [BankLine(datetime.date(2026, 10, 27), "VIR CLIENT", Decimal("5000.00"), 2)],
+                    "Assets:Bank:Main",
+                )[0].bank_id
+                + '"\n  Assets:Bank:Main  1.00 EUR\n  Income:Activity:BoisNomade  -1.00 EUR\n',
+            )(folder),
+        ),
+        "releve.csv:2: this line's bank_id is on the entry at ledgers/main.beancount:",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-encoding-rot13",
+        "config",
+        "a bank mapping whose encoding is a transform, not a text encoding (it traced back)",
+        append(C, "bank:\n  mappings:\n    banque: {encoding: rot13}\n"),
+        "unknown encoding 'rot13'",
+        ["check"],
     ),
 ]
 
