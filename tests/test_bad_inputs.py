@@ -10,10 +10,13 @@ generated from these cases and their real answers:
 
 from __future__ import annotations
 
+import datetime
+import os
 import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -21,6 +24,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import REPO, run_cli, snapshot, write_coop  # noqa: E402
+
+from coopctl.core.bank import BankLine, identify  # noqa: E402
 
 DOC = REPO / "docs" / "bad-inputs.md"
 
@@ -1441,6 +1446,96 @@ CASES = [
         "'2026-13' is not a period; write a month 2026-09, a quarter 2026-Q3 or a year 2026",
         ["vat", "2026-13"],
         2,
+    ),
+    # h22: hostile imports
+    Case(
+        "bank-thousands-comma",
+        "ledger",
+        "an unquoted thousands comma in a comma-separated statement (1,000.00 was read as 1.00)",
+        write("releve.csv", "date,label,amount\n2026-10-27,Client,1,000.00\n"),
+        "releve.csv:2: 4 cells where the header names 3 columns",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-fifo",
+        "command line",
+        "import bank of a FIFO (named pipe): it would wait forever",
+        lambda folder: os.mkfifo(folder / "releve.csv"),
+        "cannot read releve.csv: it is a FIFO (named pipe), not a regular file",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+        2,
+    ),
+    Case(
+        "bank-arabic-digits",
+        "ledger",
+        "a bank amount written in Arabic-Indic digits",
+        write("releve.csv", "date,label,amount\n2026-10-27,CB,\u0663.00\n"),
+        "releve.csv:2: '\u0663.00' is not an amount",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "claims-exponent-amount",
+        "ledger",
+        "an expense claim's amount written 1e2 (it booked 100.00)",
+        write(
+            "/tmp/coopctl-bad-claims/exponent.csv",
+            "member,date,kind,amount,vat,km,cv,category,note\n" + "alice,2026-10-08,expense,1e2,0,,,meals,\n",
+        ),
+        "/tmp/coopctl-bad-claims/exponent.csv:2: amount '1e2' is not an amount",
+        ["claims", "import", "/tmp/coopctl-bad-claims/exponent.csv"],
+    ),
+    Case(
+        "claims-superscript-km",
+        "ledger",
+        "a mileage claim's km with a superscript digit (it was a traceback)",
+        write(
+            "/tmp/coopctl-bad-claims/superscript.csv",
+            "member,date,kind,amount,vat,km,cv,category,note\n" + "alice,2026-10-08,mileage,,,1\u00b2,5,,\n",
+        ),
+        "/tmp/coopctl-bad-claims/superscript.csv:2: km '1\u00b2' is not a whole number",
+        ["claims", "import", "/tmp/coopctl-bad-claims/superscript.csv"],
+    ),
+    Case(
+        "payroll-import-billion",
+        "command line",
+        "a payslip of a billion euros in the payroll bureau's CSV",
+        both(
+            run_first("close-month", "2026-09"),
+            write(
+                "/tmp/coopctl-payroll-import-billion.csv",
+                "member,month,gross,employer_contributions,employee_contributions,net\n"
+                + "alice,2026-09,999999999.99,798.00,418.00,1482.00\n",
+            ),
+        ),
+        "/tmp/coopctl-payroll-import-billion.csv:2: amount 999,999,999.99 is not plausible",
+        ["payroll", "import", "/tmp/coopctl-payroll-import-billion.csv"],
+    ),
+    Case(
+        "bank-planted-id",
+        "ledger",
+        "a statement line whose bank_id an entry of another amount already carries (it was skipped for ever)",
+        both(
+            write("releve.csv", "date,label,amount\n2026-10-27,VIR CLIENT,5000.00\n"),
+            lambda folder: append(
+                L,
+                '\n2026-10-27 * "VIR CLIENT"\n  bank_id: "'
+                + identify(
+                    [BankLine(datetime.date(2026, 10, 27), "VIR CLIENT", Decimal("5000.00"), 2)],
+                    "Assets:Bank:Main",
+                )[0].bank_id
+                + '"\n  Assets:Bank:Main  1.00 EUR\n  Income:Activity:BoisNomade  -1.00 EUR\n',
+            )(folder),
+        ),
+        "releve.csv:2: this line's bank_id is on the entry at ledgers/main.beancount:",
+        ["import", "bank", "{coop}/releve.csv", "--account", "Assets:Bank:Main"],
+    ),
+    Case(
+        "bank-encoding-rot13",
+        "config",
+        "a bank mapping whose encoding is a transform, not a text encoding (it traced back)",
+        append(C, "bank:\n  mappings:\n    banque: {encoding: rot13}\n"),
+        "unknown encoding 'rot13'",
+        ["check"],
     ),
 ]
 

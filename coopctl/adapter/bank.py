@@ -58,6 +58,25 @@ def imported_ids(entries: list) -> set[str]:
     }
 
 
+def imported_entries(entries: list) -> dict[str, object]:
+    """The transaction of each ``bank_id`` in the ledger (the first, when two carry it)."""
+    from beancount.core import data
+
+    found: dict[str, object] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.meta and "bank_id" in entry.meta:
+            found.setdefault(str(entry.meta["bank_id"]), entry)
+    return found
+
+
+def posts(entry, account: str, day: datetime.date, amount: Decimal) -> bool:
+    """Whether ``entry`` is dated ``day`` and posts ``amount`` on ``account`` (what a bank line imported as
+    it says)."""
+    return entry.date == day and any(
+        p.account == account and p.units is not None and p.units.number == amount for p in entry.postings
+    )
+
+
 def opened_accounts(entries: list) -> dict[str, datetime.date]:
     from beancount.core import data
 

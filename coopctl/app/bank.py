@@ -24,9 +24,11 @@ from pathlib import Path
 from coopctl.adapter.bank import (
     booking_text,
     file_header,
+    imported_entries,
     imported_ids,
     open_text,
     opened_accounts,
+    posts,
     suspense_postings,
 )
 from coopctl.adapter.ledger import Books, load_books, require_clean
@@ -39,7 +41,7 @@ from coopctl.domain.cooperative import ACCOUNT_NAME_RE, Cooperative
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, CoopctlError, LedgerError, Problem, UsageError
 from coopctl.store.journal import Change, write_group
-from coopctl.store.safe_io import command_line, cooperative_lock
+from coopctl.store.safe_io import command_line, cooperative_lock, read_input, read_ledger_file
 
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024
 INCLUDE_LINE = 'include "bank/*.beancount"'
@@ -83,8 +85,7 @@ def _opening_day(books: Books, day: datetime.date) -> datetime.date:
 
 def read_statement(path: Path, encoding: str, shown: str) -> str:
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_STATEMENT_BYTES + 1)
+        raw = read_input(path, MAX_STATEMENT_BYTES, shown)
     except OSError as exc:
         raise ImportRefused.of(
             "bank.unreadable",
@@ -153,7 +154,36 @@ def _plan(
 ) -> BankImport:
     require_clean(books)
     entries = books.ledger.entries
-    known = imported_ids(entries)
+    known = imported_entries(entries)
+    altered = [
+        (line, known[line.bank_id])
+        for line in lines
+        if line.bank_id in known and not posts(known[line.bank_id], bank_account, line.date, line.amount)
+    ]
+    if altered:  # a line counted as imported by an entry that does not say it: it would never be booked
+
+        def entry_location(entry) -> str:
+            meta = entry.meta or {}
+            return f"{_relative(meta.get('filename'), coop.root) or '?'}:{meta.get('lineno')}"
+
+        raise ImportRefused(
+            [
+                Problem.of(
+                    "bank.altered",
+                    N_(
+                        "this line's bank_id is on the entry at {where}, which does not post {amount} on "
+                        "{account} on {date}: restore that entry's date and amount, or remove its bank_id"
+                    ),
+                    file=shown,
+                    line=line.line,
+                    where=entry_location(entry),
+                    amount=line.amount,
+                    account=bank_account,
+                    date=line.date,
+                )
+                for line, entry in altered
+            ]
+        )
     new = [line for line in lines if line.bank_id not in known]
     result = BankImport(shown, bank_account, mapping, [], len(lines) - len(new), dry_run)
     if not new:
@@ -211,7 +241,8 @@ def _plan(
     changes: list[Change] = []
     for month in sorted(by_month):
         target = bank_path(coop, month)
-        before = target.read_bytes().decode("utf-8") if target.exists() else ""
+        shown_target = str(target.relative_to(coop.root))
+        before = read_ledger_file(target, shown_target) if target.exists() else ""
         chunks = [] if before else [file_header(str(month), config.suspense)]
         for account, day in to_open.items():
             if month == min(by_month):

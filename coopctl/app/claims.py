@@ -42,7 +42,7 @@ from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, LedgerError, Problem, UsageError
 from coopctl.store.journal import Change, write_group
-from coopctl.store.safe_io import command_line, cooperative_lock
+from coopctl.store.safe_io import command_line, cooperative_lock, read_input, read_ledger_file
 
 INCLUDE_LINE = 'include "claims/*.beancount"'
 INCLUDE_BLOCK = f"\n; Members' expense claims, written by coopctl claims import\n{INCLUDE_LINE}\n"
@@ -51,6 +51,7 @@ HEADER = (
     "; Correct a claim with an entry of your own in the open month.\n"
 )
 MAX_ROWS = 100_000
+MAX_BYTES = 20_000_000  # a claims CSV larger than this is refused before it is decoded
 
 
 def claims_dir(coop: Cooperative) -> Path:
@@ -63,7 +64,7 @@ def claims_dir(coop: Cooperative) -> Path:
 def read_claims_csv(path: Path, shown: str) -> list[tuple[int, dict[str, str]]]:
     """The rows of a claims CSV with their line numbers; a comma or semicolon separated UTF-8 file."""
     try:
-        raw = path.read_bytes()
+        raw = read_input(path, MAX_BYTES, shown)
     except FileNotFoundError:
         raise UsageError.of("claims.no_file", N_("no file {path}"), path=shown) from None
     except OSError as exc:
@@ -73,6 +74,10 @@ def read_claims_csv(path: Path, shown: str) -> list[tuple[int, dict[str, str]]]:
             path=shown,
             reason=exc.strerror or str(exc),
         ) from None
+    if len(raw) > MAX_BYTES:
+        raise ClaimsRefused.of(
+            "claims.too_large", N_("larger than {max} bytes; split the file"), file=shown, max=MAX_BYTES
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -188,8 +193,8 @@ def booked_claims(coop: Cooperative, entries: list) -> tuple[list[BookedClaim], 
                 _text(meta, "category") or category_account,
                 owed,
                 vat,
-                int(km) if km.isdigit() else None,
-                int(cv) if cv.isdigit() else None,
+                int(km) if km.isascii() and km.isdigit() else None,  # "²".isdigit(): int() refuses it
+                int(cv) if cv.isascii() and cv.isdigit() else None,
                 _text(meta, "claim_status") or "approved",
                 entry.narration or "",
                 rel,
@@ -264,7 +269,11 @@ def claims_changes(
     open_day = _open_day(books.figures, plan) if plan.claims else None
     for month in sorted(by_month):
         target = folder / f"{month}.beancount"
-        before = target.read_bytes().decode("utf-8") if target.exists() else HEADER.format(month=month)
+        before = (
+            read_ledger_file(target, str(target.relative_to(coop.root)))
+            if target.exists()
+            else HEADER.format(month=month)
+        )
         needed = []
         for claim in by_month[month]:
             accounts = [claim.account, claim.liability] + (

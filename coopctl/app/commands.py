@@ -293,10 +293,13 @@ def write_export(path: Path, text: str, root: Path | None = None) -> None:
     """Write an export atomically (temporary file, fsync, rename) to a file the user named.
 
     Refused (usage error, nothing written): the cooperative's own files (config/, the ledger folder,
-    any .beancount file, the lock, .git), a target that is not a regular file, a missing folder.
+    any .beancount file, the lock, .git and git's own files at the root), a target that is not a regular
+    file, a missing folder.
     """
     coop = load_cooperative(find_root(root))
     protected = [coop.root / "config", coop.root / LOCK_NAME, coop.root / ".git"]
+    # the repository's files that steer git and its hosting (attributes can hide a diff from review)
+    protected += [coop.root / name for name in (".gitattributes", ".gitignore", ".gitmodules", ".github")]
     if coop.ledger_path.parent.resolve() != coop.root.resolve():
         protected.append(coop.ledger_path.parent)
     check_output(path, coop.root, [p.resolve() for p in protected] + protected)

@@ -36,7 +36,7 @@ from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, CloseRefused, LedgerError, Problem
 from coopctl.store.journal import Change, write_group
-from coopctl.store.safe_io import command_line, cooperative_lock
+from coopctl.store.safe_io import command_line, cooperative_lock, read_input
 
 FOLDER = "payroll"
 INCLUDE_LINE = f'include "{FOLDER}/*.beancount"'
@@ -84,14 +84,14 @@ def imported_months(coop: Cooperative, books: Books) -> dict[Month, str]:
 def read_csv(path: Path) -> str:
     """The CSV's text (UTF-8, a byte-order mark allowed), or one refusal naming the file."""
     try:
-        if path.stat().st_size > MAX_CSV_BYTES:
+        raw = read_input(path, MAX_CSV_BYTES, str(path))
+        if len(raw) > MAX_CSV_BYTES:
             raise CloseRefused.of(
                 "payroll_import.too_big",
                 N_("larger than {limit} bytes: is this a payroll CSV?"),
                 file=str(path),
                 limit=MAX_CSV_BYTES,
             )
-        raw = path.read_bytes()
     except OSError as exc:
         raise CloseRefused.of(
             "payroll_import.unreadable",

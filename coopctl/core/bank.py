@@ -29,9 +29,10 @@ from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import N_, Problem
 
 MAX_LABEL = 1000  # characters: a longer label is refused (a bank's are under 150)
+MAX_LINES = 50_000  # lines of one statement (a cooperative's month is a few hundred): split a longer one
 MATCHED_LABEL = 140  # rules are tried on the label's first characters (a SEPA remittance text is at most 140)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
-_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d{1,2})?\Z")
+_NUMBER_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]{1,2})?\Z")
 
 INVOICE, RULE, SUSPENSE = "invoice", "rule", "suspense"
 
@@ -93,6 +94,7 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
     delimiter = "\t" if mapping.delimiter == "tab" else mapping.delimiter
     reader = csv.reader(io.StringIO("".join(physical[skipped:])), delimiter=delimiter, strict=True)
     names: dict[str, int] | None = None
+    width = first = 0  # the header's number of cells (else the first line's), and that line
     labels = mapping.label if isinstance(mapping.label, list) else [mapping.label]
     wanted: list[str | int] = [mapping.date, *labels]
     wanted += [mapping.debit, mapping.credit] if mapping.two_columns else [mapping.amount]  # type: ignore[list-item]
@@ -121,9 +123,45 @@ def parse_statement(text: str, mapping: BankMapping, file: str) -> tuple[list[Ba
                     )
                     return [], problems
                 indexes = {c: _index(c, names) for c in wanted}  # type: ignore[misc]
+                width = len(record)
+                continue
+            if names is None and not width:
+                width, first = len(record), number  # no header: the first line sets the width
+            if any(cell.strip() for cell in record[width:]):
+                # e.g. 1,000.00 unquoted in a comma-separated file: its amount would be read as 1
+                problems.append(
+                    _problem(
+                        "bank.extra_cells",
+                        N_(
+                            "{count} cells where the header names {expected} columns (an unquoted "
+                            "separator in a label or an amount?)"
+                        )
+                        if names is not None
+                        else N_(
+                            "{count} cells where line {first} has {expected} (an unquoted separator in a "
+                            "label or an amount?)"
+                        ),
+                        file,
+                        number,
+                        count=len(record),
+                        expected=width,
+                        first=first,
+                    )
+                )
                 continue
             if not indexes:
                 indexes = {c: _index(c, None) for c in wanted}  # type: ignore[misc]
+            if len(lines) >= MAX_LINES:
+                problems.append(
+                    _problem(
+                        "bank.too_many",
+                        N_("more than {max} rows; split the file"),
+                        file,
+                        number,
+                        max=MAX_LINES,
+                    )
+                )
+                break
             found = _line(record, number, mapping, indexes, labels, file)
             if isinstance(found, Problem):
                 problems.append(found)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -41,6 +42,9 @@ KINDS = ("expense", "mileage")
 LIABILITY_ROOT = "Liabilities:Payable:ExpenseClaims"
 MAX_CLAIM = Decimal("100000")
 MAX_KM = 100_000
+MAX_NOTE = 1000  # characters of a claim's note (it becomes the entry's narration)
+_WHOLE_RE = re.compile(r"[0-9]{1,9}")  # km and cv: ASCII digits ("²".isdigit() is true)
+_MONEY_RE = re.compile(r"[+-]?(?=\.?[0-9])[0-9]{0,12}(\.[0-9]{0,2})?")  # not 1.200: a thousands dot?
 
 
 class ClaimsRefused(CoopctlError):
@@ -144,6 +148,10 @@ def _bad_text(text: str) -> str | None:
 
 
 def _money(text: str) -> Decimal | None:
+    """A decimal written plainly (``24.90``): not ``1e2``, ``1_0.00`` or other digits than 0-9, which
+    ``Decimal`` would read."""
+    if not _MONEY_RE.fullmatch(text):
+        return None
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -176,6 +184,14 @@ def parse_rows(
                 N_("column {column} contains the invisible or control character {char}; write plain text"),
                 column=found_bad[0],
                 char=found_bad[1],
+            )
+            continue
+        if len(cells["note"]) > MAX_NOTE:  # else the ledger line it becomes is refused, far from this row
+            bad(
+                "claims.note_long",
+                N_("note of {length} characters (at most {most})"),
+                length=len(cells["note"]),
+                most=MAX_NOTE,
             )
             continue
         member_id = cells["member"]
@@ -255,7 +271,7 @@ def parse_rows(
                     N_("a mileage claim gives km and cv, not an amount: the scale computes it"),
                 )
                 continue
-            if not cells["km"].isdigit() or not 0 < int(cells["km"]) <= MAX_KM:
+            if not _WHOLE_RE.fullmatch(cells["km"]) or not 0 < int(cells["km"]) <= MAX_KM:
                 bad(
                     "claims.bad_km",
                     N_("km {value} is not a whole number of kilometres above 0 and at most {max}"),
@@ -263,7 +279,7 @@ def parse_rows(
                     max=MAX_KM,
                 )
                 continue
-            if not cells["cv"].isdigit() or not 0 < int(cells["cv"]) <= 100:
+            if not _WHOLE_RE.fullmatch(cells["cv"]) or not 0 < int(cells["cv"]) <= 100:
                 bad(
                     "claims.bad_cv",
                     N_("cv {value} is not the vehicle's fiscal horsepower (a whole number, 1 to 100)"),
@@ -299,6 +315,13 @@ def parse_rows(
 
 
 # --------------------------------------------------------------------------- the plan
+
+
+def _says(claim: BookedClaim, line: ClaimLine) -> bool:
+    """Whether the booked ``claim`` is the row ``line``: same member, day and kind, and the same amount
+    (an expense) or distance (mileage)."""
+    same = (claim.member, claim.day, claim.kind) == (line.member, line.day, line.kind)
+    return same and (claim.km == line.km if line.kind == "mileage" else claim.amount == line.amount)
 
 
 def plan_claims(
@@ -342,7 +365,31 @@ def plan_claims(
             )
     if problems:
         raise ClaimsRefused(problems)
-    known = {claim.identity for claim in booked}
+    by_identity = {claim.identity: claim for claim in booked}
+    altered = [
+        (line, by_identity[line.identity])
+        for line in lines
+        if line.identity in by_identity and not _says(by_identity[line.identity], line)
+    ]
+    if altered:  # a row counted as booked by an entry that does not say it would never be booked
+        raise ClaimsRefused(
+            [
+                Problem.of(
+                    "claims.altered",
+                    N_(
+                        "this row's claim_id is on the entry at {where}, which does not book it ({member}, "
+                        "{day}): restore that entry, or remove its claim_id"
+                    ),
+                    file=file,
+                    line=line.line,
+                    where=f"{claim.file}:{claim.line}",
+                    member=line.member,
+                    day=line.day,
+                )
+                for line, claim in altered
+            ]
+        )
+    known = set(by_identity)
     km_of_year: dict[tuple[str, int], int] = {}
     for claim in booked:
         if claim.kind == "mileage" and claim.km is not None:

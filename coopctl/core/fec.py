@@ -330,9 +330,14 @@ def fec_amount(value: Decimal) -> str:
     return f"{value.quantize(CENT):f}".replace(".", ",")
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
+
+
 def _text(value: str | None) -> str:
-    """A field's text: no tab, carriage return or line feed (they separate fields and records)."""
-    return " ".join((value or "").replace("\t", " ").split())
+    """A field's text: no tab, carriage return or line feed (they separate fields and records), and no
+    other control or invisible character (a NUL, a terminal escape, a direction override) from the ledger's
+    strings: each becomes a space."""
+    return " ".join(_CONTROL_RE.sub(" ", value or "").split())
 
 
 def unmapped(
@@ -402,7 +407,8 @@ def build_fec(
         entries = [known[p.account] for p in postings]
         assert all(e is not None for e in entries)
         charts = [e for e in entries if e is not None]
-        code = (txn.journal or journal_of([c.number for c in charts]))[:10]
+        # journal: metadata is text of the ledger's: a tab or a line break in it would shift the columns
+        code = _text(txn.journal or journal_of([c.number for c in charts]))[:10]
         number += 1
         day = txn.date.strftime("%Y%m%d")
         closed = (txn.date.year, txn.date.month) in closed_months

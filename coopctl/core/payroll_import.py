@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from coopctl.domain.cooperative import Cooperative
+from coopctl.domain.cooperative import MAX_AMOUNT, Cooperative
 from coopctl.domain.figures import BookedSalary, LedgerFigures
 from coopctl.domain.money import ZERO, fmt_amount
 from coopctl.domain.months import Month
@@ -31,8 +31,8 @@ from coopctl.domain.problems import N_, Problem
 COLUMNS = ("member", "month", "gross", "employer_contributions", "employee_contributions", "net")
 AMOUNTS = COLUMNS[2:]
 META_KEY = "payroll_actual"  # the metadata naming the month a correction is for
-AMOUNT_RE = re.compile(r"\d{1,9}(\.\d{1,2})?")
-MONTH_RE = re.compile(r"\d{4}-\d{2}")
+AMOUNT_RE = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")  # ASCII digits: \d takes every script's
+MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,17 @@ def parse_actual_csv(text: str, file: str) -> tuple[list[ActualRow], list[Proble
                         )
             amounts: dict[str, Decimal] = {}
             for column in AMOUNTS:
-                if AMOUNT_RE.fullmatch(value[column]):
+                if AMOUNT_RE.fullmatch(value[column]) and Decimal(value[column]) >= MAX_AMOUNT:
+                    row_problems.append(
+                        _problem(
+                            "payroll_import.amount_large",
+                            N_("amount {amount} is not plausible"),
+                            file,
+                            line,
+                            amount=Decimal(value[column]),
+                        )
+                    )
+                elif AMOUNT_RE.fullmatch(value[column]):
                     amounts[column] = Decimal(value[column])
                 else:
                     row_problems.append(

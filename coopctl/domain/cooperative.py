@@ -566,9 +566,12 @@ class BankMapping(_Model):
         import codecs
 
         try:
-            codecs.lookup(value)
+            info = codecs.lookup(value)
         except LookupError:
-            raise invalid("config.encoding", N_("unknown encoding {value}"), value=repr(value)) from None
+            info = None
+        # a text encoding, not a transform that bytes.decode refuses (rot13, zlib, base64: a traceback)
+        if info is None or not getattr(info, "_is_text_encoding", True):
+            raise invalid("config.encoding", N_("unknown encoding {value}"), value=repr(value))
         return value
 
     @field_validator("delimiter")

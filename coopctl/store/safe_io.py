@@ -199,6 +199,66 @@ def check_output(path: Path, root: Path, protected: list[Path]) -> None:
             )
 
 
+def read_input(path: Path, limit: int, shown: str, refusal: type[CoopctlError] = UsageError) -> bytes:
+    """The bytes of a file the user hands to an import (a statement, a CSV), at most ``limit + 1`` of them
+    (the caller refuses a longer file with its own words).
+
+    A FIFO, device, socket or folder (or a symbolic link to one) is refused before any byte is read: a
+    FIFO would block the command forever and ``/dev/zero`` never ends. ``O_NONBLOCK`` keeps the open
+    itself from waiting on a FIFO's writer. Raises ``OSError`` when the file cannot be opened or read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise refusal.of(
+                "read.not_regular",
+                N_("cannot read {path}: it is {kind}, not a regular file"),
+                path=shown,
+                kind=_kind(mode),
+            )
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+MAX_LEDGER_FILE = 50_000_000  # bytes of one ledger file an import appends to
+
+
+def read_ledger_file(path: Path, shown: str) -> str:
+    """The text of a ledger file an import appends to (``ledgers/bank/2026-10.beancount``), read before the
+    ledger includes it: a committed symbolic link to ``/dev/zero`` or a file that is not UTF-8 is one
+    refusal naming it (exit 1), never a read without end or a traceback."""
+    try:
+        raw = read_input(path, MAX_LEDGER_FILE, shown, refusal=UnsafeFile)
+    except OSError as exc:
+        raise UnsafeFile.of(
+            "read.cannot", N_("cannot read {path}: {reason}"), path=shown, reason=exc.strerror or str(exc)
+        ) from None
+    if len(raw) > MAX_LEDGER_FILE:
+        raise UnsafeFile.of(
+            "read.too_large", N_("larger than {max} bytes; split the file"), file=shown, max=MAX_LEDGER_FILE
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnsafeFile.of(
+            "read.not_utf8",
+            N_("not valid UTF-8 (byte {byte}); save the file as UTF-8"),
+            file=shown,
+            line=raw[: exc.start].count(b"\n") + 1,
+            byte=f"0x{raw[exc.start]:02x}",
+        ) from None
+
+
 def remove_file(path: Path) -> None:
     """Remove a file coopctl wrote, durably."""
     with contextlib.suppress(FileNotFoundError):
