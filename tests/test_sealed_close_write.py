@@ -21,7 +21,8 @@ from coopctl.app import sealed
 
 def _codes(folder: Path, env: dict | None = None) -> tuple[int, list[dict]]:
     run = run_cli(folder, "check", "--format", "json", env=env)
-    return run.exit_code, [p for p in json.loads(run.stdout)["problems"] if p["code"].startswith("check.seal")]
+    problems = json.loads(run.stdout)["problems"]
+    return run.exit_code, [p for p in problems if p["code"].startswith("check.seal")]
 
 
 # ------------------------------------------------------------------ check explains a fallback

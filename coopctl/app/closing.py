@@ -205,14 +205,9 @@ def later_closing_files(coop: Cooperative, month: Month) -> list[Path]:
     )
 
 
-def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
-    """Write the closing file (and the include, the first time) as one journaled group; verify the ledger.
-
-    The caller holds the cooperative's lock and has checked the refusals. A closing file already on disk
-    for this month or a later one is never written over: the close is refused.
-    """
-    target = closing_path(coop, plan.month)
-    existing = later_closing_files(coop, plan.month)
+def refuse_later_files(coop: Cooperative, month: Month) -> None:
+    """A closing file already on disk for ``month`` or a later one is never written over: refused."""
+    existing = later_closing_files(coop, month)
     if existing:
         rel = str(existing[0].relative_to(coop.root))
         raise CloseRefused.of(
@@ -224,8 +219,18 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
             ),
             file=rel,
             path=rel,
-            month=str(plan.month),
+            month=str(month),
         )
+
+
+def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
+    """Write the closing file (and the include, the first time) as one journaled group; verify the ledger.
+
+    The caller holds the cooperative's lock and has checked the refusals. A closing file already on disk
+    for this month or a later one is never written over: the close is refused.
+    """
+    target = closing_path(coop, plan.month)
+    refuse_later_files(coop, plan.month)
     needs_include = not included_by_main(coop, target)
     own_files = OwnFiles(coop.ledger_path.parent)
     sources = SourceIndex(books.ledger.entries, coop.closing_dir)
@@ -241,23 +246,35 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
         after = load_books(coop, year=books.year)
         errors = [p for p in after.problems if p.severity == "error"]
         if plan.month not in after.figures.closed:
-            errors.append(
-                Problem.of(
-                    "write.not_loaded",
-                    N_("{name} was written but the main ledger does not load it"),
-                    name=target.name,
-                )
-            )
+            errors.append(not_loaded(target))
         if errors:
-            raise LedgerError(
-                [
-                    Problem.of(
-                        "write.close_unclean",
-                        N_("the ledger does not load cleanly after the close; nothing was changed"),
-                    ),
-                    *errors,
-                ]
-            )
+            raise close_unclean(errors)
 
     write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))
     return WrittenClose(target, needs_include)
+
+
+def write_close_text(coop: Cooperative, target: Path, text: bytes, verify) -> WrittenClose:
+    """Write a closing file already included by the main ledger, as the journaled group ``write_close``
+    writes (``verify`` raising undoes it)."""
+    write_group(coop.root, [Change(target, text)], verify, new_folders=(coop.closing_dir,))
+    return WrittenClose(target, False)
+
+
+def not_loaded(target: Path) -> Problem:
+    return Problem.of(
+        "write.not_loaded", N_("{name} was written but the main ledger does not load it"), name=target.name
+    )
+
+
+def close_unclean(errors: list[Problem]) -> LedgerError:
+    """What a close's verification raises (its journaled write is then undone)."""
+    return LedgerError(
+        [
+            Problem.of(
+                "write.close_unclean",
+                N_("the ledger does not load cleanly after the close; nothing was changed"),
+            ),
+            *errors,
+        ]
+    )

@@ -124,6 +124,11 @@ def close_month(root: Path | None, month: Month | None, dry_run: bool, today: da
             return CloseResult(sealed[0], True, None, sealed[1])
         return _plan_or_refuse(coop, month, today, dry_run=True)
     with cooperative_lock(coop.root, command_line()):
+        from coopctl.app.sealed import sealed_close
+
+        done = sealed_close(coop, month, today)  # the closed months sealed: the written file verified alone
+        if done is not None:
+            return CloseResult(done[0], False, done[1], done[2])
         return _plan_or_refuse(coop, month, today, dry_run=False)
 
 

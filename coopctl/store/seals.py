@@ -132,7 +132,9 @@ def _why(code: str, template: str, **params) -> Problem:
     return Problem.of(code, template, severity="warning", **params)
 
 
-def why(coop: Cooperative, last_closed: Month | None, current: dict[str, str] | None = None) -> Problem | None:
+def why(
+    coop: Cooperative, last_closed: Month | None, current: dict[str, str] | None = None
+) -> Problem | None:
     """Why the closed months cannot be taken as sealed now (a coded warning), or None when they can.
     ``current``: every ledger file's SHA-256 as a whole load just read them (else the cache's index, which
     ``cached_figures`` brought up to date)."""
