@@ -246,9 +246,23 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
         after = load_books(coop, year=books.year)
         errors = [p for p in after.problems if p.severity == "error"]
         if plan.month not in after.figures.closed:
-            errors.append(not_loaded(target))
+            errors.append(
+                Problem.of(
+                    "write.not_loaded",
+                    N_("{name} was written but the main ledger does not load it"),
+                    name=target.name,
+                )
+            )
         if errors:
-            raise close_unclean(errors)
+            raise LedgerError(
+                [
+                    Problem.of(
+                        "write.close_unclean",
+                        N_("the ledger does not load cleanly after the close; nothing was changed"),
+                    ),
+                    *errors,
+                ]
+            )
 
     write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))
     return WrittenClose(target, needs_include)
@@ -259,22 +273,3 @@ def write_close_text(coop: Cooperative, target: Path, text: bytes, verify) -> Wr
     writes (``verify`` raising undoes it)."""
     write_group(coop.root, [Change(target, text)], verify, new_folders=(coop.closing_dir,))
     return WrittenClose(target, False)
-
-
-def not_loaded(target: Path) -> Problem:
-    return Problem.of(
-        "write.not_loaded", N_("{name} was written but the main ledger does not load it"), name=target.name
-    )
-
-
-def close_unclean(errors: list[Problem]) -> LedgerError:
-    """What a close's verification raises (its journaled write is then undone)."""
-    return LedgerError(
-        [
-            Problem.of(
-                "write.close_unclean",
-                N_("the ledger does not load cleanly after the close; nothing was changed"),
-            ),
-            *errors,
-        ]
-    )

@@ -83,7 +83,6 @@ def sealed_close(
         refuse_later_files,
         write_close_text,
     )
-    from coopctl.domain.problems import LedgerError
     from coopctl.store import cache, seals
 
     figures = cache.cached_figures(coop)
@@ -137,8 +136,8 @@ def sealed_close(
 
     try:
         written = write_close_text(coop, target, text, verify)
-    except LedgerError:  # undone: the whole load closes again, and words what is wrong in its own terms
-        last_fallback[0] = "the written file did not verify alone"
+    except _NotAlone as exc:  # undone: the whole load closes again, and words what is wrong in its own terms
+        last_fallback[0] = f"the written file did not verify alone ({exc})"
         return None
     rel = str(target.resolve().relative_to(coop.root.resolve()))
     seals.extend(coop, doc, month, current, ranges, {rel: text})
@@ -184,6 +183,10 @@ def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month:
     return SourceIndex(entries, coop.closing_dir), ranges, top
 
 
+class _NotAlone(Exception):
+    """The written closing file does not verify alone: the write is undone and the whole load closes."""
+
+
 def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: dict, top: dict) -> None:
     """What the whole reload after a close would find wrong that this close could cause, checked on the
     written file alone: its bytes, parse, booking and balance; its ``open`` directives for accounts opened
@@ -194,34 +197,28 @@ def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: d
     from beancount.parser import booking, parser
 
     from coopctl.adapter.ledger import extract_figures
-    from coopctl.app.closing import close_unclean, included_by_main, not_loaded
-    from coopctl.domain.problems import N_, Problem
-
-    def wrong(what: str) -> Problem:
-        return Problem.of(
-            "write.close_alone", N_("{name}: {what}"), file=str(target.name), name=target.name, what=what
-        )
+    from coopctl.app.closing import included_by_main
 
     if target.read_bytes() != text:
-        raise close_unclean([wrong("its bytes are not those written")])
+        raise _NotAlone("its bytes are not those written")
     entries, errors, _options = parser.parse_file(str(target))
     if errors:
-        raise close_unclean([wrong("it does not parse")])
+        raise _NotAlone("it does not parse")
     booked, booking_errors = booking.book(sorted(entries, key=data.entry_sortkey), top)
     if (
         booking_errors
         or validation.validate_check_transaction_balances(booked, top)
         or validation.validate_data_types(booked, top)
     ):
-        raise close_unclean([wrong("a transaction does not balance")])
+        raise _NotAlone("a transaction does not balance")
     opened = {account: (info[0], info[1]) for account, info in index["opened"].items()}
     for entry in booked:
         if isinstance(entry, data.Open):
             if entry.account in opened:
-                raise close_unclean([wrong(f"{entry.account} is opened twice")])
+                raise _NotAlone(f"{entry.account} is opened twice")
             opened[entry.account] = (entry.date.toordinal(), sorted(entry.currencies or []))
         elif not isinstance(entry, (data.Transaction, data.Custom)):
-            raise close_unclean([wrong("an unexpected directive")])
+            raise _NotAlone("an unexpected directive")
     for entry in booked:
         if isinstance(entry, data.Transaction):
             for posting in entry.postings:
@@ -231,9 +228,9 @@ def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: d
                     or info[0] > entry.date.toordinal()
                     or (info[1] and (posting.units is None or posting.units.currency not in info[1]))
                 ):
-                    raise close_unclean([wrong(f"{posting.account} is not open on {entry.date}")])
+                    raise _NotAlone(f"{posting.account} is not open on {entry.date}")
     figures, problems = extract_figures(coop, booked)
     if problems:
-        raise close_unclean(list(problems))
+        raise _NotAlone("its figures have problems")
     if month not in figures.closed or not included_by_main(coop, target):
-        raise close_unclean([not_loaded(target)])
+        raise _NotAlone("the month is not closed by it, or the main ledger does not include it")
