@@ -79,8 +79,8 @@ def sealed_close(
     from coopctl.app.closing import (
         closing_path,
         included_by_main,
+        later_closing_files,
         month_closing_bytes,
-        refuse_later_files,
         write_close_text,
     )
     from coopctl.store import cache, seals
@@ -120,7 +120,9 @@ def sealed_close(
     if not included_by_main(coop, target):
         last_fallback[0] = "the main ledger does not include closing/ yet"
         return None
-    refuse_later_files(coop, month)
+    if later_closing_files(coop, month):
+        last_fallback[0] = "a closing file of this month or a later one is on disk: the whole load refuses it"
+        return None
     current = {rel: info["sha"] for rel, info in index["files"].items()}
     read = _month_sources(coop, doc, current, month, index)
     if read is None:
@@ -149,6 +151,8 @@ def sealed_close(
 def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month: Month, index: dict):
     """The sources of ``month`` (a SourceIndex), the date ranges of the files read, and the ledger's options;
     None when a file does not read and book alone."""
+    import hashlib
+
     from beancount.core import data
     from beancount.loader import aggregate_options_map
     from beancount.parser import booking, parser
@@ -170,7 +174,10 @@ def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month:
         changed = sealed_files.get(rel) != sha
         if not changed and (rel not in sealed_ranges or sealed_ranges[rel][1] < first_day.toordinal()):
             continue  # unchanged since the seal, nothing dated in the month or later
-        parsed, errors, _options = parser.parse_file(str(path))
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != sha:
+            return None  # changed since the cache read it: the whole load reads it
+        parsed, errors, _options = parser.parse_string(raw, report_filename=str(path))
         if errors:
             return None
         booked, booking_errors = booking.book(sorted(parsed, key=data.entry_sortkey), top)
