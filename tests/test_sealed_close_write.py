@@ -182,6 +182,7 @@ WRITE_EDITS = st.one_of(
     st.tuples(st.just("balance"), st.sampled_from(ACTIVITIES), st.integers(1, 31), st.integers(1, 10**5)),
     st.tuples(st.just("account now"), st.sampled_from(ACTIVITIES), st.integers(1, 31), st.just(0)),
     st.tuples(st.just("account later"), st.sampled_from(ACTIVITIES), st.integers(1, 30), st.just(0)),
+    st.tuples(st.sampled_from(["empty file", "comment in closed"]), st.just(""), st.just(0), st.just(0)),
 )
 
 
@@ -213,6 +214,10 @@ def _edit(folder: Path, number: int, edit: tuple, month: str, closed: str) -> No
         _append(
             folder, f"ledgers/months/{closed}.beancount", _invoice(f"{closed}-{day:02d}", activity, cents)
         )
+    elif kind == "empty file":  # a file with no entry
+        (folder / "ledgers" / "months" / f"{month}-empty-{number}.beancount").write_text("; nothing yet\n")
+    elif kind == "comment in closed":  # the closed month's file changes, not its entries
+        _append(folder, f"ledgers/months/{closed}.beancount", "\n; a comment\n")
     elif kind == "balance":  # a balance assertion needs the whole ledger
         _append(
             folder,

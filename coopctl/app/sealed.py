@@ -149,8 +149,8 @@ def sealed_close(
 
 
 def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month: Month, index: dict):
-    """The sources of ``month`` (a SourceIndex), the date ranges of the files read, and the ledger's options;
-    None when a file does not read and book alone."""
+    """The sources of ``month`` (a SourceIndex), the date ranges of the files read (None: no entry), and the
+    ledger's options; None when a file does not read and book alone."""
     import hashlib
 
     from beancount.core import data
@@ -166,7 +166,7 @@ def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month:
     sealed_files, sealed_ranges = doc["files"], doc["ranges"]
     top = aggregate_options_map(parser.parse_file(str(coop.ledger_path))[2], [])
     entries: list = []
-    ranges: dict[str, tuple[int, int]] = {}
+    ranges: dict[str, tuple[int, int] | None] = {}  # None: a file read again that holds no entry
     for rel, sha in current.items():
         path = root / rel
         if not own.is_source(str(path)):
@@ -183,9 +183,8 @@ def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month:
         booked, booking_errors = booking.book(sorted(parsed, key=data.entry_sortkey), top)
         if booking_errors:
             return None
-        if booked:
-            days = [entry.date.toordinal() for entry in booked]
-            ranges[rel] = (min(days), max(days))
+        days = [entry.date.toordinal() for entry in booked]
+        ranges[rel] = (min(days), max(days)) if days else None
         entries += [entry for entry in booked if first_day <= entry.date <= last_day]
     return SourceIndex(entries, coop.closing_dir), ranges, top
 

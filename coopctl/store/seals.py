@@ -202,12 +202,12 @@ def extend(
     doc: dict,
     month: Month,
     current: dict[str, str],
-    ranges: dict[str, tuple[int, int]],
+    ranges: dict[str, tuple[int, int] | None],
     written: dict[str, bytes],
 ) -> None:
     """After a close planned on the seal ``doc`` (which held) wrote ``written``: the seal of ``month``.
     ``current``: every ledger file's SHA-256 before the close; ``ranges``: the dates of the files read
-    again since the seal (the others keep theirs)."""
+    again since the seal, None for one without entries (the others keep theirs)."""
     try:
         if not cache._private_folder(cache.cache_dir(coop)):
             return
@@ -216,7 +216,11 @@ def extend(
         for rel in list(known):
             if rel not in files:
                 del known[rel]
-        known.update(ranges)
+        for rel, dates in ranges.items():
+            if dates is None:
+                known.pop(rel, None)  # read again: no entry in it now
+            else:
+                known[rel] = dates
         for rel, raw in written.items():
             files[rel] = hashlib.sha256(raw).hexdigest()
             known[rel] = (0, month.last_day.toordinal())
