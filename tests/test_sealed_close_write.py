@@ -253,3 +253,71 @@ def _random_closes(scratch: Path, october: list, november: list) -> None:
     fast, slow, why = _close_both(a, b, "2026-11")
     event("november: sealed" if why is None else "november: whole load")
     assert fast == slow, (november, fast[:3], slow[:3])
+
+
+def test_sigkill_at_any_moment_of_a_sealed_close_leaves_october_wholly_closed_or_wholly_open(
+    tmp_path, monkeypatch
+):
+    """As tests/test_crash_and_lock.py for the whole load's close: the sealed close writes through the same
+    journal, so after a kill the next command undoes a half-done group, and the month is wholly open or
+    wholly closed, every byte as an uninterrupted close."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import snapshot
+
+    from coopctl.store import journal
+
+    monkeypatch.setenv("COOPCTL_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+
+    def prepared(name: str) -> Path:
+        folder = _closed_coop(tmp_path / name)
+        _append(folder, OCTOBER, _invoice("2026-10-21", "DanDesign", 123456))
+        assert run_cli(folder, "members").exit_code == 0
+        return folder
+
+    def start(folder: Path, pause: float) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "coopctl", "--root", str(folder), "close-month", "2026-10"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ, COOPCTL_FAULT_PAUSE=str(pause), COOPCTL_MEMBER="", COOPCTL_ROOT=""),
+        )
+
+    reference = prepared("reference")
+    original = {k: v for k, v in snapshot(reference).items() if k != ".coopctl.lock"}
+    assert run_cli(reference, "close-month", "2026-10").exit_code == 0
+    assert sealed.last_fallback[0] is None  # this state closes through the seal
+    closed = {k: v for k, v in snapshot(reference).items() if k != ".coopctl.lock"}
+    pause = 0.05
+    timing = prepared("timing")
+    started = time.monotonic()
+    start(timing, pause).wait(timeout=60)
+    total = time.monotonic() - started
+    runs = 16
+    outcomes = {"closed": 0, "open": 0}
+    for index in range(runs):
+        folder = prepared(f"run{index}")
+        proc = start(folder, pause)
+        time.sleep(total * (index + 0.5) / runs)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        check = run_cli(folder, "check")  # the first command after the kill undoes any half-done group
+        assert "error:" not in check.stderr, (index, check.stderr)
+        assert not journal.pending(folder), index
+        state = {k: v for k, v in snapshot(folder).items() if not k.endswith(".tmp") and k != ".coopctl.lock"}
+        if "ledgers/closing/2026-10.beancount" in state:
+            outcomes["closed"] += 1
+            assert state == closed, index
+        else:
+            outcomes["open"] += 1
+            assert state == original, index
+            assert run_cli(folder, "close-month", "2026-10").exit_code == 0
+            assert {
+                k: v for k, v in snapshot(folder).items() if k == "ledgers/closing/2026-10.beancount"
+            } == {"ledgers/closing/2026-10.beancount": closed["ledgers/closing/2026-10.beancount"]}
+    print("sealed close crash outcomes over", runs, "kills:", outcomes)
+    assert outcomes["closed"] > 0 and outcomes["open"] > 0, outcomes
