@@ -159,6 +159,7 @@ def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month:
 
     from coopctl.adapter.fingerprint import SourceIndex
     from coopctl.adapter.ownfiles import OwnFiles
+    from coopctl.store.cache import read_in_this_process
 
     root = coop.root.resolve()
     own = OwnFiles(coop.ledger_path.parent)
@@ -177,12 +178,16 @@ def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month:
         raw = path.read_bytes()
         if hashlib.sha256(raw).hexdigest() != sha:
             return None  # changed since the cache read it: the whole load reads it
-        parsed, errors, _options = parser.parse_string(raw, report_filename=str(path))
-        if errors:
-            return None
-        booked, booking_errors = booking.book(sorted(parsed, key=data.entry_sortkey), top)
-        if booking_errors:
-            return None
+        known = read_in_this_process(path, sha)  # these bytes, booked already by this command's cache
+        if known is not None and known[2] is not None:
+            booked = known[2]
+        else:
+            parsed, errors, _options = parser.parse_string(raw, report_filename=str(path))
+            if errors:
+                return None
+            booked, booking_errors = booking.book(sorted(parsed, key=data.entry_sortkey), top)
+            if booking_errors:
+                return None
         days = [entry.date.toordinal() for entry in booked]
         ranges[rel] = (min(days), max(days)) if days else None
         entries += [entry for entry in booked if first_day <= entry.date <= last_day]

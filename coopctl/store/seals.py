@@ -179,7 +179,7 @@ def why(
                     path=rel,
                 )
         for rel, sha in current.items():
-            if sealed.get(rel) != sha and not _only_after(coop.root / rel, last_day):
+            if sealed.get(rel) != sha and not _only_after(coop.root.resolve() / rel, last_day, sha):
                 return _why(
                     "seal.closed_month_entries",
                     N_("{path} now holds entries dated in a closed month"),
@@ -230,9 +230,10 @@ def extend(
         forget(coop)  # an optimisation only: the next close proves everything again
 
 
-def _only_after(path: Path, last_day) -> bool:
+def _only_after(path: Path, last_day, sha: str = "") -> bool:
     """Whether the file holds nothing dated on or before ``last_day`` (and parses)."""
     from beancount.parser import parser
 
-    entries, errors, _options = parser.parse_file(str(path))
+    known = cache.read_in_this_process(path, sha)  # these bytes, parsed already by this command
+    entries, errors, _options = (known[0], known[1], None) if known else parser.parse_file(str(path))
     return not errors and all(entry.date > last_day for entry in entries)
