@@ -12,7 +12,10 @@ hash in the repository could be recomputed by anyone.
 config, the same last closed month, the same ``closing/`` and ``openings/`` files, every sealed file
 unchanged, or an open-month file then whose new bytes still hold nothing dated in a closed month (parsed
 to see), and any new file likewise. Then the closed months, their closings and the year openings are
-byte for byte those proven, and only the open months' entries can differ.
+byte for byte those proven, and only the open months' entries can differ. ``why`` says the same as a coded
+warning (``check`` words it). The seal also keeps each file's first and last entry dates, so that a writing
+close knows which files may hold the month it closes (``app.sealed.sealed_close``), and ``extend`` carries
+the seal to the month such a close has just closed.
 """
 
 from __future__ import annotations
