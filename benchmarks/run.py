@@ -179,7 +179,7 @@ def main() -> None:
         open_month.write_bytes(original)
         closing.unlink(missing_ok=True)
         shutil.rmtree(cache, ignore_errors=True)
-        shutil.rmtree(kept, ignore_errors=True)
+        shutil.rmtree(kept.parent, ignore_errors=True)
 
     files = sorted((root / "ledgers").rglob("*.beancount"))
     size = sum(p.stat().st_size for p in files) / 2**20
