@@ -84,6 +84,10 @@ def main() -> None:
     )
     open_month = month_files[-1]
     original = open_month.read_bytes()
+    closing = root / "ledgers" / "closing" / f"{open_month.stem}.beancount"
+    if closing.exists():
+        raise SystemExit(f"{closing} exists: the benchmark closes {open_month.stem}, which must be open")
+    kept = Path(tempfile.mkdtemp(prefix="coopctl-bench-kept-")) / "cache"
     members = (root / "config" / "members.yaml").read_text(encoding="utf-8")
     member = members.split("- id: ", 1)[1].split()[0]
 
@@ -155,9 +159,27 @@ def main() -> None:
                     median_of(args.runs, coopctl + ["close-month", "--dry-run"], env, root, append_one),
                 )
             )
+            # the writing close: each run starts from the same state (the open month not closed, the
+            # cache and the seal as they were), one more transaction appended, then writes the closing
+            shutil.copytree(cache, kept, symlinks=True)
+
+            def undo_close_and_append() -> None:
+                closing.unlink(missing_ok=True)
+                shutil.rmtree(cache, ignore_errors=True)
+                shutil.copytree(kept, cache, symlinks=True)
+                append_one()
+
+            rows.append(
+                (
+                    "close-month (writing) after one appended transaction",
+                    median_of(args.runs, coopctl + ["close-month"], env, root, undo_close_and_append),
+                )
+            )
     finally:
         open_month.write_bytes(original)
+        closing.unlink(missing_ok=True)
         shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(kept.parent, ignore_errors=True)
 
     files = sorted((root / "ledgers").rglob("*.beancount"))
     size = sum(p.stat().st_size for p in files) / 2**20

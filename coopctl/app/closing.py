@@ -205,14 +205,9 @@ def later_closing_files(coop: Cooperative, month: Month) -> list[Path]:
     )
 
 
-def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
-    """Write the closing file (and the include, the first time) as one journaled group; verify the ledger.
-
-    The caller holds the cooperative's lock and has checked the refusals. A closing file already on disk
-    for this month or a later one is never written over: the close is refused.
-    """
-    target = closing_path(coop, plan.month)
-    existing = later_closing_files(coop, plan.month)
+def refuse_later_files(coop: Cooperative, month: Month) -> None:
+    """A closing file already on disk for ``month`` or a later one is never written over: refused."""
+    existing = later_closing_files(coop, month)
     if existing:
         rel = str(existing[0].relative_to(coop.root))
         raise CloseRefused.of(
@@ -224,8 +219,18 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
             ),
             file=rel,
             path=rel,
-            month=str(plan.month),
+            month=str(month),
         )
+
+
+def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClose:
+    """Write the closing file (and the include, the first time) as one journaled group; verify the ledger.
+
+    The caller holds the cooperative's lock and has checked the refusals. A closing file already on disk
+    for this month or a later one is never written over: the close is refused.
+    """
+    target = closing_path(coop, plan.month)
+    refuse_later_files(coop, plan.month)
     needs_include = not included_by_main(coop, target)
     own_files = OwnFiles(coop.ledger_path.parent)
     sources = SourceIndex(books.ledger.entries, coop.closing_dir)
@@ -261,3 +266,10 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
 
     write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))
     return WrittenClose(target, needs_include)
+
+
+def write_close_text(coop: Cooperative, target: Path, text: bytes, verify) -> WrittenClose:
+    """Write a closing file already included by the main ledger, as the journaled group ``write_close``
+    writes (``verify`` raising undoes it)."""
+    write_group(coop.root, [Change(target, text)], verify, new_folders=(coop.closing_dir,))
+    return WrittenClose(target, False)

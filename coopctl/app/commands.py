@@ -124,6 +124,11 @@ def close_month(root: Path | None, month: Month | None, dry_run: bool, today: da
             return CloseResult(sealed[0], True, None, sealed[1])
         return _plan_or_refuse(coop, month, today, dry_run=True)
     with cooperative_lock(coop.root, command_line()):
+        from coopctl.app.sealed import sealed_close
+
+        done = sealed_close(coop, month, today)  # the closed months sealed: the written file verified alone
+        if done is not None:
+            return CloseResult(done[0], False, done[1], done[2])
         return _plan_or_refuse(coop, month, today, dry_run=False)
 
 
@@ -401,10 +406,45 @@ def _closed_periods(coop: Cooperative, books: Books, today: datetime.date) -> li
     problems += verify_closings(coop, books, {change.month for change in changes}, proven)
     if not any(p.severity == "error" for p in [*books.problems, *problems]):
         _remember_proofs(coop, proven)
-        from coopctl.store import seals
-
-        seals.seal(coop, books, books.figures.last_closed)
+        problems += _seal_and_explain(coop, books)
     return problems
+
+
+def _seal_and_explain(coop: Cooperative, books: Books) -> list[Problem]:
+    """Seal the closed months this clean whole load proved, and say why a close could not trust the seal
+    before (it can now), or why it still cannot (then close-month loads the whole ledger)."""
+    from coopctl.store import seals
+
+    last_closed = books.figures.last_closed
+    if last_closed is None or books.year is not None:
+        return []  # nothing closed, nothing to seal
+    root = coop.root.resolve()
+    current = {str(Path(name).resolve().relative_to(root)): sha for name, sha in books.ledger.digests.items()}
+    before = seals.why(coop, last_closed, current)
+    seals.seal(coop, books, last_closed)
+    after = seals.why(coop, last_closed, current)
+    if after is not None:
+        return [
+            Problem.of(
+                "check.seal_unused",
+                N_("close-month will load the whole ledger: {reason}"),
+                severity="warning",
+                reason=after,
+            )
+        ]
+    if before is not None and before.code not in ("seal.none", "seal.no_cache"):
+        return [
+            Problem.of(
+                "check.seal_renewed",
+                N_(
+                    "close-month could not trust the seal of the closed months ({reason}) and loaded the "
+                    "whole ledger; this check proved them again and sealed them"
+                ),
+                severity="warning",
+                reason=before,
+            )
+        ]
+    return []
 
 
 def _leftover_temporary_files(coop: Cooperative, books: Books, today: datetime.date) -> list[Problem]:

@@ -25,6 +25,7 @@ from coopctl.core.treasury import TreasuryState, treasury_state
 from coopctl.domain.months import Month
 
 if TYPE_CHECKING:
+    from coopctl.app.closing import WrittenClose
     from coopctl.core.close import ClosePlan
     from coopctl.domain.cooperative import Cooperative
 
@@ -58,3 +59,189 @@ def sealed_dry_run(
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     last_fallback[0] = None
     return plan, treasury_state(coop, figures, month.last_day, pending, month)
+
+
+def sealed_close(
+    coop: Cooperative, month: Month | None, today: datetime.date
+) -> tuple[ClosePlan, WrittenClose, TreasuryState] | None:
+    """``close-month`` (writing) from the sealed state, or None (load the whole ledger). The caller holds the
+    cooperative's lock.
+
+    Planned as ``sealed_dry_run`` plans; the closing file's text from the month's sources, read again from
+    the files that may hold them (changed since the seal, or whose entries reached the month when sealed),
+    each parsed and booked alone; written by the same journaled write as the whole load's close. Its
+    verification reads the written file alone (``_verify_alone``): sound because the rest of the ledger is
+    what the seal and the cache proved, and the ledger has no ``balance``, ``pad``, ``close``, lot or plugin
+    that an added file could upset (else: the whole load). After it, the seal reaches the closed month.
+    """
+    import json
+
+    from coopctl.app.closing import (
+        closing_path,
+        included_by_main,
+        later_closing_files,
+        month_closing_bytes,
+        write_close_text,
+    )
+    from coopctl.store import cache, seals
+
+    figures = cache.cached_figures(coop)
+    if figures is None:
+        last_fallback[0] = "the cache does not describe the ledger (a whole load is needed)"
+        return None
+    reason = seals.broken(coop, figures.last_closed)
+    doc = seals.read(coop)
+    if reason is not None or doc is None:
+        last_fallback[0] = reason or "no seal"
+        return None
+    try:
+        index = json.loads(cache._read_sealed(cache.cache_dir(coop) / "index.json"))
+        usable = (
+            doc.get("format") == seals.FORMAT
+            and index.get("incremental") is True
+            and not coop.coop.ledger_plugins
+            and isinstance(index.get("opened"), dict)
+        )
+    except (ValueError, OSError):
+        usable = False
+    if not usable:
+        # balance assertions, pads, closes, lots or plugins: an added file is verified by the whole load
+        last_fallback[0] = "the ledger needs the whole load to verify a close (balance, pad, lots, plugins)"
+        return None
+    month = month or default_close_month(figures, today)
+    if close_refusals(figures, month, today):
+        last_fallback[0] = "a refusal: the whole load words it"
+        return None
+    plan = plan_close(coop, figures, month)
+    if plan.problems or bonus_refusals(plan) or salary_floor_problems(coop):
+        last_fallback[0] = "a refusal: the whole load words it"
+        return None
+    target = closing_path(coop, month)
+    if not included_by_main(coop, target):
+        last_fallback[0] = "the main ledger does not include closing/ yet"
+        return None
+    if later_closing_files(coop, month):
+        last_fallback[0] = "a closing file of this month or a later one is on disk: the whole load refuses it"
+        return None
+    current = {rel: info["sha"] for rel, info in index["files"].items()}
+    read = _month_sources(coop, doc, current, month, index)
+    if read is None:
+        last_fallback[0] = "a file with the month's entries does not read alone"
+        return None
+    sources, ranges, top = read
+    last_day = month.last_day.toordinal()
+    opened = {account for account, info in index["opened"].items() if info[0] <= last_day}
+    text = month_closing_bytes(coop, plan, sources, opened, False, False)
+
+    def verify() -> None:
+        _verify_alone(coop, target, text, month, index, top)
+
+    try:
+        written = write_close_text(coop, target, text, verify)
+    except _NotAlone as exc:  # undone: the whole load closes again, and words what is wrong in its own terms
+        last_fallback[0] = f"the written file did not verify alone ({exc})"
+        return None
+    rel = str(target.resolve().relative_to(coop.root.resolve()))
+    seals.extend(coop, doc, month, current, ranges, {rel: text})
+    pending = [posting for t in plan_transactions(plan) for posting in t.postings]
+    last_fallback[0] = None
+    return plan, written, treasury_state(coop, figures, month.last_day, pending, month)
+
+
+def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month: Month, index: dict):
+    """The sources of ``month`` (a SourceIndex), the date ranges of the files read (None: no entry), and the
+    ledger's options; None when a file does not read and book alone."""
+    import hashlib
+
+    from beancount.core import data
+    from beancount.loader import aggregate_options_map
+    from beancount.parser import booking, parser
+
+    from coopctl.adapter.fingerprint import SourceIndex
+    from coopctl.adapter.ownfiles import OwnFiles
+    from coopctl.store.cache import read_in_this_process
+
+    root = coop.root.resolve()
+    own = OwnFiles(coop.ledger_path.parent)
+    first_day, last_day = month.first_day, month.last_day
+    sealed_files, sealed_ranges = doc["files"], doc["ranges"]
+    top = aggregate_options_map(parser.parse_file(str(coop.ledger_path))[2], [])
+    entries: list = []
+    ranges: dict[str, tuple[int, int] | None] = {}  # None: a file read again that holds no entry
+    for rel, sha in current.items():
+        path = root / rel
+        if not own.is_source(str(path)):
+            continue  # closing and opening files: not sources
+        changed = sealed_files.get(rel) != sha
+        if not changed and (rel not in sealed_ranges or sealed_ranges[rel][1] < first_day.toordinal()):
+            continue  # unchanged since the seal, nothing dated in the month or later
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != sha:
+            return None  # changed since the cache read it: the whole load reads it
+        known = read_in_this_process(path, sha)  # these bytes, booked already by this command's cache
+        if known is not None and known[2] is not None:
+            booked = known[2]
+        else:
+            parsed, errors, _options = parser.parse_string(raw, report_filename=str(path))
+            if errors:
+                return None
+            booked, booking_errors = booking.book(sorted(parsed, key=data.entry_sortkey), top)
+            if booking_errors:
+                return None
+        days = [entry.date.toordinal() for entry in booked]
+        ranges[rel] = (min(days), max(days)) if days else None
+        entries += [entry for entry in booked if first_day <= entry.date <= last_day]
+    return SourceIndex(entries, coop.closing_dir), ranges, top
+
+
+class _NotAlone(Exception):
+    """The written closing file does not verify alone: the write is undone and the whole load closes."""
+
+
+def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: dict, top: dict) -> None:
+    """What the whole reload after a close would find wrong that this close could cause, checked on the
+    written file alone: its bytes, parse, booking and balance; its ``open`` directives for accounts opened
+    nowhere else; every posting's account open at its date, in a currency its ``open`` allows; the month
+    closed by its marker; its figures without problems; the main ledger including it."""
+    from beancount.core import data
+    from beancount.ops import validation
+    from beancount.parser import booking, parser
+
+    from coopctl.adapter.ledger import extract_figures
+    from coopctl.app.closing import included_by_main
+
+    if target.read_bytes() != text:
+        raise _NotAlone("its bytes are not those written")
+    entries, errors, _options = parser.parse_file(str(target))
+    if errors:
+        raise _NotAlone("it does not parse")
+    booked, booking_errors = booking.book(sorted(entries, key=data.entry_sortkey), top)
+    if (
+        booking_errors
+        or validation.validate_check_transaction_balances(booked, top)
+        or validation.validate_data_types(booked, top)
+    ):
+        raise _NotAlone("a transaction does not balance")
+    opened = {account: (info[0], info[1]) for account, info in index["opened"].items()}
+    for entry in booked:
+        if isinstance(entry, data.Open):
+            if entry.account in opened:
+                raise _NotAlone(f"{entry.account} is opened twice")
+            opened[entry.account] = (entry.date.toordinal(), sorted(entry.currencies or []))
+        elif not isinstance(entry, (data.Transaction, data.Custom)):
+            raise _NotAlone("an unexpected directive")
+    for entry in booked:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                info = opened.get(posting.account)
+                if (
+                    info is None
+                    or info[0] > entry.date.toordinal()
+                    or (info[1] and (posting.units is None or posting.units.currency not in info[1]))
+                ):
+                    raise _NotAlone(f"{posting.account} is not open on {entry.date}")
+    figures, problems = extract_figures(coop, booked)
+    if problems:
+        raise _NotAlone("its figures have problems")
+    if month not in figures.closed or not included_by_main(coop, target):
+        raise _NotAlone("the month is not closed by it, or the main ledger does not include it")

@@ -599,6 +599,23 @@ def _set_aside_file(stored: Path):
     return fallback
 
 
+# what this process parsed (and booked) of a file, by its path and SHA-256: a file read again later in the
+# same command (the seal's checks, a sealed close) need not be parsed again; never stored on disk
+_READ: dict[tuple[str, str], tuple[list, list, list | None]] = {}
+
+
+def _remember_read(path: str, sha: str, read: tuple[list, list, list | None]) -> None:
+    if len(_READ) >= 16:  # a long-lived process (Fava) keeps only the last few
+        _READ.clear()
+    _READ[(path, sha)] = read
+
+
+def read_in_this_process(path: Path, sha: str) -> tuple[list, list, list | None] | None:
+    """(entries, parse errors, booked entries or None) of the file at ``path`` (resolved) with these bytes, as
+    this process parsed it already, or None."""
+    return _READ.get((str(path), sha))
+
+
 def _walk(
     coop: Cooperative, known: dict, trusted_before_ns: int = 0
 ) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple]]:
@@ -627,6 +644,7 @@ def _walk(
 
             entries, errors, options = parser.parse_file(str(path))
             parsed[rel] = (entries, errors, options)
+            _remember_read(str(path), sha, (entries, errors, None))
             patterns = list(options["include"])
         current[rel] = (sha, patterns)
         _follow(path, patterns, root, stack)
@@ -718,6 +736,8 @@ def _incremental(
             continue
         entries = parsed[rel][0]
         booked, booking_errors = booking.book(sorted(entries, key=data.entry_sortkey), top)
+        if not booking_errors:
+            _remember_read(str(root / rel), sha, (entries, [], booked))
         if (
             booking_errors
             or validation.validate_check_transaction_balances(booked, top)

@@ -12,7 +12,10 @@ hash in the repository could be recomputed by anyone.
 config, the same last closed month, the same ``closing/`` and ``openings/`` files, every sealed file
 unchanged, or an open-month file then whose new bytes still hold nothing dated in a closed month (parsed
 to see), and any new file likewise. Then the closed months, their closings and the year openings are
-byte for byte those proven, and only the open months' entries can differ.
+byte for byte those proven, and only the open months' entries can differ. ``why`` says the same as a coded
+warning (``check`` words it). The seal also keeps each file's first and last entry dates, so that a writing
+close knows which files may hold the month it closes (``app.sealed.sealed_close``), and ``extend`` carries
+the seal to the month such a close has just closed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coopctl.domain.months import Month
+from coopctl.domain.problems import N_, Problem
 from coopctl.store import cache
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from coopctl.domain.cooperative import Cooperative
 
 SEAL = "month-seal.json"
+FORMAT = 2  # 2: each file's first and last entry dates (what a writing close reads again)
 
 
 def _path(coop: Cooperative) -> Path:
@@ -52,22 +57,38 @@ def _own_files(coop: Cooperative) -> dict[str, str]:
     return found
 
 
-def _first_dates(coop: Cooperative, entries: list) -> dict[str, int]:
-    """Each file's earliest entry (ordinal day)."""
-    by_name: dict[str, int] = {}
+def _date_ranges(coop: Cooperative, entries: list) -> dict[str, tuple[int, int]]:
+    """Each file's earliest and latest entry (ordinal days)."""
+    by_name: dict[str, tuple[int, int]] = {}
     for entry in entries:
         name = entry.meta.get("filename") if entry.meta else None
         if not name:
             continue
         day = entry.date.toordinal()
-        if day < by_name.get(name, day + 1):
-            by_name[name] = day
-    first: dict[str, int] = {}
-    for name, day in by_name.items():  # each file's path resolved once, not once an entry
+        low, high = by_name.get(name, (day, day))
+        by_name[name] = (min(low, day), max(high, day))
+    ranges: dict[str, tuple[int, int]] = {}
+    for name, (low, high) in by_name.items():  # each file's path resolved once, not once an entry
         if not name.startswith("<"):
             rel = _rel(coop, name)
-            first[rel] = min(day, first.get(rel, day))
-    return first
+            known = ranges.get(rel, (low, high))
+            ranges[rel] = (min(low, known[0]), max(high, known[1]))
+    return ranges
+
+
+def _document(
+    coop: Cooperative, last_closed: Month, files: dict[str, str], ranges: dict[str, tuple[int, int]]
+) -> dict:
+    last_day = last_closed.last_day.toordinal()
+    return {
+        "format": FORMAT,
+        "config": cache.config_key(coop),
+        "last_closed": str(last_closed),
+        "files": files,
+        "open_month_files": sorted(rel for rel in files if ranges.get(rel, (last_day + 1, 0))[0] > last_day),
+        "ranges": {rel: list(ranges[rel]) for rel in sorted(files) if rel in ranges},
+        "own": _own_files(coop),
+    }
 
 
 def seal(
@@ -81,18 +102,12 @@ def seal(
         if not cache._private_folder(cache.cache_dir(coop)):
             return
         files = {_rel(coop, name): sha for name, sha in books.ledger.digests.items()}
-        first = _first_dates(coop, books.ledger.entries)
+        ranges = _date_ranges(coop, books.ledger.entries)
         for rel, raw in (written or {}).items():
             files[rel] = hashlib.sha256(raw).hexdigest()
-            first[rel] = 0  # a closing file: in the closed months
-        last_day = last_closed.last_day.toordinal()
-        doc = {
-            "config": cache.config_key(coop),
-            "last_closed": str(last_closed),
-            "files": files,
-            "open_month_files": sorted(rel for rel in files if first.get(rel, last_day + 1) > last_day),
-            "own": _own_files(coop),
-        }
+            day = last_closed.last_day.toordinal()
+            ranges[rel] = (0, day)  # a closing file: in the closed months
+        doc = _document(coop, last_closed, files, ranges)
         cache._write_sealed(_path(coop), json.dumps(doc, sort_keys=True).encode("utf-8"))
     except (OSError, ValueError):
         pass  # an optimisation only: the next close proves everything again
@@ -105,44 +120,123 @@ def forget(coop: Cooperative) -> None:
         pass
 
 
-def broken(coop: Cooperative, last_closed: Month | None) -> str | None:
-    """Why the closed months cannot be taken as sealed now (a sentence), or None when they can."""
-    if not cache.enabled():
-        return "the cache is disabled"
+def read(coop: Cooperative) -> dict | None:
+    """The seal on this machine (trusted: coopctl's own cache file, its checksum verified), or None."""
     try:
-        if not cache._trusted_folder(cache.cache_dir(coop)):
-            return "no cache of coopctl's own"
+        if not cache.enabled() or not cache._trusted_folder(cache.cache_dir(coop)):
+            return None
         doc = json.loads(cache._read_sealed(_path(coop)))
     except (cache._Untrusted, OSError, ValueError):
-        return "no seal on this machine (a whole load proves the closed months and seals them)"
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _why(code: str, template: str, **params) -> Problem:
+    return Problem.of(code, template, severity="warning", **params)
+
+
+def why(
+    coop: Cooperative, last_closed: Month | None, current: dict[str, str] | None = None
+) -> Problem | None:
+    """Why the closed months cannot be taken as sealed now (a coded warning), or None when they can.
+    ``current``: every ledger file's SHA-256 as a whole load just read them (else the cache's index, which
+    ``cached_figures`` brought up to date)."""
+    if not cache.enabled():
+        return _why("seal.cache_disabled", N_("the cache is disabled (COOPCTL_NO_CACHE)"))
+    if not cache._trusted_folder(cache.cache_dir(coop)):
+        return _why("seal.no_cache", N_("no cache of coopctl's own on this machine"))
+    doc = read(coop)
+    if doc is None:
+        return _why(
+            "seal.none",
+            N_("no seal on this machine (a whole load proves the closed months and seals them)"),
+        )
     try:
         if doc["config"] != cache.config_key(coop):
-            return "the config changed since the seal"
+            return _why("seal.config_changed", N_("the config changed since the seal"))
         if last_closed is None or doc["last_closed"] != str(last_closed):
-            return f"the last closed month is {last_closed}, the seal's {doc['last_closed']}"
+            return _why(
+                "seal.other_month",
+                N_("the last closed month is {month}, the seal's {sealed}"),
+                month=str(last_closed),
+                sealed=str(doc["last_closed"]),
+            )
         if _own_files(coop) != doc["own"]:
-            return "a file under closing/ or openings/ changed since the seal"
-        index = json.loads(cache._read_sealed(cache.cache_dir(coop) / "index.json"))
-        if index.get("config") != doc["config"]:
-            return "the cache does not describe the sealed config"
-        current = {rel: info["sha"] for rel, info in index["files"].items()}
+            return _why(
+                "seal.own_files_changed", N_("a file under closing/ or openings/ changed since the seal")
+            )
+        if current is None:
+            index = json.loads(cache._read_sealed(cache.cache_dir(coop) / "index.json"))
+            if index.get("config") != doc["config"]:
+                return _why("seal.cache_stale", N_("the cache does not describe the sealed config"))
+            current = {rel: info["sha"] for rel, info in index["files"].items()}
         sealed = doc["files"]
         free = set(doc["open_month_files"])
         last_day = Month.parse(doc["last_closed"]).last_day
         for rel, sha in sealed.items():
             if current.get(rel) != sha and rel not in free:
-                return f"{rel} changed since the seal and held entries of closed months"
+                return _why(
+                    "seal.closed_file_changed",
+                    N_("{path} changed since the seal and held entries of closed months"),
+                    file=rel,
+                    path=rel,
+                )
         for rel, sha in current.items():
-            if sealed.get(rel) != sha and not _only_after(coop.root / rel, last_day):
-                return f"{rel} now holds entries dated in a closed month"
-    except (KeyError, TypeError, ValueError, OSError):
-        return "the seal could not be read"
+            if sealed.get(rel) != sha and not _only_after(coop.root.resolve() / rel, last_day, sha):
+                return _why(
+                    "seal.closed_month_entries",
+                    N_("{path} now holds entries dated in a closed month"),
+                    file=rel,
+                    path=rel,
+                )
+    except (cache._Untrusted, KeyError, TypeError, ValueError, OSError):
+        return _why("seal.unreadable", N_("the seal could not be read"))
     return None
 
 
-def _only_after(path: Path, last_day) -> bool:
+def broken(coop: Cooperative, last_closed: Month | None) -> str | None:
+    """Why the closed months cannot be taken as sealed now (a sentence), or None when they can."""
+    problem = why(coop, last_closed)
+    return None if problem is None else problem.message
+
+
+def extend(
+    coop: Cooperative,
+    doc: dict,
+    month: Month,
+    current: dict[str, str],
+    ranges: dict[str, tuple[int, int] | None],
+    written: dict[str, bytes],
+) -> None:
+    """After a close planned on the seal ``doc`` (which held) wrote ``written``: the seal of ``month``.
+    ``current``: every ledger file's SHA-256 before the close; ``ranges``: the dates of the files read
+    again since the seal, None for one without entries (the others keep theirs)."""
+    try:
+        if not cache._private_folder(cache.cache_dir(coop)):
+            return
+        known = {rel: (int(low), int(high)) for rel, (low, high) in doc.get("ranges", {}).items()}
+        files = dict(current)
+        for rel in list(known):
+            if rel not in files:
+                del known[rel]
+        for rel, dates in ranges.items():
+            if dates is None:
+                known.pop(rel, None)  # read again: no entry in it now
+            else:
+                known[rel] = dates
+        for rel, raw in written.items():
+            files[rel] = hashlib.sha256(raw).hexdigest()
+            known[rel] = (0, month.last_day.toordinal())
+        new = _document(coop, month, files, known)
+        cache._write_sealed(_path(coop), json.dumps(new, sort_keys=True).encode("utf-8"))
+    except (OSError, ValueError, TypeError):
+        forget(coop)  # an optimisation only: the next close proves everything again
+
+
+def _only_after(path: Path, last_day, sha: str = "") -> bool:
     """Whether the file holds nothing dated on or before ``last_day`` (and parses)."""
     from beancount.parser import parser
 
-    entries, errors, _options = parser.parse_file(str(path))
+    known = cache.read_in_this_process(path, sha)  # these bytes, parsed already by this command
+    entries, errors, _options = (known[0], known[1], None) if known else parser.parse_file(str(path))
     return not errors and all(entry.date > last_day for entry in entries)
