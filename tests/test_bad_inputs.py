@@ -1537,6 +1537,18 @@ CASES = [
         "unknown encoding 'rot13'",
         ["check"],
     ),
+    # h24: adversarial review of the close through the seal
+    Case(
+        "display-precision-included",
+        "ledger",
+        "the display_precision option in an included file (Beancount traced back merging it)",
+        both(
+            write("ledgers/more.beancount", 'option "display_precision" "EUR:0.001"\n'),
+            append(L, '\ninclude "more.beancount"\n'),
+        ),
+        'ledgers/more.beancount:1: option "display_precision" is accepted in the main ledger file only',
+        ["check"],
+    ),
 ]
 
 

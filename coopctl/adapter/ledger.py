@@ -330,6 +330,18 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
         entries.extend(file_entries)
         parse_errors.extend(file_errors)
         refusals.extend(_policy_refusals(directives, file_entries, filename, root, allowed))
+        if top_options is not None:  # an included file: Beancount cannot merge its display_precision
+            refusals.extend(
+                Problem.of(
+                    "ledger.option_main_only",
+                    N_('option "display_precision" is accepted in the main ledger file only ({main})'),
+                    file=_rel(filename, root),
+                    line=lineno,
+                    main=_rel(main, root),
+                )
+                for kind, lineno, name, _value in directives
+                if kind == "option" and name == "display_precision"
+            )
         if top_options is None:
             top_options = file_options
         else:
