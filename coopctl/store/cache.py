@@ -27,7 +27,9 @@ Never believed over the ledger (issue 14):
 - the incremental path accepts a changed file only when every check of the full load can be run on it
   alone, and runs them (``_incremental``): no parse error, no option, no plugin; only ``open`` and
   transaction directives (a ``balance``, ``pad``, ``close``, ``note``, ``document``, ``custom``, price,
-  event... needs the whole ledger); no posting at cost (lots live in other files); no absurd amount
+  event... needs the whole ledger); no posting at cost (lots live in other files); no date outside the
+  accepted years, no price on an amount in the cooperative's own currency (both refused by the whole
+  load); no absurd amount
   (``ledger._absurd_amounts``); Beancount's booking, balance and data-type checks; every posting's account
   open at its date and in a currency its ``open`` allows; every ``open`` of the removed or changed files
   still there, unchanged; no unknown activity, no activity amount in another currency. Anything else:
@@ -682,7 +684,13 @@ def _incremental(
     from beancount.ops import validation
     from beancount.parser import booking, parser
 
-    from coopctl.adapter.ledger import _absurd_amounts, extract_figures, merge_figures
+    from coopctl.adapter.ledger import (
+        _absurd_amounts,
+        _own_currency_annotations,
+        extract_figures,
+        merge_figures,
+    )
+    from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 
     if not _trusted_folder(folder / "files"):
         raise _FullLoadNeeded
@@ -704,6 +712,8 @@ def _incremental(
             ):
                 # needs the whole ledger: balance, pad, close, note, custom, price, lots...
                 raise _FullLoadNeeded
+            if not MIN_YEAR <= entry.date.year <= MAX_YEAR:
+                raise _FullLoadNeeded  # a date the whole load refuses (ledger.date_range)
             if isinstance(entry, data.Open):
                 if entry.account in opened:
                     raise _FullLoadNeeded  # a second open of an account
@@ -742,6 +752,7 @@ def _incremental(
             booking_errors
             or validation.validate_check_transaction_balances(booked, top)
             or validation.validate_data_types(booked, top)
+            or _own_currency_annotations(booked, coop.coop.currency, root)  # a price on the own currency
         ):
             raise _FullLoadNeeded
         for entry in booked:
