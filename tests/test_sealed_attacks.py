@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from test_cache import split_coop
 from test_sealed_close import NO_CACHE, OCTOBER, SEPTEMBER, _append, _closed_coop, _invoice
 from test_sealed_close_write import DECEMBER_15, _close_both
 
@@ -24,6 +25,7 @@ from coopctl.store import seals
 from coopctl.ui import cli
 
 MONTHS = "ledgers/months"
+last_dry_run: list[str | None] = [None]  # why the last attack's dry run did not use the seal (None: it did)
 
 
 def _dry_both(a: Path, b: Path, *args: str) -> tuple[tuple, tuple, str | None]:
@@ -38,15 +40,23 @@ def _attack(
     tmp_path: Path,
     monkeypatch,
     edit: Callable[[Path], None],
-    month: str = "2026-10",
+    month: str | None = "2026-10",
     today: datetime.date = DECEMBER_15,
     refresh: bool = True,
+    before: Callable[[Path], None] | None = None,
 ) -> tuple[tuple, str | None]:
-    """September closed and sealed in ``a``; ``edit`` applied; the cache brought up to date by a read-only
-    command (``refresh``); ``a`` copied to ``b``; then the dry run and the close of ``month`` in both."""
+    """September closed and sealed in ``a`` (after ``before``, a layout to seal); ``edit`` applied; the cache
+    brought up to date by a read-only command (``refresh``); ``a`` copied to ``b``; then the dry run and the
+    close of ``month`` (None: the default month) in both."""
     monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(cli, "_today", lambda: today)
-    a = _closed_coop(tmp_path / "a")
+    if before is None:
+        a = _closed_coop(tmp_path / "a")
+    else:
+        a = split_coop(tmp_path / "a")
+        before(a)
+        assert run_cli(a, "close-month", "2026-09").exit_code == 0
+        assert run_cli(a, "members").exit_code == 0
     edit(a)
     if refresh:  # the cache follows the ledger when the ledger loads; a read-only answer is the whole load's
         first, whole, warm = (run_cli(a, "members", env=env) for env in (None, NO_CACHE, None))
@@ -55,9 +65,11 @@ def _attack(
         ] * 2
     b = tmp_path / "b"
     shutil.copytree(a, b, symlinks=True)
-    dry_fast, dry_slow, dry_why = _dry_both(a, b, month)
+    args = () if month is None else (month,)
+    dry_fast, dry_slow, dry_why = _dry_both(a, b, *args)
     assert dry_fast == dry_slow, (dry_why, dry_fast, dry_slow)
-    fast, slow, why = _close_both(a, b, month)
+    last_dry_run[0] = dry_why
+    fast, slow, why = _close_both(a, b, *args)
     assert fast == slow, (why, fast[:3], slow[:3])
     check_a = run_cli(a, "check", env=NO_CACHE)
     check_b = run_cli(b, "check", env=NO_CACHE)
@@ -208,3 +220,245 @@ def test_an_account_opened_in_another_currency_than_a_posting(tmp_path, monkeypa
 
     fast, _why = _attack(tmp_path, monkeypatch, edit)
     assert fast[0] == 1
+
+
+# ------------------------------------------------------------------ the second attacks: what the seal covers
+
+
+def _same_size_edit(path: Path) -> None:
+    """One letter of the first payee changed in place: same size, same inode, mtime set back."""
+    st = path.stat()
+    raw = path.read_bytes()
+    index = raw.index(b'"', raw.index(b"*")) + 1
+    path.write_bytes(raw[:index] + (b"Y" if raw[index : index + 1] != b"Y" else b"Z") + raw[index + 1 :])
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+@pytest.mark.parametrize("rel", [SEPTEMBER, OCTOBER])
+def test_a_same_size_same_mtime_edit_is_seen_even_without_the_racy_margin(tmp_path, monkeypatch, rel):
+    """Only the change time (which no editor can set back) tells; with the racy margin at zero the stat rule
+    alone decides whether the file is read again."""
+    from coopctl.store import cache
+
+    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 0)
+    fast, why = _attack(tmp_path, monkeypatch, lambda folder: _same_size_edit(folder / rel))
+    if rel == SEPTEMBER:
+        assert why is not None and fast[0] == 1
+    else:
+        assert why is None and fast[0] == 0  # through the seal, the edited payee in the closing's marker
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "2020-01-01 open Assets:Receivable:DanDesign EUR",
+            "2026-10-01 open Assets:Receivable:DanDesign EUR",
+        ),
+        ("2020-01-01 open Assets:Bank:Main EUR", "2020-01-01 open Assets:Bank:Main USD"),
+        ("2020-01-01 open Assets:Bank:Main EUR", "2020-01-01 open Assets:Bank:Main EUR,USD"),
+    ],
+)
+def test_an_open_directive_moved_or_constrained(tmp_path, monkeypatch, old, new):
+    def edit(folder: Path) -> None:
+        path = folder / "ledgers" / "accounts.beancount"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    _attack(tmp_path, monkeypatch, edit)
+
+
+def test_an_open_month_file_opens_again_an_account_the_closed_months_use(tmp_path, monkeypatch):
+    def edit(folder: Path) -> None:
+        _write(folder, f"{MONTHS}/2026-10-open.beancount", "2026-10-01 open Assets:Bank:Main EUR\n")
+
+    fast, _why = _attack(tmp_path, monkeypatch, edit)
+    assert fast[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new"),
+    [
+        ("config/members.yaml", "joined: 2024-03-01", "joined: 2024-03-02"),
+        ("config/activities.yaml", "establishment: paris-11}", "establishment: paris-11 }"),
+        ("config/coop.yaml", "\n", "\n# a comment\n"),
+    ],
+)
+def test_a_config_edit(tmp_path, monkeypatch, rel, old, new):
+    def edit(folder: Path) -> None:
+        path = folder / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        _append(folder, OCTOBER, _invoice("2026-10-21", "DanDesign", 4200))
+
+    _attack(tmp_path, monkeypatch, edit)
+    # the config changed since the seal: the dry run's whole load proved the closings again (and sealed them)
+    assert last_dry_run[0] == "the config changed since the seal"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda folder: _append(folder, "ledgers/closing/2026-09.beancount", "\n; by hand\n"),
+        lambda folder: (
+            (folder / "ledgers" / "openings").mkdir(exist_ok=True)
+            or _write(folder, "ledgers/openings/2026.beancount", "; by hand\n")
+        ),
+        lambda folder: (folder / "ledgers" / "closing" / "2026-09.beancount").unlink(),
+    ],
+    ids=["closing edited", "opening added", "closing removed"],
+)
+def test_a_hand_edit_under_closing_or_openings(tmp_path, monkeypatch, edit):
+    _fast, why = _attack(tmp_path, monkeypatch, edit)
+    assert why is not None
+
+
+def _move(folder: Path, source: str, target: str, date: str) -> None:
+    """Move the first transaction dated ``date`` from ``source`` to ``target``."""
+    path = folder / source
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    moved = next(block for block in blocks if block.lstrip().startswith(date))
+    path.write_text("\n\n".join(block for block in blocks if block is not moved), encoding="utf-8")
+    _append(folder, target, "\n\n" + moved.strip("\n") + "\n")
+
+
+def test_a_transaction_moved_between_files(tmp_path, monkeypatch):
+    september_day = next(
+        line[:10]
+        for line in (split_coop(tmp_path / "probe") / SEPTEMBER).read_text(encoding="utf-8").splitlines()
+        if line[:4] == "2026" and " * " in line
+    )
+    _attack(tmp_path, monkeypatch, lambda folder: _move(folder, SEPTEMBER, OCTOBER, september_day))
+
+
+def test_an_open_month_transaction_moved_into_the_closed_months_file(tmp_path, monkeypatch):
+    def edit(folder: Path) -> None:
+        _append(folder, OCTOBER, _invoice("2026-10-21", "DanDesign", 4200))
+        _move(folder, OCTOBER, SEPTEMBER, "2026-10-21")
+
+    _attack(tmp_path, monkeypatch, edit)
+
+
+@pytest.mark.parametrize("rel", [OCTOBER, SEPTEMBER])
+def test_a_ledger_file_the_seal_knew_is_deleted(tmp_path, monkeypatch, rel):
+    fast, why = _attack(tmp_path, monkeypatch, lambda folder: (folder / rel).unlink())
+    if rel == SEPTEMBER:
+        assert why is not None and fast[0] == 1
+
+
+def test_an_include_dropped_then_its_file_edited_with_a_closed_month_entry(tmp_path, monkeypatch):
+    def before(folder: Path) -> None:
+        _write(folder, "ledgers/extra.beancount", _invoice("2026-10-03", "BoisNomade", 1234))
+        _append(folder, OCTOBER, '\ninclude "../extra.beancount"\n')
+
+    def edit(folder: Path) -> None:
+        path = folder / OCTOBER
+        path.write_text(path.read_text(encoding="utf-8").replace('include "../extra.beancount"', ""))
+        _append(folder, "ledgers/extra.beancount", _invoice("2026-09-03", "BoisNomade", 1))
+
+    fast, why = _attack(tmp_path, monkeypatch, edit, before=before)
+    assert why is None and fast[0] == 0  # no longer read by either path
+
+
+def test_a_glob_in_the_open_months_file_matching_a_new_file(tmp_path, monkeypatch):
+    def before(folder: Path) -> None:
+        (folder / "ledgers" / "october").mkdir()
+        _write(folder, "ledgers/october/a.beancount", _invoice("2026-10-03", "BoisNomade", 1234))
+        _append(folder, OCTOBER, '\ninclude "../october/*.beancount"\n')
+
+    def edit(folder: Path) -> None:
+        _write(folder, "ledgers/october/b.beancount", _invoice("2026-10-04", "DanDesign", 777))
+
+    fast, why = _attack(tmp_path, monkeypatch, edit, before=before)
+    assert why is None and fast[0] == 0
+
+
+def _linked_october(folder: Path) -> None:
+    """The October file a symbolic link to ledgers/real/october.beancount."""
+    (folder / "ledgers" / "real").mkdir()
+    (folder / OCTOBER).rename(folder / "ledgers" / "real" / "october.beancount")
+    (folder / OCTOBER).symlink_to("../real/october.beancount")
+
+
+@pytest.mark.parametrize("closed_entry", [False, True])
+@pytest.mark.parametrize("how", ["target edited", "link retargeted"])
+def test_a_symlinked_ledger_file_whose_target_changes(tmp_path, monkeypatch, how, closed_entry):
+    def edit(folder: Path) -> None:
+        real = folder / "ledgers" / "real"
+        extra = _invoice("2026-09-12" if closed_entry else "2026-10-12", "DanDesign", 4321)
+        if how == "target edited":
+            _append(folder, "ledgers/real/october.beancount", extra)
+        else:
+            (real / "other.beancount").write_text(
+                (real / "october.beancount").read_text(encoding="utf-8") + extra, encoding="utf-8"
+            )
+            (folder / OCTOBER).unlink()
+            (folder / OCTOBER).symlink_to("../real/other.beancount")
+
+    fast, why = _attack(tmp_path, monkeypatch, edit, before=_linked_october)
+    assert (why is None) == (not closed_entry) and fast[0] == (1 if closed_entry else 0)
+
+
+@pytest.mark.parametrize("month", ["2026-10", None])
+@pytest.mark.parametrize("today", [datetime.date(2026, 10, 31), datetime.date(2026, 11, 1)])
+def test_the_day_boundary(tmp_path, monkeypatch, month, today):
+    fast, why = _attack(
+        tmp_path,
+        monkeypatch,
+        lambda folder: _append(folder, OCTOBER, _invoice("2026-10-21", "DanDesign", 4200)),
+        month=month,
+        today=today,
+    )
+    assert fast[0] == (1 if today.month == 10 else 0)
+
+
+def test_a_month_after_the_next_open_one(tmp_path, monkeypatch):
+    fast, _why = _attack(tmp_path, monkeypatch, lambda folder: None, month="2026-11")
+    assert fast[0] == 1
+
+
+# ------------------------------------------------------------------ a crash between the write and the seal
+
+
+@pytest.mark.parametrize("then", ["closed month edited", "next month added"])
+def test_a_crash_before_the_seal_reaches_the_closed_month_then_a_hand_edit(tmp_path, monkeypatch, then):
+    """The journaled write done, the process dies before ``seals.extend``: the seal still says September,
+    the ledger October. A hand edit, then the close of November: both paths agree."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = _closed_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    with monkeypatch.context() as patch:
+        patch.setattr(seals, "extend", lambda *args, **kwargs: None)
+        fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is None and fast == slow and fast[0] == 0
+    for folder in (a, b):
+        if then == "closed month edited":
+            _append(folder, OCTOBER, _invoice("2026-10-25", "DanDesign", 4200))
+        else:
+            _write(folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-05", "DanDesign", 4200))
+    run_cli(a, "members")
+    fast, slow, why = _close_both(a, b, "2026-11")
+    assert why is not None and fast == slow
+    assert fast[0] == (1 if then == "closed month edited" else 0)
+
+
+def test_a_reopened_month_closed_again_after_an_edit(tmp_path, monkeypatch):
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = _closed_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is None and fast == slow and fast[0] == 0
+    for folder, env in ((a, None), (b, NO_CACHE)):
+        run = run_cli(folder, "reopen", "2026-10", env=env)
+        assert run.exit_code == 0, run.stderr
+        _append(folder, OCTOBER, _invoice("2026-10-30", "AtelierCommun", 31000))
+    run_cli(a, "members")
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert fast == slow and fast[0] == 0
