@@ -462,3 +462,21 @@ def test_a_reopened_month_closed_again_after_an_edit(tmp_path, monkeypatch):
     run_cli(a, "members")
     fast, slow, why = _close_both(a, b, "2026-10")
     assert fast == slow and fast[0] == 0
+
+
+# ------------------------------------------------------------- what the whole load refuses before parsing
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [b"\xef\xbb\xbf", b"\xef\xbb\xbf\n", b"; " + b"x" * 20_001 + b"\n"],
+    ids=["bom", "bom then newline", "a line too long"],
+)
+def test_bytes_the_whole_load_refuses_in_an_open_month_file(tmp_path, monkeypatch, prefix):
+    def edit(folder: Path) -> None:
+        (folder / MONTHS / "2026-10-raw.beancount").write_bytes(
+            prefix + _invoice("2026-10-12", "DanDesign", 4200).encode("utf-8")
+        )
+
+    fast, _why = _attack(tmp_path, monkeypatch, edit)
+    assert fast[0] == 1

@@ -25,11 +25,11 @@ does. Any unreadable or inconsistent cache is ignored and rewritten.
 Never believed over the ledger (issue 14):
 
 - the incremental path accepts a changed file only when every check of the full load can be run on it
-  alone, and runs them (``_incremental``): no parse error, no option, no plugin; only ``open`` and
-  transaction directives (a ``balance``, ``pad``, ``close``, ``note``, ``document``, ``custom``, price,
-  event... needs the whole ledger); no posting at cost (lots live in other files); no date outside the
-  accepted years, no price on an amount in the cooperative's own currency (both refused by the whole
-  load); no absurd amount
+  alone, and runs them (``_walk``, ``_incremental``): no byte order mark, no line too long, no parse
+  error, no option, no plugin; only ``open`` and transaction directives (a ``balance``, ``pad``,
+  ``close``, ``note``, ``document``, ``custom``, price, event... needs the whole ledger); no posting at
+  cost (lots live in other files); no date outside the accepted years, no price on an amount in the
+  cooperative's own currency (both refused by the whole load); no absurd amount
   (``ledger._absurd_amounts``); Beancount's booking, balance and data-type checks; every posting's account
   open at its date and in a currency its ``open`` allows; every ``open`` of the removed or changed files
   still there, unchanged; no unknown activity, no activity amount in another currency. Anything else:
@@ -638,6 +638,8 @@ def _walk(
             continue
         raw = path.read_bytes()
         raw.decode("utf-8")  # a non-UTF-8 file: ValueError, full load reports it
+        if _refused_before_parsing(raw):
+            raise _FullLoadNeeded
         sha = hashlib.sha256(raw).hexdigest()
         if cached and cached["sha"] == sha:
             patterns = cached["includes"]
@@ -651,6 +653,16 @@ def _walk(
         current[rel] = (sha, patterns)
         _follow(path, patterns, root, stack)
     return current, parsed
+
+
+def _refused_before_parsing(raw: bytes) -> bool:
+    """What the whole load refuses before parsing a file: a byte order mark (``ledger.bom``), a line too
+    long (``ledger.line_too_long``)."""
+    from coopctl.adapter.ledger import MAX_LINE_BYTES
+    from coopctl.domain.cooperative import BOMS
+
+    too_long = len(raw) > MAX_LINE_BYTES and max(map(len, raw.split(b"\n"))) > MAX_LINE_BYTES
+    return raw.startswith(BOMS) or too_long
 
 
 def _follow(path: Path, patterns: list[str], root: Path, stack: list[Path]) -> None:
