@@ -480,3 +480,37 @@ def test_bytes_the_whole_load_refuses_in_an_open_month_file(tmp_path, monkeypatc
 
     fast, _why = _attack(tmp_path, monkeypatch, edit)
     assert fast[0] == 1
+
+
+# ------------------------------------------------------------------ the sample cooperative: a year closed before
+
+
+def test_the_sample_cooperative_after_close_year_closes_through_the_seal_as_the_whole_load(
+    tmp_path, monkeypatch
+):
+    """The README's cooperative: 2025 closed by close-year (openings/2026), 2026 closed to September. A
+    ``check`` seals it; the close of October through the seal writes the whole load's bytes (and the
+    year-scoped load's, the seal forgotten)."""
+    repo = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = tmp_path / "a"
+    for name in ("config", "ledgers"):
+        shutil.copytree(repo / name, a / name)
+    assert run_cli(a, "check").exit_code == 0
+    _append(a, "ledgers/2026/2026-10.beancount", _invoice("2026-10-21", "BoisNomade", 4200))
+    assert run_cli(a, "members").exit_code == 0
+    b, c = tmp_path / "b", tmp_path / "c"
+    shutil.copytree(a, b)
+    shutil.copytree(a, c)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is None and fast == slow and fast[0] == 0
+    from coopctl.store.configfile import load_cooperative
+
+    assert run_cli(c, "check").exit_code == 0  # proves the opening of 2026 on this machine, and seals
+    assert run_cli(c, "members").exit_code == 0  # the cache describes the ledger
+    seals.forget(load_cooperative(c))
+    sealed.last_fallback[0] = "not run"
+    scoped = run_cli(c, "close-month", "2026-10")
+    assert str(sealed.last_fallback[0]).startswith("no seal")
+    assert (scoped.exit_code, scoped.stdout, scoped.stderr) == fast[:3]
