@@ -482,7 +482,7 @@ def test_bytes_the_whole_load_refuses_in_an_open_month_file(tmp_path, monkeypatc
     assert fast[0] == 1
 
 
-# ------------------------------------------------------------------ the sample cooperative: a year closed before
+# ------------------------------------------------------------- the sample cooperative: a year closed before
 
 
 def test_the_sample_cooperative_after_close_year_closes_through_the_seal_as_the_whole_load(
@@ -514,3 +514,88 @@ def test_the_sample_cooperative_after_close_year_closes_through_the_seal_as_the_
     scoped = run_cli(c, "close-month", "2026-10")
     assert str(sealed.last_fallback[0]).startswith("no seal")
     assert (scoped.exit_code, scoped.stdout, scoped.stderr) == fast[:3]
+
+
+# ------------------------------------------------------------------ open-month entries of every shape
+
+SHAPES = {
+    "paid": '2026-10-25 * "Client" "paid"\n  Assets:Bank:Main  4800.00 EUR\n  Assets:Receivable:BoisNomade\n',
+    "expense": '2026-10-26 * "Supplier" "glue"\n  Expenses:Activity:BoisNomade:Supplies  12.30 EUR\n'
+    "  Assets:Bank:Main  -12.30 EUR\n",
+    "credit note": '2026-10-27 * "Client" "credit note"\n  Assets:Receivable:DanDesign  -120.00 EUR\n'
+    "  Income:Activity:DanDesign  100.00 EUR\n  Liabilities:VAT:Collected  20.00 EUR\n",
+    "equity": '2026-10-28 * "transfer"\n  Equity:Activity:BoisNomade  50.00 EUR\n'
+    "  Equity:Activity:AtelierCommun  -50.00 EUR\n",
+    "tags, links, metadata": '2026-10-02 ! "Client" "tagged" #trip ^inv-9\n  ref: "A-1"\n'
+    '  Assets:Receivable:AtelierCommun  12.00 EUR\n    line: "x"\n'
+    "  Income:Activity:AtelierCommun  -10.00 EUR\n"
+    "  Liabilities:VAT:Collected  -2.00 EUR\n",
+    "foreign currency": "2026-10-01 open Assets:Bank:Usd USD\n"
+    '2026-10-03 * "Client" "in dollars"\n  Assets:Bank:Usd  100.00 USD @ 0.90 EUR\n'
+    "  Income:Activity:DanDesign  -90.00 EUR\n",
+    "amounts as written": '2026-10-04 * "Client" "ten"\n  Assets:Receivable:DanDesign  12.0 EUR\n'
+    "  Income:Activity:DanDesign  -10 EUR\n  Liabilities:VAT:Collected  -2.000 EUR\n",
+    "next month": '2026-11-03 * "Client" "later"\n  Assets:Receivable:DanDesign  12.00 EUR\n'
+    "  Income:Activity:DanDesign  -10.00 EUR\n  Liabilities:VAT:Collected  -2.00 EUR\n",
+    "first day": '2026-10-01 * "Client" "first"\n  Assets:Receivable:DanDesign  12.00 EUR\n'
+    "  Income:Activity:DanDesign  -10.00 EUR\n  Liabilities:VAT:Collected  -2.00 EUR\n",
+}
+
+
+@pytest.mark.parametrize("shape", [*SHAPES, "all"])
+@pytest.mark.parametrize("where", ["open month file", "new file"])
+def test_open_month_entries_of_every_shape_close_through_the_seal_as_the_whole_load(
+    tmp_path, monkeypatch, shape, where
+):
+    text = "\n" + ("\n".join(SHAPES.values()) if shape == "all" else SHAPES[shape])
+
+    def edit(folder: Path) -> None:
+        if where == "new file":
+            _write(folder, f"{MONTHS}/2026-10-shapes.beancount", text)
+        else:
+            _append(folder, OCTOBER, text)
+
+    fast, why = _attack(tmp_path, monkeypatch, edit)
+    assert why is None and fast[0] == 0
+
+
+# ------------------------------------------------------------------ after a close through the seal
+
+
+NOVEMBER_INVOICE = _invoice("2026-11-05", "DanDesign", 4200)
+AFTER_A_SEALED_CLOSE = {
+    "closed month edited": lambda folder: _append(folder, OCTOBER, _invoice("2026-10-25", "DanDesign", 1)),
+    "next month in the closed month's file": lambda folder: _append(folder, OCTOBER, NOVEMBER_INVOICE),
+    "next month in an older closed file": lambda folder: _append(folder, SEPTEMBER, NOVEMBER_INVOICE),
+    "next month in a new file": lambda folder: _write(
+        folder, f"{MONTHS}/2026-11.beancount", NOVEMBER_INVOICE
+    ),
+    "closed month's file emptied of its last entries": lambda folder: _move(
+        folder, OCTOBER, f"{MONTHS}/2026-10-moved.beancount", "2026-10-20"
+    ),
+    "closing edited": lambda folder: _append(folder, "ledgers/closing/2026-10.beancount", "\n; by hand\n"),
+}
+
+
+@pytest.mark.parametrize("then", AFTER_A_SEALED_CLOSE)
+def test_after_a_close_through_the_seal_an_edit_then_the_next_close(tmp_path, monkeypatch, then):
+    """October closed through the seal (which then reaches October); an edit; November closed: both paths
+    agree, and the edit of a closed month is refused by both."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = _closed_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is None and fast == slow and fast[0] == 0
+    for folder in (a, b):
+        AFTER_A_SEALED_CLOSE[then](folder)
+    run_cli(a, "members")
+    dry_fast, dry_slow, _dry_why = _dry_both(a, b, "2026-11")
+    assert dry_fast == dry_slow
+    fast, slow, why = _close_both(a, b, "2026-11")
+    assert fast == slow, (why, fast[:3], slow[:3])
+    if then in ("closed month edited", "closing edited"):
+        assert fast[0] == 1
+    elif then == "next month in a new file":
+        assert why is None and fast[0] == 0
