@@ -599,3 +599,36 @@ def test_after_a_close_through_the_seal_an_edit_then_the_next_close(tmp_path, mo
         assert fast[0] == 1
     elif then == "next month in a new file":
         assert why is None and fast[0] == 0
+
+
+# ------------------------------------------------------------------ a closing an older coopctl wrote
+
+
+def test_a_month_closed_by_an_older_coopctl(tmp_path, monkeypatch):
+    """September closed as coopctl 0.1 wrote it (no full digest): ``verify_closings`` proves it with a
+    warning (``recompute.legacy``). ``check`` seals it; the close of October must still answer as the whole
+    load does."""
+    from coopctl.app import closing
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = split_coop(tmp_path / "a")
+    written = closing.month_closing_bytes
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            closing,
+            "month_closing_bytes",
+            lambda *args, **kwargs: written(*args, **{**kwargs, "legacy": True}),
+        )
+        assert run_cli(a, "close-month", "2026-09", env=NO_CACHE).exit_code == 0
+    assert "digest:" not in (a / "ledgers" / "closing" / "2026-09.beancount").read_text(encoding="utf-8")
+    check = run_cli(a, "check")
+    assert "older coopctl" in check.stderr, check.stderr
+    _append(a, OCTOBER, _invoice("2026-10-21", "DanDesign", 4200))
+    run_cli(a, "members")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    dry_fast, dry_slow, _why = _dry_both(a, b, "2026-10")
+    assert dry_fast == dry_slow
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert fast == slow, (why, fast[:3], slow[:3])

@@ -406,7 +406,8 @@ def _closed_periods(coop: Cooperative, books: Books, today: datetime.date) -> li
     problems += verify_closings(coop, books, {change.month for change in changes}, proven)
     if not any(p.severity == "error" for p in [*books.problems, *problems]):
         _remember_proofs(coop, proven)
-        problems += _seal_and_explain(coop, books)
+        if not problems:  # close-month refuses on any of them, warnings too (recompute.legacy): no seal
+            problems += _seal_and_explain(coop, books)
     return problems
 
 
