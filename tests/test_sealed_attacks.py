@@ -632,3 +632,31 @@ def test_a_month_closed_by_an_older_coopctl(tmp_path, monkeypatch):
     assert dry_fast == dry_slow
     fast, slow, why = _close_both(a, b, "2026-10")
     assert fast == slow, (why, fast[:3], slow[:3])
+
+
+@pytest.mark.parametrize("command", ["check", "close-month"])
+def test_a_closing_file_edited_while_a_whole_load_proves_it_is_not_sealed(tmp_path, monkeypatch, command):
+    """The edit lands after the whole load read the closing of September and before the seal is written:
+    the seal must not take the edited file as proven (it records the bytes the load read, so the next
+    close finds the file changed)."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = split_coop(tmp_path / "a")
+    assert run_cli(a, "close-month", "2026-09", env=NO_CACHE).exit_code == 0
+    closing_file = a / "ledgers" / "closing" / "2026-09.beancount"
+    own_files = seals._own_files
+
+    def edited_first(coop):
+        if closing_file.read_bytes().endswith(b"\n"):
+            closing_file.write_bytes(closing_file.read_bytes() + b"; edited meanwhile")
+        return own_files(coop)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(seals, "_own_files", edited_first)
+        args = ("close-month", "--dry-run", "2026-10") if command == "close-month" else ("check",)
+        run_cli(a, *args)
+    run_cli(a, "members")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is not None and fast == slow and fast[0] == 1
