@@ -660,3 +660,18 @@ def test_a_closing_file_edited_while_a_whole_load_proves_it_is_not_sealed(tmp_pa
     shutil.copytree(a, b)
     fast, slow, why = _close_both(a, b, "2026-10")
     assert why is not None and fast == slow and fast[0] == 1
+
+
+def test_a_month_whose_closing_would_post_an_absurd_amount(tmp_path, monkeypatch):
+    """Each invoice below the ledger's largest amount, their month's contribution above it: the whole load's
+    reload after writing refuses the closing file (``ledger.absurd_amount``), so must the sealed close."""
+
+    def edit(folder: Path) -> None:
+        _append(
+            folder,
+            OCTOBER,
+            "".join(_invoice(f"2026-10-{day:02d}", "DanDesign", 8 * 10**13) for day in range(1, 29)),
+        )
+
+    fast, _why = _attack(tmp_path, monkeypatch, edit)
+    assert fast[0] == 1

@@ -200,14 +200,14 @@ class _NotAlone(Exception):
 
 def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: dict, top: dict) -> None:
     """What the whole reload after a close would find wrong that this close could cause, checked on the
-    written file alone: its bytes, parse, booking and balance; its ``open`` directives for accounts opened
-    nowhere else; every posting's account open at its date, in a currency its ``open`` allows; the month
-    closed by its marker; its figures without problems; the main ledger including it."""
+    written file alone: its bytes, parse, amounts (none absurd), booking and balance; its ``open`` directives
+    for accounts opened nowhere else; every posting's account open at its date, in a currency its ``open``
+    allows; the month closed by its marker; its figures without problems; the main ledger including it."""
     from beancount.core import data
     from beancount.ops import validation
     from beancount.parser import booking, parser
 
-    from coopctl.adapter.ledger import extract_figures
+    from coopctl.adapter.ledger import _absurd_amounts, _own_currency_annotations, extract_figures
     from coopctl.app.closing import included_by_main
 
     if target.read_bytes() != text:
@@ -215,6 +215,9 @@ def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: d
     entries, errors, _options = parser.parse_file(str(target))
     if errors:
         raise _NotAlone("it does not parse")
+    root = coop.root.resolve()
+    if _absurd_amounts(entries, root) or _own_currency_annotations(entries, coop.coop.currency, root):
+        raise _NotAlone("an amount the whole load refuses")  # a month's sum above the largest amount
     booked, booking_errors = booking.book(sorted(entries, key=data.entry_sortkey), top)
     if (
         booking_errors
