@@ -675,3 +675,20 @@ def test_a_month_whose_closing_would_post_an_absurd_amount(tmp_path, monkeypatch
 
     fast, _why = _attack(tmp_path, monkeypatch, edit)
     assert fast[0] == 1
+
+
+def test_a_day_with_so_many_entries_that_the_closings_marker_line_is_too_long(tmp_path, monkeypatch):
+    """A closing's marker lists a day's fingerprints on one line (11 bytes each): past about 1,800 entries in
+    a day the line passes the whole load's limit (``ledger.line_too_long``), whose reload then refuses the
+    closing and undoes it. The sealed close must not write it either. (That such a month cannot be closed at
+    all is the whole load's limit, reported, not changed here.)"""
+
+    def edit(folder: Path) -> None:
+        _write(
+            folder,
+            f"{MONTHS}/2026-10-bulk.beancount",
+            "".join(_invoice("2026-10-30", "DanDesign", 100 + n) for n in range(1900)),
+        )
+
+    fast, _why = _attack(tmp_path, monkeypatch, edit)
+    assert fast[0] == 1

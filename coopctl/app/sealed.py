@@ -209,9 +209,12 @@ def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: d
 
     from coopctl.adapter.ledger import _absurd_amounts, _own_currency_annotations, extract_figures
     from coopctl.app.closing import included_by_main
+    from coopctl.store.cache import _refused_before_parsing
 
     if target.read_bytes() != text:
         raise _NotAlone("its bytes are not those written")
+    if _refused_before_parsing(text):
+        raise _NotAlone("the whole load refuses its bytes")  # a marker line too long: a day of many entries
     entries, errors, _options = parser.parse_file(str(target))
     if errors:
         raise _NotAlone("it does not parse")
