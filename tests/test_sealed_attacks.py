@@ -692,3 +692,21 @@ def test_a_day_with_so_many_entries_that_the_closings_marker_line_is_too_long(tm
 
     fast, _why = _attack(tmp_path, monkeypatch, edit)
     assert fast[0] == 1
+
+
+def test_a_cooperative_reached_through_a_symbolic_link(tmp_path, monkeypatch):
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    real = split_coop(tmp_path / "real")
+    a = tmp_path / "a"
+    a.symlink_to(real)
+    assert run_cli(a, "close-month", "2026-09").exit_code == 0
+    _append(a, OCTOBER, _invoice("2026-10-21", "DanDesign", 4200))
+    _write(a, f"{MONTHS}/2026-10-b.beancount", _invoice("2026-10-22", "BoisNomade", 5000))
+    assert run_cli(a, "members").exit_code == 0
+    b = tmp_path / "b"
+    shutil.copytree(real, b)
+    dry_fast, dry_slow, _why = _dry_both(a, b, "2026-10")
+    assert dry_fast == dry_slow
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is None and fast == slow and fast[0] == 0
