@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import run_cli
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from test_cache import split_coop
 from test_sealed_close import NO_CACHE, OCTOBER, SEPTEMBER, _append, _closed_coop, _invoice
 from test_sealed_close_write import DECEMBER_15, _close_both
@@ -710,3 +714,94 @@ def test_a_cooperative_reached_through_a_symbolic_link(tmp_path, monkeypatch):
     assert dry_fast == dry_slow
     fast, slow, why = _close_both(a, b, "2026-10")
     assert why is None and fast == slow and fast[0] == 0
+
+
+# ------------------------------------------------------------------ the attacks mixed at random
+
+MIXED = st.one_of(
+    st.tuples(
+        st.just("invoice"), st.sampled_from(["month file", "new file", "closed file"]), st.integers(1, 28)
+    ),
+    st.tuples(st.just("shape"), st.sampled_from(sorted(SHAPES)), st.integers(0, 0)),
+    st.tuples(st.just("same size"), st.sampled_from(["month file", "closed file"]), st.integers(0, 0)),
+    st.tuples(st.just("include"), st.sampled_from(["month", "closed"]), st.integers(1, 28)),
+    st.tuples(
+        st.just("option"),
+        st.sampled_from(['option "title" "T"', 'option "render_commas" "TRUE"']),
+        st.just(0),
+    ),
+    st.tuples(st.just("closing comment"), st.just(""), st.just(0)),
+    st.tuples(st.just("moved"), st.just(""), st.just(0)),
+)
+
+
+def _mixed(folder: Path, number: int, edit: tuple, month: str, closed: str) -> None:
+    kind, what, day = edit
+    month_file, closed_file = f"{MONTHS}/{month}.beancount", f"{MONTHS}/{closed}.beancount"
+    if not (folder / month_file).exists():
+        _write(folder, month_file, "")
+    if kind == "invoice":
+        when = f"{closed if what == 'closed file' else month}-{day:02d}"
+        rel = {"month file": month_file, "closed file": closed_file}.get(
+            what, f"{MONTHS}/{month}-n{number}.beancount"
+        )
+        _append(folder, rel, _invoice(when, "DanDesign", 1000 + number))
+    elif kind == "shape":
+        _append(folder, month_file, "\n" + SHAPES[what].replace("2026-10", month).replace("2026-11", month))
+    elif kind == "same size":
+        path = folder / (month_file if what == "month file" else closed_file)
+        if b"*" in path.read_bytes():
+            _same_size_edit(path)
+    elif kind == "include":
+        target = f"ledgers/extra-{number}.beancount"
+        _write(
+            folder, target, _invoice(f"{month if what == 'month' else closed}-{day:02d}", "BoisNomade", 77)
+        )
+        _append(folder, month_file, f'\ninclude "../extra-{number}.beancount"\n')
+    elif kind == "option":
+        _append(folder, month_file, f"\n{what}\n")
+    elif kind == "closing comment":
+        _append(folder, f"ledgers/closing/{closed}.beancount", "\n; by hand\n")
+    else:  # the month's first transaction moved to a new file
+        text = (folder / month_file).read_text(encoding="utf-8")
+        dates = [line[:10] for line in text.splitlines() if line.startswith(month) and " * " in line]
+        if dates:
+            _move(folder, month_file, f"{MONTHS}/{month}-moved-{number}.beancount", dates[0])
+
+
+@settings(max_examples=int(os.environ.get("H24_EXAMPLES", "10")), deadline=None)
+@given(st.lists(MIXED, min_size=1, max_size=3), st.lists(MIXED, max_size=2))
+def test_mixed_attacks_close_as_the_whole_load(october, november):
+    saved = os.environ.get("COOPCTL_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["COOPCTL_CACHE_DIR"] = str(Path(scratch) / "cache")
+        try:
+            with mock.patch.object(cli, "_today", lambda: DECEMBER_15):
+                _mixed_closes(Path(scratch), october, november)
+        finally:
+            if saved is None:
+                os.environ.pop("COOPCTL_CACHE_DIR", None)
+            else:
+                os.environ["COOPCTL_CACHE_DIR"] = saved
+
+
+def _mixed_closes(scratch: Path, october: list, november: list) -> None:
+    a, b = _closed_coop(scratch / "a"), scratch / "b"
+    for number, edit in enumerate(october):
+        _mixed(a, number, edit, "2026-10", "2026-09")
+    run_cli(a, "members")
+    shutil.copytree(a, b)
+    dry_fast, dry_slow, _why = _dry_both(a, b, "2026-10")
+    assert dry_fast == dry_slow, (october, dry_fast, dry_slow)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    event("october: sealed" if why is None else "october: whole load")
+    assert fast == slow, (october, why, fast[:3], slow[:3])
+    if fast[0] != 0:
+        return
+    for number, edit in enumerate(november):
+        for folder in (a, b):
+            _mixed(folder, 10 + number, edit, "2026-11", "2026-10")
+    run_cli(a, "members")
+    fast, slow, why = _close_both(a, b, "2026-11")
+    event("november: sealed" if why is None else "november: whole load")
+    assert fast == slow, (november, why, fast[:3], slow[:3])
