@@ -25,9 +25,22 @@ MARKER = re.compile(r"^<!-- coopctl: ([^\n]*) -->\n```[a-z]*\n.*?^```\n", re.S |
 
 
 @functools.cache
+def _scratch() -> Path:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="coopctl-readme-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@functools.cache
 def run(args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPCTL_")}
     env.update(COLUMNS="120", NO_COLOR="1", TERM="dumb", COOPCTL_LANG="en")
+    # a cache of this run's own (outputs never depend on what an earlier session left in ~/.cache)
+    env.update(COOPCTL_CACHE_DIR=str(_scratch() / "cache"), COOPCTL_STATE_DIR=str(_scratch() / "state"))
     proc = subprocess.run(
         [sys.executable, "-m", "coopctl", *shlex.split(args)],
         cwd=ROOT,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from coopctl.adapter.fingerprint import SourceIndex, config_digest, describe, entry_fingerprint, month_sources
 from coopctl.domain.cooperative import Cooperative
-from coopctl.domain.figures import LedgerFigures
+from coopctl.domain.figures import LedgerFigures, marker_day_key
 from coopctl.domain.months import Month
 from coopctl.domain.problems import ClosedMonthChange
 
@@ -85,8 +85,9 @@ def recorded_entries(month: Month, marker_meta: dict) -> list[tuple[datetime.dat
         return None
     out = []
     for key, value in marker_meta.items():
-        if len(key) == 3 and key[0] == "d" and key[1:].isdigit():
-            day = datetime.date(month.year, month.month, int(key[1:]))
+        day_key = marker_day_key(key)
+        if day_key is not None:
+            day = datetime.date(month.year, month.month, int(day_key[1:]))
             out += [(day, fp, "") for fp in str(value).split()]
     return out
 

@@ -34,6 +34,7 @@ from coopctl.adapter.ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles,
 from coopctl.adapter.text import quote
 from coopctl.core.close import ClosePlan, plan_transactions
 from coopctl.domain.cooperative import Cooperative
+from coopctl.domain.figures import FINGERPRINTS_PER_LINE
 from coopctl.domain.money import fmt_amount
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, CloseRefused, LedgerError, Problem
@@ -113,7 +114,10 @@ def marker_text(
     if include_added:
         lines.append("  include_added: TRUE")
     lines += [f'  p{month}: "{digest} {count}"' for month, (digest, count) in sorted((before or {}).items())]
-    lines += [f'  d{d.day:02d}: "{" ".join(prints)}"' for d, prints in sorted(by_day.items())]
+    for d, prints in sorted(by_day.items()):  # a busy day goes on over dNN_2, dNN_3… (no line too long)
+        for part, start in enumerate(range(0, max(len(prints), 1), FINGERPRINTS_PER_LINE), start=1):
+            key = f"d{d.day:02d}" + (f"_{part}" if part > 1 else "")
+            lines.append(f'  {key}: "{" ".join(prints[start : start + FINGERPRINTS_PER_LINE])}"')
     return "\n".join(lines) + "\n"
 
 

@@ -192,12 +192,13 @@ def _plan_or_refuse(
         raise CloseRefused([change.problem() for change in touched])
     proven: dict[int, bytes] = {}
     unproven = verify_closings(coop, books, proven=proven)
-    if unproven:
+    if any(p.severity == "error" for p in unproven):  # an older coopctl's closing: a warning
         raise CloseRefused(unproven)
     _remember_proofs(coop, proven)
     from coopctl.store import seals
 
-    seals.seal(coop, books, books.figures.last_closed)  # proven whole: later dry runs may trust it
+    if not unproven:  # proven whole, with no warning: later closes may trust it
+        seals.seal(coop, books, books.figures.last_closed)
     plan = plan_close(coop, books.figures, month)
     if plan.problems:
         raise CloseRefused(list(plan.problems))
@@ -948,7 +949,7 @@ def _year_close(
         if touched:
             raise CloseRefused([change.problem() for change in touched])
         unproven = verify_closings(coop, books)
-        if unproven:
+        if any(p.severity == "error" for p in unproven):
             raise CloseRefused(unproven)
     own_files = OwnFiles(coop.ledger_path.parent)
     entries = [

@@ -15,6 +15,21 @@ from typing import Any
 from coopctl.domain.money import ZERO
 from coopctl.domain.months import Month
 
+FINGERPRINTS_PER_LINE = 1000  # a day's fingerprints per marker line: 11 bytes each, far under the line limit
+
+
+def marker_day_key(key: str) -> str | None:
+    """``"dNN"`` for a close marker's key of day NN's fingerprints (``dNN``, then ``dNN_2``, ``dNN_3``…
+    on a day with more than FINGERPRINTS_PER_LINE entries), else None."""
+    if (
+        len(key) >= 3
+        and key[0] == "d"
+        and key[1:3].isdigit()
+        and (len(key) == 3 or (key[3] == "_" and key[4:].isdigit() and len(key) > 4))
+    ):
+        return key[:3]
+    return None
+
 
 @dataclass
 class DayFigures:
@@ -51,10 +66,11 @@ class CloseMarker:
         """Recorded fingerprints by day, or None for a marker written without them."""
         if "sources" not in self.meta:
             return None
-        days = {}
+        days: dict[str, list[str]] = {}
         for key, value in self.meta.items():
-            if len(key) == 3 and key.startswith("d") and key[1:].isdigit():
-                days[key] = str(value).split()
+            day = marker_day_key(key)
+            if day is not None:
+                days.setdefault(day, []).extend(str(value).split())
         return days  # keyed "dNN"; the caller knows the month
 
     @property
