@@ -38,6 +38,8 @@ ENGLISH_REFUSED = [
     ("abc", "amount.syntax"),
     ("-5", "amount.negative"),
     ("2000.", "amount.syntax"),
+    ("\u0661\u0662\u0660\u0660", "amount.syntax"),  # Arabic-Indic digits: Decimal would read 1200
+    ("\uff12\uff10\uff10\uff10", "amount.syntax"),  # full-width digits
 ]
 FRENCH_READ = [
     ("2000", "2000"),
@@ -123,3 +125,30 @@ def test_french_amounts_under_lang_fr(example):
     refused = run_cli(example, "--lang", "fr", "simulate", "alice", "--gross", "2,000", "--month", "2026-10")
     assert refused.exit_code == 2
     assert "plus de deux décimales" in refused.stderr and "2 000,50 ou 2000,50" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "signed", "expected"),
+    [
+        ("24.90", True, "24.90"),
+        ("-24.9", True, "-24.9"),
+        ("+3", True, "3"),
+        ("-24.90", False, None),  # a payslip amount is never negative
+        ("1e2", True, None),
+        ("1_0.00", True, None),
+        ("1,000.00", True, None),
+        ("1.200", True, None),  # a thousands dot, or three decimals: not guessed
+        (".5", True, None),
+        ("12.", True, None),
+        ("NaN", True, None),
+        ("\u0661\u0662", True, None),
+        (" 12", True, None),
+        ("", True, None),
+    ],
+)
+def test_imported_files_amounts_are_plain(text, signed, expected):
+    """The one reading of an amount in the files coopctl imports (bank statements, claims, payslips)."""
+    from coopctl.domain.money import plain_amount
+
+    found = plain_amount(text, signed=signed)
+    assert found == (None if expected is None else Decimal(expected))

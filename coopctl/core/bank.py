@@ -20,11 +20,12 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from coopctl.core.receivables import OpenInvoice, words
 from coopctl.domain.cooperative import MAX_AMOUNT, BankMapping, BankRule
+from coopctl.domain.money import plain_amount
 from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 from coopctl.domain.problems import N_, Problem
 
@@ -32,7 +33,6 @@ MAX_LABEL = 1000  # characters: a longer label is refused (a bank's are under 15
 MAX_LINES = 50_000  # lines of one statement (a cooperative's month is a few hundred): split a longer one
 MATCHED_LABEL = 140  # rules are tried on the label's first characters (a SEPA remittance text is at most 140)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
-_NUMBER_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]{1,2})?\Z")
 
 INVOICE, RULE, SUSPENSE = "invoice", "rule", "suspense"
 
@@ -71,12 +71,7 @@ def parse_amount(text: str, decimal_comma: bool) -> Decimal | None:
     value = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if decimal_comma:
         value = value.replace(".", "").replace("'", "").replace(",", ".")
-    if not _NUMBER_RE.match(value):
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return None
+    return plain_amount(value)
 
 
 def _index(column: str | int, names: dict[str, int] | None) -> int | None:

@@ -28,12 +28,12 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from coopctl.domain.cooperative import Cooperative, MileageEntry, in_force
 from coopctl.domain.figures import LedgerFigures
-from coopctl.domain.money import ZERO, round_cent
+from coopctl.domain.money import ZERO, plain_amount, round_cent
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, CoopctlError, Problem
 
@@ -44,7 +44,6 @@ MAX_CLAIM = Decimal("100000")
 MAX_KM = 100_000
 MAX_NOTE = 1000  # characters of a claim's note (it becomes the entry's narration)
 _WHOLE_RE = re.compile(r"[0-9]{1,9}")  # km and cv: ASCII digits ("²".isdigit() is true)
-_MONEY_RE = re.compile(r"[+-]?(?=\.?[0-9])[0-9]{0,12}(\.[0-9]{0,2})?")  # not 1.200: a thousands dot?
 
 
 class ClaimsRefused(CoopctlError):
@@ -150,15 +149,7 @@ def _bad_text(text: str) -> str | None:
 def _money(text: str) -> Decimal | None:
     """A decimal written plainly (``24.90``): not ``1e2``, ``1_0.00`` or other digits than 0-9, which
     ``Decimal`` would read."""
-    if not _MONEY_RE.fullmatch(text):
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        return None
-    return value
+    return plain_amount(text)
 
 
 def parse_rows(

@@ -24,14 +24,13 @@ from typing import Any
 
 from coopctl.domain.cooperative import MAX_AMOUNT, Cooperative
 from coopctl.domain.figures import BookedSalary, LedgerFigures
-from coopctl.domain.money import ZERO, fmt_amount
+from coopctl.domain.money import ZERO, fmt_amount, plain_amount
 from coopctl.domain.months import Month
 from coopctl.domain.problems import N_, Problem
 
 COLUMNS = ("member", "month", "gross", "employer_contributions", "employee_contributions", "net")
 AMOUNTS = COLUMNS[2:]
 META_KEY = "payroll_actual"  # the metadata naming the month a correction is for
-AMOUNT_RE = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")  # ASCII digits: \d takes every script's
 MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
@@ -228,18 +227,19 @@ def parse_actual_csv(text: str, file: str) -> tuple[list[ActualRow], list[Proble
                         )
             amounts: dict[str, Decimal] = {}
             for column in AMOUNTS:
-                if AMOUNT_RE.fullmatch(value[column]) and Decimal(value[column]) >= MAX_AMOUNT:
+                amount = plain_amount(value[column], signed=False)
+                if amount is not None and amount >= MAX_AMOUNT:
                     row_problems.append(
                         _problem(
                             "payroll_import.amount_large",
                             N_("amount {amount} is not plausible"),
                             file,
                             line,
-                            amount=Decimal(value[column]),
+                            amount=amount,
                         )
                     )
-                elif AMOUNT_RE.fullmatch(value[column]):
-                    amounts[column] = Decimal(value[column])
+                elif amount is not None:
+                    amounts[column] = amount
                 else:
                     row_problems.append(
                         _problem(

@@ -10,6 +10,7 @@ where the JSON says "159.85": Python's own ``f"{x:.2f}"`` of a Decimal rounds ha
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")
@@ -34,6 +35,19 @@ def D(value: str | int | Decimal) -> Decimal:
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
     return result
+
+
+_PLAIN_AMOUNT = re.compile(r"([+-]?)([0-9]{1,12})(\.[0-9]{1,2})?")  # ASCII digits: \d takes every script's
+
+
+def plain_amount(text: str, signed: bool = True) -> Decimal | None:
+    """An amount as files that coopctl imports write it (a bank statement, claims, payslips): ASCII digits,
+    a point, at most two decimals, a sign only when ``signed``; None for anything else (``1e2``, ``1_0``,
+    ``1,000``, ``١٢``, ``NaN``), never a guess."""
+    match = _PLAIN_AMOUNT.fullmatch(text)
+    if match is None or (match.group(1) and not signed):
+        return None
+    return Decimal(text)
 
 
 def round_cent(value: Decimal) -> Decimal:

@@ -18,14 +18,14 @@ from decimal import Decimal
 
 from coopctl.domain.problems import N_, UsageError
 
-_SPACES = " \u00a0\u202f"
+_SPACES = " \u00a0\u202f"  # digits are ASCII 0-9: \d would take every script's ("١٢٠٠")
 _ENGLISH = (
-    re.compile(r"(?P<int>\d+)(?:\.(?P<dec>\d+))?"),
-    re.compile(r"(?P<int>\d{1,3}(?:,\d{3})+)(?:\.(?P<dec>\d+))?"),
+    re.compile(r"(?P<int>[0-9]+)(?:\.(?P<dec>[0-9]+))?"),
+    re.compile(r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+)(?:\.(?P<dec>[0-9]+))?"),
 )
 _FRENCH = (
-    re.compile(r"(?P<int>\d+)(?:[,.](?P<dec>\d+))?"),
-    re.compile(r"(?P<int>\d{1,3}(?:[" + _SPACES + r"]\d{3})+)(?:,(?P<dec>\d+))?"),
+    re.compile(r"(?P<int>[0-9]+)(?:[,.](?P<dec>[0-9]+))?"),
+    re.compile(r"(?P<int>[0-9]{1,3}(?:[" + _SPACES + r"][0-9]{3})+)(?:,(?P<dec>[0-9]+))?"),
 )
 EXAMPLES = {"en": "2000.50 or 2,000.50", "fr": "2 000,50 ou 2000,50"}
 
