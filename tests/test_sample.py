@@ -233,3 +233,19 @@ def test_readme_outputs_are_current():
     assert proc.returncode == 0, (
         proc.stderr or "README.md or docs/ is stale: run python scripts/update_readme.py"
     )
+
+
+def test_every_subcommand_has_help_with_an_example():
+    """A group's own commands (payroll import, import bank, claims import) too."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    subcommands = [
+        (name, sub) for name, command in group.commands.items() for sub in getattr(command, "commands", {})
+    ]
+    assert ("payroll", "import") in subcommands and ("import", "bank") in subcommands
+    for name, sub in subcommands:
+        run = run_cli(None, name, sub, "--help")
+        assert run.exit_code == 0, (name, sub)
+        assert re.search(r"Examples?:", run.stdout), (name, sub)
+        assert f"coopctl {name} {sub}" in run.stdout, (name, sub)
