@@ -268,11 +268,15 @@ def _plan(
         after = load_books(coop)
         errors = [p for p in after.problems if p.severity == "error"]
         if not wanted <= imported_ids(after.ledger.entries):
-            errors.append(Problem("the bank files were written but the main ledger does not load them"))
-        if errors:
-            raise LedgerError(
-                [Problem("the ledger does not load cleanly after the import; nothing was changed"), *errors]
+            errors.append(
+                Problem.of(
+                    "bank.not_loaded",
+                    N_("the bank files were written but the main ledger does not load them"),
+                )
             )
+        if errors:
+            after_import = N_("the ledger does not load cleanly after the import; nothing was changed")
+            raise LedgerError([Problem.of("bank.ledger_after", after_import), *errors])
 
     write_group(coop.root, changes, verify, new_folders=(main.parent / "bank",))
     return result

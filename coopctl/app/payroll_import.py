@@ -173,11 +173,16 @@ def _import(coop: Cooperative, rows: list, file: str, dry_run: bool) -> ImportRe
             and Path(str(e.meta.get("filename", ""))).resolve() == target.resolve()
         ]
         if len(loaded) != len(result.differences):
-            errors.append(Problem(f"{rel} was written but the main ledger does not load it"))
-        if errors:
-            raise LedgerError(
-                [Problem("the ledger does not load cleanly after the import; nothing was changed"), *errors]
+            errors.append(
+                Problem.of(
+                    "payroll_import.not_loaded",
+                    N_("{file} was written but the main ledger does not load it"),
+                    file=rel,
+                )
             )
+        if errors:
+            after_import = N_("the ledger does not load cleanly after the import; nothing was changed")
+            raise LedgerError([Problem.of("payroll_import.ledger_after", after_import), *errors])
 
     write_group(coop.root, changes, verify, new_folders=(target.parent,))
     return ImportResult(result, False, rel, needs_include)
