@@ -18,9 +18,17 @@ REPO = Path(__file__).resolve().parents[1]
 import os as _os  # noqa: E402
 import tempfile as _tempfile  # noqa: E402
 
-_os.environ.setdefault("COOPCTL_CACHE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-cache-"))
-# ...and their write journals too (coopctl.store.journal), never in ~/.local/state.
-_os.environ.setdefault("COOPCTL_STATE_DIR", _tempfile.mkdtemp(prefix="coopctl-test-state-"))
+# ...and their write journals too (coopctl.store.journal), never in ~/.local/state. Both folders are
+# removed when the test run ends (they were left in /tmp, a thousand of them after a few sessions).
+import atexit as _atexit  # noqa: E402
+
+for _variable, _prefix in (
+    ("COOPCTL_CACHE_DIR", "coopctl-test-cache-"),
+    ("COOPCTL_STATE_DIR", "coopctl-test-state-"),
+):
+    if _variable not in _os.environ:
+        _os.environ[_variable] = _tempfile.mkdtemp(prefix=_prefix)
+        _atexit.register(shutil.rmtree, _os.environ[_variable], True)
 # English unless a test asks otherwise, whatever the machine's LANG.
 _os.environ["COOPCTL_LANG"] = "en"
 
