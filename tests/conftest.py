@@ -15,12 +15,11 @@ from coopctl.ui.cli import app
 REPO = Path(__file__).resolve().parents[1]
 
 # Tests keep coopctl's cache in a folder of their own, never in the user's ~/.cache.
-import os as _os  # noqa: E402
-import tempfile as _tempfile  # noqa: E402
-
 # ...and their write journals too (coopctl.store.journal), never in ~/.local/state. Both folders are
 # removed when the test run ends (they were left in /tmp, a thousand of them after a few sessions).
 import atexit as _atexit  # noqa: E402
+import os as _os  # noqa: E402
+import tempfile as _tempfile  # noqa: E402
 
 for _variable, _prefix in (
     ("COOPCTL_CACHE_DIR", "coopctl-test-cache-"),

@@ -300,3 +300,19 @@ def test_files_long_unchanged_are_not_read_again_and_an_edit_is_still_seen(tmp_p
     )
     monkeypatch.setattr(Path, "read_bytes", original)
     assert cached(folder) == full(folder) != expected, "same size, but its ctime moved: the edit is seen"
+
+
+def test_a_day_of_zero_amounts_gives_the_full_loads_monthly_figures_through_the_cache(tmp_path):
+    """A posting of 0.00 (the VAT of a one-cent invoice) makes a day of zero: the cache keeps no row for it,
+    so a month holding only such days had a 0.00 monthly row in a full load and none through the cache once
+    that file's figures were read back (another file changed). Neither has it now."""
+    folder = split_coop(tmp_path / "coop")
+    (folder / "ledgers" / "months" / "2027-01.beancount").write_text(
+        '2027-01-21 * "Client" "Invoice"\n  Assets:Receivable:DanDesign  0.01 EUR\n'
+        "  Income:Activity:DanDesign  -0.01 EUR\n  Liabilities:VAT:Collected  -0.00 EUR\n",
+        encoding="utf-8",
+    )
+    assert full(folder)["monthly"]["accounts"]["Liabilities:VAT:Collected"].count("24324") == 0
+    october = folder / "ledgers" / "months" / "2026-10.beancount"
+    october.write_text(october.read_text(encoding="utf-8") + "\n; a comment\n", encoding="utf-8")
+    assert cached(folder) == full(folder)

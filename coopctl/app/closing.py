@@ -247,7 +247,14 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> WrittenClos
         changes.append(Change(main, main_with_include(main.read_bytes())))
 
     def verify() -> None:
-        after = load_books(coop, year=books.year)
+        if books.year is None:
+            # the whole reload, recorded in the cache as a read-only command records it: the next command
+            # (a dry run, the next close through the seal) finds the cache describing the ledger as written
+            from coopctl.store.cache import load_books_filling_cache
+
+            after = load_books_filling_cache(coop)
+        else:
+            after = load_books(coop, year=books.year)
         errors = [p for p in after.problems if p.severity == "error"]
         if plan.month not in after.figures.closed:
             errors.append(

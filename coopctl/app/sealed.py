@@ -74,6 +74,7 @@ def sealed_close(
     what the seal and the cache proved, and the ledger has no ``balance``, ``pad``, ``close``, lot or plugin
     that an added file could upset (else: the whole load). After it, the seal reaches the closed month.
     """
+    import hashlib
     import json
 
     from coopctl.app.closing import (
@@ -133,8 +134,10 @@ def sealed_close(
     opened = {account for account, info in index["opened"].items() if info[0] <= last_day}
     text = month_closing_bytes(coop, plan, sources, opened, False, False)
 
+    verified: list = []
+
     def verify() -> None:
-        _verify_alone(coop, target, text, month, index, top)
+        verified.append(_verify_alone(coop, target, text, month, index, top))
 
     try:
         written = write_close_text(coop, target, text, verify)
@@ -143,6 +146,9 @@ def sealed_close(
         return None
     rel = str(target.resolve().relative_to(coop.root.resolve()))
     seals.extend(coop, doc, month, current, ranges, {rel: text})
+    # the cache with the written file, as verified: the next command (the next month's close) starts warm
+    booked, written_figures = verified[-1]
+    cache.cached_figures(coop, vouched={rel: (hashlib.sha256(text).hexdigest(), booked, written_figures)})
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     last_fallback[0] = None
     return plan, written, treasury_state(coop, figures, month.last_day, pending, month)
@@ -198,11 +204,12 @@ class _NotAlone(Exception):
     """The written closing file does not verify alone: the write is undone and the whole load closes."""
 
 
-def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: dict, top: dict) -> None:
+def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: dict, top: dict):
     """What the whole reload after a close would find wrong that this close could cause, checked on the
     written file alone: its bytes, parse, amounts (none absurd), booking and balance; its ``open`` directives
     for accounts opened nowhere else; every posting's account open at its date, in a currency its ``open``
-    allows; the month closed by its marker; its figures without problems; the main ledger including it."""
+    allows; the month closed by its marker; its figures without problems; the main ledger including it.
+    Returns its booked entries and figures (what the cache records of it)."""
     from beancount.core import data
     from beancount.ops import validation
     from beancount.parser import booking, parser
@@ -251,3 +258,4 @@ def _verify_alone(coop: Cooperative, target, text: bytes, month: Month, index: d
         raise _NotAlone("its figures have problems")
     if month not in figures.closed or not included_by_main(coop, target):
         raise _NotAlone("the month is not closed by it, or the main ledger does not include it")
+    return booked, figures

@@ -132,6 +132,16 @@ class LedgerFigures:
             else:
                 by_month: dict[int, DayFigures] = {}
                 for day, figures in self.days.get(activity, {}).items():
+                    if not any(
+                        (
+                            figures.revenue,
+                            figures.expenses,
+                            figures.contribution,
+                            figures.salary_cost,
+                            figures.equity,
+                        )
+                    ):
+                        continue  # a day of zeros: the cache keeps no row for it, nor does the month here
                     total = by_month.setdefault(day.year * 12 + day.month - 1, DayFigures())
                     total.add(figures)
                 keys = sorted(by_month)
@@ -157,6 +167,8 @@ class LedgerFigures:
             else:
                 by_month: dict[int, Decimal] = {}
                 for day, amount in getattr(self, kind).get(key, {}).items():
+                    if not amount:
+                        continue  # a day of zero: the cache keeps no row for it, nor does the month here
                     month_key = day.year * 12 + day.month - 1
                     by_month[month_key] = by_month.get(month_key, ZERO) + amount
                 keys = sorted(by_month)

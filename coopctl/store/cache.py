@@ -539,8 +539,13 @@ def _unchanged(path: Path, cached: dict | None, trusted_before_ns: int) -> bool:
     return key == cached["stat"] and max(key[1], key[2]) < trusted_before_ns
 
 
-def cached_figures(coop: Cooperative) -> LedgerFigures | None:
-    """The ledger's figures from the cache (warm or incremental), or None when a full load is needed."""
+def cached_figures(coop: Cooperative, vouched: dict | None = None) -> LedgerFigures | None:
+    """The ledger's figures from the cache (warm or incremental), or None when a full load is needed.
+
+    ``vouched``: files coopctl itself has just written and verified against the state this cache describes
+    (a sealed close: ``app.sealed``), relative path -> (SHA-256, booked entries, figures): taken with those
+    figures when their bytes are still those, although the incremental path would send their directives
+    (a closing's markers) to the full load. The next command then finds the cache describing the ledger."""
     if not enabled():
         return None
     folder = cache_dir(coop)
@@ -566,7 +571,7 @@ def cached_figures(coop: Cooperative) -> LedgerFigures | None:
             return figures_from_json(merged, rows, _full_load_fallback(coop, folder))
         if not index.get("incremental"):
             return None
-        return _incremental(coop, folder, index, current, parsed, started_ns)
+        return _incremental(coop, folder, index, current, parsed, started_ns, vouched or {})
     except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         return None  # whatever is wrong with the cache, the full load is the answer
 
@@ -687,7 +692,13 @@ IGNORED_OPTIONS = {
 
 
 def _incremental(
-    coop: Cooperative, folder: Path, index: dict, current: dict, parsed: dict, started_ns: int
+    coop: Cooperative,
+    folder: Path,
+    index: dict,
+    current: dict,
+    parsed: dict,
+    started_ns: int,
+    vouched: dict | None = None,
 ) -> LedgerFigures:
     """The figures merged from every file's, the changed files read alone and checked as the full load would
     check them (see the module's docstring); _FullLoadNeeded whenever a check needs the whole ledger."""
@@ -715,7 +726,25 @@ def _incremental(
     before = {account: tuple(v[:3]) + (v[3],) for account, v in index["opened"].items()}
     opened = {account: v for account, v in before.items() if v[3] not in changed}
     defaults = parser.parse_string("")[2]
+    vouched = {
+        rel: (booked, figures)
+        for rel, (sha, booked, figures) in (vouched or {}).items()
+        if rel in parsed and current[rel][0] == sha and not parsed[rel][1]
+    }
+    for rel, (booked, _figures) in vouched.items():
+        for entry in booked:
+            if isinstance(entry, data.Open):
+                if entry.account in opened:
+                    raise _FullLoadNeeded
+                opened[entry.account] = (
+                    entry.date.toordinal(),
+                    sorted(entry.currencies or []),
+                    _booking(entry),
+                    rel,
+                )
     for rel, (entries, errors, options) in parsed.items():
+        if rel in vouched:
+            continue  # written and verified by this command (see cached_figures)
         if errors or any(options[k] != defaults[k] for k in defaults if k not in IGNORED_OPTIONS):
             raise _FullLoadNeeded  # a parse error, an option, a plugin
         for entry in entries:
@@ -755,6 +784,10 @@ def _incremental(
                 if _ours(stored) or stored.is_symlink():
                     stored.unlink()
                 raise _FullLoadNeeded from None
+            continue
+        if rel in vouched:
+            parts.append(vouched[rel][1])
+            new_files[sha] = vouched[rel][1]
             continue
         entries = parsed[rel][0]
         booked, booking_errors = booking.book(sorted(entries, key=data.entry_sortkey), top)
