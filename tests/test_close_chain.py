@@ -94,3 +94,56 @@ def test_a_vouched_file_whose_bytes_changed_since_is_read_as_any_other(tmp_path,
     # vouching for the old bytes changes nothing: the file is read, and its markers need the whole load
     figures = cache.cached_figures(coop, vouched={"ledgers/closing/2026-09.beancount": ("0" * 64, [], None)})
     assert figures is None
+
+
+# ------------------------------------------------------------- a close that could not trust the seal says why
+
+
+def test_a_dry_run_that_loads_the_closed_months_says_why_on_a_terminal_only(tmp_path, monkeypatch):
+    from test_sealed_close import SEPTEMBER, _closed_coop
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    a = _closed_coop(tmp_path / "a")
+    with (a / SEPTEMBER).open("a", encoding="utf-8") as handle:
+        handle.write("\n; a comment in the closed September\n")
+    piped = run_cli(a, "close-month", "--dry-run", "2026-10")
+    assert (
+        piped.exit_code == 0 and "read again in full" not in piped.stderr
+    )  # a pipe: the same output either way
+    with (a / SEPTEMBER).open("a", encoding="utf-8") as handle:
+        handle.write("; another one\n")  # the dry run above sealed September again
+    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    shown = run_cli(a, "close-month", "--dry-run", "2026-10")
+    assert shown.exit_code == 0
+    assert (
+        "warning: the closed months were read again in full, which takes longer: "
+        f"{SEPTEMBER} changed since the seal and held entries of closed months"
+    ) in shown.stderr
+    # trusted again: the next dry run is sealed and says nothing
+    again = run_cli(a, "close-month", "--dry-run", "2026-10")
+    assert again.exit_code == 0 and "read again" not in again.stderr and sealed.last_fallback[0] is None
+    # French, and the first run on a machine (no seal yet) is not worth a word
+    with (a / SEPTEMBER).open("a", encoding="utf-8") as handle:
+        handle.write("; a third one\n")
+    french = run_cli(a, "close-month", "--dry-run", "2026-10", env={"COOPCTL_LANG": "fr"})
+    assert "les mois clos ont été relus en entier, ce qui prend plus de temps" in french.stderr
+    fresh = run_cli(
+        a, "close-month", "--dry-run", "2026-10", env={"COOPCTL_CACHE_DIR": str(tmp_path / "new")}
+    )
+    assert fresh.exit_code == 0 and "read again" not in fresh.stderr
+
+
+def test_a_close_of_a_ledger_with_an_account_closed_says_only_the_whole_load_verifies_it(
+    tmp_path, monkeypatch
+):
+    from test_sealed_close import _closed_coop
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    a = _closed_coop(tmp_path / "a")
+    with (a / "ledgers" / "accounts.beancount").open("a", encoding="utf-8") as handle:
+        handle.write("\n2026-10-02 open Assets:Cash:Old EUR\n2026-10-20 close Assets:Cash:Old\n")
+    assert run_cli(a, "check").exit_code == 0  # proven and sealed again
+    assert run_cli(a, "members").exit_code == 0  # the cache follows the ledger
+    run = run_cli(a, "close-month", "2026-10")
+    assert "only the whole load verifies" in run.stderr, run.stderr

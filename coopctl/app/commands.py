@@ -111,25 +111,27 @@ class CloseResult:
     written: WrittenClose | None
     treasury: TreasuryState  # after the close (for a dry run: as if it were written)
     projection: bool = False  # a dry run of the month in progress: what closing it now would book
+    # why the closed months were loaded again instead of trusted as sealed, when worth telling (a warning)
+    loaded_whole_because: Problem | None = None
 
 
 def close_month(root: Path | None, month: Month | None, dry_run: bool, today: datetime.date) -> CloseResult:
     """Plan the close of ``month`` (default: the first open one) and, unless dry_run, book it."""
     coop = open_cooperative(root)
     if dry_run:
-        from coopctl.app.sealed import sealed_dry_run
+        from coopctl.app.sealed import last_reason, sealed_dry_run
 
         sealed = sealed_dry_run(coop, month, today)  # the closed months sealed: the open month's entries only
         if sealed is not None:
             return CloseResult(sealed[0], True, None, sealed[1])
-        return _plan_or_refuse(coop, month, today, dry_run=True)
+        return _plan_or_refuse(coop, month, today, dry_run=True, because=last_reason[0])
     with cooperative_lock(coop.root, command_line()):
-        from coopctl.app.sealed import sealed_close
+        from coopctl.app.sealed import last_reason, sealed_close
 
         done = sealed_close(coop, month, today)  # the closed months sealed: the written file verified alone
         if done is not None:
             return CloseResult(done[0], False, done[1], done[2])
-        return _plan_or_refuse(coop, month, today, dry_run=False)
+        return _plan_or_refuse(coop, month, today, dry_run=False, because=last_reason[0])
 
 
 def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
@@ -174,7 +176,11 @@ def _remember_proofs(coop: Cooperative, proven: dict[int, bytes]) -> None:
 
 
 def _plan_or_refuse(
-    coop: Cooperative, month: Month | None, today: datetime.date, dry_run: bool
+    coop: Cooperative,
+    month: Month | None,
+    today: datetime.date,
+    dry_run: bool,
+    because: Problem | None = None,
 ) -> CloseResult:
     books = load_books(coop, year=_scope_year(coop, month))
     require_clean(books)
@@ -216,7 +222,7 @@ def _plan_or_refuse(
         )
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     treasury = treasury_state(coop, books.figures, month.last_day, pending, month)
-    return CloseResult(plan, dry_run, written, treasury, projection)
+    return CloseResult(plan, dry_run, written, treasury, projection, because)
 
 
 def report(root: Path | None, month: Month | None, today: datetime.date) -> tuple[MonthReport, TreasuryState]:

@@ -23,41 +23,71 @@ from coopctl.core.close import (
 from coopctl.core.reports import salary_floor_problems
 from coopctl.core.treasury import TreasuryState, treasury_state
 from coopctl.domain.months import Month
+from coopctl.domain.problems import N_, Problem
 
 if TYPE_CHECKING:
     from coopctl.app.closing import WrittenClose
     from coopctl.core.close import ClosePlan
     from coopctl.domain.cooperative import Cooperative
 
-# why the last dry run could not use the seal (for tests and benchmarks; None when it did)
+# why the last close could not use the seal (for tests and benchmarks; None when it did)
 last_fallback: list[str | None] = [None]
+# the same, as a coded warning worth telling the treasurer (``CloseResult.loaded_whole_because``); None when
+# the seal was used, or for the everyday reasons: no cache or no seal yet, a refusal the whole load words
+last_reason: list[Problem | None] = [None]
+
+SILENT_SEAL_CODES = ("seal.none", "seal.no_cache", "seal.cache_disabled")
+
+
+def _fall_back(text: str, reason: Problem | None = None) -> None:
+    last_fallback[0] = text
+    last_reason[0] = reason
+
+
+def _used() -> None:
+    last_fallback[0] = None
+    last_reason[0] = None
+
+
+def _seal_broken(coop: Cooperative, last_closed: Month | None) -> bool:
+    """Whether the seal cannot be trusted now (and the fallback said why)."""
+    from coopctl.store import seals
+
+    problem = seals.why(coop, last_closed)
+    if problem is None:
+        return False
+    _fall_back(problem.message, None if problem.code in SILENT_SEAL_CODES else problem)
+    return True
+
+
+WHOLE_TO_VERIFY = N_(
+    "the ledger has balance assertions, pads, closed accounts, lots or plugins, which only the whole load "
+    "verifies"
+)
 
 
 def sealed_dry_run(
     coop: Cooperative, month: Month | None, today: datetime.date
 ) -> tuple[ClosePlan, TreasuryState] | None:
     """The plan and treasury of a dry-run close from the sealed state, or None (load the whole ledger)."""
-    from coopctl.store import seals
     from coopctl.store.cache import cached_figures
 
     figures = cached_figures(coop)
     if figures is None:
-        last_fallback[0] = "the cache does not describe the ledger (a whole load is needed)"
+        _fall_back("the cache does not describe the ledger (a whole load is needed)")
         return None
-    reason = seals.broken(coop, figures.last_closed)
-    if reason is not None:
-        last_fallback[0] = reason
+    if _seal_broken(coop, figures.last_closed):
         return None
     month = month or default_close_month(figures, today)
     if close_refusals(figures, month, today):
-        last_fallback[0] = "a refusal: the whole load words it"
+        _fall_back("a refusal: the whole load words it")
         return None
     plan = plan_close(coop, figures, month)
     if plan.problems or bonus_refusals(plan) or salary_floor_problems(coop):
-        last_fallback[0] = "a refusal: the whole load words it"
+        _fall_back("a refusal: the whole load words it")
         return None
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
-    last_fallback[0] = None
+    _used()
     return plan, treasury_state(coop, figures, month.last_day, pending, month)
 
 
@@ -88,12 +118,13 @@ def sealed_close(
 
     figures = cache.cached_figures(coop)
     if figures is None:
-        last_fallback[0] = "the cache does not describe the ledger (a whole load is needed)"
+        _fall_back("the cache does not describe the ledger (a whole load is needed)")
         return None
-    reason = seals.broken(coop, figures.last_closed)
+    if _seal_broken(coop, figures.last_closed):
+        return None
     doc = seals.read(coop)
-    if reason is not None or doc is None:
-        last_fallback[0] = reason or "no seal"
+    if doc is None:
+        _fall_back("no seal")
         return None
     try:
         index = json.loads(cache._read_sealed(cache.cache_dir(coop) / "index.json"))
@@ -107,27 +138,30 @@ def sealed_close(
         usable = False
     if not usable:
         # balance assertions, pads, closes, lots or plugins: an added file is verified by the whole load
-        last_fallback[0] = "the ledger needs the whole load to verify a close (balance, pad, lots, plugins)"
+        _fall_back(
+            "the ledger needs the whole load to verify a close (balance, pad, lots, plugins)",
+            Problem.of("seal.whole_to_verify", WHOLE_TO_VERIFY, severity="warning"),
+        )
         return None
     month = month or default_close_month(figures, today)
     if close_refusals(figures, month, today):
-        last_fallback[0] = "a refusal: the whole load words it"
+        _fall_back("a refusal: the whole load words it")
         return None
     plan = plan_close(coop, figures, month)
     if plan.problems or bonus_refusals(plan) or salary_floor_problems(coop):
-        last_fallback[0] = "a refusal: the whole load words it"
+        _fall_back("a refusal: the whole load words it")
         return None
     target = closing_path(coop, month)
     if not included_by_main(coop, target):
-        last_fallback[0] = "the main ledger does not include closing/ yet"
+        _fall_back("the main ledger does not include closing/ yet")
         return None
     if later_closing_files(coop, month):
-        last_fallback[0] = "a closing file of this month or a later one is on disk: the whole load refuses it"
+        _fall_back("a closing file of this month or a later one is on disk: the whole load refuses it")
         return None
     current = {rel: info["sha"] for rel, info in index["files"].items()}
     read = _month_sources(coop, doc, current, month, index)
     if read is None:
-        last_fallback[0] = "a file with the month's entries does not read alone"
+        _fall_back("a file with the month's entries does not read alone")
         return None
     sources, ranges, top = read
     last_day = month.last_day.toordinal()
@@ -142,7 +176,7 @@ def sealed_close(
     try:
         written = write_close_text(coop, target, text, verify)
     except _NotAlone as exc:  # undone: the whole load closes again, and words what is wrong in its own terms
-        last_fallback[0] = f"the written file did not verify alone ({exc})"
+        _fall_back(f"the written file did not verify alone ({exc})")
         return None
     rel = str(target.resolve().relative_to(coop.root.resolve()))
     seals.extend(coop, doc, month, current, ranges, {rel: text})
@@ -150,7 +184,7 @@ def sealed_close(
     booked, written_figures = verified[-1]
     cache.cached_figures(coop, vouched={rel: (hashlib.sha256(text).hexdigest(), booked, written_figures)})
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
-    last_fallback[0] = None
+    _used()
     return plan, written, treasury_state(coop, figures, month.last_day, pending, month)
 
 

@@ -573,6 +573,20 @@ def close_month_command(
     with _loading():
         result = service.close_month(state.root, _parse_month(month), dry_run, _today())
     render(views.close_month(result, dry_run), fmt, _console())
+    if result.loaded_whole_because is not None and _isatty(sys.stderr):
+        # on a terminal, why this close was slow (a pipe gets the same output whichever path answered)
+        from coopctl.domain.problems import Problem
+
+        _print_problems(
+            [
+                Problem.of(
+                    "close.loaded_whole",
+                    N_("the closed months were read again in full, which takes longer: {reason}"),
+                    severity="warning",
+                    reason=result.loaded_whole_because,
+                )
+            ]
+        )
 
 
 # --------------------------------------------------------------------------- balance
