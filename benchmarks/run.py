@@ -60,6 +60,12 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="skip the cold check and report (for a federation's scale)"
     )
+    parser.add_argument(
+        "--after-close",
+        action="store_true",
+        help="the treasurer's month: the last two months open; close the first of them (a whole load on an "
+        "empty cache), then time the last month's close after one appended transaction (dry run and writing)",
+    )
     args = parser.parse_args()
     root = args.root
     if root is None:
@@ -107,6 +113,9 @@ def main() -> None:
                 f"  Liabilities:VAT:Collected  -20.00 EUR\n"
             )
 
+    if args.after_close:
+        after_close(args.runs, root, env, coopctl, month_files, cache, kept, append_one)
+        return
     rows = []
     try:
         base = median_of(args.runs, [str(BIN / "bean-check"), "-C", str(main_ledger)], env, root)
@@ -181,13 +190,71 @@ def main() -> None:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(kept.parent, ignore_errors=True)
 
+    print_table(root, args.runs, members, rows, base)
+
+
+def after_close(
+    runs, root: Path, env: dict, coopctl: list, month_files: list, cache: Path, kept: Path, append_one
+):
+    """Issue 18's "close what changed": the month before the last closed on this machine (cold cache: the
+    whole load, which leaves the cache and the seal describing the ledger it wrote), then the last month's
+    dry run and writing close, each after one more transaction appended, from that same state."""
+    main_ledger = root / "ledgers" / "main.beancount"
+    previous, last = month_files[-2], month_files[-1]
+    closings = [root / "ledgers" / "closing" / f"{month.stem}.beancount" for month in (previous, last)]
+    if any(path.exists() for path in closings):
+        raise SystemExit(f"--after-close: {previous.stem} and {last.stem} must both be open")
+    originals = {path: path.read_bytes() for path in (main_ledger, last)}
+    rows = []
+    try:
+        base = median_of(runs, [str(BIN / "bean-check"), "-C", str(main_ledger)], env, root)
+        rows.append(("bean-check -C", base))
+        rows.append(
+            (
+                f"close-month {previous.stem} (cold cache: whole load)",
+                measure(coopctl + ["close-month"], env, root),
+            )
+        )
+        shutil.copytree(cache, kept, symlinks=True)
+
+        def back_to_the_close(then_append: bool = True) -> None:
+            closings[1].unlink(missing_ok=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.copytree(kept, cache, symlinks=True)
+            if then_append:
+                append_one()
+
+        rows.append(
+            (
+                f"close-month --dry-run {last.stem}, after it and one transaction",
+                median_of(runs, coopctl + ["close-month", "--dry-run"], env, root, back_to_the_close),
+            )
+        )
+        rows.append(
+            (
+                f"close-month {last.stem} (writing), after it and one transaction",
+                median_of(runs, coopctl + ["close-month"], env, root, back_to_the_close),
+            )
+        )
+    finally:
+        for path in closings:
+            path.unlink(missing_ok=True)
+        for path, raw in originals.items():
+            path.write_bytes(raw)
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(kept.parent, ignore_errors=True)
+    members = (root / "config" / "members.yaml").read_text(encoding="utf-8")
+    print_table(root, runs, members, rows, base)
+
+
+def print_table(root: Path, runs: int, members: str, rows: list, base: tuple[float, int]) -> None:
     files = sorted((root / "ledgers").rglob("*.beancount"))
     size = sum(p.stat().st_size for p in files) / 2**20
     transactions = sum(p.read_text(encoding="utf-8").count('" "') for p in files)
     print(f"# coopctl benchmark — {root}")
     print(
         f"ledger: {len(files)} files, {size:.1f} MiB, about {transactions:,} transactions; "
-        f"{members.count('- id: ')} members; median of {args.runs} runs"
+        f"{members.count('- id: ')} members; median of {runs} runs"
     )
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

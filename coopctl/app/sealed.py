@@ -213,8 +213,12 @@ def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month:
         if not own.is_source(str(path)):
             continue  # closing and opening files: not sources
         changed = sealed_files.get(rel) != sha
-        if not changed and (rel not in sealed_ranges or sealed_ranges[rel][1] < first_day.toordinal()):
-            continue  # unchanged since the seal, nothing dated in the month or later
+        if not changed and (
+            rel not in sealed_ranges
+            or sealed_ranges[rel][1] < first_day.toordinal()
+            or sealed_ranges[rel][0] > last_day.toordinal()
+        ):
+            continue  # unchanged since the seal, nothing dated in the month (all before it, or all after)
         raw = path.read_bytes()
         if hashlib.sha256(raw).hexdigest() != sha:
             return None  # changed since the cache read it: the whole load reads it
