@@ -147,3 +147,28 @@ def test_a_close_of_a_ledger_with_an_account_closed_says_only_the_whole_load_ver
     assert run_cli(a, "members").exit_code == 0  # the cache follows the ledger
     run = run_cli(a, "close-month", "2026-10")
     assert "only the whole load verifies" in run.stderr, run.stderr
+
+
+def test_a_file_edited_during_a_whole_load_close_is_not_sealed(tmp_path, monkeypatch):
+    """The whole load's close seals from its verifying reload; a file that reload read with other bytes than
+    the proven load (an editor saving while the close ran) leaves no seal: the next close proves it whole."""
+    from coopctl.store import cache as cache_module
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    a = split_coop(tmp_path / "a")
+    reload = cache_module.load_books_filling_cache
+
+    def edited_meanwhile(coop):
+        with (a / OCTOBER).open("a", encoding="utf-8") as handle:
+            handle.write("\n; saved by an editor while the close ran\n")
+        return reload(coop)
+
+    monkeypatch.setattr(cache_module, "load_books_filling_cache", edited_meanwhile)
+    assert run_cli(a, "close-month", "2026-09").exit_code == 0
+    monkeypatch.setattr(cache_module, "load_books_filling_cache", reload)
+    sealed.last_fallback[0] = "not run"
+    assert run_cli(a, "close-month", "--dry-run", "2026-10").exit_code == 0
+    assert (
+        sealed.last_fallback[0]
+        == "no seal on this machine (a whole load proves the closed months and seals them)"
+    )

@@ -158,7 +158,7 @@ def test_a_closing_file_appearing_during_a_close_is_refused_in_french(tmp_path):
     stray.write_text("; written by someone else meanwhile\n", encoding="utf-8")
     before = snapshot(folder)
     with pytest.raises(CloseRefused) as refused:
-        write_close(coop, plan, books)
+        write_close(coop, plan, books)  # refused before anything is written
     assert snapshot(folder) == before
     (problem,) = refused.value.problems
     assert problem.code == "close.later_file_on_disk"

@@ -214,12 +214,21 @@ def _plan_or_refuse(
     floor = salary_floor_problems(coop)
     if floor:
         raise CloseRefused(floor)
-    written = None if dry_run else write_close(coop, plan, books)
-    if written is not None:
-        changed = [written.closing_file] + ([coop.ledger_path] if written.include_added else [])
-        seals.seal(
-            coop, books, month, {str(p.relative_to(coop.root.resolve())): p.read_bytes() for p in changed}
-        )
+    written = None
+    if not dry_run:
+        written, reloaded = write_close(coop, plan, books)
+        # sealed from the verifying reload (the ledger as written) when it read every other file as the
+        # proven load did: a file edited during the close is proven by the next whole load, not sealed now
+        ours = {written.closing_file.resolve(), coop.ledger_path.resolve()}
+
+        def others(digests: dict[str, str]) -> dict[str, str]:
+            return {name: sha for name, sha in digests.items() if Path(name).resolve() not in ours}
+
+        if others(reloaded.ledger.digests) == others(books.ledger.digests):
+            seals.seal(coop, reloaded, month)
+        else:
+            seals.forget(coop)
+        del reloaded
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     treasury = treasury_state(coop, books.figures, month.last_day, pending, month)
     return CloseResult(plan, dry_run, written, treasury, projection, because)
