@@ -49,11 +49,13 @@ def _used() -> None:
     last_reason[0] = None
 
 
-def _seal_broken(coop: Cooperative, last_closed: Month | None) -> bool:
-    """Whether the seal cannot be trusted now (and the fallback said why)."""
+def _seal_broken(coop: Cooperative, last_closed: Month | None, index: dict) -> bool:
+    """Whether the seal cannot be trusted now (and the fallback said why). ``index``: the cache's index as
+    ``cached_figures`` found the ledger just now (every file's SHA-256)."""
     from coopctl.store import seals
 
-    problem = seals.why(coop, last_closed)
+    current = {rel: info["sha"] for rel, info in index["files"].items()}
+    problem = seals.why(coop, last_closed, current)
     if problem is None:
         return False
     _fall_back(problem.message, None if problem.code in SILENT_SEAL_CODES else problem)
@@ -70,13 +72,14 @@ def sealed_dry_run(
     coop: Cooperative, month: Month | None, today: datetime.date
 ) -> tuple[ClosePlan, TreasuryState] | None:
     """The plan and treasury of a dry-run close from the sealed state, or None (load the whole ledger)."""
-    from coopctl.store.cache import cached_figures
+    from coopctl.store.cache import cached_figures, described_index
 
     figures = cached_figures(coop)
-    if figures is None:
+    index = described_index(coop)
+    if figures is None or index is None:
         _fall_back("the cache does not describe the ledger (a whole load is needed)")
         return None
-    if _seal_broken(coop, figures.last_closed):
+    if _seal_broken(coop, figures.last_closed, index):
         return None
     month = month or default_close_month(figures, today)
     if close_refusals(figures, month, today):
@@ -104,8 +107,6 @@ def sealed_close(
     what the seal and the cache proved, and the ledger has no ``balance``, ``pad``, ``close``, lot or plugin
     that an added file could upset (else: the whole load). After it, the seal reaches the closed month.
     """
-    import hashlib
-    import json
 
     from coopctl.app.closing import (
         closing_path,
@@ -116,26 +117,24 @@ def sealed_close(
     )
     from coopctl.store import cache, seals
 
-    figures = cache.cached_figures(coop)
-    if figures is None:
+    # the index is written once, with the closing file (cache.record_written); this process holds it
+    figures = cache.cached_figures(coop, write_index=False)
+    index = cache.described_index(coop)
+    if figures is None or index is None:
         _fall_back("the cache does not describe the ledger (a whole load is needed)")
         return None
-    if _seal_broken(coop, figures.last_closed):
+    if _seal_broken(coop, figures.last_closed, index):
         return None
     doc = seals.read(coop)
     if doc is None:
         _fall_back("no seal")
         return None
-    try:
-        index = json.loads(cache._read_sealed(cache.cache_dir(coop) / "index.json"))
-        usable = (
-            doc.get("format") == seals.FORMAT
-            and index.get("incremental") is True
-            and not coop.coop.ledger_plugins
-            and isinstance(index.get("opened"), dict)
-        )
-    except (ValueError, OSError):
-        usable = False
+    usable = (
+        doc.get("format") == seals.FORMAT
+        and index.get("incremental") is True
+        and not coop.coop.ledger_plugins
+        and isinstance(index.get("opened"), dict)
+    )
     if not usable:
         # balance assertions, pads, closes, lots or plugins: an added file is verified by the whole load
         _fall_back(
@@ -182,7 +181,7 @@ def sealed_close(
     seals.extend(coop, doc, month, current, ranges, {rel: text})
     # the cache with the written file, as verified: the next command (the next month's close) starts warm
     booked, written_figures = verified[-1]
-    cache.cached_figures(coop, vouched={rel: (hashlib.sha256(text).hexdigest(), booked, written_figures)})
+    cache.record_written(coop, rel, text, booked, written_figures)
     pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     _used()
     return plan, written, treasury_state(coop, figures, month.last_day, pending, month)

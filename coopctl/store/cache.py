@@ -539,16 +539,22 @@ def _unchanged(path: Path, cached: dict | None, trusted_before_ns: int) -> bool:
     return key == cached["stat"] and max(key[1], key[2]) < trusted_before_ns
 
 
-def cached_figures(coop: Cooperative, vouched: dict | None = None) -> LedgerFigures | None:
+def cached_figures(
+    coop: Cooperative, vouched: dict | None = None, write_index: bool = True
+) -> LedgerFigures | None:
     """The ledger's figures from the cache (warm or incremental), or None when a full load is needed.
 
     ``vouched``: files coopctl itself has just written and verified against the state this cache describes
     (a sealed close: ``app.sealed``), relative path -> (SHA-256, booked entries, figures): taken with those
     figures when their bytes are still those, although the incremental path would send their directives
-    (a closing's markers) to the full load. The next command then finds the cache describing the ledger."""
+    (a closing's markers) to the full load. The next command then finds the cache describing the ledger.
+
+    ``write_index=False``: an incremental answer records each changed file's figures but not the index
+    (``record_written`` will, with the file the command is about to write: one index write, not two)."""
     if not enabled():
         return None
     folder = cache_dir(coop)
+    _DESCRIBED.pop(str(folder), None)  # described again below, or not at all
     try:
         if not _trusted_folder(folder):
             return None
@@ -568,10 +574,12 @@ def cached_figures(coop: Cooperative, vouched: dict | None = None) -> LedgerFigu
             )
             if rows.path.stat().st_size != end:
                 return None  # a rows file that is not the one the index describes: load in full
-            return figures_from_json(merged, rows, _full_load_fallback(coop, folder))
+            figures = figures_from_json(merged, rows, _full_load_fallback(coop, folder))
+            _described(coop, {k: v for k, v in index.items() if k not in ("merged", "rows")}, figures)
+            return figures
         if not index.get("incremental"):
             return None
-        return _incremental(coop, folder, index, current, parsed, started_ns, vouched or {})
+        return _incremental(coop, folder, index, current, parsed, started_ns, vouched or {}, write_index)
     except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         return None  # whatever is wrong with the cache, the full load is the answer
 
@@ -699,6 +707,7 @@ def _incremental(
     parsed: dict,
     started_ns: int,
     vouched: dict | None = None,
+    write_index: bool = True,
 ) -> LedgerFigures:
     """The figures merged from every file's, the changed files read alone and checked as the full load would
     check them (see the module's docstring); _FullLoadNeeded whenever a check needs the whole ledger."""
@@ -824,17 +833,74 @@ def _incremental(
         for rel, (sha, patterns) in current.items()
     }
     kept = {k: v for k, v in index.items() if k not in ("merged", "rows")}
-    _write_index(
-        folder,
-        {
-            **kept,
-            "files": files,
-            "opened": {a: list(v) for a, v in opened.items()},
-            "trusted_before_ns": started_ns - RACY_MARGIN_NS,
-        },
-        merged,
-    )
+    described = {
+        **kept,
+        "files": files,
+        "opened": {a: list(v) for a, v in opened.items()},
+        "trusted_before_ns": started_ns - RACY_MARGIN_NS,
+    }
+    if write_index:
+        _write_index(folder, described, merged)
+    _described(coop, described, merged)
     return merged
+
+
+# the index (without its merged figures) and the figures of the ledger as this process last found it, by
+# cache folder: what ``record_written`` adds a file to; never stored as such
+_DESCRIBED: dict[str, tuple[dict, LedgerFigures]] = {}
+
+
+def _described(coop: Cooperative, index: dict, figures: LedgerFigures) -> None:
+    _DESCRIBED.clear()  # one ledger at a time (a long-lived process moves on)
+    _DESCRIBED[str(cache_dir(coop))] = (index, figures)
+
+
+def described_index(coop: Cooperative) -> dict | None:
+    """The index (without its merged figures) of the ledger as ``cached_figures`` found it last in this
+    process: every file's SHA-256 as read just now, even when the index on disk is not written yet."""
+    known = _DESCRIBED.get(str(cache_dir(coop)))
+    return None if known is None else known[0]
+
+
+def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figures: LedgerFigures) -> None:
+    """After coopctl wrote the file ``rel`` (bytes ``raw``) and verified it alone against the ledger this
+    process found the cache describing (``cached_figures``, just before; a sealed close): the index with it,
+    its figures added to the merged figures (``merge_figures``: sums, so merging the merged figures and the
+    new file's equals merging every file's). The next command then finds the cache describing the ledger.
+    Nothing known of this ledger in this process, or anything unexpected: ``cached_figures`` with the file
+    vouched for (it merges every file's figures again)."""
+    from beancount.core import data
+
+    from coopctl.adapter.ledger import merge_figures
+
+    sha = hashlib.sha256(raw).hexdigest()
+    folder = cache_dir(coop)
+    known = _DESCRIBED.pop(str(folder), None)
+    try:
+        if known is None or not _private_folder(folder) or not _private_folder(folder / "files"):
+            raise _FullLoadNeeded
+        index, merged = known
+        if rel in index["files"] or (coop.root.resolve() / rel).read_bytes() != raw:
+            raise _FullLoadNeeded
+        opened = dict(index["opened"])
+        for entry in booked:
+            if isinstance(entry, data.Open):
+                if entry.account in opened:
+                    raise _FullLoadNeeded
+                opened[entry.account] = [
+                    entry.date.toordinal(),
+                    sorted(entry.currencies or []),
+                    _booking(entry),
+                    rel,
+                ]
+        _write_json(folder / "files" / f"{sha}.json", figures_to_json(figures))
+        files = {
+            **index["files"],
+            rel: {"sha": sha, "includes": [], "stat": _stat_key(coop.root.resolve() / rel)},
+        }
+        _write_index(folder, {**index, "files": files, "opened": opened}, merge_figures([merged, figures]))
+    except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError):
+        cached_figures(coop, vouched={rel: (sha, booked, figures)})
 
 
 # --------------------------------------------------------------------------- proven openings
