@@ -109,14 +109,22 @@ def month_sources(entries: list, month: Month, closing_dir: Path) -> list:
     ).month(month)
 
 
-def fingerprints_by_day(entries: list) -> dict[datetime.date, list[str]]:
+def full_fingerprints(entries: list) -> list[tuple[datetime.date, str]]:
+    """Each entry's date and the whole SHA-256 of its canonical form, computed once for both uses below
+    (the short fingerprint is its first characters)."""
+    return [(e.date, hashlib.sha256(canonical_entry(e).encode("utf-8")).hexdigest()) for e in entries]
+
+
+def fingerprints_by_day(
+    entries: list, full: list[tuple[datetime.date, str]] | None = None
+) -> dict[datetime.date, list[str]]:
     days: dict[datetime.date, list[str]] = defaultdict(list)
-    for entry in entries:
-        days[entry.date].append(entry_fingerprint(entry))
+    for day, whole in full if full is not None else full_fingerprints(entries):
+        days[day].append(whole[:FINGERPRINT_LENGTH])
     return {day: sorted(prints) for day, prints in sorted(days.items())}
 
 
-def full_digest(entries: list) -> str:
+def full_digest(entries: list, full: list[tuple[datetime.date, str]] | None = None) -> str:
     """SHA-256 over the full (not shortened) fingerprints of ``entries``: what a closing seals its sources
     with.
 
@@ -124,8 +132,8 @@ def full_digest(entries: list) -> str:
     seal itself uses every bit.
     """
     lines = sorted(
-        f"{e.date.isoformat()} {hashlib.sha256(canonical_entry(e).encode('utf-8')).hexdigest()}"
-        for e in entries
+        f"{day.isoformat()} {whole}"
+        for day, whole in (full if full is not None else full_fingerprints(entries))
     )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 

@@ -27,6 +27,7 @@ from coopctl.adapter.fingerprint import (
     config_digest,
     fingerprints_by_day,
     full_digest,
+    full_fingerprints,
     sources_digest,
 )
 from coopctl.adapter.ledger import CLOSE_MARKER, Books, load_books, main_includes
@@ -170,7 +171,9 @@ def month_closing_bytes(
     ``legacy``: as coopctl 0.1 wrote it (no full digest, no records of the months before the first close),
     to prove the closings an older coopctl wrote (``check`` then says they are sealed less strongly).
     """
-    by_day = fingerprints_by_day(sources.month(plan.month))
+    entries = sources.month(plan.month)
+    full = full_fingerprints(entries)  # each entry hashed once, for its short fingerprint and the digest
+    by_day = fingerprints_by_day(entries, full)
     before = period_records(sources, plan.month) if first and not legacy else None
     marker = marker_text(
         plan,
@@ -178,7 +181,7 @@ def month_closing_bytes(
         config_digest(coop, plan.month),
         include_added,
         before,
-        "" if legacy else full_digest(sources.month(plan.month)),
+        "" if legacy else full_digest(entries, full),
     )
     return closing_text(plan, open_accounts, marker).encode("utf-8")
 
