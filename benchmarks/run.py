@@ -66,6 +66,13 @@ def main() -> None:
         help="the treasurer's month: the last two months open; close the first of them (a whole load on an "
         "empty cache), then time the last month's close after one appended transaction (dry run and writing)",
     )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="with --after-close: start from a copy of this cache folder (the one generate.py's closes "
+        "used, COOPCTL_CACHE_DIR), as on the treasurer's machine after the earlier closes, instead of an "
+        "empty cache (then the first close is a whole load)",
+    )
     args = parser.parse_args()
     root = args.root
     if root is None:
@@ -114,7 +121,12 @@ def main() -> None:
             )
 
     if args.after_close:
-        after_close(args.runs, root, env, coopctl, month_files, cache, kept, append_one)
+        if args.cache is not None:
+            shutil.rmtree(cache)
+            shutil.copytree(args.cache, cache, symlinks=True)
+        after_close(
+            args.runs, root, env, coopctl, month_files, cache, kept, append_one, args.cache is not None
+        )
         return
     rows = []
     try:
@@ -194,11 +206,12 @@ def main() -> None:
 
 
 def after_close(
-    runs, root: Path, env: dict, coopctl: list, month_files: list, cache: Path, kept: Path, append_one
+    runs, root: Path, env: dict, coopctl: list, month_files: list, cache: Path, kept: Path, append_one, warm
 ):
     """Issue 18's "close what changed": the month before the last closed on this machine (cold cache: the
-    whole load, which leaves the cache and the seal describing the ledger it wrote), then the last month's
-    dry run and writing close, each after one more transaction appended, from that same state."""
+    whole load, which leaves the cache and the seal describing the ledger it wrote; ``warm``: from the cache
+    the earlier closes left), then the last month's dry run and writing close, each after one more
+    transaction appended, from that same state."""
     main_ledger = root / "ledgers" / "main.beancount"
     previous, last = month_files[-2], month_files[-1]
     closings = [root / "ledgers" / "closing" / f"{month.stem}.beancount" for month in (previous, last)]
@@ -206,12 +219,13 @@ def after_close(
         raise SystemExit(f"--after-close: {previous.stem} and {last.stem} must both be open")
     originals = {path: path.read_bytes() for path in (main_ledger, last)}
     rows = []
+    how = "after the earlier closes" if warm else "cold cache: whole load"
     try:
         base = median_of(runs, [str(BIN / "bean-check"), "-C", str(main_ledger)], env, root)
         rows.append(("bean-check -C", base))
         rows.append(
             (
-                f"close-month {previous.stem} (cold cache: whole load)",
+                f"close-month {previous.stem} ({how})",
                 measure(coopctl + ["close-month"], env, root),
             )
         )

@@ -1028,41 +1028,49 @@ def merge_figures(parts: list[LedgerFigures], signs: list[int] | None = None) ->
     """Σ of per-file figures (a sign of -1 takes a file's figures out)."""
     total = LedgerFigures()
     for part, sign in zip(parts, signs or [1] * len(parts)):
-        for activity, days in part.days.items():
-            target = total.days[activity]
-            for day, figures in days.items():
-                current = target.get(day)
-                if current is None:
-                    current = target[day] = DayFigures()
-                current.revenue += sign * figures.revenue
-                current.expenses += sign * figures.expenses
-                current.contribution += sign * figures.contribution
-                current.salary_cost += sign * figures.salary_cost
-                current.equity += sign * figures.equity
-        for source, sink in (
-            (part.receivables, total.receivables),
-            (part.accounts, total.accounts),
-            (part.activity_expenses, total.activity_expenses),
-        ):
-            for key, amounts_by_day in source.items():
-                book = sink[key]
-                for on_day, amount in amounts_by_day.items():
-                    book[on_day] = book.get(on_day, ZERO) + sign * amount
-        if sign > 0:
-            total.closed.update(part.closed)
-            total.closed_years.update(part.closed_years)
-            if part.opened_after is not None:
-                total.opened_after, total.carried_deficit = part.opened_after, dict(part.carried_deficit)
-            for month, salaries in part.booked_salaries.items():
-                total.booked_salaries[month].extend(salaries)
-            total.open_accounts |= part.open_accounts
-            total.activity_accounts |= part.activity_accounts
-            total.foreign |= part.foreign
-            for edge in (part.first_date, part.last_date):
-                if edge is not None:
-                    total.first_date = edge if total.first_date is None else min(total.first_date, edge)
-                    total.last_date = edge if total.last_date is None else max(total.last_date, edge)
+        add_figures(total, part, sign)
     return total
+
+
+def add_figures(total: LedgerFigures, part: LedgerFigures, sign: int = 1) -> None:
+    """Add a file's figures into ``total`` in place (``merge_figures`` of many). ``total``'s month-level
+    aggregates, computed or provided by a cache, are forgotten: they are computed again from its days."""
+    total.__dict__.pop("_monthly_cache", None)
+    total.__dict__.pop("provided_monthly", None)
+    for activity, days in part.days.items():
+        target = total.days[activity]
+        for day, figures in days.items():
+            current = target.get(day)
+            if current is None:
+                current = target[day] = DayFigures()
+            current.revenue += sign * figures.revenue
+            current.expenses += sign * figures.expenses
+            current.contribution += sign * figures.contribution
+            current.salary_cost += sign * figures.salary_cost
+            current.equity += sign * figures.equity
+    for source, sink in (
+        (part.receivables, total.receivables),
+        (part.accounts, total.accounts),
+        (part.activity_expenses, total.activity_expenses),
+    ):
+        for key, amounts_by_day in source.items():
+            book = sink[key]
+            for on_day, amount in amounts_by_day.items():
+                book[on_day] = book.get(on_day, ZERO) + sign * amount
+    if sign > 0:
+        total.closed.update(part.closed)
+        total.closed_years.update(part.closed_years)
+        if part.opened_after is not None:
+            total.opened_after, total.carried_deficit = part.opened_after, dict(part.carried_deficit)
+        for month, salaries in part.booked_salaries.items():
+            total.booked_salaries[month].extend(salaries)
+        total.open_accounts |= part.open_accounts
+        total.activity_accounts |= part.activity_accounts
+        total.foreign |= part.foreign
+        for edge in (part.first_date, part.last_date):
+            if edge is not None:
+                total.first_date = edge if total.first_date is None else min(total.first_date, edge)
+                total.last_date = edge if total.last_date is None else max(total.last_date, edge)
 
 
 def extract_by_file(coop: Cooperative, entries: list) -> tuple[dict[str, LedgerFigures], list[Problem]]:

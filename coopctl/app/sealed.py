@@ -179,12 +179,14 @@ def sealed_close(
         return None
     rel = str(target.resolve().relative_to(coop.root.resolve()))
     seals.extend(coop, doc, month, current, ranges, {rel: text})
-    # the cache with the written file, as verified: the next command (the next month's close) starts warm
+    pending = [posting for t in plan_transactions(plan) for posting in t.postings]
+    treasury = treasury_state(coop, figures, month.last_day, pending, month)
+    # the cache with the written file, as verified: the next command (the next month's close) starts warm;
+    # ``figures`` get the closing's added in place (done with them above)
     booked, written_figures = verified[-1]
     cache.record_written(coop, rel, text, booked, written_figures)
-    pending = [posting for t in plan_transactions(plan) for posting in t.postings]
     _used()
-    return plan, written, treasury_state(coop, figures, month.last_day, pending, month)
+    return plan, written, treasury
 
 
 def _month_sources(coop: Cooperative, doc: dict, current: dict[str, str], month: Month, index: dict):

@@ -865,13 +865,14 @@ def described_index(coop: Cooperative) -> dict | None:
 def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figures: LedgerFigures) -> None:
     """After coopctl wrote the file ``rel`` (bytes ``raw``) and verified it alone against the ledger this
     process found the cache describing (``cached_figures``, just before; a sealed close): the index with it,
-    its figures added to the merged figures (``merge_figures``: sums, so merging the merged figures and the
-    new file's equals merging every file's). The next command then finds the cache describing the ledger.
+    its figures added to the merged figures (sums: adding the new file's to the merged figures equals
+    merging every file's). The figures ``cached_figures`` returned ARE those merged figures, changed in place:
+    the caller must be done with them. The next command then finds the cache describing the ledger.
     Nothing known of this ledger in this process, or anything unexpected: ``cached_figures`` with the file
     vouched for (it merges every file's figures again)."""
     from beancount.core import data
 
-    from coopctl.adapter.ledger import merge_figures
+    from coopctl.adapter.ledger import add_figures
 
     sha = hashlib.sha256(raw).hexdigest()
     folder = cache_dir(coop)
@@ -898,7 +899,8 @@ def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figure
             **index["files"],
             rel: {"sha": sha, "includes": [], "stat": _stat_key(coop.root.resolve() / rel)},
         }
-        _write_index(folder, {**index, "files": files, "opened": opened}, merge_figures([merged, figures]))
+        add_figures(merged, figures)  # in place: the caller is done with them (see above)
+        _write_index(folder, {**index, "files": files, "opened": opened}, merged)
     except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError):
         cached_figures(coop, vouched={rel: (sha, booked, figures)})
 
