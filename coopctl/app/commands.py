@@ -219,12 +219,19 @@ def _plan_or_refuse(
         written, reloaded = write_close(coop, plan, books)
         # sealed from the verifying reload (the ledger as written) when it read every other file as the
         # proven load did: a file edited during the close is proven by the next whole load, not sealed now
-        ours = {written.closing_file.resolve(), coop.ledger_path.resolve()}
+        # (the main ledger too: as the proven load read it, with the include when the close added it)
+        closing, main = written.closing_file.resolve(), coop.ledger_path.resolve()
 
-        def others(digests: dict[str, str]) -> dict[str, str]:
-            return {name: sha for name, sha in digests.items() if Path(name).resolve() not in ours}
+        def others(digests: dict[str, str], main_sha: str | None = None) -> dict[str, str]:
+            return {
+                name: main_sha if main_sha is not None and Path(name).resolve() == main else sha
+                for name, sha in digests.items()
+                if Path(name).resolve() != closing
+            }
 
-        if others(reloaded.ledger.digests) == others(books.ledger.digests):
+        if written.main_sha and others(reloaded.ledger.digests) == others(
+            books.ledger.digests, written.main_sha
+        ):
             seals.seal(coop, reloaded, month)
         else:
             seals.forget(coop)
