@@ -6,11 +6,23 @@ disagree with a whole load (``COOPCTL_NO_CACHE=1``): every file, stdout, stderr 
 
 from __future__ import annotations
 
+import datetime
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from unittest import mock
+
 from conftest import run_cli
+from hypothesis import Phase, event, given, settings
+from hypothesis import strategies as st
 from test_cache import split_coop
-from test_sealed_close import NO_CACHE, _append, _invoice
+from test_close_chain import NEXT_MARCH, _whole_load_figures
+from test_sealed_close import ACTIVITIES, NO_CACHE, _append, _invoice
 from test_sealed_close_write import DECEMBER_15, _close_both
 
+from coopctl.store import cache
+from coopctl.store.configfile import load_cooperative
 from coopctl.ui import cli
 
 MAIN = "ledgers/main.beancount"
@@ -43,3 +55,179 @@ def test_the_main_ledger_edited_during_a_whole_load_close_is_not_sealed(tmp_path
     fast, slow, why = _close_both(a, b, "2026-10")
     assert fast == slow, (why, fast[:3], slow[:3])
     assert fast[0] == 1
+
+
+def test_a_zero_invoice_on_a_closed_day_keeps_the_whole_loads_figures_after_the_next_close(
+    tmp_path, monkeypatch
+):
+    """A 0.00 invoice on the last day of October (a day the closing posts on): its file's own figures hold a
+    day of zero amounts, which the cache used not to record; merged again with the closing's figures (the
+    next close, the file unchanged) the day's revenue read 0 where a whole load reads 0.00."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    assert _close_both(a, b, "2026-09")[0][0] == 0
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-31", "BoisNomade", 0))
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is None and fast == slow and fast[0] == 0
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-02", "BoisNomade", 1000))
+    fast, slow, why = _close_both(a, b, "2026-11")
+    assert why is None and fast == slow and fast[0] == 0
+    assert _warm(a) == _whole_load_figures(a)
+
+
+# ----------------------------------------------------------- chains of closes, hand edits between, no refresh
+
+CHAIN = ("2026-10", "2026-11", "2026-12", "2027-01")
+
+
+def _last_day(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    following = datetime.date(year + number // 12, number % 12 + 1, 1)
+    return (following - datetime.timedelta(days=1)).isoformat()
+
+
+def _previous(month: str) -> str:
+    return {"2026-10": "2026-09", "2026-11": "2026-10", "2026-12": "2026-11", "2027-01": "2026-12"}[month]
+
+
+def _chain_edit(folder: Path, number: int, edit: tuple, month: str) -> None:
+    """One hand edit before the close of ``month`` (the month before it was closed just now)."""
+    kind, activity, day = edit
+    closed = _previous(month)
+    month_file = f"ledgers/months/{month}.beancount"
+    when = f"{month}-{day:02d}"
+    if kind == "invoice":
+        _append(folder, month_file, _invoice(when, activity, 1000 + number))
+    elif kind == "new file":
+        (folder / f"ledgers/months/{month}-n{number}.beancount").write_text(
+            _invoice(when, activity, 500 + number), encoding="utf-8"
+        )
+    elif kind == "zero at month end":
+        _append(folder, month_file, _invoice(_last_day(month), activity, 0))
+    elif kind == "credit note at month end":
+        _append(
+            folder,
+            month_file,
+            f'\n{_last_day(month)} * "Client" "credit note"\n  Assets:Receivable:{activity}  -12.00 EUR\n'
+            f"  Income:Activity:{activity}  10.00 EUR\n  Liabilities:VAT:Collected  2.00 EUR\n",
+        )
+    elif kind == "in the closed month":
+        _append(folder, f"ledgers/months/{closed}.beancount", _invoice(f"{closed}-{day:02d}", activity, 7))
+    elif kind == "next month":
+        following = CHAIN[min(CHAIN.index(month) + 1, len(CHAIN) - 1)]
+        _append(
+            folder, f"ledgers/months/{following}.beancount", _invoice(f"{following}-{day:02d}", activity, 9)
+        )
+    elif kind == "closing commented":
+        _append(folder, f"ledgers/closing/{closed}.beancount", "\n; by hand\n")
+    elif kind == "closing deleted":
+        (folder / f"ledgers/closing/{closed}.beancount").unlink(missing_ok=True)
+    elif kind == "closing renamed":
+        path = folder / f"ledgers/closing/{closed}.beancount"
+        if path.exists():
+            path.rename(path.with_name(f"{closed}.beancount.bak"))
+    elif kind == "file under closing":
+        (folder / f"ledgers/closing/notes-{number}.beancount").write_text("; notes\n", encoding="utf-8")
+    elif kind == "account the closing opens":
+        (folder / f"ledgers/months/{month}-account-{number}.beancount").write_text(
+            f"{month}-{day:02d} open Expenses:Activity:{activity}:Contribution EUR\n", encoding="utf-8"
+        )
+    elif kind == "account opened after":
+        following = CHAIN[min(CHAIN.index(month) + 1, len(CHAIN) - 1)]
+        (folder / f"ledgers/months/{following}-account-{number}.beancount").write_text(
+            f"{following}-{day:02d} open Expenses:Activity:{activity}:Salary:Extra EUR\n", encoding="utf-8"
+        )
+    elif kind == "config comment":
+        _append(folder, "config/coop.yaml", f"\n# edited {number}\n")
+    elif kind == "include in main":
+        (folder / f"ledgers/extra-{number}.beancount").write_text(
+            _invoice(when, activity, 300 + number), encoding="utf-8"
+        )
+        _append(folder, MAIN, f'\ninclude "extra-{number}.beancount"\n')
+    # "nothing": a month with no entry of its own
+
+
+CHAIN_EDITS = st.tuples(
+    st.sampled_from(
+        [
+            "invoice",
+            "new file",
+            "zero at month end",
+            "credit note at month end",
+            "in the closed month",
+            "next month",
+            "closing commented",
+            "closing deleted",
+            "closing renamed",
+            "file under closing",
+            "account the closing opens",
+            "account opened after",
+            "config comment",
+            "include in main",
+            "nothing",
+        ]
+    ),
+    st.sampled_from(ACTIVITIES),
+    st.integers(1, 28),
+)
+
+
+def _warm(folder: Path) -> dict | None:
+    """The cache's figures as a warm command reads them (None: the cache does not describe the ledger)."""
+    from beancount.parser import parser
+
+    from coopctl.adapter import ledger
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the cache did not describe the ledger: a file was parsed again")
+
+    with (
+        mock.patch.object(parser, "parse_file", no_parse),
+        mock.patch.object(ledger, "load_ledger_safely", no_parse),
+    ):
+        figures = cache.cached_figures(load_cooperative(folder))
+    return None if figures is None else cache.figures_to_json(figures)
+
+
+def _chain(scratch: Path, steps: list[list[tuple]]) -> None:
+    a = split_coop(scratch / "a")
+    b = scratch / "b"
+    shutil.copytree(a, b)
+    fast, slow, _why = _close_both(a, b, "2026-09")
+    assert fast == slow and fast[0] == 0
+    for month, edits in zip(CHAIN, steps):
+        for number, edit in enumerate(edits):
+            for folder in (a, b):
+                _chain_edit(folder, 10 * CHAIN.index(month) + number, edit, month)
+        fast, slow, why = _close_both(a, b, month)
+        event(f"{month}: " + ("sealed" if why is None else "whole load" if fast[0] == 0 else "refused"))
+        assert fast == slow, (month, edits, why, fast[:3], slow[:3])
+        if fast[0] != 0:
+            return
+        # the close left the cache describing the ledger it wrote, with a whole load's figures
+        assert _warm(a) == _whole_load_figures(a), (month, edits, why)
+
+
+@settings(
+    max_examples=int(os.environ.get("H26_EXAMPLES", "12")),
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
+@given(st.lists(st.lists(CHAIN_EDITS, max_size=3), min_size=2, max_size=4))
+def test_chains_of_closes_with_hand_edits_between_them_close_as_the_whole_load(steps):
+    saved = os.environ.get("COOPCTL_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["COOPCTL_CACHE_DIR"] = str(Path(scratch) / "cache")
+        try:
+            with mock.patch.object(cli, "_today", lambda: NEXT_MARCH):
+                _chain(Path(scratch), steps)
+        finally:
+            if saved is None:
+                os.environ.pop("COOPCTL_CACHE_DIR", None)
+            else:
+                os.environ["COOPCTL_CACHE_DIR"] = saved
