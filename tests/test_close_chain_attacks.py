@@ -21,6 +21,7 @@ from test_close_chain import NEXT_MARCH, _whole_load_figures
 from test_sealed_close import ACTIVITIES, NO_CACHE, _append, _invoice
 from test_sealed_close_write import DECEMBER_15, _close_both
 
+from coopctl.app import sealed
 from coopctl.store import cache
 from coopctl.store.configfile import load_cooperative
 from coopctl.ui import cli
@@ -77,6 +78,37 @@ def test_a_zero_invoice_on_a_closed_day_keeps_the_whole_loads_figures_after_the_
         _append(folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-02", "BoisNomade", 1000))
     fast, slow, why = _close_both(a, b, "2026-11")
     assert why is None and fast == slow and fast[0] == 0
+    assert _warm(a) == _whole_load_figures(a)
+
+
+def test_a_cache_refreshed_by_another_command_during_a_sealed_close_is_not_counted_twice(
+    tmp_path, monkeypatch
+):
+    """A warm sealed close first reads the cache's daily rows when it adds the closing's figures to them
+    (``record_written``). Another command (Fava reloading on the new file, a member's ``balance``) that
+    loads the ledger whole meanwhile writes a new rows file and removes the old one: the rows then read as
+    damaged, and their fallback, a whole load, already holds the closing, which the merge added again."""
+    from coopctl.store import seals
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    assert run_cli(a, "close-month", "2026-09").exit_code == 0
+    _append(a, "ledgers/months/2026-10.beancount", _invoice("2026-10-21", "DanDesign", 4200))
+    assert run_cli(a, "close-month", "2026-10").exit_code == 0
+    _append(a, "ledgers/months/2026-11.beancount", _invoice("2026-11-21", "DanDesign", 4200))
+    assert run_cli(a, "members").exit_code == 0  # warm: the close reads the rows lazily
+    extend = seals.extend
+
+    def another_command_meanwhile(*args, **kwargs):
+        cache.load_books_filling_cache(load_cooperative(a))  # the closing is on disk: a new rows file
+        return extend(*args, **kwargs)
+
+    monkeypatch.setattr(seals, "extend", another_command_meanwhile)
+    sealed.last_fallback[0] = "not run"
+    assert run_cli(a, "close-month", "2026-11").exit_code == 0
+    assert sealed.last_fallback[0] is None
+    monkeypatch.setattr(seals, "extend", extend)
     assert _warm(a) == _whole_load_figures(a)
 
 

@@ -878,6 +878,18 @@ def described_index(coop: Cooperative) -> dict | None:
     return None if known is None else known[0]
 
 
+def _without_fallback(figures: LedgerFigures) -> None:
+    """Daily rows not read yet that read as damaged now (another command wrote the cache since and removed
+    the rows file): _FullLoadNeeded, not the whole load's figures, which hold the file just written."""
+
+    def refuse(kind: str, key: str):
+        raise _FullLoadNeeded
+
+    for books in (figures.days, figures.receivables, figures.accounts, figures.activity_expenses):
+        if isinstance(books, _LazyBooks):
+            books._fallback = refuse
+
+
 def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figures: LedgerFigures) -> None:
     """After coopctl wrote the file ``rel`` (bytes ``raw``) and verified it alone against the ledger this
     process found the cache describing (``cached_figures``, just before; a sealed close): the index with it,
@@ -898,6 +910,7 @@ def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figure
         index, merged = known
         if rel in index["files"] or (coop.root.resolve() / rel).read_bytes() != raw:
             raise _FullLoadNeeded
+        _without_fallback(merged)
         opened = dict(index["opened"])
         for entry in booked:
             if isinstance(entry, data.Open):
