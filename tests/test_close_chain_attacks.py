@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from conftest import run_cli
 from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
@@ -109,6 +110,70 @@ def test_a_cache_refreshed_by_another_command_during_a_sealed_close_is_not_count
     assert run_cli(a, "close-month", "2026-11").exit_code == 0
     assert sealed.last_fallback[0] is None
     monkeypatch.setattr(seals, "extend", extend)
+    assert _warm(a) == _whole_load_figures(a)
+
+
+def test_one_process_closing_two_cooperatives_in_turn_then_one_put_in_the_others_place(tmp_path, monkeypatch):
+    """One process (Fava, CliRunner) closes two cooperatives in turn through their seals: what it keeps of
+    the ledger it last described (``cache._DESCRIBED``, ``read_in_this_process``) must never serve the
+    other. Then one cooperative's folder is replaced by the other's (a checkout of another branch): the
+    cache folder and seal of that path now describe another ledger, and the close must see it."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    pairs = []
+    for name, cents in (("x", 1000), ("y", 2000)):
+        a, b = split_coop(tmp_path / name), tmp_path / f"{name}-whole"
+        _append(a, "ledgers/months/2026-09.beancount", _invoice("2026-09-21", "DanDesign", cents))
+        shutil.copytree(a, b)
+        assert _close_both(a, b, "2026-09")[0][0] == 0
+        pairs.append((a, b))
+    for month, day in (("2026-10", "2026-10-22"), ("2026-11", "2026-11-03")):
+        for number, (a, b) in enumerate(pairs):
+            for folder in (a, b):
+                _append(
+                    folder, f"ledgers/months/{month}.beancount", _invoice(day, "BoisNomade", 300 + number)
+                )
+            fast, slow, why = _close_both(a, b, month)
+            assert why is None and fast == slow and fast[0] == 0, (month, number, why)
+            assert _warm(a) == _whole_load_figures(a)
+    (x, x_whole), (y, y_whole) = pairs
+    shutil.rmtree(x)
+    shutil.copytree(y_whole, x)  # y's ledger at x's path: x's cache folder and seal describe another
+    for folder in (x, y_whole):
+        _append(folder, "ledgers/months/2026-12.beancount", _invoice("2026-12-04", "DanDesign", 77))
+    fast, slow, why = _close_both(x, y_whole, "2026-12")
+    assert fast[:3] == slow[:3] and fast[0] == 0, (why, fast[:3], slow[:3])
+    assert fast[3] == slow[3]
+    assert _warm(x) == _whole_load_figures(x)
+
+
+@pytest.mark.parametrize("killed", ["before the seal", "before the cache"])
+def test_a_sealed_close_killed_after_its_write_then_the_next_close_with_nothing_between(
+    tmp_path, monkeypatch, killed
+):
+    """The journaled write of October's closing done, the process dies before the seal reaches October, or
+    after it but before the cache records the closing (``record_written``); no command runs before the
+    next close (nothing undoes a finished write): November's close answers as the whole load."""
+    from coopctl.store import seals
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    assert _close_both(a, b, "2026-09")[0][0] == 0
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-21", "DanDesign", 4200))
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "record_written", lambda *args, **kwargs: None)
+        if killed == "before the seal":
+            patch.setattr(seals, "extend", lambda *args, **kwargs: None)
+        fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is None and fast == slow and fast[0] == 0
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-21", "DanDesign", 4200))
+    fast, slow, why = _close_both(a, b, "2026-11")
+    assert fast == slow and fast[0] == 0, (why, fast[:3], slow[:3])
     assert _warm(a) == _whole_load_figures(a)
 
 
