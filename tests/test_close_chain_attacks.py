@@ -177,6 +177,62 @@ def test_a_sealed_close_killed_after_its_write_then_the_next_close_with_nothing_
     assert _warm(a) == _whole_load_figures(a)
 
 
+def _raise_the_rate(folder: Path) -> None:
+    path = folder / "config" / "coop.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'rate: "0.10"' in text
+    path.write_text(text.replace('rate: "0.10"', 'rate: "0.12"', 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", ["sealed", "whole load"])
+def test_the_config_edited_during_a_close_is_not_sealed(tmp_path, monkeypatch, path):
+    """The contribution rate raised while October closes (after the close read the config, before it
+    sealed): October's closing was made with the old rate, so a whole load now finds it does not match and
+    refuses to close November. The seal (and the cache) must not record the new config as proven with it."""
+    from coopctl.store import cache as cache_module
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    assert _close_both(a, b, "2026-09")[0][0] == 0
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-21", "DanDesign", 4200))
+    if path == "whole load":
+        from coopctl.store import seals
+
+        seals.forget(load_cooperative(a))
+        reload = cache_module.load_books_filling_cache
+
+        def edited(coop, *args, **kwargs):
+            _raise_the_rate(coop.root)
+            return reload(coop, *args, **kwargs)
+
+        monkeypatch.setattr(cache_module, "load_books_filling_cache", edited)
+    else:
+        verify = sealed._verify_alone
+
+        def edited(coop, *args, **kwargs):
+            _raise_the_rate(coop.root)
+            return verify(coop, *args, **kwargs)
+
+        monkeypatch.setattr(sealed, "_verify_alone", edited)
+    sealed.last_fallback[0] = "not run"
+    assert run_cli(a, "close-month", "2026-10").exit_code == 0
+    assert (sealed.last_fallback[0] is None) == (path == "sealed")
+    monkeypatch.undo()
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    assert run_cli(b, "close-month", "2026-10", env=NO_CACHE).exit_code == 0
+    _raise_the_rate(b)
+    assert run_cli(a, "members").exit_code == 0  # the cache follows the ledger and the config
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-21", "DanDesign", 4200))
+    fast, slow, why = _close_both(a, b, "2026-11")
+    assert fast == slow, (why, fast[:3], slow[:3])
+
+
 # ----------------------------------------------------------- chains of closes, hand edits between, no refresh
 
 CHAIN = ("2026-10", "2026-11", "2026-12", "2027-01")

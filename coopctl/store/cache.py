@@ -149,6 +149,11 @@ def enabled() -> bool:
 
 
 def config_key(coop: Cooperative) -> str:
+    """The digest of the config: of the bytes ``coop`` was built from when known (``store.configfile``), so
+    that a cache or seal never records a config saved since as the one its figures or closings came from."""
+    known = coop.__dict__.get("config_key")
+    if isinstance(known, str):
+        return known
     digest = hashlib.sha256(__version__.encode())
     for name in ("coop", "members", "activities"):
         digest.update((coop.root / "config" / f"{name}.yaml").read_bytes())
