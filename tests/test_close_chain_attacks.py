@@ -233,6 +233,60 @@ def test_the_config_edited_during_a_close_is_not_sealed(tmp_path, monkeypatch, p
     assert fast == slow, (why, fast[:3], slow[:3])
 
 
+@pytest.mark.parametrize("path", ["sealed", "whole load"])
+def test_a_file_put_under_closing_during_a_close_is_not_sealed(tmp_path, monkeypatch, path):
+    """A file that is not coopctl's saved under closing/ while October closes (after the close checked
+    the folder, before it sealed): a whole load refuses to close on while it is there
+    (``recompute.foreign_file``), so the next close must not go through a seal that took it for one of
+    coopctl's files."""
+    from coopctl.store import cache as cache_module
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    assert _close_both(a, b, "2026-09")[0][0] == 0
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-21", "DanDesign", 4200))
+
+    def stray(folder: Path) -> None:
+        (folder / "ledgers" / "closing" / "notes.txt").write_text("to do\n", encoding="utf-8")
+
+    if path == "whole load":
+        from coopctl.store import seals
+
+        seals.forget(load_cooperative(a))
+        reload = cache_module.load_books_filling_cache
+
+        def edited(coop, *args, **kwargs):
+            stray(coop.root)
+            return reload(coop, *args, **kwargs)
+
+        monkeypatch.setattr(cache_module, "load_books_filling_cache", edited)
+    else:
+        verify = sealed._verify_alone
+
+        def edited(coop, *args, **kwargs):
+            stray(coop.root)
+            return verify(coop, *args, **kwargs)
+
+        monkeypatch.setattr(sealed, "_verify_alone", edited)
+    sealed.last_fallback[0] = "not run"
+    assert run_cli(a, "close-month", "2026-10").exit_code == 0
+    assert (sealed.last_fallback[0] is None) == (path == "sealed")
+    monkeypatch.undo()
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    assert run_cli(b, "close-month", "2026-10", env=NO_CACHE).exit_code == 0
+    stray(b)
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-21", "DanDesign", 4200))
+    fast, slow, why = _close_both(a, b, "2026-11")
+    assert fast == slow, (why, fast[:3], slow[:3])
+    assert fast[0] == 1
+
+
 # ----------------------------------------------------------- chains of closes, hand edits between, no refresh
 
 CHAIN = ("2026-10", "2026-11", "2026-12", "2027-01")

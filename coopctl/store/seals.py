@@ -57,6 +57,13 @@ def _own_files(coop: Cooperative) -> dict[str, str]:
     return found
 
 
+def _strangers(coop: Cooperative) -> bool:
+    """Whether a file under ``closing/`` or ``openings/`` is not one coopctl writes."""
+    from coopctl.adapter.ownfiles import on_disk
+
+    return bool(on_disk(coop.ledger_path.parent)[1])
+
+
 def _date_ranges(coop: Cooperative, entries: list) -> dict[str, tuple[int, int]]:
     """Each file's earliest and latest entry (ordinal days)."""
     by_name: dict[str, tuple[int, int]] = {}
@@ -161,7 +168,9 @@ def why(
                 month=str(last_closed),
                 sealed=str(doc["last_closed"]),
             )
-        if _own_files(coop) != doc["own"]:
+        if _own_files(coop) != doc["own"] or _strangers(coop):
+            # (a file not coopctl's there: the whole load refuses it, even one the seal recorded, saved
+            # there while a close ran)
             return _why(
                 "seal.own_files_changed", N_("a file under closing/ or openings/ changed since the seal")
             )
