@@ -287,6 +287,36 @@ def test_a_file_put_under_closing_during_a_close_is_not_sealed(tmp_path, monkeyp
     assert fast[0] == 1
 
 
+def test_an_opening_edited_while_a_whole_load_proves_it_is_not_remembered_as_proven(tmp_path, monkeypatch):
+    """A whole load (``check``) proves the opening of 2026 by recomputing it, then remembers it as proven
+    so that a close may load 2026 alone (``commands._scope_year``). An opening saved in between (a comment)
+    must not be trusted: a whole load refuses the edited opening, so must the close (it does: the load of 2026
+    alone recomputes the opening of the year it reads)."""
+    from coopctl.app import commands
+
+    repo = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = tmp_path / "a"
+    for name in ("config", "ledgers"):
+        shutil.copytree(repo / name, a / name)
+    _append(a, "ledgers/2026/2026-10.beancount", _invoice("2026-10-21", "BoisNomade", 4200))
+    remember = commands._remember_proofs
+
+    def edited_meanwhile(coop, proven):
+        _append(coop.root, "ledgers/openings/2026.beancount", "\n; by hand\n")
+        return remember(coop, proven)
+
+    monkeypatch.setattr(commands, "_remember_proofs", edited_meanwhile)
+    run_cli(a, "check")
+    monkeypatch.setattr(commands, "_remember_proofs", remember)
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert fast == slow, (why, fast[:3], slow[:3])
+    assert fast[0] == 1
+
+
 # ----------------------------------------------------------- chains of closes, hand edits between, no refresh
 
 CHAIN = ("2026-10", "2026-11", "2026-12", "2027-01")
