@@ -290,8 +290,9 @@ def test_a_file_put_under_closing_during_a_close_is_not_sealed(tmp_path, monkeyp
 def test_an_opening_edited_while_a_whole_load_proves_it_is_not_remembered_as_proven(tmp_path, monkeypatch):
     """A whole load (``check``) proves the opening of 2026 by recomputing it, then remembers it as proven
     so that a close may load 2026 alone (``commands._scope_year``). An opening saved in between (a comment)
-    must not be trusted: a whole load refuses the edited opening, so must the close (it does: the load of 2026
-    alone recomputes the opening of the year it reads)."""
+    must not be trusted, nor sealed: a whole load refuses the edited opening, so must the close (the load
+    of 2026 alone recomputes it; the seal recorded it as it found it when sealing, and the close went
+    through the seal)."""
     from coopctl.app import commands
 
     repo = Path(__file__).resolve().parent.parent
@@ -310,8 +311,71 @@ def test_an_opening_edited_while_a_whole_load_proves_it_is_not_remembered_as_pro
     monkeypatch.setattr(commands, "_remember_proofs", edited_meanwhile)
     run_cli(a, "check")
     monkeypatch.setattr(commands, "_remember_proofs", remember)
+    assert run_cli(a, "members").exit_code == 0  # the cache follows the ledger
     b = tmp_path / "b"
     shutil.copytree(a, b)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert fast == slow, (why, fast[:3], slow[:3])
+    assert fast[0] == 1
+
+
+def test_an_opening_edited_during_a_sealed_close_is_not_sealed(tmp_path, monkeypatch):
+    """The opening of 2026 (not a ledger file: only a load of 2026 alone reads it) saved while October
+    closes through the seal: the seal carried to October must record the opening it checked, not the one
+    on disk when it is written; a whole load refuses the edited opening, so must November's close."""
+    repo = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = tmp_path / "a"
+    for name in ("config", "ledgers"):
+        shutil.copytree(repo / name, a / name)
+    assert run_cli(a, "check").exit_code == 0
+    _append(a, "ledgers/2026/2026-10.beancount", _invoice("2026-10-21", "BoisNomade", 4200))
+    assert run_cli(a, "members").exit_code == 0
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    verify = sealed._verify_alone
+
+    def edited(coop, *args, **kwargs):
+        _append(coop.root, "ledgers/openings/2026.beancount", "\n; by hand\n")
+        return verify(coop, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sealed, "_verify_alone", edited)
+        sealed.last_fallback[0] = "not run"
+        assert run_cli(a, "close-month", "2026-10").exit_code == 0
+        assert sealed.last_fallback[0] is None
+    assert run_cli(b, "close-month", "2026-10", env=NO_CACHE).exit_code == 0
+    _append(b, "ledgers/openings/2026.beancount", "\n; by hand\n")
+    assert run_cli(a, "members").exit_code == 0
+    fast, slow, why = _close_both(a, b, "2026-11")
+    assert fast == slow, (why, fast[:3], slow[:3])
+    assert fast[0] == 1
+
+
+def test_the_closing_edited_between_its_write_and_the_verifying_reload_is_not_sealed(tmp_path, monkeypatch):
+    """The whole load's close seals from its verifying reload: a closing file saved by hand between the
+    write and the reload was read by the reload, but the closing proven is the one written."""
+    from coopctl.store import cache as cache_module
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    reload = cache_module.load_books_filling_cache
+
+    def edited(coop, *args, **kwargs):
+        _append(coop.root, "ledgers/closing/2026-09.beancount", "\n; by hand\n")
+        return reload(coop, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache_module, "load_books_filling_cache", edited)
+        assert run_cli(a, "close-month", "2026-09").exit_code == 0
+    assert run_cli(b, "close-month", "2026-09", env=NO_CACHE).exit_code == 0
+    _append(b, "ledgers/closing/2026-09.beancount", "\n; by hand\n")
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-21", "DanDesign", 4200))
     fast, slow, why = _close_both(a, b, "2026-10")
     assert fast == slow, (why, fast[:3], slow[:3])
     assert fast[0] == 1

@@ -200,6 +200,7 @@ class WrittenClose:
     # the SHA-256 of the main ledger as the close left it, when that is the main ledger the close's load read
     # (with the include, when the close added it); "" when the main ledger changed meanwhile (``write_close``)
     main_sha: str = ""
+    closing_sha: str = ""  # the SHA-256 of the closing file written
 
 
 def later_closing_files(coop: Cooperative, month: Month) -> list[Path]:
@@ -296,7 +297,7 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> tuple[Writt
             )
 
     write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))
-    return WrittenClose(target, needs_include, main_sha), reloaded[-1]
+    return WrittenClose(target, needs_include, main_sha, sha256(text).hexdigest()), reloaded[-1]
 
 
 def write_close_text(coop: Cooperative, target: Path, text: bytes, verify) -> WrittenClose:

@@ -182,6 +182,9 @@ def _plan_or_refuse(
     dry_run: bool,
     because: Problem | None = None,
 ) -> CloseResult:
+    from coopctl.store import seals
+
+    seals.snapshot(coop)  # closing/ and openings/ as found before the load that may seal them
     books = load_books(coop, year=_scope_year(coop, month))
     require_clean(books)
     month = month or default_close_month(books.figures, today)
@@ -201,8 +204,6 @@ def _plan_or_refuse(
     if any(p.severity == "error" for p in unproven):  # an older coopctl's closing: a warning
         raise CloseRefused(unproven)
     _remember_proofs(coop, proven)
-    from coopctl.store import seals
-
     if not unproven:  # proven whole, with no warning: later closes may trust it
         seals.seal(coop, books, books.figures.last_closed)
     plan = plan_close(coop, books.figures, month)
@@ -217,21 +218,18 @@ def _plan_or_refuse(
     written = None
     if not dry_run:
         written, reloaded = write_close(coop, plan, books)
+
         # sealed from the verifying reload (the ledger as written) when it read every other file as the
         # proven load did: a file edited during the close is proven by the next whole load, not sealed now
-        # (the main ledger too: as the proven load read it, with the include when the close added it)
-        closing, main = written.closing_file.resolve(), coop.ledger_path.resolve()
+        # (the main ledger too: as the proven load read it, with the include when the close added it; and
+        # the closing as written)
+        def by_path(digests: dict[str, str]) -> dict[Path, str]:
+            return {Path(name).resolve(): sha for name, sha in digests.items()}
 
-        def others(digests: dict[str, str], main_sha: str | None = None) -> dict[str, str]:
-            return {
-                name: main_sha if main_sha is not None and Path(name).resolve() == main else sha
-                for name, sha in digests.items()
-                if Path(name).resolve() != closing
-            }
-
-        if written.main_sha and others(reloaded.ledger.digests) == others(
-            books.ledger.digests, written.main_sha
-        ):
+        expected = by_path(books.ledger.digests)
+        expected[coop.ledger_path.resolve()] = written.main_sha
+        expected[written.closing_file.resolve()] = written.closing_sha
+        if written.main_sha and by_path(reloaded.ledger.digests) == expected:
             seals.seal(coop, reloaded, month)
         else:
             seals.forget(coop)
@@ -410,6 +408,9 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     """Every problem of config and ledger (errors and warnings): the checks of ``CHECKS``, run in order on
     one whole load (as Beancount's validations are); raises only when the config cannot load."""
     coop = open_cooperative(root)
+    from coopctl.store import seals
+
+    seals.snapshot(coop)  # closing/ and openings/ as found before the load that may seal them
     books = load_books(coop)
     problems = list(books.problems)
     for run_check in CHECKS:
