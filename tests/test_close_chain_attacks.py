@@ -304,9 +304,9 @@ def test_an_opening_edited_while_a_whole_load_proves_it_is_not_remembered_as_pro
     _append(a, "ledgers/2026/2026-10.beancount", _invoice("2026-10-21", "BoisNomade", 4200))
     remember = commands._remember_proofs
 
-    def edited_meanwhile(coop, proven):
+    def edited_meanwhile(coop, *args):
         _append(coop.root, "ledgers/openings/2026.beancount", "\n; by hand\n")
-        return remember(coop, proven)
+        return remember(coop, *args)
 
     monkeypatch.setattr(commands, "_remember_proofs", edited_meanwhile)
     run_cli(a, "check")
@@ -376,6 +376,40 @@ def test_the_closing_edited_between_its_write_and_the_verifying_reload_is_not_se
     _append(b, "ledgers/closing/2026-09.beancount", "\n; by hand\n")
     for folder in (a, b):
         _append(folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-21", "DanDesign", 4200))
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert fast == slow, (why, fast[:3], slow[:3])
+    assert fast[0] == 1
+
+
+def test_a_surplus_split_edited_while_a_whole_load_proves_it_is_not_remembered_as_proven(
+    tmp_path, monkeypatch
+):
+    """A load of 2026 alone (``commands._scope_year``) trusts, without recomputing them, the surplus splits
+    of earlier years that a whole load proved on this machine. One saved after ``check`` recomputed it and
+    before it remembered the proof must not be trusted: a whole load refuses it, so must the close."""
+    from coopctl.app import commands
+
+    repo = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: DECEMBER_15)
+    a = tmp_path / "a"
+    for name in ("config", "ledgers"):
+        shutil.copytree(repo / name, a / name)
+    run = run_cli(a, "close-year", "2025", "--apply-surplus", "--date", "2026-10-15")
+    assert run.exit_code == 0, run.stderr
+    split = "ledgers/closing/2026-10-15-surplus-2025.beancount"
+    remember = commands._remember_proofs
+
+    def edited_meanwhile(coop, *args):
+        _append(coop.root, split, "\n; by hand\n")
+        return remember(coop, *args)
+
+    monkeypatch.setattr(commands, "_remember_proofs", edited_meanwhile)
+    run_cli(a, "check")
+    monkeypatch.setattr(commands, "_remember_proofs", remember)
+    assert run_cli(a, "members").exit_code in (0, 1)
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
     fast, slow, why = _close_both(a, b, "2026-10")
     assert fast == slow, (why, fast[:3], slow[:3])
     assert fast[0] == 1

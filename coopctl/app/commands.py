@@ -150,27 +150,37 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
     return years[-1] if evidence is not None and proven_opening(coop, years[-1], evidence) else None
 
 
-def _scope_evidence(coop: Cooperative, year: int) -> bytes | None:
-    """What a load of ``year`` alone trusts without recomputing it: its opening, earlier years' splits."""
+def _scope_evidence(coop: Cooperative, year: int, proven: tuple[bytes, Books] | None = None) -> bytes | None:
+    """What a load of ``year`` alone trusts without recomputing it: its opening, earlier years' splits.
+    ``proven``: the opening a whole load recomputed and that load; None (not proven) unless the files read
+    now are those (a file saved since was not proven by it)."""
+    import hashlib
+
     from coopctl.adapter.ownfiles import SURPLUS, on_disk
 
+    read = {} if proven is None else {Path(n).resolve(): sha for n, sha in proven[1].ledger.digests.items()}
     try:
         parts = [(coop.ledger_path.parent / "openings" / f"{year}.beancount").read_bytes()]
+        if proven is not None and parts[0] != proven[0]:
+            return None
         own, _ = on_disk(coop.ledger_path.parent)
         for path, kind in sorted(own.items()):
             if kind.kind == SURPLUS and kind.year is not None and kind.year < year:
                 parts += [path.name.encode(), path.read_bytes()]
+                if proven is not None and hashlib.sha256(parts[-1]).hexdigest() != read.get(path.resolve()):
+                    return None
     except OSError:
         return None
     return b"\0".join(parts)
 
 
-def _remember_proofs(coop: Cooperative, proven: dict[int, bytes]) -> None:
-    """After a whole load proved every closing: what a later load of one year may trust (``_scope_year``)."""
+def _remember_proofs(coop: Cooperative, proven: dict[int, bytes], books: Books) -> None:
+    """After a whole load (``books``) proved every closing: what a later load of one year may trust
+    (``_scope_year``), when the files are still those it proved."""
     from coopctl.store.cache import remember_proven_opening
 
-    for year in proven:
-        evidence = _scope_evidence(coop, year)
+    for year, opening in proven.items():
+        evidence = _scope_evidence(coop, year, (opening, books))
         if evidence is not None:
             remember_proven_opening(coop, year, evidence)
 
@@ -203,7 +213,7 @@ def _plan_or_refuse(
     unproven = verify_closings(coop, books, proven=proven)
     if any(p.severity == "error" for p in unproven):  # an older coopctl's closing: a warning
         raise CloseRefused(unproven)
-    _remember_proofs(coop, proven)
+    _remember_proofs(coop, proven, books)
     if not unproven:  # proven whole, with no warning: later closes may trust it
         seals.seal(coop, books, books.figures.last_closed)
     plan = plan_close(coop, books.figures, month)
@@ -429,7 +439,7 @@ def _closed_periods(coop: Cooperative, books: Books, today: datetime.date) -> li
     proven: dict[int, bytes] = {}
     problems += verify_closings(coop, books, {change.month for change in changes}, proven)
     if not any(p.severity == "error" for p in [*books.problems, *problems]):
-        _remember_proofs(coop, proven)
+        _remember_proofs(coop, proven, books)
         if not problems:  # close-month refuses on any of them, warnings too (recompute.legacy): no seal
             problems += _seal_and_explain(coop, books)
     return problems
