@@ -19,6 +19,7 @@ from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
 from test_cache import split_coop
 from test_close_chain import NEXT_MARCH, _whole_load_figures
+from test_sealed_attacks import _dry_both
 from test_sealed_close import ACTIVITIES, NO_CACHE, _append, _invoice
 from test_sealed_close_write import DECEMBER_15, _close_both
 
@@ -484,7 +485,19 @@ def _chain_edit(folder: Path, number: int, edit: tuple, month: str) -> None:
             _invoice(when, activity, 300 + number), encoding="utf-8"
         )
         _append(folder, MAIN, f'\ninclude "extra-{number}.beancount"\n')
-    # "nothing": a month with no entry of its own
+    elif kind == "same size in the closed month":
+        from test_sealed_attacks import _same_size_edit
+
+        path = folder / f"ledgers/months/{closed}.beancount"
+        if path.exists() and b"*" in path.read_bytes():
+            _same_size_edit(path)
+    elif kind == "closing edited then restored":
+        path = folder / f"ledgers/closing/{closed}.beancount"
+        if path.exists():
+            raw = path.read_bytes()
+            path.write_bytes(raw + b"; by hand\n")
+            path.write_bytes(raw)
+    # "nothing": a month with no entry of its own; "dry run", "reopen and close again": see ``_chain``
 
 
 CHAIN_EDITS = st.tuples(
@@ -505,6 +518,10 @@ CHAIN_EDITS = st.tuples(
             "config comment",
             "include in main",
             "nothing",
+            "same size in the closed month",
+            "closing edited then restored",
+            "dry run",
+            "reopen and close again",
         ]
     ),
     st.sampled_from(ACTIVITIES),
@@ -537,6 +554,17 @@ def _chain(scratch: Path, steps: list[list[tuple]]) -> None:
     assert fast == slow and fast[0] == 0
     for month, edits in zip(CHAIN, steps):
         for number, edit in enumerate(edits):
+            if edit[0] == "dry run":
+                fast, slow, why = _dry_both(a, b, month)
+                assert fast == slow, (month, edits, why, fast, slow)
+            elif edit[0] == "reopen and close again":
+                closed = _previous(month)
+                runs = [run_cli(a, "reopen", closed), run_cli(b, "reopen", closed, env=NO_CACHE)]
+                assert [(r.exit_code, r.stdout, r.stderr) for r in runs[:1]] == [
+                    (r.exit_code, r.stdout, r.stderr) for r in runs[1:]
+                ]
+                fast, slow, why = _close_both(a, b, closed)
+                assert fast == slow, (month, edits, why, fast[:3], slow[:3])
             for folder in (a, b):
                 _chain_edit(folder, 10 * CHAIN.index(month) + number, edit, month)
         fast, slow, why = _close_both(a, b, month)
