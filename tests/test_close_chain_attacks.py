@@ -416,6 +416,31 @@ def test_a_surplus_split_edited_while_a_whole_load_proves_it_is_not_remembered_a
     assert fast[0] == 1
 
 
+def test_a_config_saved_while_it_is_read_is_not_cached_under_the_bytes_before(tmp_path, monkeypatch):
+    """The validated config is cached under the digest of the files' bytes. The contribution rate raised
+    after that digest was taken and before the YAML was read: the models (at the new rate) must not be
+    cached under the old bytes' digest, or putting the old file back would read the new rate."""
+    from coopctl.store import configfile
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    a = split_coop(tmp_path / "a")
+    before = (a / "config" / "coop.yaml").read_bytes()
+    read = configfile._load_from_yaml
+
+    def edited_meanwhile(root):
+        _raise_the_rate(root)
+        return read(root)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(configfile, "_load_from_yaml", edited_meanwhile)
+        configfile.load_cooperative(a)
+    (a / "config" / "coop.yaml").write_bytes(before)  # the old rate back
+    monkeypatch.setenv("COOPCTL_NO_CACHE", "1")
+    whole = configfile.load_cooperative(a)
+    monkeypatch.delenv("COOPCTL_NO_CACHE")
+    assert configfile.load_cooperative(a).coop == whole.coop
+
+
 # ----------------------------------------------------------- chains of closes, hand edits between, no refresh
 
 CHAIN = ("2026-10", "2026-11", "2026-12", "2027-01")
