@@ -441,6 +441,35 @@ def test_a_config_saved_while_it_is_read_is_not_cached_under_the_bytes_before(tm
     assert configfile.load_cooperative(a).coop == whole.coop
 
 
+def test_an_entry_whose_metadata_names_another_file(tmp_path, monkeypatch):
+    """Beancount lets an entry's own ``filename:`` metadata replace the file it was read from. An October
+    invoice in a file of its own that named the main ledger: the seal's dates of each file placed it in the
+    main ledger, so the sealed close did not read its file again and wrote a closing without it (the whole
+    load's has it). Such metadata is refused, by the whole load and the cache alike."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    assert run_cli(a, "close-month", "2026-09").exit_code == 0
+    assert run_cli(a, "members").exit_code == 0  # warm: the next edit is read by the cache alone
+    main = (a / MAIN).resolve()
+    invoice = _invoice("2026-10-21", "DanDesign", 4200).replace(
+        '"Invoice 4200"\n', f'"Invoice 4200"\n  filename: "{main}"\n'
+    )
+    (a / "ledgers/months/2026-10-extra.beancount").write_text(invoice, encoding="utf-8")
+    for command in ("members", "check"):
+        run = run_cli(a, command)
+        assert run.exit_code == 1, (command, run.stdout)
+        assert (
+            'error: ledgers/months/2026-10-extra.beancount:2: metadata "filename" is Beancount\'s own'
+        ) in run.stderr, run.stderr
+    french = run_cli(a, "members", env={"COOPCTL_LANG": "fr"})
+    assert "la métadonnée « filename » appartient à Beancount" in french.stderr
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert fast == slow and fast[0] == 1, (why, fast[:3], slow[:3])
+
+
 # ----------------------------------------------------------- chains of closes, hand edits between, no refresh
 
 CHAIN = ("2026-10", "2026-11", "2026-12", "2027-01")

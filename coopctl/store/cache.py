@@ -785,6 +785,8 @@ def _incremental(
                 raise _FullLoadNeeded
             if not MIN_YEAR <= entry.date.year <= MAX_YEAR:
                 raise _FullLoadNeeded  # a date the whole load refuses (ledger.date_range)
+            if entry.meta.get("filename") != str(root / rel):
+                raise _FullLoadNeeded  # another file named by its metadata (ledger.filename_metadata)
             if isinstance(entry, data.Open):
                 if entry.account in opened:
                     raise _FullLoadNeeded  # a second open of an account
