@@ -470,6 +470,86 @@ def test_an_entry_whose_metadata_names_another_file(tmp_path, monkeypatch):
     assert fast == slow and fast[0] == 1, (why, fast[:3], slow[:3])
 
 
+DURING = {
+    "entry in the month being closed": lambda folder: _append(
+        folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-30", "BoisNomade", 777)
+    ),
+    "new file in the month being closed": lambda folder: (
+        folder / "ledgers/months/2026-10-z.beancount"
+    ).write_text(_invoice("2026-10-29", "AtelierCommun", 555), encoding="utf-8"),
+    "entry in the next month": lambda folder: _append(
+        folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-02", "BoisNomade", 333)
+    ),
+    "earlier closing commented": lambda folder: _append(
+        folder, "ledgers/closing/2026-09.beancount", "\n; by hand\n"
+    ),
+    "account opened": lambda folder: _append(
+        folder, "ledgers/accounts.beancount", "\n2026-10-30 open Assets:Bank:Other EUR\n"
+    ),
+    "config comment": lambda folder: _append(folder, "config/members.yaml", "\n# by hand\n"),
+    "include added": lambda folder: (
+        (folder / "ledgers/extra.beancount").write_text(
+            _invoice("2026-10-28", "DanDesign", 999), encoding="utf-8"
+        ),
+        _append(folder, MAIN, '\ninclude "extra.beancount"\n'),
+    ),
+}
+
+
+@pytest.mark.parametrize("path", ["sealed", "whole load"])
+@pytest.mark.parametrize("edit", sorted(DURING))
+def test_an_edit_saved_while_october_closes_then_november_closes_as_the_whole_load(
+    tmp_path, monkeypatch, path, edit
+):
+    """Whatever is saved while October closes (through the seal, while its closing is verified; or by the
+    whole load, before its verifying reload), the close of November answers as the whole load on the same
+    files (where the edit came after October's close), and the cache then holds a whole load's figures."""
+    from coopctl.store import cache as cache_module
+    from coopctl.store import seals
+
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: NEXT_MARCH)
+    a = split_coop(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    assert _close_both(a, b, "2026-09")[0][0] == 0
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-10.beancount", _invoice("2026-10-21", "DanDesign", 4200))
+    with monkeypatch.context() as patch:
+        if path == "whole load":
+            seals.forget(load_cooperative(a))
+            reload = cache_module.load_books_filling_cache
+
+            def reloaded(coop, *args, **kwargs):
+                DURING[edit](coop.root)
+                return reload(coop, *args, **kwargs)
+
+            patch.setattr(cache_module, "load_books_filling_cache", reloaded)
+        else:
+            verify = sealed._verify_alone
+
+            def verified(coop, *args, **kwargs):
+                DURING[edit](coop.root)
+                return verify(coop, *args, **kwargs)
+
+            patch.setattr(sealed, "_verify_alone", verified)
+        sealed.last_fallback[0] = "not run"
+        first = run_cli(a, "close-month", "2026-10")
+        assert (sealed.last_fallback[0] is None) == (path == "sealed")
+    second = run_cli(b, "close-month", "2026-10", env=NO_CACHE)
+    DURING[edit](b)
+    if first.exit_code != 0:  # the whole load's reload found the edit wrong: nothing written
+        assert second.exit_code == 0
+        return
+    assert (first.stdout, first.stderr) == (second.stdout, second.stderr)
+    for folder in (a, b):
+        _append(folder, "ledgers/months/2026-11.beancount", _invoice("2026-11-21", "DanDesign", 4200))
+    fast, slow, why = _close_both(a, b, "2026-11")  # nothing run between
+    assert fast == slow, (why, fast[:3], slow[:3])
+    if fast[0] == 0:
+        assert _warm(a) == _whole_load_figures(a)
+
+
 # ----------------------------------------------------------- chains of closes, hand edits between, no refresh
 
 CHAIN = ("2026-10", "2026-11", "2026-12", "2027-01")
