@@ -1549,6 +1549,20 @@ CASES = [
         'ledgers/more.beancount:1: option "display_precision" is accepted in the main ledger file only',
         ["check"],
     ),
+    # h26: adversarial review of the close after a close
+    Case(
+        "ledger-filename-metadata",
+        "ledger",
+        "an entry whose filename: metadata names another file (Beancount takes it for the file it was read "
+        "from)",
+        append(
+            L,
+            '\n2026-10-25 * "Extra"\n  filename: "ledgers/other.beancount"\n'
+            "  Income:Activity:BoisNomade  -10.00 EUR\n  Assets:Bank:Main\n",
+        ),
+        'ledgers/main.beancount:42: metadata "filename" is Beancount\'s own (the file an entry was read',
+        ["check"],
+    ),
 ]
 
 

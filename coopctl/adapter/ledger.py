@@ -621,6 +621,20 @@ def _policy_refusals(
                         name=_quoted(entry.filename),
                     )
                 )
+        if entry.meta and entry.meta.get("filename") != str(filename):
+            # Beancount lets an entry's own metadata replace the file it was read from: what holds the entry
+            # (the cache's figures of each file, the seal's dates of each file) would be another file
+            refusals.append(
+                Problem.of(
+                    "ledger.filename_metadata",
+                    N_(
+                        'metadata "filename" is Beancount\'s own (the file an entry was read from) and '
+                        "may not be written in the ledger; remove it"
+                    ),
+                    file=rel,
+                    line=entry.meta.get("lineno"),
+                )
+            )
     return refusals
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from hashlib import sha256
 from pathlib import Path
 
 from coopctl.adapter.fingerprint import (
@@ -199,6 +200,10 @@ def included_by_main(coop: Cooperative, target: Path) -> bool:
 class WrittenClose:
     closing_file: Path
     include_added: bool
+    # the SHA-256 of the main ledger as the close left it, when that is the main ledger the close's load read
+    # (with the include, when the close added it); "" when the main ledger changed meanwhile (``write_close``)
+    main_sha: str = ""
+    closing_sha: str = ""  # the SHA-256 of the closing file written
 
 
 def later_closing_files(coop: Cooperative, month: Month) -> list[Path]:
@@ -251,8 +256,17 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> tuple[Writt
     books.ledger.entries = []  # let the first load go before the verifying reload (see above)
     main = coop.ledger_path
     changes = [Change(target, text)]
+    proven_main = next(
+        (sha for name, sha in books.ledger.digests.items() if Path(name).resolve() == main.resolve()), ""
+    )
+    main_sha = proven_main
     if needs_include:
-        changes.append(Change(main, main_with_include(main.read_bytes())))
+        main_before = main.read_bytes()
+        changes.append(Change(main, main_with_include(main_before)))
+        # the main ledger as the load read it, with the include: else an edit the closing was not made from
+        main_sha = sha256(main_with_include(main_before)).hexdigest()
+        if sha256(main_before).hexdigest() != proven_main:
+            main_sha = ""
     reloaded: list[Books] = []
 
     def verify() -> None:
@@ -286,7 +300,7 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> tuple[Writt
             )
 
     write_group(coop.root, changes, verify, new_folders=(coop.closing_dir,))
-    return WrittenClose(target, needs_include), reloaded[-1]
+    return WrittenClose(target, needs_include, main_sha, sha256(text).hexdigest()), reloaded[-1]
 
 
 def write_close_text(coop: Cooperative, target: Path, text: bytes, verify) -> WrittenClose:

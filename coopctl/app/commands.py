@@ -150,27 +150,37 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
     return years[-1] if evidence is not None and proven_opening(coop, years[-1], evidence) else None
 
 
-def _scope_evidence(coop: Cooperative, year: int) -> bytes | None:
-    """What a load of ``year`` alone trusts without recomputing it: its opening, earlier years' splits."""
+def _scope_evidence(coop: Cooperative, year: int, proven: tuple[bytes, Books] | None = None) -> bytes | None:
+    """What a load of ``year`` alone trusts without recomputing it: its opening, earlier years' splits.
+    ``proven``: the opening a whole load recomputed and that load; None (not proven) unless the files read
+    now are those (a file saved since was not proven by it)."""
+    import hashlib
+
     from coopctl.adapter.ownfiles import SURPLUS, on_disk
 
+    read = {} if proven is None else {Path(n).resolve(): sha for n, sha in proven[1].ledger.digests.items()}
     try:
         parts = [(coop.ledger_path.parent / "openings" / f"{year}.beancount").read_bytes()]
+        if proven is not None and parts[0] != proven[0]:
+            return None
         own, _ = on_disk(coop.ledger_path.parent)
         for path, kind in sorted(own.items()):
             if kind.kind == SURPLUS and kind.year is not None and kind.year < year:
                 parts += [path.name.encode(), path.read_bytes()]
+                if proven is not None and hashlib.sha256(parts[-1]).hexdigest() != read.get(path.resolve()):
+                    return None
     except OSError:
         return None
     return b"\0".join(parts)
 
 
-def _remember_proofs(coop: Cooperative, proven: dict[int, bytes]) -> None:
-    """After a whole load proved every closing: what a later load of one year may trust (``_scope_year``)."""
+def _remember_proofs(coop: Cooperative, proven: dict[int, bytes], books: Books) -> None:
+    """After a whole load (``books``) proved every closing: what a later load of one year may trust
+    (``_scope_year``), when the files are still those it proved."""
     from coopctl.store.cache import remember_proven_opening
 
-    for year in proven:
-        evidence = _scope_evidence(coop, year)
+    for year, opening in proven.items():
+        evidence = _scope_evidence(coop, year, (opening, books))
         if evidence is not None:
             remember_proven_opening(coop, year, evidence)
 
@@ -182,6 +192,9 @@ def _plan_or_refuse(
     dry_run: bool,
     because: Problem | None = None,
 ) -> CloseResult:
+    from coopctl.store import seals
+
+    seals.snapshot(coop)  # closing/ and openings/ as found before the load that may seal them
     books = load_books(coop, year=_scope_year(coop, month))
     require_clean(books)
     month = month or default_close_month(books.figures, today)
@@ -200,9 +213,7 @@ def _plan_or_refuse(
     unproven = verify_closings(coop, books, proven=proven)
     if any(p.severity == "error" for p in unproven):  # an older coopctl's closing: a warning
         raise CloseRefused(unproven)
-    _remember_proofs(coop, proven)
-    from coopctl.store import seals
-
+    _remember_proofs(coop, proven, books)
     if not unproven:  # proven whole, with no warning: later closes may trust it
         seals.seal(coop, books, books.figures.last_closed)
     plan = plan_close(coop, books.figures, month)
@@ -217,14 +228,18 @@ def _plan_or_refuse(
     written = None
     if not dry_run:
         written, reloaded = write_close(coop, plan, books)
+
         # sealed from the verifying reload (the ledger as written) when it read every other file as the
         # proven load did: a file edited during the close is proven by the next whole load, not sealed now
-        ours = {written.closing_file.resolve(), coop.ledger_path.resolve()}
+        # (the main ledger too: as the proven load read it, with the include when the close added it; and
+        # the closing as written)
+        def by_path(digests: dict[str, str]) -> dict[Path, str]:
+            return {Path(name).resolve(): sha for name, sha in digests.items()}
 
-        def others(digests: dict[str, str]) -> dict[str, str]:
-            return {name: sha for name, sha in digests.items() if Path(name).resolve() not in ours}
-
-        if others(reloaded.ledger.digests) == others(books.ledger.digests):
+        expected = by_path(books.ledger.digests)
+        expected[coop.ledger_path.resolve()] = written.main_sha
+        expected[written.closing_file.resolve()] = written.closing_sha
+        if written.main_sha and by_path(reloaded.ledger.digests) == expected:
             seals.seal(coop, reloaded, month)
         else:
             seals.forget(coop)
@@ -403,6 +418,9 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     """Every problem of config and ledger (errors and warnings): the checks of ``CHECKS``, run in order on
     one whole load (as Beancount's validations are); raises only when the config cannot load."""
     coop = open_cooperative(root)
+    from coopctl.store import seals
+
+    seals.snapshot(coop)  # closing/ and openings/ as found before the load that may seal them
     books = load_books(coop)
     problems = list(books.problems)
     for run_check in CHECKS:
@@ -421,7 +439,7 @@ def _closed_periods(coop: Cooperative, books: Books, today: datetime.date) -> li
     proven: dict[int, bytes] = {}
     problems += verify_closings(coop, books, {change.month for change in changes}, proven)
     if not any(p.severity == "error" for p in [*books.problems, *problems]):
-        _remember_proofs(coop, proven)
+        _remember_proofs(coop, proven, books)
         if not problems:  # close-month refuses on any of them, warnings too (recompute.legacy): no seal
             problems += _seal_and_explain(coop, books)
     return problems

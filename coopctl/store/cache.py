@@ -67,6 +67,14 @@ if TYPE_CHECKING:  # imported when used: a warm answer (store.answers) needs nei
     from coopctl.domain.cooperative import Cooperative
 
 FORMAT = 9
+FILES = "files"
+FILE_FORMAT = 2  # 2: a file's days of zero amounts kept (``file_json``)
+
+
+def _file_figures(folder: Path, sha: str) -> Path:
+    """Where the cache keeps the figures of a file with these bytes (named for the format since their days of
+    zero amounts are kept, ``file_json``: a file recorded by an older coopctl is recorded again)."""
+    return folder / FILES / f"{sha}.{FILE_FORMAT}.json"
 
 
 # ------------------------------------------------------------------- owner-only files, with a checksum
@@ -141,6 +149,11 @@ def enabled() -> bool:
 
 
 def config_key(coop: Cooperative) -> str:
+    """The digest of the config: of the bytes ``coop`` was built from when known (``store.configfile``), so
+    that a cache or seal never records a config saved since as the one its figures or closings came from."""
+    known = coop.__dict__.get("config_key")
+    if isinstance(known, str):
+        return known
     digest = hashlib.sha256(__version__.encode())
     for name in ("coop", "members", "activities"):
         digest.update((coop.root / "config" / f"{name}.yaml").read_bytes())
@@ -155,9 +168,12 @@ def _packed(rows: list) -> str:
     return json.dumps(rows, separators=(",", ":"))
 
 
-def figures_to_json(figures: LedgerFigures) -> dict:
+def figures_to_json(figures: LedgerFigures, keep_zero: bool = False) -> dict:
+    """``keep_zero``: the days of zero amounts too (a file's own figures: a sum with another file's same day
+    keeps the exponent of its zero, 0.00 + 0 is 0.00, as in a whole load's merge)."""
+
     def rows(book: dict) -> list:
-        return [[day.toordinal(), str(amount)] for day, amount in sorted(book.items()) if amount]
+        return [[day.toordinal(), str(amount)] for day, amount in sorted(book.items()) if keep_zero or amount]
 
     return {
         "days": {
@@ -172,7 +188,7 @@ def figures_to_json(figures: LedgerFigures) -> dict:
                         str(f.equity),
                     ]
                     for d, f in sorted(days.items())
-                    if any((f.revenue, f.expenses, f.contribution, f.salary_cost, f.equity))
+                    if keep_zero or any((f.revenue, f.expenses, f.contribution, f.salary_cost, f.equity))
                 ]
             )
             for act, days in sorted(figures.days.items())
@@ -418,6 +434,11 @@ def _write_index(folder: Path, index: dict, merged: LedgerFigures) -> None:
 # --------------------------------------------------------------------------- writing
 
 
+def file_json(figures: LedgerFigures) -> dict:
+    """A file's own figures as the cache records them (``_file_figures``)."""
+    return figures_to_json(figures, keep_zero=True)
+
+
 def _write_json(path: Path, doc: dict) -> None:
     _write_sealed(path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
 
@@ -450,7 +471,7 @@ def store_full_load(
         return  # its validity depends on files outside the ledger: always loaded in full
     try:
         folder = cache_dir(coop)
-        if not (_private_folder(folder) and _private_folder(folder / "files")):
+        if not (_private_folder(folder) and _private_folder(folder / FILES)):
             return  # someone else's folder: not written, not read
         files = {
             _rel(coop, name): {
@@ -480,9 +501,9 @@ def store_full_load(
             if isinstance(e, data.Open) and e.meta and e.meta.get("filename")
         }
         for rel, info in files.items():
-            target = folder / "files" / f"{info['sha']}.json"
+            target = _file_figures(folder, str(info["sha"]))
             if not _ours(target):
-                _write_json(target, figures_to_json(per_file.get(rel, LedgerFigures())))
+                _write_json(target, file_json(per_file.get(rel, LedgerFigures())))
         _write_index(
             folder,
             {
@@ -724,7 +745,7 @@ def _incremental(
     )
     from coopctl.domain.policy import MAX_YEAR, MIN_YEAR
 
-    if not _trusted_folder(folder / "files"):
+    if not _trusted_folder(folder / FILES):
         raise _FullLoadNeeded
     main = next(iter(current))
     if main in parsed:
@@ -764,6 +785,8 @@ def _incremental(
                 raise _FullLoadNeeded
             if not MIN_YEAR <= entry.date.year <= MAX_YEAR:
                 raise _FullLoadNeeded  # a date the whole load refuses (ledger.date_range)
+            if entry.meta.get("filename") != str(root / rel):
+                raise _FullLoadNeeded  # another file named by its metadata (ledger.filename_metadata)
             if isinstance(entry, data.Open):
                 if entry.account in opened:
                     raise _FullLoadNeeded  # a second open of an account
@@ -783,7 +806,7 @@ def _incremental(
     parts = []
     new_files = {}
     for rel, (sha, _patterns) in current.items():
-        stored = folder / "files" / f"{sha}.json"
+        stored = _file_figures(folder, sha)
         if rel not in parsed:
             try:
                 parts.append(
@@ -827,7 +850,7 @@ def _incremental(
         new_files[sha] = figures
     merged = merge_figures(parts)
     for sha, figures in new_files.items():
-        _write_json(folder / "files" / f"{sha}.json", figures_to_json(figures))
+        _write_json(_file_figures(folder, sha), file_json(figures))
     files = {
         rel: {"sha": sha, "includes": patterns, "stat": _stat_key(root / rel)}
         for rel, (sha, patterns) in current.items()
@@ -862,6 +885,18 @@ def described_index(coop: Cooperative) -> dict | None:
     return None if known is None else known[0]
 
 
+def _without_fallback(figures: LedgerFigures) -> None:
+    """Daily rows not read yet that read as damaged now (another command wrote the cache since and removed
+    the rows file): _FullLoadNeeded, not the whole load's figures, which hold the file just written."""
+
+    def refuse(kind: str, key: str):
+        raise _FullLoadNeeded
+
+    for books in (figures.days, figures.receivables, figures.accounts, figures.activity_expenses):
+        if isinstance(books, _LazyBooks):
+            books._fallback = refuse
+
+
 def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figures: LedgerFigures) -> None:
     """After coopctl wrote the file ``rel`` (bytes ``raw``) and verified it alone against the ledger this
     process found the cache describing (``cached_figures``, just before; a sealed close): the index with it,
@@ -878,11 +913,12 @@ def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figure
     folder = cache_dir(coop)
     known = _DESCRIBED.pop(str(folder), None)
     try:
-        if known is None or not _private_folder(folder) or not _private_folder(folder / "files"):
+        if known is None or not _private_folder(folder) or not _private_folder(folder / FILES):
             raise _FullLoadNeeded
         index, merged = known
         if rel in index["files"] or (coop.root.resolve() / rel).read_bytes() != raw:
             raise _FullLoadNeeded
+        _without_fallback(merged)
         opened = dict(index["opened"])
         for entry in booked:
             if isinstance(entry, data.Open):
@@ -894,7 +930,7 @@ def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figure
                     _booking(entry),
                     rel,
                 ]
-        _write_json(folder / "files" / f"{sha}.json", figures_to_json(figures))
+        _write_json(_file_figures(folder, sha), file_json(figures))
         files = {
             **index["files"],
             rel: {"sha": sha, "includes": [], "stat": _stat_key(coop.root.resolve() / rel)},

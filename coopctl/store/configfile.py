@@ -294,6 +294,11 @@ def _config_cache(root: Path) -> tuple[Path, str] | None:
     return cache_folder(root) / "config.json", digest.hexdigest()
 
 
+# the config's digest (``cache.config_key``) of the bytes the models were built from, kept on the Cooperative:
+# what a cache or seal written with it describes (a file saved since is not what the command computed with)
+LOADED_KEY = "config_key"
+
+
 def load_cooperative(root: Path) -> Cooperative:
     """Load and validate the three config files of the cooperative at ``root``.
 
@@ -317,12 +322,18 @@ def load_cooperative(root: Path) -> Cooperative:
                     ActivitiesFile.model_validate(doc["activities"]).activities,
                 )
                 if not check_consistency(cooperative):
+                    cooperative.__dict__[LOADED_KEY] = key
                     return cooperative
         except (OSError, ValueError, KeyError, TypeError, ValidationError):
             pass
     cooperative = _load_from_yaml(root)
     if cached is not None:
         path, key = cached
+        again = _config_cache(root)
+        if again is None or again[1] != key:  # a file saved while it was read: these models are of neither
+            cooperative.__dict__[LOADED_KEY] = "changed while read"
+            return cooperative
+        cooperative.__dict__[LOADED_KEY] = key
         doc = {
             "key": key,
             "coop": cooperative.coop.model_dump(mode="json", by_alias=True),

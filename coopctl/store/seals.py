@@ -57,6 +57,39 @@ def _own_files(coop: Cooperative) -> dict[str, str]:
     return found
 
 
+def _strangers(coop: Cooperative) -> bool:
+    """Whether a file under ``closing/`` or ``openings/`` is not one coopctl writes."""
+    from coopctl.adapter.ownfiles import on_disk
+
+    return bool(on_disk(coop.ledger_path.parent)[1])
+
+
+OWN_SEEN = "own_files_seen"  # on the Cooperative: ``snapshot``
+
+
+def snapshot(coop: Cooperative) -> None:
+    """Before a whole load that may seal: every file under ``closing/`` and ``openings/`` as this command
+    found them, which the seal records (``seal``); one saved during the command was not proven by it."""
+    if cache.enabled():
+        coop.__dict__[OWN_SEEN] = _own_files(coop)
+
+
+def _own_sealed(coop: Cooperative, files: dict[str, str]) -> dict[str, str]:
+    """The files under ``closing/`` and ``openings/`` a seal records: as ``snapshot`` found them, and those
+    the load read since (a closing the command wrote, with the bytes the load read); without a snapshot,
+    as they are now."""
+    seen = coop.__dict__.get(OWN_SEEN)
+    if seen is None:
+        return _own_files(coop)
+    own = dict(seen)
+    ledger_dir = coop.ledger_path.parent
+    folders = tuple(_rel(coop, ledger_dir / name) + "/" for name in ("closing", "openings"))
+    for rel, sha in files.items():
+        if rel.startswith(folders) and rel not in own:
+            own[rel] = sha
+    return own
+
+
 def _date_ranges(coop: Cooperative, entries: list) -> dict[str, tuple[int, int]]:
     """Each file's earliest and latest entry (ordinal days)."""
     by_name: dict[str, tuple[int, int]] = {}
@@ -77,7 +110,11 @@ def _date_ranges(coop: Cooperative, entries: list) -> dict[str, tuple[int, int]]
 
 
 def _document(
-    coop: Cooperative, last_closed: Month, files: dict[str, str], ranges: dict[str, tuple[int, int]]
+    coop: Cooperative,
+    last_closed: Month,
+    files: dict[str, str],
+    ranges: dict[str, tuple[int, int]],
+    own: dict[str, str],
 ) -> dict:
     last_day = last_closed.last_day.toordinal()
     return {
@@ -87,7 +124,7 @@ def _document(
         "files": files,
         "open_month_files": sorted(rel for rel in files if ranges.get(rel, (last_day + 1, 0))[0] > last_day),
         "ranges": {rel: list(ranges[rel]) for rel in sorted(files) if rel in ranges},
-        "own": _own_files(coop),
+        "own": own,
     }
 
 
@@ -107,7 +144,7 @@ def seal(
             files[rel] = hashlib.sha256(raw).hexdigest()
             day = last_closed.last_day.toordinal()
             ranges[rel] = (0, day)  # a closing file: in the closed months
-        doc = _document(coop, last_closed, files, ranges)
+        doc = _document(coop, last_closed, files, ranges, _own_sealed(coop, files))
         cache._write_sealed(_path(coop), json.dumps(doc, sort_keys=True).encode("utf-8"))
     except (OSError, ValueError):
         pass  # an optimisation only: the next close proves everything again
@@ -161,7 +198,9 @@ def why(
                 month=str(last_closed),
                 sealed=str(doc["last_closed"]),
             )
-        if _own_files(coop) != doc["own"]:
+        if _own_files(coop) != doc["own"] or _strangers(coop):
+            # (a file not coopctl's there: the whole load refuses it, even one the seal recorded, saved
+            # there while a close ran)
             return _why(
                 "seal.own_files_changed", N_("a file under closing/ or openings/ changed since the seal")
             )
@@ -224,12 +263,13 @@ def extend(
                 known.pop(rel, None)  # read again: no entry in it now
             else:
                 known[rel] = dates
+        own = dict(doc["own"])  # as the close checked them (``why``), not as they are now
         for rel, raw in written.items():
-            files[rel] = hashlib.sha256(raw).hexdigest()
+            files[rel] = own[rel] = hashlib.sha256(raw).hexdigest()
             known[rel] = (0, month.last_day.toordinal())
-        new = _document(coop, month, files, known)
+        new = _document(coop, month, files, known, own)
         cache._write_sealed(_path(coop), json.dumps(new, sort_keys=True).encode("utf-8"))
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, KeyError):
         forget(coop)  # an optimisation only: the next close proves everything again
 
 
