@@ -66,7 +66,7 @@ if TYPE_CHECKING:  # imported when used: a warm answer (store.answers) needs nei
     from coopctl.adapter.ledger import Books, LoadedLedger
     from coopctl.domain.cooperative import Cooperative
 
-FORMAT = 9
+FORMAT = 10  # 10: the merged rows keep days of zero amounts, as a whole load holds them
 FILES = "files"
 FILE_FORMAT = 2  # 2: a file's days of zero amounts kept (``file_json``)
 
@@ -417,7 +417,7 @@ def _split_rows(doc: dict) -> tuple[bytes, dict]:
 
 def _write_index(folder: Path, index: dict, merged: LedgerFigures) -> None:
     """The rows file first (named by its content), then the index that names it; older rows files go."""
-    raw, doc = _split_rows(figures_to_json(merged))
+    raw, doc = _split_rows(figures_to_json(merged, keep_zero=True))  # as a whole load holds them
     name = f"rows-{hashlib.sha256(raw).hexdigest()[:20]}.bin"
     target = folder / name
     if not _ours(target) or target.stat().st_size != len(raw):
