@@ -182,7 +182,9 @@ def _plan_or_refuse(
     dry_run: bool,
     because: Problem | None = None,
 ) -> CloseResult:
-    books = load_books(coop, year=_scope_year(coop, month))
+    # recorded in the cache (the year alone too, when the cache knows the earlier years' files): the next
+    # close plans from the seal without another command in between
+    books = load_books_filling_cache(coop, _scope_year(coop, month))
     require_clean(books)
     month = month or default_close_month(books.figures, today)
     refusals = close_refusals(books.figures, month, today)
@@ -403,7 +405,7 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     """Every problem of config and ledger (errors and warnings): the checks of ``CHECKS``, run in order on
     one whole load (as Beancount's validations are); raises only when the config cannot load."""
     coop = open_cooperative(root)
-    books = load_books(coop)
+    books = load_books_filling_cache(coop)  # recorded when clean: the closes that follow plan from the seal
     problems = list(books.problems)
     for run_check in CHECKS:
         problems += run_check(coop, books, today)

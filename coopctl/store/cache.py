@@ -147,6 +147,16 @@ def config_key(coop: Cooperative) -> str:
     return digest.hexdigest()
 
 
+def figures_key(coop: Cooperative) -> str:
+    """The part of the config a file's own figures depend on (``ledger.extract_figures``: the currency, the
+    ledger's place and the activities; not the members): a year-scoped load may take the earlier years' files'
+    figures from an index written under another members list (``store_year_load``)."""
+    digest = hashlib.sha256(__version__.encode() + b"\0figures")
+    for name in ("coop", "activities"):
+        digest.update((coop.root / "config" / f"{name}.yaml").read_bytes())
+    return digest.hexdigest()
+
+
 # --------------------------------------------------------------------------- figures <-> JSON
 
 
@@ -488,6 +498,7 @@ def store_full_load(
             {
                 "format": FORMAT,
                 "config": config_key(coop),
+                "figures_config": figures_key(coop),
                 "files": files,
                 "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
                 "incremental": incremental,
@@ -942,9 +953,138 @@ def proven_opening(coop: Cooperative, year: int, opening: bytes) -> bool:
     return isinstance(known, dict) and known.get(str(year)) == hashlib.sha256(opening).hexdigest()
 
 
-def load_books_filling_cache(coop: Cooperative) -> Books:
-    """The whole ledger through Beancount (every check), recorded for the read-only commands when clean."""
+def store_year_load(coop: Cooperative, books: Books) -> bool:
+    """After a clean year-scoped load (``books.year``): the cache as the whole load would record it, without
+    reading the earlier years. Their files were hashed by the load (``LoadedLedger.skipped``) and are taken
+    from an index this cache wrote before, when it knows each of them by the same SHA-256 (its include
+    patterns, its ``open`` directives and its own figures in ``files/``), under the same currency, ledger and
+    activities (``figures_key``). The year's files are recorded from this load, each file's figures extracted
+    from its own booked entries as the whole load extracts them; the opening (``openings/YEAR.beancount``,
+    which the whole ledger does not include) is left out. The merged figures are then every file's, as the
+    whole load's.
+
+    Only where that is the whole load's result by construction: no plugin, no ``pad`` and no lot in the year
+    (their booking depends on the earlier years' entries), no ``document``; the earlier files include
+    nothing, and the index that knew them had no ``balance``, ``pad``, ``close`` or lot (``incremental``):
+    nothing of theirs constrains the year's entries beyond the ``open`` directives, checked here (an account
+    opened in an earlier year and again in this one: the whole load refuses it, so nothing is recorded).
+    Otherwise nothing is written (False), and the cache stays as it was."""
+    if not enabled() or books.year is None or coop.coop.ledger_plugins:
+        return False
+    from beancount.core import data
+
+    from coopctl.adapter.ledger import extract_by_file, merge_figures, opening_path
+
+    ledger = books.ledger
+    if ledger.options.get("documents") or any(
+        isinstance(e, (data.Document, data.Pad)) or (isinstance(e, data.Transaction) and _has_cost(e))
+        for e in ledger.entries
+    ):
+        return False
+    try:
+        folder = cache_dir(coop)
+        if not (_trusted_folder(folder) and _trusted_folder(folder / "files")):
+            return False
+        old = json.loads(_read_sealed(folder / "index.json"))
+        if old.get("format") != FORMAT or old.get("incremental") is not True:
+            return False
+        if old.get("figures_config") != figures_key(coop) and old.get("config") != config_key(coop):
+            return False
+        opening = _rel(coop, str(opening_path(coop, books.year)))
+        files = {
+            _rel(coop, name): {
+                "sha": sha,
+                "includes": ledger.includes.get(name, []),
+                "stat": _stat_key(Path(name)),
+            }
+            for name, sha in ledger.digests.items()
+        }
+        earlier: dict[str, str] = {}
+        for name, sha in ledger.skipped.items():
+            rel = _rel(coop, name)
+            known = old["files"].get(rel)
+            if (
+                not known
+                or known["sha"] != sha
+                or known["includes"]
+                or not _ours(folder / "files" / f"{sha}.json")
+            ):
+                return False
+            files[rel] = {"sha": sha, "includes": [], "stat": _stat_key(Path(name))}
+            earlier[rel] = sha
+        per_file, problems = extract_by_file(coop, ledger.entries)
+        per_file.pop(opening, None)
+        if problems or not set(per_file) <= set(files):
+            return False
+        opened: dict[str, list] = {}
+        incremental = True
+        for entry in ledger.entries:
+            if isinstance(entry, (data.Balance, data.Close)):
+                incremental = False  # as the whole load records it (the earlier years had none)
+            if isinstance(entry, data.Open) and entry.meta and entry.meta.get("filename"):
+                rel = _rel(coop, entry.meta["filename"])
+                if rel != opening:
+                    opened[entry.account] = [
+                        entry.date.toordinal(),
+                        sorted(entry.currencies or []),
+                        _booking(entry),
+                        rel,
+                    ]
+        for account, info in old["opened"].items():
+            if info[3] in earlier:
+                if account in opened:
+                    return False  # opened in an earlier year and again: the whole load refuses it
+                opened[account] = info
+        parts = []
+        for rel, info in files.items():
+            if rel in earlier:
+                stored = folder / "files" / f"{info['sha']}.json"
+                parts.append(
+                    figures_from_json(json.loads(_read_sealed(stored)), None, _set_aside_file(stored))
+                )
+            else:
+                parts.append(per_file.get(rel, LedgerFigures()))
+        merged = merge_figures(parts)
+        for rel, info in files.items():
+            target = folder / "files" / f"{info['sha']}.json"
+            if rel not in earlier and not _ours(target):
+                _write_json(target, figures_to_json(per_file.get(rel, LedgerFigures())))
+        _write_index(
+            folder,
+            {
+                "format": FORMAT,
+                "config": config_key(coop),
+                "figures_config": figures_key(coop),
+                "files": files,
+                "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
+                "incremental": incremental,
+                "opened": opened,
+            },
+            merged,
+        )
+    except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError):
+        return False  # an optimisation only: the cache stays as it was, the next command loads in full
+    return True
+
+
+def load_books_filling_cache(coop: Cooperative, year: int | None = None) -> Books:
+    """The whole ledger through Beancount (every check), recorded for the read-only commands when clean.
+
+    With ``year``: that year alone when ``ledger.load_books`` would load it alone (``Books.year`` set),
+    recorded as the whole ledger's state when the cache can know the earlier years without reading them
+    (``store_year_load``); else the whole load."""
     from coopctl.adapter.ledger import load_books_by_file
+
+    if year is not None:
+        from coopctl.adapter.ledger import Books, extract_figures, load_ledger_safely
+
+        scoped = load_ledger_safely(coop, year)
+        if scoped is not None:
+            figures, problems = extract_figures(coop, scoped.entries)
+            books = Books(coop, scoped, figures, scoped.problems + problems, year)
+            if not any(p.severity == "error" for p in books.problems):
+                store_year_load(coop, books)
+            return books
 
     books, per_file = load_books_by_file(coop)
     if not any(p.severity == "error" for p in books.problems):
