@@ -247,6 +247,49 @@ def test_a_year_alone_is_not_recorded_when_the_cache_does_not_know_the_earlier_y
     assert cache.store_year_load(coop, year_books) is True
 
 
+def test_without_an_index_knowing_the_earlier_years_a_close_loads_the_whole_ledger_once(
+    tmp_path, monkeypatch, loads
+):
+    """The proofs kept, the index lost (set aside as damaged): the year alone could not be recorded, so the
+    whole load answers once and records it; the next dry run is sealed."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: SAMPLE_TODAY)
+    a, b = _pair(tmp_path)
+    assert run_cli(a, "check").exit_code == 0
+    folder = cache.cache_dir(load_cooperative(a))
+    cache._set_aside(folder)
+    assert (folder / "proven-openings.json").is_file() and not (folder / "index.json").exists()
+    loads.clear()
+    fast, slow, why = _dry_both(a, b)
+    assert why is not None and loads == [None] and fast == slow and fast[0] == 0
+    loads.clear()
+    fast, slow, why = _dry_both(a, b)
+    assert why is None and loads == [] and fast == slow and fast[0] == 0
+
+
+def test_a_year_declaring_a_commodity_is_not_recorded_and_answers_as_the_whole_load(
+    tmp_path, monkeypatch, loads
+):
+    """A ``commodity`` declared in the year: a second declaration in an earlier year would make the whole load
+    refuse the ledger, which the year alone cannot see: the cache is not recorded from it."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: SAMPLE_TODAY)
+    a, b = _pair(tmp_path)
+    assert run_cli(a, "check").exit_code == 0
+    for folder in (a, b):
+        (folder / "ledgers" / "2026" / "2026-10-b.beancount").write_text(
+            '2026-10-01 commodity EUR\n  name: "Euro"\n', encoding="utf-8"
+        )
+    coop = load_cooperative(a)
+    books = cache.load_books_filling_cache(coop, 2026)
+    assert books.year == 2026 and not books.problems
+    assert cache.store_year_load(coop, books) is False
+    for _ in range(2):
+        loads.clear()
+        fast, slow, why = _dry_both(a, b)
+        assert why is not None and loads == [2026] and fast == slow and fast[0] == 0
+
+
 # ------------------------------------------------------------------ random edits on a two-year cooperative
 
 _GENERATED: list[Path] = []

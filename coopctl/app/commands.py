@@ -138,7 +138,7 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
     """The year a close may load alone: the latest one close-year opened (when the month is in it), and only
     when a whole load on this machine proved, byte for byte, what such a load reads but cannot recompute:
     the opening, and the surplus splits of earlier years (else the whole ledger is loaded)."""
-    from coopctl.store.cache import proven_opening
+    from coopctl.store.cache import knows_earlier_years, proven_opening
 
     folder = coop.ledger_path.parent / "openings"
     years = (
@@ -147,7 +147,10 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
     if not years or (month is not None and month.year != years[-1]):
         return None
     evidence = _scope_evidence(coop, years[-1])
-    return years[-1] if evidence is not None and proven_opening(coop, years[-1], evidence) else None
+    if evidence is None or not proven_opening(coop, years[-1], evidence):
+        return None
+    # a cache that cannot record the year alone (no index knowing the earlier years): the whole load, once
+    return years[-1] if knows_earlier_years(coop, years[-1]) else None
 
 
 def _scope_evidence(coop: Cooperative, year: int) -> bytes | None:

@@ -967,7 +967,9 @@ def store_year_load(coop: Cooperative, books: Books) -> bool:
     (their booking depends on the earlier years' entries), no ``document``; the earlier files include
     nothing, and the index that knew them had no ``balance``, ``pad``, ``close`` or lot (``incremental``):
     nothing of theirs constrains the year's entries beyond the ``open`` directives, checked here (an account
-    opened in an earlier year and again in this one: the whole load refuses it, so nothing is recorded).
+    opened in an earlier year and again in this one: the whole load refuses it, so nothing is recorded), and
+    ``commodity`` declarations (none in the year: a second one is refused by the whole load). Every other
+    check of the whole load is one file's or one entry's, and the year's load ran it on the year's files.
     Otherwise nothing is written (False), and the cache stays as it was."""
     if not enabled() or books.year is None or coop.coop.ledger_plugins:
         return False
@@ -977,7 +979,9 @@ def store_year_load(coop: Cooperative, books: Books) -> bool:
 
     ledger = books.ledger
     if ledger.options.get("documents") or any(
-        isinstance(e, (data.Document, data.Pad)) or (isinstance(e, data.Transaction) and _has_cost(e))
+        # a commodity declared in the year: the whole load refuses a second declaration in an earlier year
+        isinstance(e, (data.Document, data.Pad, data.Commodity))
+        or (isinstance(e, data.Transaction) and _has_cost(e))
         for e in ledger.entries
     ):
         return False
@@ -1065,6 +1069,34 @@ def store_year_load(coop: Cooperative, books: Books) -> bool:
     except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError):
         return False  # an optimisation only: the cache stays as it was, the next command loads in full
     return True
+
+
+def knows_earlier_years(coop: Cooperative, year: int) -> bool:
+    """Whether this cache has an index that may let a load of ``year`` alone be recorded
+    (``store_year_load``): one of this format, under the same currency, ledger and activities, that knows
+    files of earlier years. Without one, a close loads the whole ledger once and records it (the closes
+    after it plan from the seal) rather than the year alone, which would leave the next close to load the
+    year again."""
+    from coopctl.adapter.ledger import file_year
+
+    if not enabled():
+        return True  # nothing is recorded anyway: the year alone is the cheapest load
+    try:
+        index = json.loads(_read_sealed(cache_dir(coop) / "index.json"))
+        if index.get("format") != FORMAT:
+            return False
+        if index.get("figures_config") != figures_key(coop) and index.get("config") != config_key(coop):
+            return False
+        root, ledger_dir = coop.root.resolve(), coop.ledger_path.parent.resolve()
+        for rel in index["files"]:
+            path = root / rel
+            if path.is_relative_to(ledger_dir):
+                found = file_year(path.relative_to(ledger_dir))
+                if found is not None and found < year:
+                    return True
+    except (_Untrusted, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return False
 
 
 def load_books_filling_cache(coop: Cooperative, year: int | None = None) -> Books:
