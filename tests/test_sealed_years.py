@@ -387,18 +387,43 @@ def test_closes_of_a_two_year_cooperative_equal_the_whole_load_over_random_edits
                 os.environ["COOPCTL_CACHE_DIR"] = saved
 
 
+def _year_alone(c: Path, cache_c: Path, *args: str) -> tuple[tuple, list]:
+    """``close-month`` in ``c`` with its own cache, its seal removed first: the close loads the year alone
+    (the proofs and the index kept) unless it cannot; what it printed and wrote, and the loads it made."""
+    env = {"COOPCTL_CACHE_DIR": str(cache_c), "COOPCTL_MEMBER": "", "COOPCTL_ROOT": ""}
+    os.environ["COOPCTL_CACHE_DIR"] = str(cache_c)
+    try:
+        seals.forget(load_cooperative(c))
+    finally:
+        os.environ["COOPCTL_CACHE_DIR"] = str(cache_c.parent / "cache")
+    made: list = []
+    real = ledger.load_ledger_safely
+
+    def spy(coop, year=None):
+        loaded = real(coop, year)
+        made.append(year if loaded is not None else "declined")
+        return loaded
+
+    with mock.patch.object(ledger, "load_ledger_safely", spy):
+        run = run_cli(c, "close-month", *args, env=env)
+    return (run.exit_code, run.stdout, run.stderr, _tree(c)), made
+
+
 def _random_steps(scratch: Path, steps: list) -> None:
-    a, b = scratch / "a", scratch / "b"
+    a, b, c = scratch / "a", scratch / "b", scratch / "c"
     shutil.copytree(_two_years(), a)
     shutil.copytree(a, b)
+    shutil.copytree(a, c)
+    cache_c = scratch / "cache-c"  # c's own: its closes load the year alone, for a third comparison
     assert run_cli(a, "close-month", "--dry-run").exit_code == 0  # the first whole load on this machine
+    assert _year_alone(c, cache_c, "--dry-run")[0][0] == 0  # the same in c: its proofs
     month, closed = datetime.date(2026, 3, 1), "2026-02"
     refused = False  # an entry dated in a closed month: every close is refused from then on
     for edits, command in steps:
         label = month.strftime("%Y-%m")
         quiet = True  # only the open month's entries changed since the last command
         for edit in edits:
-            for folder in (a, b):
+            for folder in (a, b, c):
                 _edit(folder, edit, label, closed)
             refused |= edit[0] == "closed"
             quiet &= edit[0] in ("open", "new file", "nothing")
@@ -406,6 +431,9 @@ def _random_steps(scratch: Path, steps: list) -> None:
         # not cover changed since (then the whole load, or the year alone, answers, and records it)
         fast, slow, why = _dry_both(a, b)
         assert fast == slow, (fast, slow)
+        alone, made = _year_alone(c, cache_c, "--dry-run")
+        assert alone[:3] == slow, (alone, slow)
+        event(f"year alone: {made}")
         if quiet and not refused:
             assert why is None, why
             event("dry run through the seal")
@@ -413,6 +441,8 @@ def _random_steps(scratch: Path, steps: list) -> None:
             fast_close, slow_close, why = _close_both(a, b, label)
             assert fast_close == slow_close
             assert fast_close[0] == (1 if refused else 0), fast_close[1:3]
+            alone, made = _year_alone(c, cache_c, label)
+            assert alone == slow_close
             if not refused:
                 assert why is None, why  # the dry run just before was a command
                 event("close through the seal")
