@@ -267,6 +267,31 @@ def test_without_an_index_knowing_the_earlier_years_a_close_loads_the_whole_ledg
     assert why is None and loads == [] and fast == slow and fast[0] == 0
 
 
+def test_a_config_edit_for_an_earlier_year_is_refused_as_the_whole_load_refuses_it(
+    tmp_path, monkeypatch, loads
+):
+    """The 2025 contribution rate edited after close-year: the whole load finds 2025's closings made under
+    another config and refuses. The year alone does not read them: its proof is bound to the config the
+    earlier years were proven under, so it is not loaded (nor sealed) and every close says what the whole
+    load says. (A member added since leaves the proof standing: the random sequences below.)"""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: SAMPLE_TODAY)
+    a, b = _pair(tmp_path)
+    assert run_cli(a, "check").exit_code == 0
+    for folder in (a, b):
+        config = folder / "config" / "coop.yaml"
+        text = config.read_text(encoding="utf-8")
+        assert '- {from: 2024-01-01, rate: "0.10"}' in text  # in force until 2026, which has its own
+        config.write_text(text.replace('rate: "0.10"}', 'rate: "0.11"}', 1), encoding="utf-8")
+    for _ in range(2):
+        loads.clear()
+        fast, slow, why = _dry_both(a, b)
+        assert why is not None and loads == [None] and fast == slow
+        assert fast[0] == 1 and "config in force" in fast[2]
+    fast, slow, why = _close_both(a, b, "2026-10")
+    assert why is not None and fast == slow and fast[0] == 1
+
+
 def test_a_year_declaring_a_commodity_is_not_recorded_and_answers_as_the_whole_load(
     tmp_path, monkeypatch, loads
 ):

@@ -18,7 +18,7 @@ from typing import Callable
 
 from coopctl.adapter.fingerprint import describe, entry_fingerprint
 from coopctl.adapter.integrity import closed_month_changes, touched_closed_months
-from coopctl.adapter.ledger import Books, booked_postings, load_books, require_clean
+from coopctl.adapter.ledger import Books, booked_postings, extract_figures, load_books, require_clean
 from coopctl.adapter.ownfiles import YEAR_CLOSE, OwnFiles
 from coopctl.app.closing import WrittenClose, closing_path, main_without_include, write_close
 from coopctl.app.recompute import verify_closings
@@ -409,6 +409,10 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     one whole load (as Beancount's validations are); raises only when the config cannot load."""
     coop = open_cooperative(root)
     books = load_books_filling_cache(coop)  # recorded when clean: the closes that follow plan from the seal
+    if len(books.problems) > len(books.ledger.problems):
+        # the figures' problems as the whole ledger's extraction orders them (by date, not file by file)
+        figures, found = extract_figures(coop, books.ledger.entries)
+        books = Books(coop, books.ledger, figures, books.ledger.problems + found)
     problems = list(books.problems)
     for run_check in CHECKS:
         problems += run_check(coop, books, today)

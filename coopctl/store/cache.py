@@ -935,8 +935,8 @@ def remember_proven_opening(coop: Cooperative, year: int, opening: bytes) -> Non
         known = json.loads(_read_sealed(path))
     except (_Untrusted, ValueError, OSError):
         known = {}
-    known[str(year)] = hashlib.sha256(opening).hexdigest()
     try:
+        known[str(year)] = _proof(coop, year, opening)
         _write_sealed(path, json.dumps(known, sort_keys=True).encode())
     except OSError:
         pass  # an optimisation only: the next close loads the whole ledger
@@ -948,9 +948,34 @@ def proven_opening(coop: Cooperative, year: int, opening: bytes) -> bool:
         return False
     try:
         known = json.loads(_read_sealed(_proofs_path(coop)))
+        return isinstance(known, dict) and known.get(str(year)) == _proof(coop, year, opening)
     except (_Untrusted, ValueError, OSError):
         return False
-    return isinstance(known, dict) and known.get(str(year)) == hashlib.sha256(opening).hexdigest()
+
+
+def _proof(coop: Cooperative, year: int, opening: bytes) -> str:
+    """What a proof of ``year``'s opening is bound to: its bytes, and the config the earlier years' closings
+    were proven under. A load of the year alone does not see the earlier years' closings, which the whole
+    load recomputes under the config in force now: a config edit that changes one of them (a rate or a
+    member's pay in force in an earlier month, an activity, the currency) makes the whole load refuse the
+    ledger, so the year alone must not be loaded (nor sealed) until a whole load proves it again. Bound to
+    ``coop.yaml`` and ``activities.yaml`` (``figures_key``; the year's close and opening depend on them) and
+    to the config digest of every earlier closed month (the members' pay in force then): a member added since,
+    or a rate from the current year, leaves the proof standing."""
+    from coopctl.adapter.fingerprint import config_digest
+    from coopctl.adapter.ownfiles import MONTH_CLOSE, on_disk
+
+    own, _strangers = on_disk(coop.ledger_path.parent)
+    months = sorted(
+        kind.month
+        for kind in own.values()
+        if kind.kind == MONTH_CLOSE and kind.month is not None and kind.month.year < year
+    )
+    digest = hashlib.sha256(opening)
+    digest.update(b"\0" + figures_key(coop).encode())
+    for month in months:
+        digest.update(f"\0{month} {config_digest(coop, month)}".encode())
+    return digest.hexdigest()
 
 
 def store_year_load(coop: Cooperative, books: Books) -> bool:
