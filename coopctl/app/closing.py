@@ -262,7 +262,11 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> tuple[Writt
         # store_year_load)
         from coopctl.store.cache import load_books_filling_cache
 
-        after = load_books_filling_cache(coop, books.year)
+        after = (
+            load_books_filling_cache(coop)
+            if books.year is None
+            else load_books_filling_cache(coop, books.year)
+        )
         reloaded.append(after)
         errors = [p for p in after.problems if p.severity == "error"]
         if plan.month not in after.figures.closed:

@@ -185,9 +185,11 @@ def _plan_or_refuse(
     dry_run: bool,
     because: Problem | None = None,
 ) -> CloseResult:
-    # recorded in the cache (the year alone too, when the cache knows the earlier years' files): the next
-    # close plans from the seal without another command in between
-    books = load_books_filling_cache(coop, _scope_year(coop, month))
+    # a dry run's load is recorded in the cache (the year alone too, when the cache knows the earlier years'
+    # files): the next close plans from the seal without another command in between; a writing close's
+    # verifying reload records the ledger as written (write_close)
+    year = _scope_year(coop, month)
+    books = load_books_filling_cache(coop, year) if dry_run else load_books(coop, year=year)
     require_clean(books)
     month = month or default_close_month(books.figures, today)
     refusals = close_refusals(books.figures, month, today)
