@@ -315,6 +315,34 @@ def test_a_year_declaring_a_commodity_is_not_recorded_and_answers_as_the_whole_l
         assert why is not None and loads == [2026] and fast == slow and fast[0] == 0
 
 
+def test_a_refused_dry_run_words_the_ledgers_problems_as_the_writing_close_does(tmp_path, monkeypatch):
+    """The dry run records its load in the cache (each file's figures); what it prints of the figures'
+    problems stays in the whole extraction's order (by date), as the writing close prints them."""
+    monkeypatch.setenv("COOPCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "_today", lambda: SAMPLE_TODAY)
+    a = _sample(tmp_path / "a")
+
+    def posting(day: str, activity: str) -> str:
+        return (
+            f'\n2026-10-{day} * "Client" "Facture"\n  Assets:Bank:Courant  10.00 EUR\n'
+            f"  Income:Activity:{activity}  -10.00 EUR\n"
+        )
+
+    (a / "ledgers" / "2026" / "2026-10-x.beancount").write_text(
+        posting("03", "Nowhere") + posting("20", "Nowhere"), encoding="utf-8"
+    )
+    (a / "ledgers" / "2026" / "2026-10-y.beancount").write_text(posting("10", "Elsewhere"), encoding="utf-8")
+    dry = run_cli(a, "close-month", "--dry-run", "2026-10", env=NO_CACHE)
+    close = run_cli(a, "close-month", "2026-10", env=NO_CACHE)
+    assert dry.exit_code == close.exit_code == 1
+    lines = [line for line in dry.stderr.splitlines() if "unknown activity" in line]
+    files = [line.split(":")[1].strip().rsplit("-", 1)[1] for line in lines]
+    assert files == ["x.beancount", "y.beancount", "x.beancount"]  # the 3rd, the 10th, the 20th
+    assert dry.stderr == close.stderr
+    cached = run_cli(a, "close-month", "--dry-run", "2026-10")
+    assert (cached.exit_code, cached.stderr) == (1, dry.stderr)
+
+
 # ------------------------------------------------------------------ random edits on a two-year cooperative
 
 _GENERATED: list[Path] = []

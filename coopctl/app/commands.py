@@ -178,6 +178,16 @@ def _remember_proofs(coop: Cooperative, proven: dict[int, bytes]) -> None:
             remember_proven_opening(coop, year, evidence)
 
 
+def _date_ordered(coop: Cooperative, books: Books) -> Books:
+    """``books`` with the figures' problems in the order ``load_books`` gives them (the whole extraction's, by
+    date; ``load_books_filling_cache`` extracts file by file): what a refused command prints does not depend
+    on whether it recorded the cache. Only when there are such problems (the extraction is done again)."""
+    if len(books.problems) <= len(books.ledger.problems):
+        return books
+    figures, found = extract_figures(coop, books.ledger.entries)
+    return Books(coop, books.ledger, figures, books.ledger.problems + found, books.year)
+
+
 def _plan_or_refuse(
     coop: Cooperative,
     month: Month | None,
@@ -189,7 +199,9 @@ def _plan_or_refuse(
     # files): the next close plans from the seal without another command in between; a writing close's
     # verifying reload records the ledger as written (write_close)
     year = _scope_year(coop, month)
-    books = load_books_filling_cache(coop, year) if dry_run else load_books(coop, year=year)
+    books = (
+        _date_ordered(coop, load_books_filling_cache(coop, year)) if dry_run else load_books(coop, year=year)
+    )
     require_clean(books)
     month = month or default_close_month(books.figures, today)
     refusals = close_refusals(books.figures, month, today)
@@ -410,11 +422,8 @@ def check(root: Path | None, today: datetime.date) -> tuple[Books | None, list[P
     """Every problem of config and ledger (errors and warnings): the checks of ``CHECKS``, run in order on
     one whole load (as Beancount's validations are); raises only when the config cannot load."""
     coop = open_cooperative(root)
-    books = load_books_filling_cache(coop)  # recorded when clean: the closes that follow plan from the seal
-    if len(books.problems) > len(books.ledger.problems):
-        # the figures' problems as the whole ledger's extraction orders them (by date, not file by file)
-        figures, found = extract_figures(coop, books.ledger.entries)
-        books = Books(coop, books.ledger, figures, books.ledger.problems + found)
+    # recorded when clean: the closes that follow plan from the seal
+    books = _date_ordered(coop, load_books_filling_cache(coop))
     problems = list(books.problems)
     for run_check in CHECKS:
         problems += run_check(coop, books, today)

@@ -978,7 +978,9 @@ def _proof(coop: Cooperative, year: int, opening: bytes) -> str:
     return digest.hexdigest()
 
 
-def store_year_load(coop: Cooperative, books: Books) -> bool:
+def store_year_load(
+    coop: Cooperative, books: Books, per_file: dict[str, LedgerFigures] | None = None
+) -> bool:
     """After a clean year-scoped load (``books.year``): the cache as the whole load would record it, without
     reading the earlier years. Their files were hashed by the load (``LoadedLedger.skipped``) and are taken
     from an index this cache wrote before, when it knows each of them by the same SHA-256 (its include
@@ -995,6 +997,7 @@ def store_year_load(coop: Cooperative, books: Books) -> bool:
     opened in an earlier year and again in this one: the whole load refuses it, so nothing is recorded), and
     ``commodity`` declarations (none in the year: a second one is refused by the whole load). Every other
     check of the whole load is one file's or one entry's, and the year's load ran it on the year's files.
+    ``per_file``: each file's figures as the load extracted them (else extracted here).
     Otherwise nothing is written (False), and the cache stays as it was."""
     if not enabled() or books.year is None or coop.coop.ledger_plugins:
         return False
@@ -1041,9 +1044,14 @@ def store_year_load(coop: Cooperative, books: Books) -> bool:
                 return False
             files[rel] = {"sha": sha, "includes": [], "stat": _stat_key(Path(name))}
             earlier[rel] = sha
-        per_file, problems = extract_by_file(coop, ledger.entries)
-        per_file.pop(opening, None)
-        if problems or not set(per_file) <= set(files):
+        if per_file is None:
+            per_file, problems = extract_by_file(coop, ledger.entries)
+            if problems:
+                return False
+        elif len(books.problems) > len(ledger.problems):
+            return False  # the figures' problems (an unknown activity...)
+        per_file = {rel: figures for rel, figures in per_file.items() if rel != opening}
+        if not set(per_file) <= set(files):
             return False
         opened: dict[str, list] = {}
         incremental = True
@@ -1133,14 +1141,16 @@ def load_books_filling_cache(coop: Cooperative, year: int | None = None) -> Book
     from coopctl.adapter.ledger import load_books_by_file
 
     if year is not None:
-        from coopctl.adapter.ledger import Books, extract_figures, load_ledger_safely
+        from coopctl.adapter.ledger import Books, extract_by_file, load_ledger_safely, merge_figures
 
         scoped = load_ledger_safely(coop, year)
         if scoped is not None:
-            figures, problems = extract_figures(coop, scoped.entries)
+            # each file's figures, merged: what load_books_by_file does for the whole ledger (one extraction)
+            per_file, problems = extract_by_file(coop, scoped.entries)
+            figures = merge_figures(list(per_file.values()))
             books = Books(coop, scoped, figures, scoped.problems + problems, year)
             if not any(p.severity == "error" for p in books.problems):
-                store_year_load(coop, books)
+                store_year_load(coop, books, per_file)
             return books
 
     books, per_file = load_books_by_file(coop)
