@@ -6,7 +6,10 @@ A seal is written on this machine only after a whole load proved every closing (
 digest, the last closed month, the SHA-256 of every file the load read, which of them hold nothing dated
 in a closed month ("open-month files"), and the SHA-256 of every file under ``closing/`` and ``openings/``.
 It lives in the cache (JSON, owner-only, checksummed; never pickle) and proves nothing anywhere else: a
-hash in the repository could be recomputed by anyone.
+hash in the repository could be recomputed by anyone. After ``close-year``, a close may load its year
+alone (``app.commands._scope_year``: only when a whole load on this machine proved the opening under the
+same config, ``cache.proven_opening``); such a load seals too, the earlier years' files by the SHA-256 it
+checked against close-year's seal, as files of the closed months (any edit of them breaks the seal).
 
 ``broken(coop, last_closed)`` says why a seal cannot be trusted now, or None when it holds: the same
 config, the same last closed month, the same ``closing/`` and ``openings/`` files, every sealed file
