@@ -436,6 +436,14 @@ def _rel(coop: Cooperative, path: str) -> str:
     return str(Path(path).resolve().relative_to(coop.root.resolve()))
 
 
+def _rel_once(coop: Cooperative, path: str, known: dict[str, str]) -> str:
+    """``_rel``, each file name resolved once (a ledger opens thousands of accounts in a few files)."""
+    rel = known.get(path)
+    if rel is None:
+        rel = known[path] = _rel(coop, path)
+    return rel
+
+
 def _ours(path: Path) -> bool:
     """An existing cache file that may be kept: ours alone (a damaged one is removed when it is read)."""
     try:
@@ -479,15 +487,19 @@ def store_full_load(
                 for e in ledger.entries
             )
         )
+        relative: dict[str, str] = {}
         opened = {
             e.account: [
                 e.date.toordinal(),
                 sorted(e.currencies or []),
                 _booking(e),
-                _rel(coop, e.meta["filename"]),
+                _rel_once(coop, e.meta["filename"], relative),
             ]
             for e in ledger.entries
-            if isinstance(e, data.Open) and e.meta and e.meta.get("filename")
+            if isinstance(e, data.Open)
+            and e.meta
+            and e.meta.get("filename")
+            and not e.meta["filename"].startswith("<")  # a plugin's (auto_accounts): no file of the ledger
         }
         for rel, info in files.items():
             target = folder / "files" / f"{info['sha']}.json"
@@ -506,7 +518,7 @@ def store_full_load(
             },
             merged,
         )
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a file name outside the cooperative (not recorded)
         pass  # a cache that cannot be written is only slower, never wrong
 
 
@@ -1054,12 +1066,13 @@ def store_year_load(
         if not set(per_file) <= set(files):
             return False
         opened: dict[str, list] = {}
+        relative: dict[str, str] = {}
         incremental = True
         for entry in ledger.entries:
             if isinstance(entry, (data.Balance, data.Close)):
                 incremental = False  # as the whole load records it (the earlier years had none)
             if isinstance(entry, data.Open) and entry.meta and entry.meta.get("filename"):
-                rel = _rel(coop, entry.meta["filename"])
+                rel = _rel_once(coop, entry.meta["filename"], relative)
                 if rel != opening:
                     opened[entry.account] = [
                         entry.date.toordinal(),
