@@ -144,6 +144,9 @@ class LoadedLedger:
     started_ns: int = (
         0  # when the load began reading files (a file changed since may differ from what was read)
     )
+    # a year-scoped load: the earlier years' files it hashed (checked against close-year's seal) but did not
+    # read, file -> SHA-256 (what a seal of this load must cover too)
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def file_year(relative: Path) -> int | None:
@@ -431,7 +434,14 @@ def _load_ledger(coop: Cooperative, scope_year: int | None = None) -> LoadedLedg
     if scope_year is not None and any(p.severity == "error" for p in problems):
         return None  # the whole ledger's load will say what is wrong, where
     return LoadedLedger(
-        entries, problems, options_map, [Path(name) for name in sorted(seen)], digests, includes, started_ns
+        entries,
+        problems,
+        options_map,
+        [Path(name) for name in sorted(seen)],
+        digests,
+        includes,
+        started_ns,
+        {str(ledger_dir / name): sha for name, sha in skipped},
     )
 
 

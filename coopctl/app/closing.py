@@ -31,7 +31,7 @@ from coopctl.adapter.fingerprint import (
     full_fingerprints,
     sources_digest,
 )
-from coopctl.adapter.ledger import CLOSE_MARKER, Books, load_books, main_includes
+from coopctl.adapter.ledger import CLOSE_MARKER, Books, main_includes
 from coopctl.adapter.ownfiles import MONTH_CLOSE, YEAR_CLOSE, OwnFile, OwnFiles, on_disk
 from coopctl.adapter.text import quote
 from coopctl.core.close import ClosePlan, plan_transactions
@@ -270,14 +270,17 @@ def write_close(coop: Cooperative, plan: ClosePlan, books: Books) -> tuple[Writt
     reloaded: list[Books] = []
 
     def verify() -> None:
-        if books.year is None:
-            # the whole reload, recorded in the cache as a read-only command records it: the next command
-            # (a dry run, the next close through the seal) finds the cache describing the ledger as written
-            from coopctl.store.cache import load_books_filling_cache
+        # the reload (of the year alone after close-year), recorded in the cache as a read-only command
+        # records it: the next command (a dry run, the next close through the seal) finds the cache
+        # describing the ledger as written (a year alone: when the cache knows the earlier years, see
+        # store_year_load)
+        from coopctl.store.cache import load_books_filling_cache
 
-            after = load_books_filling_cache(coop)
-        else:
-            after = load_books(coop, year=books.year)
+        after = (
+            load_books_filling_cache(coop)
+            if books.year is None
+            else load_books_filling_cache(coop, books.year)
+        )
         reloaded.append(after)
         errors = [p for p in after.problems if p.severity == "error"]
         if plan.month not in after.figures.closed:

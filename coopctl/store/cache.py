@@ -160,6 +160,16 @@ def config_key(coop: Cooperative) -> str:
     return digest.hexdigest()
 
 
+def figures_key(coop: Cooperative) -> str:
+    """The part of the config a file's own figures depend on (``ledger.extract_figures``: the currency, the
+    ledger's place and the activities; not the members): a year-scoped load may take the earlier years' files'
+    figures from an index written under another members list (``store_year_load``)."""
+    digest = hashlib.sha256(__version__.encode() + b"\0figures")
+    for name in ("coop", "activities"):
+        digest.update((coop.root / "config" / f"{name}.yaml").read_bytes())
+    return digest.hexdigest()
+
+
 # --------------------------------------------------------------------------- figures <-> JSON
 
 
@@ -447,6 +457,14 @@ def _rel(coop: Cooperative, path: str) -> str:
     return str(Path(path).resolve().relative_to(coop.root.resolve()))
 
 
+def _rel_once(coop: Cooperative, path: str, known: dict[str, str]) -> str:
+    """``_rel``, each file name resolved once (a ledger opens thousands of accounts in a few files)."""
+    rel = known.get(path)
+    if rel is None:
+        rel = known[path] = _rel(coop, path)
+    return rel
+
+
 def _ours(path: Path) -> bool:
     """An existing cache file that may be kept: ours alone (a damaged one is removed when it is read)."""
     try:
@@ -490,15 +508,19 @@ def store_full_load(
                 for e in ledger.entries
             )
         )
+        relative: dict[str, str] = {}
         opened = {
             e.account: [
                 e.date.toordinal(),
                 sorted(e.currencies or []),
                 _booking(e),
-                _rel(coop, e.meta["filename"]),
+                _rel_once(coop, e.meta["filename"], relative),
             ]
             for e in ledger.entries
-            if isinstance(e, data.Open) and e.meta and e.meta.get("filename")
+            if isinstance(e, data.Open)
+            and e.meta
+            and e.meta.get("filename")
+            and not e.meta["filename"].startswith("<")  # a plugin's (auto_accounts): no file of the ledger
         }
         for rel, info in files.items():
             target = _file_figures(folder, str(info["sha"]))
@@ -509,6 +531,7 @@ def store_full_load(
             {
                 "format": FORMAT,
                 "config": config_key(coop),
+                "figures_config": figures_key(coop),
                 "files": files,
                 "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
                 "incremental": incremental,
@@ -516,7 +539,7 @@ def store_full_load(
             },
             merged,
         )
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a file name outside the cooperative (not recorded)
         pass  # a cache that cannot be written is only slower, never wrong
 
 
@@ -960,8 +983,8 @@ def remember_proven_opening(coop: Cooperative, year: int, opening: bytes) -> Non
         known = json.loads(_read_sealed(path))
     except (_Untrusted, ValueError, OSError):
         known = {}
-    known[str(year)] = hashlib.sha256(opening).hexdigest()
     try:
+        known[str(year)] = _proof(coop, year, opening)
         _write_sealed(path, json.dumps(known, sort_keys=True).encode())
     except OSError:
         pass  # an optimisation only: the next close loads the whole ledger
@@ -973,14 +996,206 @@ def proven_opening(coop: Cooperative, year: int, opening: bytes) -> bool:
         return False
     try:
         known = json.loads(_read_sealed(_proofs_path(coop)))
+        return isinstance(known, dict) and known.get(str(year)) == _proof(coop, year, opening)
     except (_Untrusted, ValueError, OSError):
         return False
-    return isinstance(known, dict) and known.get(str(year)) == hashlib.sha256(opening).hexdigest()
 
 
-def load_books_filling_cache(coop: Cooperative) -> Books:
-    """The whole ledger through Beancount (every check), recorded for the read-only commands when clean."""
+def _proof(coop: Cooperative, year: int, opening: bytes) -> str:
+    """What a proof of ``year``'s opening is bound to: its bytes, and the config the earlier years' closings
+    were proven under. A load of the year alone does not see the earlier years' closings, which the whole
+    load recomputes under the config in force now: a config edit that changes one of them (a rate or a
+    member's pay in force in an earlier month, an activity, the currency) makes the whole load refuse the
+    ledger, so the year alone must not be loaded (nor sealed) until a whole load proves it again. Bound to
+    ``coop.yaml`` and ``activities.yaml`` (``figures_key``; the year's close and opening depend on them) and
+    to the config digest of every earlier closed month (the members' pay in force then): a member added since,
+    or a rate from the current year, leaves the proof standing."""
+    from coopctl.adapter.fingerprint import config_digest
+    from coopctl.adapter.ownfiles import MONTH_CLOSE, on_disk
+
+    own, _strangers = on_disk(coop.ledger_path.parent)
+    months = sorted(
+        kind.month
+        for kind in own.values()
+        if kind.kind == MONTH_CLOSE and kind.month is not None and kind.month.year < year
+    )
+    digest = hashlib.sha256(opening)
+    digest.update(b"\0" + figures_key(coop).encode())
+    for month in months:
+        digest.update(f"\0{month} {config_digest(coop, month)}".encode())
+    return digest.hexdigest()
+
+
+def store_year_load(
+    coop: Cooperative, books: Books, per_file: dict[str, LedgerFigures] | None = None
+) -> bool:
+    """After a clean year-scoped load (``books.year``): the cache as the whole load would record it, without
+    reading the earlier years. Their files were hashed by the load (``LoadedLedger.skipped``) and are taken
+    from an index this cache wrote before, when it knows each of them by the same SHA-256 (its include
+    patterns, its ``open`` directives and its own figures in ``files/``), under the same currency, ledger and
+    activities (``figures_key``). The year's files are recorded from this load, each file's figures extracted
+    from its own booked entries as the whole load extracts them; the opening (``openings/YEAR.beancount``,
+    which the whole ledger does not include) is left out. The merged figures are then every file's, as the
+    whole load's.
+
+    Only where that is the whole load's result by construction: no plugin, no ``pad`` and no lot in the year
+    (their booking depends on the earlier years' entries), no ``document``; the earlier files include
+    nothing, and the index that knew them had no ``balance``, ``pad``, ``close`` or lot (``incremental``):
+    nothing of theirs constrains the year's entries beyond the ``open`` directives, checked here (an account
+    opened in an earlier year and again in this one: the whole load refuses it, so nothing is recorded), and
+    ``commodity`` declarations (none in the year: a second one is refused by the whole load). Every other
+    check of the whole load is one file's or one entry's, and the year's load ran it on the year's files.
+    ``per_file``: each file's figures as the load extracted them (else extracted here).
+    Otherwise nothing is written (False), and the cache stays as it was."""
+    if not enabled() or books.year is None or coop.coop.ledger_plugins:
+        return False
+    from beancount.core import data
+
+    from coopctl.adapter.ledger import extract_by_file, merge_figures, opening_path
+
+    ledger = books.ledger
+    if ledger.options.get("documents") or any(
+        # a commodity declared in the year: the whole load refuses a second declaration in an earlier year
+        isinstance(e, (data.Document, data.Pad, data.Commodity))
+        or (isinstance(e, data.Transaction) and _has_cost(e))
+        for e in ledger.entries
+    ):
+        return False
+    try:
+        folder = cache_dir(coop)
+        if not (_trusted_folder(folder) and _trusted_folder(folder / "files")):
+            return False
+        old = json.loads(_read_sealed(folder / "index.json"))
+        if old.get("format") != FORMAT or old.get("incremental") is not True:
+            return False
+        if old.get("figures_config") != figures_key(coop) and old.get("config") != config_key(coop):
+            return False
+        opening = _rel(coop, str(opening_path(coop, books.year)))
+        files = {
+            _rel(coop, name): {
+                "sha": sha,
+                "includes": ledger.includes.get(name, []),
+                "stat": _stat_key(Path(name)),
+            }
+            for name, sha in ledger.digests.items()
+        }
+        earlier: dict[str, str] = {}
+        for name, sha in ledger.skipped.items():
+            rel = _rel(coop, name)
+            known = old["files"].get(rel)
+            if not known or known["sha"] != sha or known["includes"] or not _ours(_file_figures(folder, sha)):
+                return False
+            files[rel] = {"sha": sha, "includes": [], "stat": _stat_key(Path(name))}
+            earlier[rel] = sha
+        if per_file is None:
+            per_file, problems = extract_by_file(coop, ledger.entries)
+            if problems:
+                return False
+        elif len(books.problems) > len(ledger.problems):
+            return False  # the figures' problems (an unknown activity...)
+        per_file = {rel: figures for rel, figures in per_file.items() if rel != opening}
+        if not set(per_file) <= set(files):
+            return False
+        opened: dict[str, list] = {}
+        relative: dict[str, str] = {}
+        incremental = True
+        for entry in ledger.entries:
+            if isinstance(entry, (data.Balance, data.Close)):
+                incremental = False  # as the whole load records it (the earlier years had none)
+            if isinstance(entry, data.Open) and entry.meta and entry.meta.get("filename"):
+                rel = _rel_once(coop, entry.meta["filename"], relative)
+                if rel != opening:
+                    opened[entry.account] = [
+                        entry.date.toordinal(),
+                        sorted(entry.currencies or []),
+                        _booking(entry),
+                        rel,
+                    ]
+        for account, info in old["opened"].items():
+            if info[3] in earlier:
+                if account in opened:
+                    return False  # opened in an earlier year and again: the whole load refuses it
+                opened[account] = info
+        parts = []
+        for rel, info in files.items():
+            if rel in earlier:
+                stored = _file_figures(folder, info["sha"])
+                parts.append(
+                    figures_from_json(json.loads(_read_sealed(stored)), None, _set_aside_file(stored))
+                )
+            else:
+                parts.append(per_file.get(rel, LedgerFigures()))
+        merged = merge_figures(parts)
+        for rel, info in files.items():
+            target = _file_figures(folder, info["sha"])
+            if rel not in earlier and not _ours(target):
+                _write_json(target, file_json(per_file.get(rel, LedgerFigures())))
+        _write_index(
+            folder,
+            {
+                "format": FORMAT,
+                "config": config_key(coop),
+                "figures_config": figures_key(coop),
+                "files": files,
+                "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
+                "incremental": incremental,
+                "opened": opened,
+            },
+            merged,
+        )
+    except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError):
+        return False  # an optimisation only: the cache stays as it was, the next command loads in full
+    return True
+
+
+def knows_earlier_years(coop: Cooperative, year: int) -> bool:
+    """Whether this cache has an index that may let a load of ``year`` alone be recorded
+    (``store_year_load``): one of this format, under the same currency, ledger and activities, that knows
+    files of earlier years. Without one, a close loads the whole ledger once and records it (the closes
+    after it plan from the seal) rather than the year alone, which would leave the next close to load the
+    year again."""
+    from coopctl.adapter.ledger import file_year
+
+    if not enabled():
+        return True  # nothing is recorded anyway: the year alone is the cheapest load
+    try:
+        index = json.loads(_read_sealed(cache_dir(coop) / "index.json"))
+        if index.get("format") != FORMAT:
+            return False
+        if index.get("figures_config") != figures_key(coop) and index.get("config") != config_key(coop):
+            return False
+        root, ledger_dir = coop.root.resolve(), coop.ledger_path.parent.resolve()
+        for rel in index["files"]:
+            path = root / rel
+            if path.is_relative_to(ledger_dir):
+                found = file_year(path.relative_to(ledger_dir))
+                if found is not None and found < year:
+                    return True
+    except (_Untrusted, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return False
+
+
+def load_books_filling_cache(coop: Cooperative, year: int | None = None) -> Books:
+    """The whole ledger through Beancount (every check), recorded for the read-only commands when clean.
+
+    With ``year``: that year alone when ``ledger.load_books`` would load it alone (``Books.year`` set),
+    recorded as the whole ledger's state when the cache can know the earlier years without reading them
+    (``store_year_load``); else the whole load."""
     from coopctl.adapter.ledger import load_books_by_file
+
+    if year is not None:
+        from coopctl.adapter.ledger import Books, extract_by_file, load_ledger_safely, merge_figures
+
+        scoped = load_ledger_safely(coop, year)
+        if scoped is not None:
+            # each file's figures, merged: what load_books_by_file does for the whole ledger (one extraction)
+            per_file, problems = extract_by_file(coop, scoped.entries)
+            figures = merge_figures(list(per_file.values()))
+            books = Books(coop, scoped, figures, scoped.problems + problems, year)
+            if not any(p.severity == "error" for p in books.problems):
+                store_year_load(coop, books, per_file)
+            return books
 
     books, per_file = load_books_by_file(coop)
     if not any(p.severity == "error" for p in books.problems):

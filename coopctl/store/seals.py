@@ -6,7 +6,10 @@ A seal is written on this machine only after a whole load proved every closing (
 digest, the last closed month, the SHA-256 of every file the load read, which of them hold nothing dated
 in a closed month ("open-month files"), and the SHA-256 of every file under ``closing/`` and ``openings/``.
 It lives in the cache (JSON, owner-only, checksummed; never pickle) and proves nothing anywhere else: a
-hash in the repository could be recomputed by anyone.
+hash in the repository could be recomputed by anyone. After ``close-year``, a close may load its year
+alone (``app.commands._scope_year``: only when a whole load on this machine proved the opening under the
+same config, ``cache.proven_opening``); such a load seals too, the earlier years' files by the SHA-256 it
+checked against close-year's seal, as files of the closed months (any edit of them breaks the seal).
 
 ``broken(coop, last_closed)`` says why a seal cannot be trusted now, or None when it holds: the same
 config, the same last closed month, the same ``closing/`` and ``openings/`` files, every sealed file
@@ -20,6 +23,7 @@ the seal to the month such a close has just closed.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from pathlib import Path
@@ -132,14 +136,27 @@ def seal(
     coop: Cooperative, books: Books, last_closed: Month | None, written: dict[str, bytes] | None = None
 ) -> None:
     """Record what this whole, proven load read (``books``), closed up to ``last_closed``; ``written``: the
-    files a close has just written since (relative path -> bytes), part of the sealed state."""
-    if not cache.enabled() or books.year is not None or last_closed is None:
-        return  # a year-scoped load did not read the earlier years: nothing to seal from it
+    files a close has just written since (relative path -> bytes), part of the sealed state.
+
+    A year-scoped load (``books.year``, after ``close-year``) read its year alone: the earlier years' files
+    are proven by close-year's seal (their SHA-256, checked by the load) and by a whole load on this machine
+    (``proven_opening``, which the close requires before it loads a year alone). They are sealed too, by the
+    SHA-256 the load checked, as files of the closed months: any edit of them breaks the seal. The year's
+    opening (``openings/YEAR.beancount``) is not a ledger file; it is sealed with ``closing/`` and
+    ``openings/`` (``_own_files``)."""
+    if not cache.enabled() or last_closed is None:
+        return
     try:
         if not cache._private_folder(cache.cache_dir(coop)):
             return
         files = {_rel(coop, name): sha for name, sha in books.ledger.digests.items()}
         ranges = _date_ranges(coop, books.ledger.entries)
+        if books.year is not None:
+            before = datetime.date(books.year, 1, 1).toordinal() - 1
+            for name, sha in books.ledger.skipped.items():
+                rel = _rel(coop, name)
+                files[rel] = sha
+                ranges[rel] = (0, before)  # an earlier year's file: in the closed months, never "open-month"
         for rel, raw in (written or {}).items():
             files[rel] = hashlib.sha256(raw).hexdigest()
             day = last_closed.last_day.toordinal()
