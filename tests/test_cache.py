@@ -173,7 +173,7 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path):
     full(folder)
     assert cached(folder) == expected
     doc = json.loads(_read_sealed(index))
-    assert doc["format"] == 9
+    assert doc["format"] == 10
     rows = index.parent / doc["rows"]
     rows.write_bytes(rows.read_bytes() + b"x")  # a rows file that is not the one the index describes
     assert cached(folder) is None
