@@ -123,8 +123,8 @@ def main() -> None:
     before_last = root / "ledgers" / "closing" / f"{month_files[-2].stem}.beancount"
     if not args.after_close and len(month_files) > 1 and not before_last.exists():
         raise SystemExit(
-            f"{month_files[-2].stem} is open: the rows below close the last month, {open_month.stem}, after it; "
-            "generate with every month but the last closed, or use --after-close"
+            f"{month_files[-2].stem} is open: the rows below close the last month, {open_month.stem}, after "
+            "it; generate with every month but the last closed, or use --after-close"
         )
     if args.after_close:
         if args.cache is not None:
