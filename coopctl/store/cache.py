@@ -1119,7 +1119,7 @@ def store_year_load(
         parts = []
         for rel, info in files.items():
             if rel in earlier:
-                stored = _file_figures(folder, info["sha"])
+                stored = _file_figures(folder, str(info["sha"]))
                 parts.append(
                     figures_from_json(json.loads(_read_sealed(stored)), None, _set_aside_file(stored))
                 )
@@ -1127,7 +1127,7 @@ def store_year_load(
                 parts.append(per_file.get(rel, LedgerFigures()))
         merged = merge_figures(parts)
         for rel, info in files.items():
-            target = _file_figures(folder, info["sha"])
+            target = _file_figures(folder, str(info["sha"]))
             if rel not in earlier and not _ours(target):
                 _write_json(target, file_json(per_file.get(rel, LedgerFigures())))
         _write_index(
