@@ -134,13 +134,11 @@ def close_month(root: Path | None, month: Month | None, dry_run: bool, today: da
         return _plan_or_refuse(coop, month, today, dry_run=False, because=last_reason[0])
 
 
-def _closed_years(coop: Cooperative) -> list[int]:
-    """The years close-year closed (``openings/YEAR.beancount`` of the year after), in order."""
+def _opening_years(coop: Cooperative) -> list[int]:
+    """The years close-year opened (``openings/YEAR.beancount``: the year before is closed), in order."""
     folder = coop.ledger_path.parent / "openings"
     return (
-        sorted(int(p.stem) - 1 for p in folder.glob("*.beancount") if p.stem.isdigit())
-        if folder.is_dir()
-        else []
+        sorted(int(p.stem) for p in folder.glob("*.beancount") if p.stem.isdigit()) if folder.is_dir() else []
     )
 
 
@@ -150,10 +148,7 @@ def _scope_year(coop: Cooperative, month: Month | None) -> int | None:
     the opening, and the surplus splits of earlier years (else the whole ledger is loaded)."""
     from coopctl.store.cache import knows_earlier_years, proven_opening
 
-    folder = coop.ledger_path.parent / "openings"
-    years = (
-        sorted(int(p.stem) for p in folder.glob("*.beancount") if p.stem.isdigit()) if folder.is_dir() else []
-    )
+    years = _opening_years(coop)
     if not years or (month is not None and month.year != years[-1]):
         return None
     evidence = _scope_evidence(coop, years[-1])
@@ -226,7 +221,7 @@ def _plan_or_refuse(
     year = _scope_year(coop, month)
     books = (
         _date_ordered(coop, load_books_filling_cache(coop, year))
-        if dry_run and (year is not None or _closed_years(coop))
+        if dry_run and (year is not None or _opening_years(coop))
         else load_books(coop, year=year)
     )
     require_clean(books)

@@ -510,41 +510,69 @@ def store_full_load(
         )
         relative: dict[str, str] = {}
         opened = {
-            e.account: [
-                e.date.toordinal(),
-                sorted(e.currencies or []),
-                _booking(e),
-                _rel_once(coop, e.meta["filename"], relative),
-            ]
+            e.account: list(_open_record(e, _rel_once(coop, e.meta["filename"], relative)))
             for e in ledger.entries
             if isinstance(e, data.Open)
             and e.meta
             and e.meta.get("filename")
             and not e.meta["filename"].startswith("<")  # a plugin's (auto_accounts): no file of the ledger
         }
-        for rel, info in files.items():
-            target = _file_figures(folder, str(info["sha"]))
-            if not _ours(target):
-                _write_json(target, file_json(per_file.get(rel, LedgerFigures())))
-        _write_index(
-            folder,
-            {
-                "format": FORMAT,
-                "config": config_key(coop),
-                "figures_config": figures_key(coop),
-                "files": files,
-                "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
-                "incremental": incremental,
-                "opened": opened,
-            },
-            merged,
-        )
+        _record_load(coop, folder, ledger, files, per_file, incremental, opened, merged)
     except (OSError, ValueError):  # ValueError: a file name outside the cooperative (not recorded)
         pass  # a cache that cannot be written is only slower, never wrong
 
 
+def _record_load(
+    coop: Cooperative,
+    folder: Path,
+    ledger: LoadedLedger,
+    files: dict,
+    per_file: dict[str, LedgerFigures],
+    incremental: bool,
+    opened: dict,
+    merged: LedgerFigures,
+    recorded: dict | None = None,
+) -> None:
+    """Each file's figures not recorded yet (``recorded``: the files this load extracted; default all), then
+    the index of a load that began reading at ``ledger.started_ns``."""
+    for rel, info in (files if recorded is None else recorded).items():
+        target = _file_figures(folder, str(info["sha"]))
+        if not _ours(target):
+            _write_json(target, file_json(per_file.get(rel, LedgerFigures())))
+    _write_index(
+        folder,
+        {
+            "format": FORMAT,
+            "config": config_key(coop),
+            "figures_config": figures_key(coop),
+            "files": files,
+            "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
+            "incremental": incremental,
+            "opened": opened,
+        },
+        merged,
+    )
+
+
 def _booking(entry) -> str:
     return entry.booking.name if entry.booking is not None else ""
+
+
+def _open_record(entry, rel: str) -> tuple:
+    """What the index keeps of an ``open``: its day, currencies, booking method and file."""
+    return (entry.date.toordinal(), sorted(entry.currencies or []), _booking(entry), rel)
+
+
+def _add_opens(opened: dict, entries: list, rel: str) -> None:
+    """The ``open`` directives of the file ``rel`` into ``opened``; an account opened twice needs the whole
+    load (which refuses it)."""
+    from beancount.core import data
+
+    for entry in entries:
+        if isinstance(entry, data.Open):
+            if entry.account in opened:
+                raise _FullLoadNeeded
+            opened[entry.account] = _open_record(entry, rel)
 
 
 def _set_aside(folder: Path) -> None:
@@ -785,16 +813,7 @@ def _incremental(
         if rel in parsed and current[rel][0] == sha and not parsed[rel][1]
     }
     for rel, (booked, _figures) in vouched.items():
-        for entry in booked:
-            if isinstance(entry, data.Open):
-                if entry.account in opened:
-                    raise _FullLoadNeeded
-                opened[entry.account] = (
-                    entry.date.toordinal(),
-                    sorted(entry.currencies or []),
-                    _booking(entry),
-                    rel,
-                )
+        _add_opens(opened, booked, rel)
     for rel, (entries, errors, options) in parsed.items():
         if rel in vouched:
             continue  # written and verified by this command (see cached_figures)
@@ -810,15 +829,7 @@ def _incremental(
                 raise _FullLoadNeeded  # a date the whole load refuses (ledger.date_range)
             if entry.meta.get("filename") != str(root / rel):
                 raise _FullLoadNeeded  # another file named by its metadata (ledger.filename_metadata)
-            if isinstance(entry, data.Open):
-                if entry.account in opened:
-                    raise _FullLoadNeeded  # a second open of an account
-                opened[entry.account] = (
-                    entry.date.toordinal(),
-                    sorted(entry.currencies or []),
-                    _booking(entry),
-                    rel,
-                )
+        _add_opens(opened, entries, rel)  # a second open of an account: the whole load
         if _absurd_amounts(entries, root):
             raise _FullLoadNeeded
     for account, (day, currencies, method, _rel_file) in before.items():
@@ -928,7 +939,6 @@ def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figure
     the caller must be done with them. The next command then finds the cache describing the ledger.
     Nothing known of this ledger in this process, or anything unexpected: ``cached_figures`` with the file
     vouched for (it merges every file's figures again)."""
-    from beancount.core import data
 
     from coopctl.adapter.ledger import add_figures
 
@@ -943,16 +953,7 @@ def record_written(coop: Cooperative, rel: str, raw: bytes, booked: list, figure
             raise _FullLoadNeeded
         _without_fallback(merged)
         opened = dict(index["opened"])
-        for entry in booked:
-            if isinstance(entry, data.Open):
-                if entry.account in opened:
-                    raise _FullLoadNeeded
-                opened[entry.account] = [
-                    entry.date.toordinal(),
-                    sorted(entry.currencies or []),
-                    _booking(entry),
-                    rel,
-                ]
+        _add_opens(opened, booked, rel)
         _write_json(_file_figures(folder, sha), file_json(figures))
         files = {
             **index["files"],
@@ -1105,12 +1106,7 @@ def store_year_load(
             if isinstance(entry, data.Open) and entry.meta and entry.meta.get("filename"):
                 rel = _rel_once(coop, entry.meta["filename"], relative)
                 if rel != opening:
-                    opened[entry.account] = [
-                        entry.date.toordinal(),
-                        sorted(entry.currencies or []),
-                        _booking(entry),
-                        rel,
-                    ]
+                    opened[entry.account] = list(_open_record(entry, rel))
         for account, info in old["opened"].items():
             if info[3] in earlier:
                 if account in opened:
@@ -1126,23 +1122,8 @@ def store_year_load(
             else:
                 parts.append(per_file.get(rel, LedgerFigures()))
         merged = merge_figures(parts)
-        for rel, info in files.items():
-            target = _file_figures(folder, str(info["sha"]))
-            if rel not in earlier and not _ours(target):
-                _write_json(target, file_json(per_file.get(rel, LedgerFigures())))
-        _write_index(
-            folder,
-            {
-                "format": FORMAT,
-                "config": config_key(coop),
-                "figures_config": figures_key(coop),
-                "files": files,
-                "trusted_before_ns": ledger.started_ns - RACY_MARGIN_NS,
-                "incremental": incremental,
-                "opened": opened,
-            },
-            merged,
-        )
+        recorded = {rel: info for rel, info in files.items() if rel not in earlier}
+        _record_load(coop, folder, ledger, files, per_file, incremental, opened, merged, recorded)
     except (_FullLoadNeeded, OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError):
         return False  # an optimisation only: the cache stays as it was, the next command loads in full
     return True
