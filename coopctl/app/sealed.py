@@ -72,15 +72,33 @@ def sealed_dry_run(
     coop: Cooperative, month: Month | None, today: datetime.date
 ) -> tuple[ClosePlan, TreasuryState] | None:
     """The plan and treasury of a dry-run close from the sealed state, or None (load the whole ledger)."""
+    sealed = _sealed_figures(coop, write_index=True)
+    planned = None if sealed is None else _sealed_plan(coop, sealed[0], month, today)
+    if sealed is None or planned is None:
+        return None
+    figures, plan = sealed[0], planned
+    pending = [posting for t in plan_transactions(plan) for posting in t.postings]
+    _used()
+    return plan, treasury_state(coop, figures, plan.month.last_day, pending, plan.month)
+
+
+def _sealed_figures(coop: Cooperative, write_index: bool):
+    """The cache's figures and index (as ``cached_figures`` found the ledger just now) when the seal holds,
+    else None (the fallback says why)."""
     from coopctl.store.cache import cached_figures, described_index
 
-    figures = cached_figures(coop)
+    figures = cached_figures(coop, write_index=write_index)
     index = described_index(coop)
     if figures is None or index is None:
         _fall_back("the cache does not describe the ledger (a whole load is needed)")
         return None
     if _seal_broken(coop, figures.last_closed, index):
         return None
+    return figures, index
+
+
+def _sealed_plan(coop: Cooperative, figures, month: Month | None, today: datetime.date) -> ClosePlan | None:
+    """The close's plan from the sealed figures, or None on any refusal (the whole load words it)."""
     month = month or default_close_month(figures, today)
     if close_refusals(figures, month, today):
         _fall_back("a refusal: the whole load words it")
@@ -89,9 +107,7 @@ def sealed_dry_run(
     if plan.problems or bonus_refusals(plan) or salary_floor_problems(coop):
         _fall_back("a refusal: the whole load words it")
         return None
-    pending = [posting for t in plan_transactions(plan) for posting in t.postings]
-    _used()
-    return plan, treasury_state(coop, figures, month.last_day, pending, month)
+    return plan
 
 
 def sealed_close(
@@ -118,13 +134,10 @@ def sealed_close(
     from coopctl.store import cache, seals
 
     # the index is written once, with the closing file (cache.record_written); this process holds it
-    figures = cache.cached_figures(coop, write_index=False)
-    index = cache.described_index(coop)
-    if figures is None or index is None:
-        _fall_back("the cache does not describe the ledger (a whole load is needed)")
+    sealed = _sealed_figures(coop, write_index=False)
+    if sealed is None:
         return None
-    if _seal_broken(coop, figures.last_closed, index):
-        return None
+    figures, index = sealed
     doc = seals.read(coop)
     if doc is None:
         _fall_back("no seal")
@@ -142,14 +155,10 @@ def sealed_close(
             Problem.of("seal.whole_to_verify", WHOLE_TO_VERIFY, severity="warning"),
         )
         return None
-    month = month or default_close_month(figures, today)
-    if close_refusals(figures, month, today):
-        _fall_back("a refusal: the whole load words it")
+    plan = _sealed_plan(coop, figures, month, today)
+    if plan is None:
         return None
-    plan = plan_close(coop, figures, month)
-    if plan.problems or bonus_refusals(plan) or salary_floor_problems(coop):
-        _fall_back("a refusal: the whole load words it")
-        return None
+    month = plan.month
     target = closing_path(coop, month)
     if not included_by_main(coop, target):
         _fall_back("the main ledger does not include closing/ yet")
